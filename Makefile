@@ -1,0 +1,127 @@
+# udpchat: a LAN chat room over UDP for small boards.
+# One static multi-call binary (udpchatmulti) answers to three names:
+#   udpchatd (server), udpchat (client), udpchatctl (control tool).
+#
+# Takes what OpenWrt's SDK and Buildroot pass: CROSS_COMPILE, CC, CFLAGS,
+# LDFLAGS, DESTDIR, PREFIX (command line or environment). The flags the
+# build cannot do without live in UCHAT_CFLAGS / UCHAT_LDFLAGS and are
+# always appended.
+
+VERSION     = 1.0.0
+TARGET     ?= host
+BUILD      ?= build/$(TARGET)
+PREFIX     ?= /usr
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+UTHASH_DIR ?= /usr/include
+STATIC     ?= -static
+
+ifneq ($(TARGET),host)
+include cross/$(TARGET).mk
+endif
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+ifeq ($(TARGET),host)
+CC = musl-gcc
+else
+CC = $(CROSS_COMPILE)gcc
+endif
+endif
+STRIP   ?= $(CROSS_COMPILE)strip
+CFLAGS  ?= -Os
+LDFLAGS ?=
+
+# compile-time limits (src/limits.h); e.g. make UCHAT_MAX_MEMBERS=4096
+UCHAT_DEFS = $(if $(UCHAT_MAX_MEMBERS),-DUCHAT_MAX_MEMBERS=$(UCHAT_MAX_MEMBERS))
+
+UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+                -ffunction-sections -fdata-sections \
+                -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) \
+                -I$(BUILD)/include $(MUSL_SPECS)
+UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections $(MUSL_SPECS)
+
+# The map of the program, top to bottom along the data path.
+COMMON_OBJS = main log utf8 proto net
+SERVER_OBJS = server admin ctlsock room arena ratelimit catalog fanout
+CLIENT_OBJS = client term
+CTL_OBJS    = ctl
+OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(CTL_OBJS))
+
+PROGS = udpchatd udpchat udpchatctl
+MULTI = $(BUILD)/udpchatmulti
+LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
+
+.PHONY: all run test deps test-deps unit asan cppcheck install clean FORCE
+
+all: $(MULTI) $(LINKS)
+
+$(BUILD)/include/uthash.h $(BUILD)/include/utlist.h:
+	@mkdir -p $(BUILD)/include
+	@test -f $(UTHASH_DIR)/$(@F) || { echo "missing $(UTHASH_DIR)/$(@F): install uthash-dev (make deps)" >&2; exit 1; }
+	ln -sf $(abspath $(UTHASH_DIR))/$(@F) $@
+
+$(BUILD)/%.o: src/%.c src/*.h $(BUILD)/include/uthash.h $(BUILD)/include/utlist.h $(BUILD)/.flags
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -c -o $@ $<
+
+# rebuild when the compiler or the flags change
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CFLAGS) $(UCHAT_CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS)' > $@.new
+	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
+
+$(MULTI): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
+	$(if $(NOSTRIP),,$(STRIP) $@)
+
+$(LINKS): $(MULTI)
+	ln -sf udpchatmulti $@
+
+# --- running and testing on the host ------------------------------------
+
+HOST_PKGS = make gcc musl-tools uthash-dev
+TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
+            iproute2 procps libc6-dev
+
+deps:
+	@sh tests/deps.sh $(HOST_PKGS)
+
+test-deps:
+	@sh tests/deps.sh $(TEST_PKGS)
+
+run: deps all
+	$(BUILD)/udpchatd -p 8888
+
+# AddressSanitizer + UBSan build of the same sources (glibc, dynamic)
+asan:
+	$(MAKE) BUILD=build/asan CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= \
+	  UTHASH_DIR=$(UTHASH_DIR) \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  LDFLAGS='-fsanitize=address,undefined' all unit
+
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(OBJS))
+$(BUILD)/test_unit: $(UNIT_SRCS) tests/unit/*.h $(UNIT_LIB)
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIB)
+
+unit: $(BUILD)/test_unit
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem --std=c11 -D_GNU_SOURCE \
+	  -I src src tests/unit
+
+test: test-deps all unit
+	$(MAKE) asan
+	sh tests/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	cp $(MULTI) $(DESTDIR)$(BINDIR)/udpchatmulti
+	ln -sf ../bin/udpchatmulti $(DESTDIR)$(SBINDIR)/udpchatd
+	ln -sf udpchatmulti $(DESTDIR)$(BINDIR)/udpchat
+	ln -sf udpchatmulti $(DESTDIR)$(BINDIR)/udpchatctl
+
+clean:
+	rm -rf build

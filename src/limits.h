@@ -1,0 +1,31 @@
+/* limits.h: every compile-time bound of udpchat in one place. */
+#ifndef UCHAT_LIMITS_H
+#define UCHAT_LIMITS_H
+
+/* protocol (docs/PROTOCOL.md) */
+#define PROTO_MAX_LINE      512   /* bytes in one line, without "\n" */
+#define PROTO_MAX_DGRAM     2048  /* bytes in one datagram we accept */
+#define PROTO_NAME_CHARS    16    /* code points in a name */
+#define PROTO_NAME_BYTES    48    /* bytes in a name */
+#define PROTO_DEFAULT_PORT  8888
+
+/* room: the member pool is static; -m picks a count up to this */
+#ifndef UCHAT_MAX_MEMBERS
+#define UCHAT_MAX_MEMBERS   1024
+#endif
+#define ROOM_DEFAULT_MEMBERS 256
+#define ROOM_DEFAULT_IDLE_S  600
+#define ROOM_DEFAULT_RATE    5     /* lines/s per member; burst is 4x */
+
+/* relay path */
+#define NET_RECV_BATCH      32    /* datagrams per recvmmsg */
+#define FANOUT_DGRAM_MAX    1400  /* coalesced datagram bound: one Ethernet frame */
+#define FANOUT_ARENA_BYTES  32768 /* formatted lines waiting to be sent */
+#define FANOUT_MAX_ITEMS    512   /* queued lines (broadcast or unicast) */
+#define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
+#define FANOUT_MAX_IOV      1024  /* line pieces per sendmmsg */
+
+/* formatted line bound: a 512-byte line plus a name and a prefix */
+#define OUT_LINE_MAX        (PROTO_MAX_LINE + 2 * PROTO_NAME_BYTES + 64)
+
+#endif

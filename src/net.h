@@ -1,0 +1,38 @@
+/* net.h: UDP sockets and addresses shared by the server, client and tools. */
+#ifndef UCHAT_NET_H
+#define UCHAT_NET_H
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* A peer address, always stored as IPv6 (IPv4 as ::ffff:a.b.c.d) so that it
+ * can be hashed and compared as plain bytes. */
+struct net_addr {
+	struct sockaddr_in6 sin6;
+};
+
+/* Normalises any AF_INET/AF_INET6 sockaddr into *out (flowinfo cleared).
+ * Returns 0, or -1 for another family. */
+int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out);
+
+/* Formats "1.2.3.4:5678" or "[::1]:5678" into buf (NET_ADDRSTR bytes). */
+#define NET_ADDRSTR 64
+const char *net_addr_str(const struct net_addr *a, char *buf);
+
+/* Opens the server's UDP socket bound to bind_addr (NULL or "" = all
+ * addresses, dual-stack when IPv6 is available) and port; non-blocking, with
+ * IP_RECVERR/IPV6_RECVERR on. Returns the fd, or -1 with a message in err. */
+int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t errlen);
+
+/* Returns the family of the server socket: AF_INET6 (dual-stack or v6) or AF_INET. */
+int net_socket_family(int fd);
+
+/* Fills a sockaddr for sending to a on a socket of the given family.
+ * Returns the length, or 0 if a cannot be reached on that family. */
+socklen_t net_addr_to(const struct net_addr *a, int family, struct sockaddr_storage *ss);
+
+/* Resolves host:port for a UDP client and returns a connected socket, or -1
+ * with a message in err. */
+int net_client_socket(const char *host, const char *port, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,34 @@
+/* utf8.h: UTF-8 validation, code point decoding, terminal width. */
+#ifndef UCHAT_UTF8_H
+#define UCHAT_UTF8_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point from s[0..len). Returns its length in bytes (1-4)
+ * and stores it in *cp, or returns 0 for an invalid, overlong, surrogate or
+ * truncated sequence (len == 0 also returns 0). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* Returns 1 if s[0..len) is valid UTF-8, else 0. */
+int utf8_valid(const char *s, size_t len);
+
+/* Returns 1 for C0 (< 0x20), DEL (0x7f) and C1 (0x80-0x9f) code points. */
+int utf8_is_control(uint32_t cp);
+
+/* Returns 1 for ASCII and Unicode white space (Zs, line/paragraph separators,
+ * U+0085, U+FEFF). */
+int utf8_is_space(uint32_t cp);
+
+/* Checks text a member may send to others. Returns 0 if s[0..len) is valid
+ * UTF-8 without control characters; -1 if it is not valid UTF-8; else the
+ * first control code point + 1 (so 0x1b comes back as 0x1c). */
+long utf8_check_text(const char *s, size_t len);
+
+/* Columns a code point takes on a terminal: 0 (combining), 1, or 2 (East
+ * Asian wide and emoji). */
+int utf8_width(uint32_t cp);
+
+/* Encodes cp into out (4 bytes room); returns the length, 0 if cp is invalid. */
+size_t utf8_encode(uint32_t cp, char *out);
+
+#endif
