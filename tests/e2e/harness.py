@@ -1,0 +1,651 @@
+"""harness.py: start the real udpchat binaries on loopback and talk to them.
+
+Used by tests/e2e/run.py and every tests/e2e/test_*.py. Python 3 stdlib only.
+
+A test is a module-level function ``def test_x(ctx)``; run.py gives it a fresh
+``Ctx`` and calls ``ctx.cleanup()`` afterwards, pass or fail (servers, netcat
+and client processes the test started are stopped by PID, sockets closed,
+the temp dir removed).
+
+Decorators (import them from harness):
+    @basic          part of the small subset run.py --basic runs (board / qemu)
+    @timeout(secs)  per-test time bound (default DEFAULT_TEST_TIMEOUT)
+
+Environment:
+    UDPCHAT_WRAP           command prefix put before every binary of BINDIR,
+                           e.g. "qemu-aarch64-static" (split like a shell would)
+    UDPCHAT_TIMEOUT_SCALE  multiplies every wait (default 1; e.g. 4 under qemu)
+
+Ctx (what a test gets):
+    ctx.bindir                   absolute path of the binaries (build/host, ...)
+    ctx.tmp                      a private temp dir, removed at cleanup
+    ctx.cmd(prog, *args)         argv list for prog (udpchatd|udpchat|udpchatctl)
+                                 with UDPCHAT_WRAP in front
+    ctx.run(prog, *args, timeout=5, input=None) -> subprocess.CompletedProcess
+                                 (text mode, stdout/stderr captured)
+    ctx.server(*flags, stdin='pipe'|'devnull', ctl=True, port=None)
+                                 -> Server, started and answering (a free
+                                 loopback port is picked; -p and -c are added)
+    ctx.peer(family=4|6) -> Peer   a UDP socket on 127.0.0.1:0 / [::1]:0
+    ctx.nc(port, host='127.0.0.1', args=()) -> Nc   a real `nc -u` subprocess
+    ctx.ipv6_ok() -> bool        whether ::1 can be used on this host
+    ctx.scale(t) -> float        t times UDPCHAT_TIMEOUT_SCALE
+
+Server:
+    .proc .pid .port .ctl_path .addr (('127.0.0.1', port)) .stderr_text()
+    .admin(line)                 write one line on the server's stdin
+    .close_stdin()
+    .join(name, family=4, drain_others=True) -> Peer (joined; the join reply
+                                 is in peer.welcome; others' "NAME joined the
+                                 room" lines are consumed when drain_others)
+    .members                     the Peers joined through .join, in order
+    .ctl(*args, timeout=5)       run udpchatctl -c ctl_path ARGS
+                                 -> CompletedProcess
+    .stats() -> dict             `udpchatctl stats` as {key: int}
+    .children() -> [(pid, state)]  child processes (from /proc)
+    .alive() -> bool
+    .stop(sig=SIGTERM, expect_rc=0)   signal, wait, assert the exit status,
+                                 assert no sanitizer report on stderr
+Peer:
+    .sock .addr .port .welcome
+    .send(*lines)                one datagram: lines joined with "\n" plus "\n"
+                                 (str or bytes; bytes are sent as they are)
+    .sendraw(data)               one datagram, exactly these bytes
+    .expect(pat, timeout=2)      the NEXT line must match; pat is an exact str,
+                                 a compiled regex (fullmatch) or a callable;
+                                 returns the line. skip=True skips (and keeps
+                                 in .skipped) lines that do not match.
+    .expect_prefix(prefix)       next line must start with prefix
+    .expect_none(timeout=0.3)    no line arrives in that time
+    .lines(timeout=0.3)          all lines that arrive within timeout
+    .drain(timeout=0.05)         discard what is buffered / arriving soon
+    .datagrams                   every raw datagram received (bytes)
+  Every datagram from the server must end in "\n" (protocol: lines are never
+  split); a Peer raises AssertionError on one that does not.
+Nc:
+    .proc .pid .send(text) .expect(...) .expect_none(...) .kill9() .close()
+    (lines read from nc's stdout by a thread)
+
+Only 127.0.0.1 and ::1 are ever sent to. Only processes started here are
+signalled, always by PID.
+"""
+
+import os
+import re
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+DEFAULT_TEST_TIMEOUT = 60
+SCALE = float(os.environ.get("UDPCHAT_TIMEOUT_SCALE", "1") or 1)
+WRAP = shlex.split(os.environ.get("UDPCHAT_WRAP", ""))
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def basic(fn):
+    """Marks a test as part of the basic subset (run.py --basic)."""
+    fn.basic = True
+    return fn
+
+
+def timeout(secs):
+    """Sets the per-test time bound of a test, in seconds."""
+    def deco(fn):
+        fn.timeout = secs
+        return fn
+    return deco
+
+
+def scale(t):
+    return t * SCALE
+
+
+def free_udp_port():
+    """A UDP port free on both 127.0.0.1 and ::1 (best effort, racy)."""
+    for _ in range(50):
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s4.bind(("127.0.0.1", 0))
+            port = s4.getsockname()[1]
+            try:
+                s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            except OSError:
+                return port
+            try:
+                s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s6.bind(("::", port))
+                return port
+            except OSError as e:
+                if e.errno == 99:  # EADDRNOTAVAIL: no IPv6 at all
+                    return port
+                continue
+            finally:
+                s6.close()
+        finally:
+            s4.close()
+    raise RuntimeError("no free UDP port found")
+
+
+def _match(pat, line):
+    if isinstance(pat, str):
+        return line == pat
+    if hasattr(pat, "fullmatch"):
+        return pat.fullmatch(line) is not None
+    return bool(pat(line))
+
+
+def _desc(pat):
+    if isinstance(pat, str):
+        return repr(pat)
+    if hasattr(pat, "pattern"):
+        return "/%s/" % pat.pattern
+    return getattr(pat, "__name__", repr(pat))
+
+
+class LineBuffer:
+    """Lines waiting to be expected, shared by Peer and Nc."""
+
+    def __init__(self, who):
+        self.who = who
+        self.pending = []       # decoded lines not yet consumed
+        self.history = []       # every line ever received
+        self.skipped = []
+
+    def _fill(self, wait):      # subclass: wait up to `wait` s for more lines
+        raise NotImplementedError
+
+    def expect(self, pat, timeout=2.0, skip=False):
+        deadline = time.monotonic() + scale(timeout)
+        while True:
+            while self.pending:
+                line = self.pending.pop(0)
+                if _match(pat, line):
+                    return line
+                if not skip:
+                    raise AssertionError("%s: expected %s, got %r (then pending %r)"
+                                         % (self.who, _desc(pat), line, self.pending[:5]))
+                self.skipped.append(line)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("%s: expected %s, nothing within %.1fs%s"
+                                     % (self.who, _desc(pat), scale(timeout),
+                                        (" (skipped %r)" % self.skipped[-5:]) if skip else ""))
+            self._fill(left)
+
+    def expect_prefix(self, prefix, timeout=2.0, skip=False):
+        def starts(line):
+            return line.startswith(prefix)
+        starts.__name__ = "line starting with %r" % prefix
+        return self.expect(starts, timeout, skip)
+
+    def expect_none(self, timeout=0.3):
+        deadline = time.monotonic() + scale(timeout)
+        while not self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._fill(left)
+        raise AssertionError("%s: expected nothing, got %r" % (self.who, self.pending[:5]))
+
+    def lines(self, timeout=0.3):
+        deadline = time.monotonic() + scale(timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._fill(left)
+        out, self.pending = self.pending, []
+        return out
+
+    def drain(self, timeout=0.05):
+        return self.lines(timeout)
+
+
+class Peer(LineBuffer):
+    """A UDP chat participant on loopback, talking to one server."""
+
+    def __init__(self, server_addr, family=4, name=None):
+        fam = socket.AF_INET if family == 4 else socket.AF_INET6
+        host = "127.0.0.1" if family == 4 else "::1"
+        self.sock = socket.socket(fam, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        self.sock.bind((host, 0))
+        self.addr = self.sock.getsockname()
+        self.port = self.addr[1]
+        self.server = (host, server_addr[1])
+        self.name = name
+        self.welcome = None
+        self.datagrams = []
+        super().__init__("peer %s:%d%s" % (host, self.port, " (%s)" % name if name else ""))
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def sendraw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendto(data, self.server)
+
+    def send(self, *lines):
+        parts = [l.encode() if isinstance(l, str) else l for l in lines]
+        self.sendraw(b"\n".join(parts) + b"\n")
+
+    def feed(self, data):
+        """Takes one received datagram (also used by tests doing their own select)."""
+        self.datagrams.append(data)
+        if not data.endswith(b"\n"):
+            raise AssertionError("%s: datagram not ending in \\n: %r" % (self.who, data[-80:]))
+        for raw in data[:-1].split(b"\n"):
+            line = raw.decode("utf-8", "surrogateescape")
+            self.pending.append(line)
+            self.history.append(line)
+
+    def _fill(self, wait):
+        r, _, _ = select.select([self.sock], [], [], max(0.0, wait))
+        if not r:
+            return
+        while True:
+            try:
+                data, src = self.sock.recvfrom(65536, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            if src[1] != self.server[1]:
+                continue
+            self.feed(data)
+
+    def join(self, name, timeout=2.0):
+        """Sends NAME, expects the welcome (and any '+OK more:' lines after it)."""
+        self.name = name
+        self.who = "peer %s:%d (%s)" % (self.addr[0], self.port, name)
+        self.send(name)
+        self.welcome = self.expect_prefix("+OK welcome %s " % name, timeout)
+        self.welcome_more = self.read_name_list(self.welcome, timeout)
+        return self.welcome
+
+    def read_name_list(self, first, timeout=2.0):
+        """After a join reply or /who line "... N online: A B ...", consumes the
+        "+OK more: ..." lines until N names are seen; returns (names, more_lines)."""
+        m = re.search(r"(\d+) online: ?(.*)$", first)
+        if not m:
+            raise AssertionError("%s: no 'N online:' in %r" % (self.who, first))
+        total, names = int(m.group(1)), m.group(2).split()
+        more = []
+        while len(names) < total:
+            l = self.expect_prefix("+OK more: ", timeout)
+            more.append(l)
+            names += l[len("+OK more: "):].split()
+        if len(names) != total:
+            raise AssertionError("%s: %d names listed, %d announced" % (self.who, len(names), total))
+        self.last_names = names
+        return more
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Nc(LineBuffer):
+    """A real `nc -u` subprocess (netcat-openbsd); its stdout is read by a thread."""
+
+    def __init__(self, ctx, port, host="127.0.0.1", args=(), stdin_data=None):
+        super().__init__("nc")
+        argv = ["nc", "-u"] + list(args) + [host, str(port)]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        self.pid = self.proc.pid
+        self.who = "nc[%d]" % self.pid
+        self._cv = threading.Condition()
+        self._raw = []
+        self.eof = False
+        self._t = threading.Thread(target=self._reader, daemon=True)
+        self._t.start()
+        if stdin_data is not None:
+            self.proc.stdin.write(stdin_data if isinstance(stdin_data, bytes) else stdin_data.encode())
+            self.proc.stdin.flush()
+
+    def _reader(self):
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            with self._cv:
+                if not chunk:
+                    self.eof = True
+                    self._cv.notify_all()
+                    return
+                buf += chunk
+                *done, buf = buf.split(b"\n")
+                self._raw.extend(done)
+                self._cv.notify_all()
+
+    def _fill(self, wait):
+        with self._cv:
+            if not self._raw and not self.eof:
+                self._cv.wait(wait)
+            got, self._raw = self._raw, []
+            if not got and self.eof:
+                time.sleep(min(wait, 0.05))
+        for raw in got:
+            line = raw.decode("utf-8", "surrogateescape")
+            self.pending.append(line)
+            self.history.append(line)
+
+    def send(self, text):
+        """Writes text to nc's stdin (nc sends what it reads as a datagram)."""
+        if isinstance(text, str):
+            text = text.encode()
+        self.proc.stdin.write(text)
+        self.proc.stdin.flush()
+
+    def local_port(self):
+        """nc's UDP source port (from /proc/net/udp{,6}, by its socket inode)."""
+        inodes = set()
+        fddir = "/proc/%d/fd" % self.pid
+        for fd in os.listdir(fddir):
+            try:
+                t = os.readlink(os.path.join(fddir, fd))
+            except OSError:
+                continue
+            m = re.match(r"socket:\[(\d+)\]", t)
+            if m:
+                inodes.add(m.group(1))
+        for f in ("/proc/net/udp", "/proc/net/udp6"):
+            try:
+                rows = open(f).read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                cols = row.split()
+                if cols[9] in inodes:
+                    return int(cols[1].split(":")[1], 16)
+        return None
+
+    def kill9(self):
+        if self.proc.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait(5)
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+
+
+def proc_children(pid):
+    """[(child_pid, state)] of the processes whose parent is pid (from /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            st = open("/proc/%s/stat" % d).read()
+        except OSError:
+            continue
+        rest = st[st.rfind(")") + 2:].split()
+        if int(rest[1]) == pid:
+            out.append((int(d), rest[0]))
+    return out
+
+
+class Server:
+    """A running udpchatd, started by Ctx.server()."""
+
+    def __init__(self, ctx, flags, stdin="pipe", ctl=True, port=None, wait=True):
+        self.ctx = ctx
+        self.port = port or free_udp_port()
+        self.addr = ("127.0.0.1", self.port)
+        self.ctl_path = os.path.join(ctx.tmp, "ctl%d.sock" % len(ctx.servers)) if ctl else None
+        argv = ctx.cmd("udpchatd", "-p", str(self.port))
+        if self.ctl_path:
+            argv += ["-c", self.ctl_path]
+        argv += list(flags)
+        self.argv = argv
+        self.members = []
+        self.lang = flags[flags.index("-L") + 1] if "-L" in flags else "en"
+        self._errpath = os.path.join(ctx.tmp, "server%d.stderr" % len(ctx.servers))
+        self._err = open(self._errpath, "wb")
+        stdin_f = subprocess.PIPE if stdin == "pipe" else subprocess.DEVNULL
+        self.proc = subprocess.Popen(argv, stdin=stdin_f, stdout=self._err, stderr=self._err,
+                                     start_new_session=True)
+        self.pid = self.proc.pid
+        self.stopped = False
+        ctx.servers.append(self)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout=5.0):
+        """Polls with /help from a throw-away socket until the server answers."""
+        deadline = time.monotonic() + scale(timeout)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", 0))
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise AssertionError("server exited with %s at start-up: %s"
+                                         % (self.proc.returncode, self.stderr_text()[-500:]))
+                s.sendto(b"/help\n", self.addr)
+                r, _, _ = select.select([s], [], [], scale(0.1))
+                if r:
+                    try:
+                        data = s.recv(4096)
+                    except OSError:
+                        continue
+                    if data.startswith(b"+OK"):
+                        break
+            else:
+                raise AssertionError("server did not answer /help within %.1fs; stderr: %s"
+                                     % (scale(timeout), self.stderr_text()[-500:]))
+        finally:
+            s.close()
+        if self.ctl_path:
+            while not os.path.exists(self.ctl_path):
+                if time.monotonic() > deadline:
+                    raise AssertionError("control socket %s not created" % self.ctl_path)
+                time.sleep(0.01)
+
+    def stderr_text(self):
+        try:
+            with open(self._errpath, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def admin(self, line):
+        if isinstance(line, str):
+            line = line.encode()
+        self.proc.stdin.write(line + b"\n")
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        if self.proc.stdin:
+            self.proc.stdin.close()
+
+    def join(self, name, family=4, drain_others=True):
+        p = self.ctx.peer(family, server=self)
+        others = list(self.members)
+        p.join(name)
+        if drain_others:
+            notice = ("%s进入了聊天室" if self.lang == "zh" else "%s joined the room") % name
+            for o in others:
+                o.expect(notice)
+        self.members.append(p)
+        return p
+
+    def ctl(self, *args, timeout=5):
+        return self.ctx.run("udpchatctl", "-c", self.ctl_path, *args, timeout=timeout)
+
+    def stats(self):
+        r = self.ctl("stats")
+        assert r.returncode == 0, "udpchatctl stats: rc %d %r" % (r.returncode, r.stderr)
+        lines = r.stdout.splitlines()
+        assert lines and lines[-1].startswith("+OK"), "stats: %r" % r.stdout
+        out = {}
+        for l in lines[:-1]:
+            k, v = l.split(" ", 1)
+            out[k] = int(v)
+        return out
+
+    def children(self):
+        return proc_children(self.pid)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def sanitizer_report(self):
+        t = self.stderr_text()
+        return any(m in t for m in SANITIZER_MARKS)
+
+    def stop(self, sig=signal.SIGTERM, expect_rc=0, timeout=5.0):
+        """Signals the server, waits for it; asserts its status and no sanitizer report."""
+        if self.stopped:
+            return self.proc.returncode
+        self.stopped = True
+        if self.proc.poll() is None:
+            os.kill(self.pid, sig)
+        try:
+            rc = self.proc.wait(scale(timeout))
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, signal.SIGKILL)
+            self.proc.wait(5)
+            raise AssertionError("server did not exit within %.1fs of signal %d" % (scale(timeout), sig))
+        finally:
+            if self.proc.stdin:
+                try:
+                    self.proc.stdin.close()
+                except OSError:
+                    pass
+            self._err.close()
+        assert not self.sanitizer_report(), "sanitizer report:\n" + self.stderr_text()[-3000:]
+        if expect_rc is not None:
+            assert rc == expect_rc, "server exit status %r, expected %r; stderr: %s" % (
+                rc, expect_rc, self.stderr_text()[-500:])
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.stopped = True
+        try:
+            self._err.close()
+        except OSError:
+            pass
+
+
+class Ctx:
+    """Per-test context: binaries, temp dir, and everything the test started."""
+
+    def __init__(self, bindir):
+        self.bindir = os.path.abspath(bindir)
+        self.tmp = tempfile.mkdtemp(prefix="udpchat-e2e.")
+        self.servers = []
+        self.peers = []
+        self.ncs = []
+        self.procs = []
+        self.wrap = list(WRAP)
+
+    @staticmethod
+    def scale(t):
+        return scale(t)
+
+    def cmd(self, prog, *args):
+        return self.wrap + [os.path.join(self.bindir, prog)] + [str(a) for a in args]
+
+    def run(self, prog, *args, timeout=5, input=None):
+        return subprocess.run(self.cmd(prog, *args), input=input, capture_output=True,
+                              text=True, timeout=scale(timeout))
+
+    def popen(self, argv, **kw):
+        """Starts any process the test needs; it is killed by PID at cleanup."""
+        kw.setdefault("start_new_session", True)
+        p = subprocess.Popen(argv, **kw)
+        self.procs.append(p)
+        return p
+
+    def server(self, *flags, stdin="pipe", ctl=True, port=None, wait=True):
+        flags = [str(f) for f in flags]
+        return Server(self, flags, stdin=stdin, ctl=ctl, port=port, wait=wait)
+
+    def peer(self, family=4, server=None):
+        server = server or self.servers[-1]
+        p = Peer(server.addr, family)
+        self.peers.append(p)
+        return p
+
+    def nc(self, port, host="127.0.0.1", args=(), stdin_data=None):
+        n = Nc(self, port, host, args, stdin_data)
+        self.ncs.append(n)
+        return n
+
+    _ipv6 = None
+
+    @classmethod
+    def ipv6_ok(cls):
+        if cls._ipv6 is None:
+            try:
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.bind(("::1", 0))
+                s.close()
+                cls._ipv6 = True
+            except OSError:
+                cls._ipv6 = False
+        return cls._ipv6
+
+    def diagnostics(self):
+        """Tail of each server's stderr, for a failing test's report."""
+        out = []
+        for i, s in enumerate(self.servers):
+            t = s.stderr_text().strip()
+            if t:
+                out.append("server %d (%s) stderr:" % (i, " ".join(s.argv[len(self.wrap):])))
+                out.extend(t.splitlines()[-15:])
+        return out
+
+    def cleanup(self):
+        for n in self.ncs:
+            n.close()
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.kill(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+        for s in self.servers:
+            s.kill()
+        for p in self.peers:
+            p.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
