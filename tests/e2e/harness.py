@@ -30,6 +30,8 @@ Ctx (what a test gets):
     ctx.nc(port, host='127.0.0.1', args=()) -> Nc   a real `nc -u` subprocess
     ctx.ipv6_ok() -> bool        whether ::1 can be used on this host
     ctx.scale(t) -> float        t times UDPCHAT_TIMEOUT_SCALE
+Module helpers: online(prefix, names) matches "PREFIX N online: NAMES" in any
+    order; free_udp_port(); proc_children(pid); scale(t).
 
 Server:
     .proc .pid .port .ctl_path .addr (('127.0.0.1', port)) .stderr_text()
@@ -132,6 +134,17 @@ def free_udp_port():
         finally:
             s4.close()
     raise RuntimeError("no free UDP port found")
+
+
+def online(prefix, names):
+    """A matcher for "PREFIX N online: A B ..." with the names in any order."""
+    want = sorted(names)
+    head = "%s%d online: " % (prefix, len(want))
+
+    def m(line):
+        return line.startswith(head) and sorted(line[len(head):].split(" ")) == want
+    m.__name__ = "%r + %s in any order" % (head, " ".join(want))
+    return m
 
 
 def _match(pat, line):
