@@ -30,6 +30,7 @@ Ctx (what a test gets):
     ctx.nc(port, host='127.0.0.1', args=()) -> Nc   a real `nc -u` subprocess
     ctx.ipv6_ok() -> bool        whether ::1 can be used on this host
     ctx.scale(t) -> float        t times UDPCHAT_TIMEOUT_SCALE
+    ctx.skip(reason)             ends the test as "ok NAME # SKIP reason"
 Module helpers: online(prefix, names) matches "PREFIX N online: NAMES" in any
     order; free_udp_port(); proc_children(pid); scale(t).
 
@@ -49,7 +50,11 @@ Server:
     .stop(sig=SIGTERM, expect_rc=0)   signal, wait, assert the exit status,
                                  assert no sanitizer report on stderr
 Peer:
-    .sock .addr .port .welcome
+    .sock .addr .port .welcome (join reply) .welcome_more ("+OK more:" lines)
+    .online (names listed at join)
+    .join(name)                  send NAME, expect the welcome; returns it
+    .read_name_list(first) -> (names, more_lines)  after a "N online:" line,
+                                 reads the "+OK more:" lines until N names
     .send(*lines)                one datagram: lines joined with "\n" plus "\n"
                                  (str or bytes; bytes are sent as they are)
     .sendraw(data)               one datagram, exactly these bytes
@@ -90,6 +95,10 @@ WRAP = shlex.split(os.environ.get("UDPCHAT_WRAP", ""))
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+class Skip(Exception):
+    """Raised by ctx.skip(reason): run.py prints "ok NAME # SKIP reason"."""
 
 
 def basic(fn):
@@ -280,7 +289,7 @@ class Peer(LineBuffer):
         self.who = "peer %s:%d (%s)" % (self.addr[0], self.port, name)
         self.send(name)
         self.welcome = self.expect_prefix("+OK welcome %s " % name, timeout)
-        self.welcome_more = self.read_name_list(self.welcome, timeout)
+        self.online, self.welcome_more = self.read_name_list(self.welcome, timeout)
         return self.welcome
 
     def read_name_list(self, first, timeout=2.0):
@@ -297,8 +306,7 @@ class Peer(LineBuffer):
             names += l[len("+OK more: "):].split()
         if len(names) != total:
             raise AssertionError("%s: %d names listed, %d announced" % (self.who, len(names), total))
-        self.last_names = names
-        return more
+        return names, more
 
     def close(self):
         try:
@@ -590,6 +598,10 @@ class Ctx:
     @staticmethod
     def scale(t):
         return scale(t)
+
+    @staticmethod
+    def skip(reason):
+        raise Skip(reason)
 
     def cmd(self, prog, *args):
         return self.wrap + [os.path.join(self.bindir, prog)] + [str(a) for a in args]

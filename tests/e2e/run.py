@@ -61,6 +61,8 @@ def run_one(bindir, fullname, fn):
     ok, diag = True, []
     try:
         fn(ctx)
+    except harness.Skip as e:
+        diag = ["SKIP %s" % e]
     except BaseException as e:  # noqa: B902 - a test's failure of any kind
         if isinstance(e, KeyboardInterrupt):
             raise
@@ -118,7 +120,11 @@ def main():
 
     def report(name, ok, diag, secs):
         nonlocal failed
-        print("%s %s%s" % ("ok" if ok else "not ok", name, " # %.2fs" % secs if a.v else ""))
+        if ok and diag and diag[0].startswith("SKIP "):
+            print("ok %s # %s" % (name, diag[0]))
+            diag = diag[1:]
+        else:
+            print("%s %s%s" % ("ok" if ok else "not ok", name, " # %.2fs" % secs if a.v else ""))
         for d in diag:
             print("#   " + d)
         sys.stdout.flush()
