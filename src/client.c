@@ -1,0 +1,883 @@
+/* client.c: udpchat, the chat client. Joins, then forks: the parent reads
+ * the keyboard and sends, the child receives and prints (the seed's shape). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "net.h"
+#include "progs.h"
+#include "proto.h"
+#include "term.h"
+#include "utf8.h"
+
+#ifndef UCHAT_VERSION
+#define UCHAT_VERSION "dev"
+#endif
+
+#define CLIENT_JOIN_FIRST_MS  250   /* first join retry; doubles each time */
+#define CLIENT_JOIN_TOTAL_MS  5000  /* then "no answer from HOST:PORT" */
+#define CLIENT_QUIT_WAIT_MS   500   /* wait for "+OK bye" before stopping */
+#define CLIENT_REJOIN_GAP_MS  1000  /* at most one re-join per second */
+#define CLIENT_PING_OFF_S     60    /* ping interval when the server has no timeout */
+#define CLIENT_PING_UNKNOWN_S 5     /* ... when we do not know its timeout */
+#define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
+#define CLIENT_SAY            "/say "
+#define CLIENT_KEEPALIVE      "/ping keepalive"
+
+/* What the receiver tells the sender over a pipe when it learns it. */
+struct client_note {
+	int idle_s;                          /* -1: unknown */
+	char name[PROTO_NAME_BYTES + 1];
+};
+
+/* Lines read from a non-terminal stdin (and the name asked for on one). */
+struct client_lr {
+	char buf[TERM_EDIT_MAX];
+	size_t len;
+	size_t skipped;   /* bytes of an over-long line already thrown away */
+	int eof;
+};
+
+struct client {
+	const char *host, *port;
+	int sock;
+	int interactive;                     /* stdin is a terminal */
+	char name[PROTO_NAME_BYTES + 1];
+	int idle_s;                          /* server's idle timeout, 0 off, -1 unknown */
+	char rbuf[CLIENT_RECV_MAX + 1];      /* the last datagram received */
+	size_t rlen, roff;                   /* its lines from roff on are not handled */
+	char reason[PROTO_MAX_LINE + 1];     /* why the join was refused */
+	pid_t child;
+	int note_fd;                         /* parent: read end; child: write end */
+	long long last_send_ms;
+	int quit_sent;
+	/* receiver only */
+	int rejoining;
+	long long rejoin_ms;
+};
+
+enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
+
+static volatile sig_atomic_t client_sig_quit, client_sig_child, client_sig_winch;
+static int client_sigpipe[2] = { -1, -1 };
+
+static long long client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int client_starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* A message from the client itself: "* text" in the scroll region on a
+ * terminal, else "udpchat: text" on stderr (stdout stays the server's). */
+static void client_notice(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void client_notice(const char *fmt, ...)
+{
+	char buf[PROTO_MAX_LINE + 64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 2, sizeof buf - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof buf - 3)
+		n = (int)(sizeof buf - 3);
+	if (term_active()) {
+		memcpy(buf, "* ", 2);
+		(void)term_print(buf, (size_t)n + 2);
+	} else {
+		fprintf(stderr, "udpchat: %s\n", buf + 2);
+	}
+}
+
+static void client_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udpchat [-n NAME] HOST [PORT]\n"
+		"Joins the udpchatd chat room at HOST (PORT %d by default).\n"
+		"  -n NAME  join as NAME (asked for when missing)\n"
+		"  -h       show this help\n"
+		"  -V       show the version\n"
+		"Type a line to say it; /who, /msg NAME TEXT, /nick NEW, /help, /quit.\n"
+		"Ctrl-D on an empty line or /quit leaves.\n", PROTO_DEFAULT_PORT);
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+/* Sends line (without "\n") as one datagram. A pending ICMP error from an
+ * earlier datagram is reported by send() instead of sending: retried once.
+ * Returns 0 or -1 with errno. */
+static int client_send(struct client *c, const char *line, size_t len)
+{
+	char buf[PROTO_MAX_LINE + 2];
+	int tries;
+
+	if (len > PROTO_MAX_LINE) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(buf, line, len);
+	buf[len++] = '\n';
+	c->last_send_ms = client_now_ms();
+	for (tries = 0; tries < 2; tries++) {
+		if (send(c->sock, buf, len, 0) >= 0)
+			return 0;
+		if (errno != ECONNREFUSED && errno != EINTR)
+			break;
+	}
+	return -1;
+}
+
+/* Sends "/join NAME". Returns 0 or -1. */
+static int client_send_join(struct client *c)
+{
+	char buf[PROTO_MAX_LINE];
+	int n = snprintf(buf, sizeof buf, "/join %s", c->name);
+
+	return n < 0 ? -1 : client_send(c, buf, (size_t)n);
+}
+
+/* --- joining -------------------------------------------------------------- */
+
+/* Parses "+OK welcome NAME (idle timeout 600s), ..." or "... (no idle
+ * timeout), ...": stores the name and the timeout (0 off, -1 not given). */
+static void client_parse_welcome(const char *s, size_t len, char *name, int *idle_s)
+{
+	static const char pre[] = "+OK welcome ";
+	static const char idle[] = "(idle timeout ";
+	const char *p = s + sizeof pre - 1, *end = s + len, *sp;
+	size_t n;
+
+	sp = memchr(p, ' ', (size_t)(end - p));
+	n = (size_t)((sp ? sp : end) - p);
+	if (n > 0 && n <= PROTO_NAME_BYTES) {
+		memcpy(name, p, n);
+		name[n] = '\0';
+	}
+	*idle_s = -1;
+	if (memmem(s, len, "(no idle timeout)", 17)) {
+		*idle_s = 0;
+	} else if ((p = memmem(s, len, idle, sizeof idle - 1)) != NULL) {
+		long v = 0;
+
+		for (p += sizeof idle - 1; p < end && *p >= '0' && *p <= '9' && v < 1000000; p++)
+			v = v * 10 + (*p - '0');
+		*idle_s = (int)v;
+	}
+}
+
+/* Looks through the datagram in c->rbuf for the answer to a join. Returns 1
+ * joined (c->roff: the first line still to show), 0 refused (c->reason), or
+ * -1 if the datagram holds no answer. */
+static int client_join_answer(struct client *c)
+{
+	static const char already[] = "-ERR already in the room as ";
+	struct proto_lines it;
+	struct proto_span l;
+
+	proto_lines_init(&it, c->rbuf, c->rlen);
+	while (proto_lines_next(&it, &l)) {
+		if (client_starts(l.p, l.len, "+OK welcome ")) {
+			client_parse_welcome(l.p, l.len, c->name, &c->idle_s);
+			c->roff = (size_t)(l.p - c->rbuf);
+			return 1;
+		}
+		if (client_starts(l.p, l.len, already)) {
+			/* an earlier try got in and its answer was lost */
+			size_t n = l.len - (sizeof already - 1);
+			if (n > 0 && n <= PROTO_NAME_BYTES) {
+				memcpy(c->name, l.p + sizeof already - 1, n);
+				c->name[n] = '\0';
+			}
+			c->idle_s = -1;
+			c->roff = (size_t)(it.p - c->rbuf);
+			return 1;
+		}
+		if (client_starts(l.p, l.len, "-ERR ")) {
+			term_sanitize(l.p + 5, l.len - 5, c->reason, sizeof c->reason);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Reads one datagram into c->rbuf without blocking. Returns its length,
+ * or -1 (EAGAIN, or ECONNREFUSED: an ICMP error, nobody at HOST:PORT yet). */
+static ssize_t client_recv(struct client *c)
+{
+	ssize_t n = recv(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT);
+
+	c->rlen = n > 0 ? (size_t)n : 0;
+	c->roff = 0;
+	c->rbuf[c->rlen] = '\0';
+	return n;
+}
+
+/* Joins as c->name: sends /join with backoff until an answer comes.
+ * Returns 1 joined, 0 refused (reason in c->reason), -1 no answer. */
+static int client_join(struct client *c)
+{
+	long long now = client_now_ms();
+	long long give_up = now + CLIENT_JOIN_TOTAL_MS, next = now;
+	int wait = CLIENT_JOIN_FIRST_MS;
+
+	while (client_recv(c) >= 0 || errno == ECONNREFUSED)
+		;   /* drop answers to an earlier name */
+	for (;;) {
+		struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
+		long long until;
+
+		now = client_now_ms();
+		if (now >= give_up)
+			return -1;
+		if (now >= next) {
+			(void)client_send_join(c);
+			next = now + wait;
+			wait *= 2;
+		}
+		until = next < give_up ? next : give_up;
+		if (poll(&pfd, 1, (int)(until - now)) <= 0)
+			continue;
+		if (client_recv(c) > 0) {
+			int r = client_join_answer(c);
+			if (r >= 0)
+				return r;
+		}
+	}
+}
+
+/* --- reading lines from a non-terminal stdin ------------------------------ */
+
+/* One read() into lr. Returns bytes read, 0 at EOF, -1 with errno. */
+static ssize_t client_lr_fill(struct client_lr *lr, int fd)
+{
+	ssize_t n;
+
+	if (lr->len == sizeof lr->buf) {   /* no newline in a full buffer */
+		lr->skipped += lr->len;
+		lr->len = 0;
+	}
+	n = read(fd, lr->buf + lr->len, sizeof lr->buf - lr->len);
+	if (n > 0)
+		lr->len += (size_t)n;
+	else if (n == 0)
+		lr->eof = 1;
+	return n;
+}
+
+/* Takes the next complete line (or the last one at EOF) out of lr into
+ * line (TERM_EDIT_MAX bytes, "\n" and a trailing "\r" removed). Returns 1
+ * with its length in *len; -1 for a line too long to hold, with its length
+ * in *len; 0 when no line is complete yet. */
+static int client_lr_next(struct client_lr *lr, char *line, size_t *len)
+{
+	char *nl = memchr(lr->buf, '\n', lr->len);
+	size_t n, used;
+
+	if (nl) {
+		n = (size_t)(nl - lr->buf);
+		used = n + 1;
+	} else if (lr->eof && (lr->len > 0 || lr->skipped > 0)) {
+		n = used = lr->len;
+	} else {
+		return 0;
+	}
+	memcpy(line, lr->buf, n);
+	memmove(lr->buf, lr->buf + used, lr->len - used);
+	lr->len -= used;
+	if (lr->skipped > 0) {
+		*len = lr->skipped + n;
+		lr->skipped = 0;
+		return -1;
+	}
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	*len = n;
+	return 1;
+}
+
+/* Reads a line from fd into line, blocking. Returns 1, or 0 at EOF/error. */
+static int client_read_line(struct client_lr *lr, int fd, char *line, size_t *len)
+{
+	for (;;) {
+		int r = client_lr_next(lr, line, len);
+		if (r == 1)
+			return 1;
+		if (r < 0) {
+			fprintf(stderr, "udpchat: line too long (%zu bytes)\n", *len);
+			continue;
+		}
+		if (lr->eof)
+			return 0;
+		if (client_lr_fill(lr, fd) < 0 && errno != EINTR)
+			return 0;
+	}
+}
+
+/* Gets a name: prompts on a terminal, else takes the first line of stdin.
+ * Returns 0, or -1 at EOF. */
+static int client_ask_name(struct client *c, struct client_lr *lr)
+{
+	char line[TERM_EDIT_MAX];
+	size_t len;
+
+	for (;;) {
+		const char *why;
+
+		if (c->interactive) {
+			FILE *f = isatty(1) ? stdout : stderr;
+			fputs("name: ", f);
+			fflush(f);
+		}
+		if (!client_read_line(lr, 0, line, &len))
+			return -1;
+		if (len == 0 && c->interactive)
+			continue;
+		why = proto_name_error((struct proto_span){ line, len });
+		if (!why) {
+			memcpy(c->name, line, len);
+			c->name[len] = '\0';
+			return 0;
+		}
+		fprintf(stderr, "udpchat: invalid name: %s\n", why);
+		if (!c->interactive)
+			return -1;
+	}
+}
+
+/* --- the receiver (child) ------------------------------------------------- */
+
+/* Tells the parent the current name and idle timeout. */
+static void client_note_parent(const struct client *c)
+{
+	struct client_note note;
+
+	memset(&note, 0, sizeof note);
+	note.idle_s = c->idle_s;
+	memcpy(note.name, c->name, sizeof note.name);
+	if (write(c->note_fd, &note, sizeof note) < 0) {
+		/* the parent is going away: nothing to tell */
+	}
+}
+
+static void client_rejoin(struct client *c)
+{
+	long long now = client_now_ms();
+
+	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
+		return;
+	c->rejoining = 1;
+	c->rejoin_ms = now;
+	client_notice("re-joining as %s", c->name);
+	(void)client_send_join(c);
+}
+
+/* Handles one line from the server in the receiver. Returns -1 to keep
+ * going, else the exit status of the receiver. */
+static int client_on_line(struct client *c, const char *s, size_t len)
+{
+	static const char nick[] = "+OK you are now ";
+
+	if (len == 0 || (len == strlen("+OK pong keepalive") &&
+			 client_starts(s, len, "+OK pong keepalive")))
+		return -1;
+	if (client_starts(s, len, "-ERR already in the room") && c->rejoining) {
+		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
+		return -1;
+	}
+	if (term_print(s, len) < 0 && errno == EPIPE)
+		return 1;
+	if (client_starts(s, len, "+OK welcome ")) {
+		c->rejoining = 0;
+		client_parse_welcome(s, len, c->name, &c->idle_s);
+		client_note_parent(c);
+	} else if (client_starts(s, len, nick) && len - (sizeof nick - 1) <= PROTO_NAME_BYTES) {
+		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));
+		c->name[len - (sizeof nick - 1)] = '\0';
+		client_note_parent(c);
+	} else if (client_starts(s, len, "+OK bye")) {
+		return 0;
+	} else if (client_starts(s, len, "-ERR removed from the room (kicked)")) {
+		return 1;
+	} else if (client_starts(s, len, "-ERR removed from the room") ||
+		   client_starts(s, len, "-ERR not in the room")) {
+		client_rejoin(c);
+	} else if (c->rejoining && (client_starts(s, len, "-ERR name taken") ||
+				    client_starts(s, len, "-ERR invalid name") ||
+				    client_starts(s, len, "-ERR room full"))) {
+		client_notice("could not join again as %s", c->name);
+		return 1;
+	}
+	return -1;
+}
+
+/* Handles the lines of c->rbuf from c->roff on. Returns as client_on_line. */
+static int client_on_datagram(struct client *c)
+{
+	struct proto_lines it;
+	struct proto_span l;
+	int st;
+
+	proto_lines_init(&it, c->rbuf + c->roff, c->rlen - c->roff);
+	while (proto_lines_next(&it, &l))
+		if ((st = client_on_line(c, l.p, l.len)) >= 0)
+			return st;
+	return -1;
+}
+
+/* The child: receives and prints until told to stop (SIGTERM), "+OK bye",
+ * a kick or a refused re-join. Never returns. */
+static void client_receiver(struct client *c, pid_t parent)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int st;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* stop with the parent even if it is killed outright */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+	close(client_sigpipe[0]);
+	close(client_sigpipe[1]);
+
+	if ((st = client_on_datagram(c)) >= 0)
+		_exit(st);
+	for (;;) {
+		struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			_exit(1);
+		if (client_recv(c) <= 0)
+			continue;   /* EAGAIN, or an ICMP error while the server is away */
+		if ((st = client_on_datagram(c)) >= 0)
+			_exit(st);
+	}
+}
+
+/* --- the sender (parent) -------------------------------------------------- */
+
+static void client_on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGCHLD)
+		client_sig_child = 1;
+	else if (sig == SIGWINCH)
+		client_sig_winch = 1;
+	else
+		client_sig_quit = 1;
+	if (write(client_sigpipe[1], "", 1) < 0) {
+		/* full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+/* Sets up the self-pipe and the handlers. Returns 0 or -1. */
+static int client_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH };
+	struct sigaction sa;
+	size_t i;
+
+	if (pipe2(client_sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = client_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+/* Returns the exit status of a reaped receiver, or -1 if it still runs. */
+static int client_reap(struct client *c)
+{
+	int st;
+	pid_t r;
+
+	do
+		r = waitpid(c->child, &st, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -1;
+	c->child = -1;
+	if (r < 0)
+		return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+/* Leaves: sends /quit unless done, gives the receiver a moment to print the
+ * last replies and "+OK bye", then stops and reaps it and restores the
+ * terminal. Returns status. */
+static int client_leave(struct client *c, int status)
+{
+	long long give_up = client_now_ms() + CLIENT_QUIT_WAIT_MS;
+	char drain[64];
+
+	if (!c->quit_sent) {
+		c->quit_sent = 1;
+		(void)client_send(c, "/quit", 5);
+	}
+	while (c->child > 0 && client_reap(c) < 0) {
+		struct pollfd pfd = { .fd = client_sigpipe[0], .events = POLLIN };
+		long long left = give_up - client_now_ms();
+
+		if (left <= 0) {
+			int st;
+
+			kill(c->child, SIGTERM);
+			while (waitpid(c->child, &st, 0) < 0 && errno == EINTR)
+				;
+			c->child = -1;
+			break;
+		}
+		if (poll(&pfd, 1, (int)left) > 0)
+			while (read(client_sigpipe[0], drain, sizeof drain) > 0)
+				;
+	}
+	term_close();
+	return status;
+}
+
+/* Sends a typed line: commands as they are, anything else as /say.
+ * Returns 1 if it was /quit, else 0. */
+static int client_submit(struct client *c, const char *line, size_t len)
+{
+	char wire[PROTO_MAX_LINE + 1];
+	size_t wlen, max;
+	long bad;
+	int cmd;
+
+	if (len == 0)
+		return 0;
+	cmd = line[0] == '/';
+	max = cmd ? PROTO_MAX_LINE : PROTO_MAX_LINE - (sizeof CLIENT_SAY - 1);
+	bad = utf8_check_text(line, len);
+	if (bad < 0) {
+		client_notice("not sent: the line is not valid UTF-8");
+		return 0;
+	}
+	if (bad > 0) {
+		client_notice("not sent: the line contains a control character (0x%02lx)", bad - 1);
+		return 0;
+	}
+	if (len > max) {
+		client_notice("not sent: the line is too long (%zu bytes, at most %zu)", len, max);
+		return 0;
+	}
+	wlen = 0;
+	if (!cmd) {
+		memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
+		wlen = sizeof CLIENT_SAY - 1;
+	}
+	memcpy(wire + wlen, line, len);
+	wlen += len;
+	if (client_send(c, wire, wlen) < 0)
+		client_notice("not sent: %s", strerror(errno));
+	else if (!cmd && term_active()) {
+		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
+		int n = snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
+		if (n > 0)
+			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1);
+	}
+	if (len >= 5 && memcmp(line, "/quit", 5) == 0 && (len == 5 || line[5] == ' ')) {
+		c->quit_sent = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Keyboard input on a terminal. Returns 1 to leave, else 0. */
+static int client_on_keys(struct client *c, struct term_edit *ed)
+{
+	unsigned char buf[256];
+	ssize_t n = read(0, buf, sizeof buf), i;
+
+	if (n == 0)
+		return 1;           /* the terminal went away */
+	if (n < 0)
+		return errno != EINTR && errno != EAGAIN;
+	for (i = 0; i < n; i++) {
+		switch (term_edit_key(ed, buf[i])) {
+		case TERM_KEY_LINE: {
+			int quit = client_submit(c, ed->buf, ed->len);
+			term_edit_clear(ed);
+			if (quit)
+				return 1;
+			break;
+		}
+		case TERM_KEY_EOF:
+		case TERM_KEY_INTR:
+			return 1;
+		case TERM_KEY_REDRAW:
+			term_resize();
+			break;
+		case TERM_KEY_NONE:
+			break;
+		}
+	}
+	term_draw(ed);
+	return 0;
+}
+
+/* Sends the complete lines buffered in lr. Returns 1 to leave (EOF,
+ * /quit), else 0. */
+static int client_take_lines(struct client *c, struct client_lr *lr)
+{
+	char line[TERM_EDIT_MAX];
+	size_t len;
+	int r;
+
+	while ((r = client_lr_next(lr, line, &len)) != 0) {
+		if (r < 0)
+			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
+				      len, PROTO_MAX_LINE);
+		else if (client_submit(c, line, len))
+			return 1;
+	}
+	return lr->eof;
+}
+
+/* Lines from a non-terminal stdin. Returns 1 to leave (EOF, /quit), else 0. */
+static int client_on_lines(struct client *c, struct client_lr *lr)
+{
+	if (client_lr_fill(lr, 0) < 0)
+		return errno != EINTR && errno != EAGAIN;
+	return client_take_lines(c, lr);
+}
+
+static int client_ping_every_ms(const struct client *c)
+{
+	int s = c->idle_s < 0 ? CLIENT_PING_UNKNOWN_S
+		: c->idle_s == 0 ? CLIENT_PING_OFF_S
+		: c->idle_s / 3 > 1 ? c->idle_s / 3 : 1;
+
+	return s * 1000;
+}
+
+/* The sender's poll loop. Returns the exit status. */
+static int client_sender(struct client *c, struct client_lr *lr)
+{
+	struct pollfd pfd[PFD_N];
+	struct term_edit ed;
+	char drain[64];
+
+	term_edit_clear(&ed);
+	term_draw(&ed);
+	pfd[PFD_IN] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	pfd[PFD_SIG] = (struct pollfd){ .fd = client_sigpipe[0], .events = POLLIN };
+	pfd[PFD_NOTE] = (struct pollfd){ .fd = c->note_fd, .events = POLLIN };
+	/* lines that came with the name on stdin */
+	if (!term_active() && client_take_lines(c, lr))
+		return client_leave(c, 0);
+	for (;;) {
+		long long wait;
+		int st;
+
+		if (client_sig_quit)
+			return client_leave(c, 0);
+		if (client_sig_child) {
+			client_sig_child = 0;
+			if ((st = client_reap(c)) >= 0) {
+				term_close();
+				return st;
+			}
+		}
+		if (client_sig_winch) {
+			client_sig_winch = 0;
+			term_resize();
+			term_draw(&ed);
+		}
+		wait = c->last_send_ms + client_ping_every_ms(c) - client_now_ms();
+		if (wait <= 0) {
+			(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
+			continue;
+		}
+		if (poll(pfd, PFD_N, (int)wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			return client_leave(c, 1);
+		}
+		if (pfd[PFD_SIG].revents)
+			while (read(client_sigpipe[0], drain, sizeof drain) > 0)
+				;
+		if (pfd[PFD_NOTE].revents & POLLIN) {
+			struct client_note note;
+			if (read(c->note_fd, &note, sizeof note) == (ssize_t)sizeof note) {
+				note.name[sizeof note.name - 1] = '\0';
+				memcpy(c->name, note.name, sizeof c->name);
+				c->idle_s = note.idle_s;
+			}
+		} else if (pfd[PFD_NOTE].revents) {
+			pfd[PFD_NOTE].fd = -1;     /* the receiver is gone: SIGCHLD follows */
+		}
+		if (pfd[PFD_IN].revents) {
+			int leave = term_active() ? client_on_keys(c, &ed) : client_on_lines(c, lr);
+			if (leave)
+				return client_leave(c, 0);
+		}
+	}
+}
+
+/* --- start-up ------------------------------------------------------------- */
+
+/* Starts the receiver and runs the sender. Returns the exit status. */
+static int client_run(struct client *c, struct client_lr *lr)
+{
+	sigset_t all, old;
+	int notes[2];
+	pid_t parent = getpid();
+
+	if (client_signals() < 0 || pipe2(notes, O_CLOEXEC) < 0) {
+		fprintf(stderr, "udpchat: %s\n", strerror(errno));
+		return 1;
+	}
+	if (c->interactive && isatty(1))
+		(void)term_open(0, 1);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	c->child = fork();
+	if (c->child == 0) {
+		close(notes[0]);
+		c->note_fd = notes[1];
+		client_receiver(c, parent);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(notes[1]);
+	c->note_fd = notes[0];
+	if (c->child < 0) {
+		term_close();
+		fprintf(stderr, "udpchat: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	return client_sender(c, lr);
+}
+
+/* Formats HOST:PORT for messages ([v6]:port). */
+static const char *client_where(const struct client *c, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
+	return buf;
+}
+
+int client_main(int argc, char **argv)
+{
+	static struct client c;
+	static struct client_lr lr;
+	char err[256], where[320];
+	const char *name = NULL;
+	char *end;
+	unsigned long port;
+	int opt, r;
+
+	memset(&c, 0, sizeof c);
+	c.port = "8888";
+	c.idle_s = -1;
+	c.child = -1;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, ":n:hV")) != -1) {
+		switch (opt) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			client_usage(stdout);
+			return 0;
+		case 'V':
+			printf("udpchat %s\n", UCHAT_VERSION);
+			return 0;
+		case ':':
+			fprintf(stderr, "udpchat: option -%c needs an argument (try -h)\n", optopt);
+			return 2;
+		default:
+			fprintf(stderr, "udpchat: unknown option -%c (try -h)\n", optopt);
+			return 2;
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		fprintf(stderr, "udpchat: %s (usage: udpchat [-n NAME] HOST [PORT])\n",
+			optind >= argc ? "missing HOST" : "too many arguments");
+		return 2;
+	}
+	c.host = argv[optind];
+	if (optind + 1 < argc)
+		c.port = argv[optind + 1];
+	errno = 0;
+	port = strtoul(c.port, &end, 10);
+	if (errno || *end || end == c.port || port < 1 || port > 65535 || c.port[0] == '-') {
+		fprintf(stderr, "udpchat: bad port: %s\n", c.port);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	c.sock = net_client_socket(c.host, c.port, err, sizeof err);
+	if (c.sock < 0) {
+		fprintf(stderr, "udpchat: %s\n", err);
+		return 1;
+	}
+	c.interactive = isatty(0);
+	client_where(&c, where, sizeof where);
+	if (name) {
+		const char *why = proto_name_error((struct proto_span){ name, strlen(name) });
+		if (!why) {
+			snprintf(c.name, sizeof c.name, "%s", name);
+		} else {
+			fprintf(stderr, "udpchat: invalid name: %s\n", why);
+			if (!c.interactive)
+				return 1;
+		}
+	}
+	for (;;) {
+		if (!c.name[0] && client_ask_name(&c, &lr) < 0) {
+			fprintf(stderr, "udpchat: no name given\n");
+			return 1;
+		}
+		r = client_join(&c);
+		if (r < 0) {
+			fprintf(stderr, "udpchat: no answer from %s\n", where);
+			return 1;
+		}
+		if (r > 0)
+			break;
+		fprintf(stderr, "udpchat: %s\n", c.reason);
+		if (!c.interactive)
+			return 1;
+		c.name[0] = '\0';
+	}
+	return client_run(&c, &lr);
+}
