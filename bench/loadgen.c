@@ -69,6 +69,7 @@ static uint64_t total_sent;
 static uint32_t hist[HIST_N];
 static uint64_t hist_over, lat_max, lat_n;
 static uint64_t t_first_send, t_last_deliv, t_origin;
+static double join_secs;
 
 static uint64_t now_ns(void)
 {
@@ -254,8 +255,7 @@ static void join_all(int ep)
 	while (now_ns() - quiet < 150000000u && now_ns() < stop)
 		if (poll_members(ep, 20, 0, -1, NULL) > 0)
 			quiet = now_ns();
-	fprintf(stderr, "loadgen: %d members joined in %.2fs (%llu join-phase lines)\n", nmem,
-	        (double)(now_ns() - t0) / 1e9, (unsigned long long)join_lines);
+	join_secs = (double)(now_ns() - t0) / 1e9;
 }
 
 /* Sends the next message of sender s. */
@@ -390,7 +390,7 @@ static void report(void)
 	double secs = t_last_deliv > t_first_send ? (double)(t_last_deliv - t_first_send) / 1e9 : 0;
 	printf("members=%d senders=%d size=%d mode=%s sent=%llu expected=%llu delivered=%llu "
 	       "lost=%lld ooo=%llu other=%llu dgrams=%llu lines_per_dgram=%.2f secs=%.3f dps=%.0f "
-	       "p50_us=%.1f p99_us=%.1f max_us=%.1f stalls=%llu\n",
+	       "p50_us=%.1f p99_us=%.1f max_us=%.1f stalls=%llu join_lines=%llu join_s=%.2f\n",
 	       nmem, nsend, text_len, rate > 0 ? "rate" : "window",
 	       (unsigned long long)total_sent, (unsigned long long)expected,
 	       (unsigned long long)deliveries, (long long)lost, (unsigned long long)ooo,
@@ -398,7 +398,7 @@ static void report(void)
 	       dgrams_in ? (double)(deliveries + other_lines) / (double)dgrams_in : 0.0, secs,
 	       secs > 0 ? (double)deliveries / secs : 0.0, (double)percentile(0.50) / 1e3,
 	       (double)percentile(0.99) / 1e3, (double)lat_max / 1e3,
-	       (unsigned long long)lost_forced);
+	       (unsigned long long)lost_forced, (unsigned long long)join_lines, join_secs);
 }
 
 int main(int argc, char **argv)

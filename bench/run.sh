@@ -1,0 +1,162 @@
+#!/bin/sh
+# bench/run.sh: `make bench`. Builds udpchatd (the shipped way: musl, -Os,
+# static) and the bench tools (gcc -O2) into build/bench/, then measures
+# udpchatd side by side with the reference relay (bench/refrelay.c) on
+# 127.0.0.1 and prints the table of docs/PERFORMANCE.md.
+#
+# Env: BENCH_REPS (runs per shape and relay, best kept; default 3),
+#      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
+#      BENCH_CALLGRIND=0 to skip the callgrind part, BENCH_KEEP=1 to keep logs.
+# Every load is bounded (message count and loadgen -T); every process started
+# here is stopped by its PID.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+B=build/bench
+LOG=$B/logs
+REPS=${BENCH_REPS:-3}
+SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
+WINDOW=128
+CG=${BENCH_CALLGRIND:-1}
+mkdir -p "$LOG"
+rm -f "$LOG"/*
+
+# --- build ---------------------------------------------------------------
+echo "# building udpchatd into $B (musl-gcc -Os, static, unstripped for callgrind)"
+make -s BUILD=$B NOSTRIP=1 all >"$LOG/make.log" 2>&1 || { cat "$LOG/make.log"; echo "bench: udpchatd build failed"; exit 1; }
+strip -o $B/udpchatmulti.stripped $B/udpchatmulti || exit 1
+for t in loadgen refrelay; do
+	gcc -O2 -Wall -Wextra -Werror -o $B/$t bench/$t.c || { echo "bench: $t build failed"; exit 1; }
+done
+
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$LOG"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$((20000 + $$ % 20000))
+next_port() { port=$((port + 1)); [ $port -lt 60000 ] || port=20000; }
+
+# key=value from loadgen's line
+kv() { awk -v k="$1" '{for (i = 1; i <= NF; i++) { n = index($i, "="); if (substr($i, 1, n - 1) == k) print substr($i, n + 1) }}' "$2" | tail -1; }
+
+# start KIND MAXMEMBERS [WRAP...]: starts a relay on $port; sets RPID
+start() {
+	kind=$1 maxm=$2
+	shift 2
+	next_port
+	if [ "$kind" = udpchatd ]; then
+		CTL=$LOG/ctl.$port
+		"$@" $B/udpchatd -p $port -b 127.0.0.1 -m "$maxm" -t 0 -r 0 -c "$CTL" \
+			</dev/null >"$LOG/relay.$port.log" 2>&1 &
+	else
+		"$@" $B/refrelay -p $port -m "$maxm" </dev/null >"$LOG/relay.$port.log" 2>&1 &
+	fi
+	RPID=$!
+	PIDS="$PIDS $RPID"
+}
+
+stop() {
+	kill "$RPID" 2>/dev/null
+	wait "$RPID" 2>/dev/null
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$RPID" | tr '\n' ' ')
+}
+
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+# run KIND M S Z OUT [loadgen flags...]: one bounded run; loadgen line in OUT,
+# udpchatd's VmHWM (kB) appended as hwm_kb=
+run() {
+	kind=$1 m=$2 s=$3 z=$4 out=$5
+	shift 5
+	start "$kind" "$m"
+	sleep 0.1
+	timeout 60 $B/loadgen -p $port -m "$m" -s "$s" -z "$z" "$@" >"$out" 2>>"$LOG/loadgen.log"
+	rc=$?
+	h=$(hwm "$RPID")
+	stop
+	[ $rc = 0 ] || echo "members=$m senders=$s size=$z failed=$rc" >"$out"
+	echo " hwm_kb=${h:-0}" >>"$out"
+}
+
+msgs_for() { awk -v m="$1" 'BEGIN { n = int(3000000 / (m - 1)); if (n > 200000) n = 200000; if (n < 500) n = 500; print n }'; }
+
+echo "# throughput: window of $WINDOW messages in flight, best of $REPS runs each, relays run alternately"
+printf '%-10s %5s %12s %12s %6s %11s %17s %17s %8s\n' shape bytes "udpchatd/s" "reference/s" ratio "loss u/r" "p50/p99 ms (u)" "p50/p99 ms (ref)" "VmHWM kB"
+for sh in $SHAPES; do
+	m=${sh%%:*} rest=${sh#*:}
+	s=${rest%%:*} z=${rest#*:}
+	n=$(msgs_for "$m")
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		for kind in refrelay udpchatd; do
+			run $kind "$m" "$s" "$z" "$LOG/tp.$sh.$kind.$i" -n "$n" -w $WINDOW -T 10
+		done
+		i=$((i + 1))
+	done
+	# best run of each by deliveries/s; loss is the worst over the runs
+	best() { for f in "$LOG/tp.$sh.$1".*; do echo "$(kv dps "$f") $f"; done | sort -n | tail -1 | cut -d' ' -f2; }
+	worstloss() { for f in "$LOG/tp.$sh.$1".*; do kv lost "$f"; done | sort -n | tail -1; }
+	peak() { for f in "$LOG/tp.$sh.$1".*; do kv hwm_kb "$f"; done | sort -n | tail -1; }
+	bu=$(best udpchatd) br=$(best refrelay)
+	du=$(kv dps "$bu") dr=$(kv dps "$br")
+	printf '%-10s %5s %12s %12s %6s %11s %17s %17s %8s\n' "${m}x$s" "$z" "${du:-fail}" "${dr:-fail}" \
+		"$(awk -v a="${du:-0}" -v b="${dr:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+		"$(worstloss udpchatd)/$(worstloss refrelay)" \
+		"$(awk -v a="$(kv p50_us "$bu")" -v b="$(kv p99_us "$bu")" 'BEGIN { printf "%.1f/%.1f", a / 1e3, b / 1e3 }')" \
+		"$(awk -v a="$(kv p50_us "$br")" -v b="$(kv p99_us "$br")" 'BEGIN { printf "%.1f/%.1f", a / 1e3, b / 1e3 }')" \
+		"$(peak udpchatd)"
+done
+
+echo
+echo "# latency: fixed 1000 messages/s from 1 sender to 100 members, 32 bytes, 2 s (best p99 of $REPS)"
+printf '%-10s %9s %9s %9s %6s\n' relay "p50 us" "p99 us" "max us" loss
+for kind in udpchatd refrelay; do
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		run $kind 100 1 32 "$LOG/lat.$kind.$i" -R 1000 -n 2000 -T 10
+		i=$((i + 1))
+	done
+	f=$(for f in "$LOG/lat.$kind".*; do echo "$(kv p99_us "$f") $f"; done | sort -n | head -1 | cut -d' ' -f2)
+	printf '%-10s %9s %9s %9s %6s\n' $kind "$(kv p50_us "$f")" "$(kv p99_us "$f")" "$(kv max_us "$f")" "$(kv lost "$f")"
+	eval "p99_$kind=$(kv p99_us "$f")"
+done
+echo "p99 ratio udpchatd/reference: $(awk -v a="$p99_udpchatd" -v b="$p99_refrelay" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') (target <= 1.2)"
+
+echo
+echo "# sizes (bytes)"
+size_s=$(wc -c <$B/udpchatmulti.stripped)
+echo "udpchatmulti stripped (musl, -Os, static): $size_s (target <= 65536: $([ "$size_s" -le 65536 ] && echo met || echo MISSED))"
+size $B/udpchatmulti.stripped | tail -1 | awk '{ printf "  text %s data %s bss %s\n", $1, $2, $3 }'
+
+[ "$CG" = 1 ] || exit 0
+if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+	echo "# callgrind: valgrind not installed (make bench installs it via tests/deps.sh)"
+	exit 0
+fi
+echo
+echo "# callgrind: user-space instructions (Ir) of the relay, 1 sender, 32-byte text, window 32"
+echo "#   chat Ir/line: chat phase only; join Ir/line: start-up + all joins, per join-phase line"
+printf '%-8s %-9s %9s %14s %14s %11s %14s\n' members relay lines "chat Ir/line" "lines/dgram" "join Ir" "join Ir/line"
+for m in 10 100 1000; do
+	for kind in udpchatd refrelay; do
+		start $kind $m valgrind --tool=callgrind --callgrind-out-file="$LOG/cg.$kind.$m.%p"
+		sleep 1
+		out=$LOG/cg.$kind.$m.txt
+		n=$(awk -v m=$m 'BEGIN { n = int(100000 / (m - 1)); if (n < 50) n = 50; print n }')
+		timeout 120 $B/loadgen -p $port -m $m -s 1 -z 32 -n "$n" -w 32 -T 60 \
+			-x "callgrind_control -d $RPID >/dev/null 2>&1" \
+			-X "callgrind_control -d $RPID >/dev/null 2>&1" >"$out" 2>>"$LOG/loadgen.log"
+		stop
+		j=$(awk '/^totals:/ {print $2}' "$LOG/cg.$kind.$m.$RPID.1" 2>/dev/null)
+		c=$(awk '/^totals:/ {print $2}' "$LOG/cg.$kind.$m.$RPID.2" 2>/dev/null)
+		jl=$(kv join_lines "$out")
+		d=$(kv delivered "$out")
+		printf '%-8s %-9s %9s %14s %14s %11s %14s\n' $m $kind "${d:-0}" \
+			"$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')" \
+			"$(kv lines_per_dgram "$out")" "${j:-0}" \
+			"$(awk -v a="${j:-0}" -v b="${jl:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')"
+	done
+done
