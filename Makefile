@@ -29,7 +29,12 @@ else
 CC = $(CROSS_COMPILE)gcc
 endif
 endif
-STRIP   ?= $(CROSS_COMPILE)strip
+# Strip with the tool that matches the compiler: CROSS_COMPILE's, else the one
+# next to a cross CC given alone (CC=/opt/x/bin/mipsel-linux-musl-gcc), else strip.
+ifeq ($(origin STRIP),undefined)
+CC_STRIP = $(if $(filter musl-gcc,$(notdir $(firstword $(CC)))),,$(patsubst %-gcc,%-strip,$(filter %-gcc,$(firstword $(CC)))))
+STRIP    = $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(CC_STRIP),strip)
+endif
 CFLAGS  ?= -Os
 LDFLAGS ?=
 
@@ -54,6 +59,7 @@ MULTI = $(BUILD)/udpchatmulti
 LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
 .PHONY: all run test deps test-deps unit asan cppcheck install clean FORCE
+.PHONY: cross cross-deps rootfs dist size
 
 all: $(MULTI) $(LINKS)
 
@@ -116,12 +122,60 @@ test: test-deps all unit
 	$(MAKE) asan
 	sh tests/run.sh
 
+# Relative links (GNU ln -r) are right both inside DESTDIR and on the board,
+# whatever BINDIR and SBINDIR are.
 install: all
-	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
-	cp $(MULTI) $(DESTDIR)$(BINDIR)/udpchatmulti
-	ln -sf ../bin/udpchatmulti $(DESTDIR)$(SBINDIR)/udpchatd
-	ln -sf udpchatmulti $(DESTDIR)$(BINDIR)/udpchat
-	ln -sf udpchatmulti $(DESTDIR)$(BINDIR)/udpchatctl
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(MULTI) $(DESTDIR)$(BINDIR)/udpchatmulti
+	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(SBINDIR)/udpchatd
+	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(BINDIR)/udpchat
+	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(BINDIR)/udpchatctl
+
+# --- boards: cross builds, root filesystems, tarballs, sizes -------------
+# One cross/TARGET.mk per target names CROSS_COMPILE, MUSL_SPECS and QEMU_USER.
+CROSS_TARGETS = aarch64 armhf armel mipsel x86_64
+CROSS_ARCHES  = arm64 armhf armel mipsel
+CROSS_PKGS    = $(HOST_PKGS) tar gzip binutils \
+                gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
+                gcc-arm-linux-gnueabi gcc-mipsel-linux-gnu \
+                musl-dev:arm64 musl-dev:armhf musl-dev:armel musl-dev:mipsel \
+                qemu-user-static
+# make rootfs lays the tree into DESTDIR when given, else into a fresh $(BUILD)/rootfs
+ROOTFS   = $(if $(DESTDIR),$(DESTDIR),$(BUILD)/rootfs)
+DISTDIR ?= build/dist
+
+cross-deps:
+	@sh tests/deps.sh $(patsubst %,--arch %,$(CROSS_ARCHES)) $(CROSS_PKGS)
+
+cross:
+	@for t in $(CROSS_TARGETS); do $(MAKE) TARGET=$$t all || exit 1; done
+
+# binaries + rootfs-overlay, laid out as on the board
+rootfs: all
+	$(if $(DESTDIR),,rm -rf $(BUILD)/rootfs)
+	$(MAKE) TARGET=$(TARGET) BUILD=$(BUILD) DESTDIR=$(abspath $(ROOTFS)) PREFIX=/usr install
+	cp -R rootfs-overlay/. $(ROOTFS)/
+	chmod 0755 $(ROOTFS)/etc/init.d/S50udpchatd
+	chmod 0644 $(ROOTFS)/etc/default/udpchatd
+
+# One tarball per target, to untar onto a board's root (tar -xzf F -C /).
+# Files and links only: no directory entries that would change the modes
+# of the board's own /etc or /usr.
+dist:
+	@mkdir -p $(DISTDIR)
+	@for t in $(CROSS_TARGETS); do \
+	  $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; \
+	  f=$(abspath $(DISTDIR))/udpchat-$(VERSION)-$$t.tar.gz; \
+	  (cd build/$$t/rootfs && find . ! -type d | LC_ALL=C sort | \
+	   tar --owner=0 --group=0 --numeric-owner --no-recursion -T - -czf "$$f") || exit 1; \
+	  echo "$$f"; \
+	done
+
+# Per target: bytes of each installed file (stripped, static); the three
+# program names are links to udpchatmulti and cost nothing.
+size:
+	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; done
+	@sh cross/size.sh $(CROSS_TARGETS)
 
 clean:
 	rm -rf build

@@ -1,0 +1,5 @@
+# armel: ARMv5TE and later, soft-float calling convention. Raspberry Pi Zero/Zero W/1 and
+# older ARM boards: the binary is static, so the board's own ABI does not matter.
+CROSS_COMPILE ?= arm-linux-gnueabi-
+MUSL_SPECS    ?= -specs /usr/lib/arm-linux-musleabi/musl-gcc.specs
+QEMU_USER     ?= qemu-arm-static

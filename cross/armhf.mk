@@ -1,0 +1,5 @@
+# armhf: ARMv7 hard-float. Raspberry Pi 2/3 running a 32-bit OS, ARMv7 routers (IPQ40xx...).
+# Does not run on ARMv6 (Pi Zero/1): use armel there.
+CROSS_COMPILE ?= arm-linux-gnueabihf-
+MUSL_SPECS    ?= -specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs
+QEMU_USER     ?= qemu-arm-static

@@ -1,0 +1,5 @@
+# x86_64: PC Engines APU, x86 mini PCs, VMs. The same static musl build as TARGET=host,
+# kept in its own folder so `make cross` and `make dist` treat every target alike.
+CROSS_COMPILE ?= x86_64-linux-gnu-
+MUSL_SPECS    ?= -specs /usr/lib/x86_64-linux-musl/musl-gcc.specs
+QEMU_USER     ?=

@@ -1,0 +1,279 @@
+#!/bin/sh
+# The BusyBox init service on a BusyBox root fs: busybox-static, rootfs-overlay
+# and the x86_64 binaries, BusyBox init as PID 1 of its own PID, mount and
+# network namespaces (unshare), chrooted. Checks that rcS starts udpchatd at
+# boot, that the host's netcat chats with it, that stop/start/restart work with
+# a right pidfile and leave no zombie or stray process, that init's shutdown
+# stops it cleanly, and (second boot) that the inittab respawn line documented
+# in docs/DEPLOY.md restarts a killed daemon.
+# Needs root (namespaces, chroot). Everything it starts is killed by PID.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/board/lib/tap.sh
+
+S=busybox-init
+T=build/board-busybox
+INIT='' UNSHARE='' ALICE='' BOB=''
+
+cleanup() {
+	exec 7>&- 8>&-
+	stop_pid "$ALICE"
+	stop_pid "$BOB"
+	# SIGKILL to a namespace's init kills everything in it
+	[ -n "$INIT" ] && kill -9 "$INIT" 2>/dev/null
+	stop_pid "$UNSHARE"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+if [ "$(id -u)" != 0 ]; then
+	notok "$S: setup" "needs root for namespaces and chroot"
+	exit 1
+fi
+sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev >&2 ||
+	{ notok "$S: setup" "dependencies missing"; exit 1; }
+make -s -j2 TARGET=x86_64 rootfs >"$T.make.log" 2>&1 || {
+	notok "$S: make rootfs TARGET=x86_64" "$(tail -5 "$T.make.log")"
+	exit 1
+}
+
+# mkroot DIR: a BusyBox root fs laid out like Buildroot's skeleton, plus the
+# project's rootfs (binaries + overlay) from make rootfs
+mkroot() {
+	r=$1
+	rm -rf "$r"
+	mkdir -p "$r"
+	cp -a build/x86_64/rootfs/. "$r/"
+	mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin" "$r/proc" "$r/dev" \
+		"$r/tmp" "$r/var/run" "$r/var/log" "$r/etc/init.d"
+	cp /bin/busybox "$r/bin/busybox"
+	chroot "$r" /bin/busybox --install -s
+	: >"$r/dev/null"
+	# rcS/rcK as Buildroot has them: S??* in order with start, reversed with stop
+	cat >"$r/etc/init.d/rcS" <<-'EOF'
+	#!/bin/sh
+	for i in /etc/init.d/S??*; do
+		[ -x "$i" ] && "$i" start
+	done
+	EOF
+	cat >"$r/etc/init.d/rcK" <<-'EOF'
+	#!/bin/sh
+	for i in $(ls -r /etc/init.d/S??*); do
+		[ -x "$i" ] && "$i" stop
+	done
+	EOF
+	# syslogd the way the board runs it, so that -S has somewhere to go
+	cat >"$r/etc/init.d/S01syslogd" <<-'EOF'
+	#!/bin/sh
+	case "$1" in
+	start) start-stop-daemon -S -q -b -m -p /var/run/syslogd.pid -x /sbin/syslogd -- -n -O /var/log/messages ;;
+	stop) start-stop-daemon -K -q -p /var/run/syslogd.pid ;;
+	esac
+	EOF
+	printf '%s\n' '::sysinit:/etc/init.d/rcS' '::shutdown:/etc/init.d/rcK' >"$r/etc/inittab"
+	chmod 0755 "$r/etc/init.d/rcS" "$r/etc/init.d/rcK" "$r/etc/init.d/S01syslogd"
+}
+
+# boot DIR LOG: BusyBox init as PID 1 in new PID/mount/net namespaces;
+# sets UNSHARE (host pid of unshare) and INIT (host pid of init)
+boot() {
+	# shellcheck disable=SC2016 # $1 is for the inner sh
+	unshare --pid --fork --mount --net --mount-proc="$1/proc" \
+		sh -c 'mount --bind /dev/null "$1/dev/null" && exec chroot "$1" /sbin/init' sh "$1" \
+		</dev/null >"$2" 2>&1 &
+	UNSHARE=$!
+	INIT=
+	wait_until 5 init_pid || return 1
+	nsenter -t "$INIT" -n ip link set lo up
+}
+init_pid() { INIT=$(pgrep -P "$UNSHARE" | head -n 1) && [ -n "$INIT" ]; }
+
+# inns CMD...: run CMD inside the board (its root, PIDs and network)
+inns() { timeout 20 nsenter -t "$INIT" -p -m -n -r -w "$@"; }
+# pid of the service from its pidfile (a PID of the board's namespace)
+svc_pid() { cat "$R/var/run/udpchatd.pid" 2>/dev/null; }
+svc_alive() { p=$(svc_pid) && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null; }
+# every udpchatmulti process as "PID PPID STAT" (names as the board's ps sees them)
+procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchat/ { print $1, $2, $3 }'; }
+zombies() { inns /bin/ps -o stat | grep -c '^Z'; }
+
+# the daemon is the pidfile's process, its only other process is its own
+# child (the admin reader), and no process of the board is a zombie
+clean_procs() {
+	p=$(svc_pid) || return 1
+	procs >"$T/procs"
+	[ "$(zombies)" = 0 ] || { echo "zombie on the board"; return 1; }
+	grep -q "^$p " "$T/procs" || { echo "pid $p of the pidfile is not udpchatd"; return 1; }
+	awk -v p="$p" '$1 != p && $2 != p { bad = 1 } END { exit bad }' "$T/procs" ||
+		{ echo "stray process:"; cat "$T/procs"; return 1; }
+}
+
+# nc peers: the host's netcat-openbsd in the board's network namespace;
+# fd 7 feeds alice, fd 8 feeds bob
+start_peers() {
+	rm -f "$T/alice.in" "$T/bob.in"
+	mkfifo "$T/alice.in" "$T/bob.in"
+	nsenter -t "$INIT" -n nc -u 127.0.0.1 8888 <"$T/alice.in" >"$T/alice.out" 2>&1 &
+	ALICE=$!
+	exec 7>"$T/alice.in"
+	nsenter -t "$INIT" -n nc -u 127.0.0.1 8888 <"$T/bob.in" >"$T/bob.out" 2>&1 &
+	BOB=$!
+	exec 8>"$T/bob.in"
+}
+got() { grep -qF -- "$2" "$T/$1.out"; }
+
+R=$T/root
+mkdir -p "$T"
+mkroot "$R"
+# ---------------------------------------------------------------- boot 1: rcS
+if ! boot "$R" "$T/boot1.log"; then
+	notok "$S: boot" "init did not come up" "$(diag "$T/boot1.log")"
+	exit 1
+fi
+if wait_until 10 svc_alive && grep -q 'Starting udpchatd: OK' "$T/boot1.log"; then
+	ok "$S: rcS starts udpchatd at boot"
+else
+	notok "$S: rcS starts udpchatd at boot" "$(diag "$T/boot1.log")"
+fi
+P1=$(svc_pid)
+if inns /bin/cat "/proc/$P1/cmdline" | tr '\0' ' ' | grep -q '^/usr/sbin/udpchatd -S -p 8888 -L en'; then
+	ok "$S: pidfile names the daemon, run with -S and /etc/default/udpchatd's args"
+else
+	notok "$S: pidfile names the daemon, run with -S and /etc/default/udpchatd's args" \
+		"pid $P1: $(inns /bin/cat "/proc/$P1/cmdline" | tr '\0' ' ')"
+fi
+
+start_peers
+echo bob >&8
+wait_until 5 got bob '+OK welcome bob'
+echo alice >&7
+wait_until 5 got alice '+OK welcome alice'
+echo 'hello from netcat' >&7
+if wait_until 5 got bob 'alice: hello from netcat'; then
+	ok "$S: netcat chats through the service"
+else
+	notok "$S: netcat chats through the service" "alice:" "$(diag "$T/alice.out")" "bob:" "$(diag "$T/bob.out")"
+fi
+if inns /usr/bin/udpchatctl who 2>&1 | grep -q alice; then
+	ok "$S: udpchatctl reaches the default control socket"
+else
+	notok "$S: udpchatctl reaches the default control socket" "$(inns /usr/bin/udpchatctl who 2>&1)"
+fi
+check "$S: no zombie or stray process while running" clean_procs
+
+# stop: waits until the daemon is gone, removes the pidfile, members are told
+inns /etc/init.d/S50udpchatd stop >"$T/stop.log" 2>&1
+if grep -q 'Stopping udpchatd: OK' "$T/stop.log" && [ -z "$(procs)" ] &&
+	[ ! -e "$R/var/run/udpchatd.pid" ]; then
+	ok "$S: stop returns once udpchatd is gone, pidfile removed"
+else
+	notok "$S: stop returns once udpchatd is gone, pidfile removed" "$(cat "$T/stop.log")" "$(procs)"
+fi
+if wait_until 3 got bob '[admin] server is going down'; then
+	ok "$S: stop is a clean SIGTERM (members told)"
+else
+	notok "$S: stop is a clean SIGTERM (members told)" "$(diag "$T/bob.out")"
+fi
+check "$S: no zombie after stop" test "$(zombies)" = 0
+
+inns /etc/init.d/S50udpchatd start >"$T/start.log" 2>&1
+if grep -q 'Starting udpchatd: OK' "$T/start.log" && wait_until 5 svc_alive; then
+	ok "$S: start"
+else
+	notok "$S: start" "$(cat "$T/start.log")"
+fi
+# a second start must not start a second daemon
+inns /etc/init.d/S50udpchatd start >/dev/null 2>&1
+sleep 0.3
+check "$S: start when running starts nothing more" clean_procs
+P2=$(svc_pid)
+inns /etc/init.d/S50udpchatd restart >"$T/restart.log" 2>&1
+P3=$(svc_pid)
+if grep -q 'Stopping udpchatd: OK' "$T/restart.log" && grep -q 'Starting udpchatd: OK' "$T/restart.log" &&
+	[ -n "$P3" ] && [ "$P3" != "$P2" ] && wait_until 5 svc_alive; then
+	ok "$S: restart replaces the daemon (pid $P2 -> $P3)"
+else
+	notok "$S: restart replaces the daemon" "$(cat "$T/restart.log")" "pids $P2 -> $P3"
+fi
+# members re-join the new daemon; chat works again
+: >"$T/alice.out"
+: >"$T/bob.out"
+echo '/join bob' >&8
+echo '/join alice' >&7
+wait_until 5 got alice '+OK welcome alice'
+echo 'after restart' >&7
+if wait_until 5 got bob 'alice: after restart'; then
+	ok "$S: netcat chats after restart"
+else
+	notok "$S: netcat chats after restart" "$(diag "$T/alice.out")" "$(diag "$T/bob.out")"
+fi
+check "$S: no zombie or stray process after restart" clean_procs
+
+# ------------------------------------------------------- boot 1: shutdown
+: >"$T/bob.out"
+kill -TERM "$INIT"
+if wait_until 20 gone "$UNSHARE"; then
+	wait "$UNSHARE" 2>/dev/null
+	ok "$S: init's shutdown (SIGTERM to init) ends the board"
+else
+	notok "$S: init's shutdown (SIGTERM to init) ends the board" "$(diag "$T/boot1.log")"
+fi
+UNSHARE='' INIT=''
+if grep -q 'Stopping udpchatd: OK' "$T/boot1.log" && got bob '[admin] server is going down'; then
+	ok "$S: shutdown stops udpchatd cleanly through rcK"
+else
+	notok "$S: shutdown stops udpchatd cleanly through rcK" "$(diag "$T/boot1.log")" "$(diag "$T/bob.out")"
+fi
+if grep -q 'udpchatd' "$R/var/log/messages" 2>/dev/null; then
+	ok "$S: the service logs to syslog"
+else
+	notok "$S: the service logs to syslog" "$(diag "$R/var/log/messages")"
+fi
+exec 7>&- 8>&-
+stop_pid "$ALICE"
+stop_pid "$BOB"
+ALICE='' BOB=''
+
+# ------------------------------------------- boot 2: the inittab respawn line
+line=$(grep -m1 '^::respawn:/usr/sbin/udpchatd' docs/DEPLOY.md)
+if [ -z "$line" ]; then
+	notok "$S: inittab respawn line" "no ::respawn:/usr/sbin/udpchatd line in docs/DEPLOY.md"
+	exit 1
+fi
+R=$T/root-respawn
+mkroot "$R"
+rm -f "$R/etc/init.d/S50udpchatd"
+cat >"$R/etc/inittab" <<EOF
+::sysinit:/etc/init.d/rcS
+$line
+::shutdown:/etc/init.d/rcK
+EOF
+boot "$R" "$T/boot2.log" || { notok "$S: boot with respawn" "$(diag "$T/boot2.log")"; exit 1; }
+# the daemon's pid as the board sees it (a child of init, PPID 1)
+respawned() { procs | awk '$2 == 1 { print $1; exit }'; }
+has_daemon() { q=$(respawned) && [ -n "$q" ]; }
+wait_until 10 has_daemon
+Q1=$(respawned)
+inns /bin/kill -9 "$Q1" 2>/dev/null
+new_daemon() { q=$(respawned) && [ -n "$q" ] && [ "$q" != "$Q1" ]; }
+if [ -n "$Q1" ] && wait_until 10 new_daemon; then
+	ok "$S: inittab '$line' restarts a killed daemon ($Q1 -> $(respawned))"
+else
+	notok "$S: inittab '$line' restarts a killed daemon" "first pid '$Q1'" "$(diag "$T/boot2.log")"
+fi
+sleep 0.3
+nsenter -t "$INIT" -n sh -c 'printf "carol\n" | timeout 5 nc -u -w1 127.0.0.1 8888' >"$T/carol.out" 2>&1
+if got carol '+OK welcome carol'; then
+	ok "$S: the respawned daemon answers netcat"
+else
+	notok "$S: the respawned daemon answers netcat" "$(diag "$T/carol.out")"
+fi
+check "$S: no zombie with respawn" test "$(zombies)" = 0
+kill -TERM "$INIT"
+if wait_until 20 gone "$UNSHARE"; then
+	wait "$UNSHARE" 2>/dev/null
+	ok "$S: shutdown with the respawn entry ends the board"
+else
+	notok "$S: shutdown with the respawn entry ends the board" "$(diag "$T/boot2.log")"
+fi
+UNSHARE='' INIT=''
