@@ -337,8 +337,9 @@ static int client_read_line(struct client_lr *lr, int fd, char *line, size_t *le
 	}
 }
 
-/* Gets a name: prompts on a terminal, else takes the first line of stdin.
- * Returns 0, or -1 at EOF. */
+/* Gets a name: prompts on a terminal (again after an invalid one), else
+ * takes the first line of stdin. Returns 0, or -1 (EOF, or an invalid name
+ * when not interactive) after saying why on stderr. */
 static int client_ask_name(struct client *c, struct client_lr *lr)
 {
 	char line[TERM_EDIT_MAX];
@@ -352,8 +353,10 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 			fputs("name: ", f);
 			fflush(f);
 		}
-		if (!client_read_line(lr, 0, line, &len))
+		if (!client_read_line(lr, 0, line, &len)) {
+			fprintf(stderr, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
 			return -1;
+		}
 		if (len == 0 && c->interactive)
 			continue;
 		why = proto_name_error((struct proto_span){ line, len });
@@ -439,12 +442,13 @@ static int client_on_datagram(struct client *c)
 {
 	struct proto_lines it;
 	struct proto_span l;
-	int st;
 
 	proto_lines_init(&it, c->rbuf + c->roff, c->rlen - c->roff);
-	while (proto_lines_next(&it, &l))
-		if ((st = client_on_line(c, l.p, l.len)) >= 0)
+	while (proto_lines_next(&it, &l)) {
+		int st = client_on_line(c, l.p, l.len);
+		if (st >= 0)
 			return st;
+	}
 	return -1;
 }
 
@@ -708,11 +712,12 @@ static int client_sender(struct client *c, struct client_lr *lr)
 		return client_leave(c, 0);
 	for (;;) {
 		long long wait;
-		int st;
 
 		if (client_sig_quit)
 			return client_leave(c, 0);
 		if (client_sig_child) {
+			int st;
+
 			client_sig_child = 0;
 			if ((st = client_reap(c)) >= 0) {
 				term_close();
@@ -804,7 +809,7 @@ int client_main(int argc, char **argv)
 	const char *name = NULL;
 	char *end;
 	unsigned long port;
-	int opt, r;
+	int opt;
 
 	memset(&c, 0, sizeof c);
 	c.port = "8888";
@@ -863,11 +868,10 @@ int client_main(int argc, char **argv)
 		}
 	}
 	for (;;) {
-		if (!c.name[0] && client_ask_name(&c, &lr) < 0) {
-			fprintf(stderr, "udpchat: no name given\n");
+		if (!c.name[0] && client_ask_name(&c, &lr) < 0)
 			return 1;
-		}
-		r = client_join(&c);
+		int r = client_join(&c);
+
 		if (r < 0) {
 			fprintf(stderr, "udpchat: no answer from %s\n", where);
 			return 1;

@@ -117,15 +117,14 @@ int term_active(void)
 void term_resize(void)
 {
 	unsigned old = term.rows;
-	char buf[32];
-	int n;
 
 	if (!term.open)
 		return;
 	term_get_size(&term.rows, &term.cols);
 	if (old != term.rows && old <= term.rows) {
 		/* the old input row is now inside the region: blank it */
-		n = snprintf(buf, sizeof buf, "\033[%u;1H\033[2K", old);
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "\033[%u;1H\033[2K", old);
 		if (n > 0)
 			(void)term_write(buf, (size_t)n);
 	}
@@ -292,11 +291,11 @@ size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
 int term_print(const char *s, size_t len)
 {
 	size_t pos = 0;
-	int n;
 
 	if (term.open) {
 		unsigned rows;
 		unsigned cols;
+		int n;
 
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);

@@ -33,7 +33,10 @@ class Client(harness.LineBuffer):
         self.eof = False
         threading.Thread(target=self._reader, daemon=True).start()
         if stdin_data is not None:
-            self.send(stdin_data)
+            try:
+                self.send(stdin_data)
+            except BrokenPipeError:
+                pass                        # it may have exited already: that is checked
 
     def _reader(self):
         buf = b""
