@@ -25,6 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+# a peer that died must not kill the suite when we write to its fifo
+trap '' PIPE
 
 if [ "$(id -u)" != 0 ]; then
 	notok "$S: setup" "needs root for namespaces and chroot"
@@ -96,13 +98,17 @@ svc_alive() { p=$(svc_pid) && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null;
 # every udpchatmulti process as "PID PPID STAT" (names as the board's ps sees them)
 procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchat/ { print $1, $2, $3 }'; }
 zombies() { inns /bin/ps -o stat | grep -c '^Z'; }
+# start-stop-daemon -b leaves its middle process to init, which reaps it
+# within a second: only a zombie that lasts is a fault
+no_zombie_now() { [ "$(zombies)" = 0 ]; }
+no_zombies() { wait_until 3 no_zombie_now; }
 
 # the daemon is the pidfile's process, its only other process is its own
 # child (the admin reader), and no process of the board is a zombie
 clean_procs() {
 	p=$(svc_pid) || return 1
 	procs >"$T/procs"
-	[ "$(zombies)" = 0 ] || { echo "zombie on the board"; return 1; }
+	no_zombies || { echo "zombie on the board:"; inns /bin/ps -o pid,ppid,stat,args; return 1; }
 	grep -q "^$p " "$T/procs" || { echo "pid $p of the pidfile is not udpchatd"; return 1; }
 	awk -v p="$p" '$1 != p && $2 != p { bad = 1 } END { exit bad }' "$T/procs" ||
 		{ echo "stray process:"; cat "$T/procs"; return 1; }
@@ -174,7 +180,7 @@ if wait_until 3 got bob '[admin] server is going down'; then
 else
 	notok "$S: stop is a clean SIGTERM (members told)" "$(diag "$T/bob.out")"
 fi
-check "$S: no zombie after stop" test "$(zombies)" = 0
+check "$S: no zombie after stop" no_zombies
 
 inns /etc/init.d/S50udpchatd start >"$T/start.log" 2>&1
 if grep -q 'Starting udpchatd: OK' "$T/start.log" && wait_until 5 svc_alive; then
@@ -268,7 +274,7 @@ if got carol '+OK welcome carol'; then
 else
 	notok "$S: the respawned daemon answers netcat" "$(diag "$T/carol.out")"
 fi
-check "$S: no zombie with respawn" test "$(zombies)" = 0
+check "$S: no zombie with respawn" no_zombies
 kill -TERM "$INIT"
 if wait_until 20 gone "$UNSHARE"; then
 	wait "$UNSHARE" 2>/dev/null

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Every cross target: `make TARGET=T` gives a static, stripped binary for T's
+# machine, and the basic end-to-end chat tests (tests/e2e/run.py --basic:
+# join, duplicate name, chat, admin notice, leave, netcat) pass against T's
+# own udpchatd run under qemu-user: the binary users copy is the one tested.
+# Env: CROSS_TARGETS="aarch64 mipsel" to run a subset.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/board/lib/tap.sh
+
+S=cross
+TARGETS=${CROSS_TARGETS:-aarch64 armhf armel mipsel x86_64}
+mkdir -p build
+make -s cross-deps >build/cross-deps.log 2>&1 || {
+	notok "$S: make cross-deps" "$(diag build/cross-deps.log)"
+	exit 1
+}
+
+# machine T: the ELF machine readelf names for target T
+machine() {
+	case $1 in
+	aarch64) echo AArch64 ;;
+	armhf | armel) echo ARM ;;
+	mipsel) echo MIPS ;;
+	x86_64) echo X86-64 ;;
+	esac
+}
+
+for t in $TARGETS; do
+	b=build/$t
+	if ! make -s -j2 TARGET="$t" >"build/cross-$t.log" 2>&1; then
+		notok "$S: make TARGET=$t" "$(diag "build/cross-$t.log")"
+		continue
+	fi
+	f=$b/udpchatmulti
+	h=$(readelf -h "$f" 2>&1)
+	l=$(readelf -l "$f" 2>&1)
+	sy=$(readelf -S "$f" 2>&1)
+	if echo "$h" | grep -q "Machine:.*$(machine "$t")" &&
+		echo "$h" | grep -q 'Type:.*EXEC' &&
+		! echo "$l" | grep -q -e INTERP -e DYNAMIC &&
+		! echo "$sy" | grep -q '\.symtab'; then
+		ok "$S: make TARGET=$t gives a static stripped $(machine "$t") binary ($(wc -c <"$f" | tr -d ' ') bytes)"
+	else
+		notok "$S: make TARGET=$t gives a static stripped $(machine "$t") binary" \
+			"$(echo "$h" | grep -e Machine -e Type)" "$(echo "$l" | grep -e INTERP -e DYNAMIC)"
+	fi
+	for p in udpchatd udpchat udpchatctl; do
+		[ "$(readlink "$b/$p")" = udpchatmulti ] || notok "$S: $b/$p is a link to udpchatmulti"
+	done
+	# the qemu-user that runs T's binaries, from cross/T.mk
+	wrap=$(sed -n 's/^QEMU_USER *?*= *//p' "cross/$t.mk")
+	UDPCHAT_WRAP=$wrap timeout 300 python3 tests/e2e/run.py "$b" --basic -j 2 >"build/cross-$t.e2e" 2>&1
+	rc=$?
+	# one line per test, named after the target
+	sed -e "s|^ok |ok $S: $t${wrap:+ under $wrap}: |" -e "s|^not ok |not ok $S: $t${wrap:+ under $wrap}: |" \
+		"build/cross-$t.e2e"
+	n=$(grep -c '^ok ' "build/cross-$t.e2e")
+	if [ "$rc" != 0 ] || [ "$n" = 0 ]; then
+		notok "$S: $t: e2e --basic exited with status $rc after $n passing tests"
+	fi
+done
