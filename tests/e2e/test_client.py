@@ -314,6 +314,43 @@ def test_client_rejoins_after_server_restart(ctx):
 
 
 @timeout(30)
+def test_client_rejoins_after_server_stop(ctx):
+    # a clean stop this time: the client is told, keeps pinging, and comes back
+    srv = ctx.server("-t", "3")
+    alice = Client(ctx, "-n", "alice", "127.0.0.1", srv.port)
+    alice.expect_prefix("+OK welcome alice (idle timeout 3s)", 3)
+    srv.stop()
+    alice.expect("[admin] server is going down")
+    time.sleep(1.5)                          # pings meet a closed port meanwhile
+    srv2 = ctx.server("-t", "30", port=srv.port)
+    carol = srv2.join("carol")
+    carol.expect("alice joined the room", timeout=5)
+    alice.expect_prefix("+OK welcome alice (idle timeout 30s)", 3, skip=True)
+    alice.close_stdin()
+    carol.expect("alice left the room")
+    assert alice.wait(3) == 0
+    srv2.stop()
+
+
+def test_client_ipv6(ctx):
+    if not ctx.ipv6_ok():
+        ctx.skip("no IPv6 on this host")
+    srv = ctx.server()
+    bob = srv.join("bob")
+    alice = Client(ctx, "-n", "alice", "::1", srv.port)
+    alice.expect_prefix("+OK welcome alice ", 3)
+    bob.expect("alice joined the room")
+    bob.send("/say over v6")
+    alice.expect("bob: over v6")
+    alice.close_stdin()
+    bob.expect("alice left the room")
+    assert alice.wait(3) == 0
+    r = ctx.run("udpchat", "-n", "alice", "::1", harness.free_udp_port(), timeout=10, input="")
+    assert r.returncode == 1 and re.fullmatch(r"udpchat: no answer from \[::1\]:\d+\n", r.stderr), r
+    srv.stop()
+
+
+@timeout(30)
 def test_client_rejoins_after_time_out(ctx):
     srv = ctx.server("-t", "2")
     carol = srv.join("carol")
@@ -485,6 +522,10 @@ class Tmux:
                                      % (what, secs, "\n".join(rows)))
             time.sleep(0.05)
 
+    def stderr(self):
+        with open(self.errpath, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
     def exit_status(self, secs=3.0):
         deadline = time.monotonic() + harness.scale(secs)
         while not (os.path.exists(self.status) and open(self.status).read().endswith("\n")):
@@ -503,6 +544,12 @@ class Tmux:
 
 def bottom(rows):
     return rows[-1].rstrip()
+
+
+def last_text(rows):
+    """The last row that is not blank (before the scroll region exists)."""
+    text = [l.rstrip() for l in rows if l.strip()]
+    return text[-1] if text else ""
 
 
 @timeout(40)
@@ -598,6 +645,46 @@ def test_client_tty_kicked_restores_terminal(ctx):
         assert t.exit_status() == 1
         rows = t.wait_for(lambda r: any(l.strip() == "EXIT" for l in r), what="EXIT")
         assert any(l.startswith("-ERR removed from the room (kicked)") for l in rows), rows
+    finally:
+        t.close()
+    srv.stop()
+
+
+@timeout(30)
+def test_client_tty_asks_name_again(ctx):
+    srv = ctx.server()
+    bob = srv.join("bob")
+    t = Tmux(ctx, ["127.0.0.1", str(srv.port)])
+    try:
+        t.wait_for(lambda r: last_text(r) == "name:", what="the name prompt")
+        t.keys("Bob")
+        t.key("Enter")
+        # (stderr goes to a file here)
+        t.wait_for(lambda r: [l.rstrip() for l in r if l.strip()] == ["name: Bob", "name:"],
+                   what="a second prompt")
+        assert re.fullmatch(r"udpchat: name taken: (Bob|bob)\n", t.stderr()), t.stderr()
+        t.keys("a:b")
+        t.key("Enter")
+        t.wait_for(lambda r: last_text(r) == "name:" and "name: a:b" in [l.rstrip() for l in r],
+                   what="a third prompt")
+        assert t.stderr().endswith("udpchat: invalid name: contains ':'\n"), t.stderr()
+        t.keys("alice")
+        t.key("Enter")
+        bob.expect("alice joined the room", 3)
+        t.wait_for(lambda r: bottom(r) == ">", what="the input line")
+        # /nick: own lines are shown under the new name
+        t.keys("/nick alison")
+        t.key("Enter")
+        bob.expect("alice is now known as alison")
+        t.wait_for(lambda r: any(l.startswith("+OK you are now alison") for l in r), what="+OK")
+        t.keys("hi")
+        t.key("Enter")
+        bob.expect("alison: hi")
+        t.wait_for(lambda r: r[-2].rstrip() == "alison: hi", what="the own line")
+        t.keys("/quit")
+        t.key("Enter")
+        bob.expect("alison left the room")
+        assert t.exit_status() == 0
     finally:
         t.close()
     srv.stop()
