@@ -32,6 +32,7 @@
 #define CLIENT_REJOIN_GAP_MS  1000  /* at most one re-join per second */
 #define CLIENT_PING_OFF_S     60    /* ping interval when the server has no timeout */
 #define CLIENT_PING_UNKNOWN_S 5     /* ... when we do not know its timeout */
+#define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
@@ -686,13 +687,18 @@ static int client_on_lines(struct client *c, struct client_lr *lr)
 	return client_take_lines(c, lr);
 }
 
-static int client_ping_every_ms(const struct client *c)
+/* How long the sender stays silent before a keepalive: a third of the
+ * server's idle timeout, so that one lost ping is survived. */
+static long long client_ping_every_ms(const struct client *c)
 {
-	int s = c->idle_s < 0 ? CLIENT_PING_UNKNOWN_S
-		: c->idle_s == 0 ? CLIENT_PING_OFF_S
-		: c->idle_s / 3 > 1 ? c->idle_s / 3 : 1;
+	long long ms;
 
-	return s * 1000;
+	if (c->idle_s < 0)
+		return CLIENT_PING_UNKNOWN_S * 1000LL;
+	if (c->idle_s == 0)
+		return CLIENT_PING_OFF_S * 1000LL;
+	ms = c->idle_s * 1000LL / 3;
+	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
 /* The sender's poll loop. Returns the exit status. */
@@ -801,6 +807,9 @@ static const char *client_where(const struct client *c, char *buf, size_t len)
 	return buf;
 }
 
+/* udpchat [-n NAME] HOST [PORT]. Returns the exit status: 0 after leaving
+ * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room cannot be joined or is
+ * lost (no answer, name refused, kicked), 2 for bad arguments. */
 int client_main(int argc, char **argv)
 {
 	static struct client c;
