@@ -174,6 +174,24 @@ def test_client_pipe_chat_and_quit(ctx):
     srv.stop()
 
 
+def test_client_with_netcat_peer(ctx):
+    if not shutil.which("nc"):
+        ctx.skip("nc (netcat-openbsd) not installed")
+    srv = ctx.server()
+    nc = ctx.nc(srv.port)
+    nc.send("bob\n")
+    nc.expect_prefix("+OK welcome bob ", 3)
+    alice = joined_client(ctx, srv, "alice", nc)
+    nc.send("hello from netcat\n")
+    alice.expect("bob: hello from netcat")
+    alice.send("hello from udpchat\n")
+    nc.expect("alice: hello from udpchat")
+    alice.close_stdin()
+    nc.expect("alice left the room")
+    assert alice.wait(3) == 0
+    srv.stop()
+
+
 def test_client_eof_leaves_after_replies(ctx):
     srv = ctx.server()
     bob = srv.join("bob")
@@ -602,6 +620,46 @@ def test_client_tty_typed_line_survives_messages(ctx):
         # the cursor was left on a fresh line under the chat
         i = [l.strip() for l in rows].index("EXIT")
         assert rows[i - 1].rstrip() == "+OK bye", rows
+    finally:
+        t.close()
+    srv.stop()
+
+
+@timeout(40)
+def test_client_tty_typing_while_messages_pour_in(ctx):
+    srv = ctx.server("-r", "0")
+    bob = srv.join("bob")
+    t = Tmux(ctx, ["-n", "alice", "127.0.0.1", str(srv.port)])
+    try:
+        bob.expect("alice joined the room", 3)
+        t.wait_for(lambda r: bottom(r) == ">", what="the empty input line")
+        typed = "typing 张三 while it scrolls"
+        stop = threading.Event()
+
+        def pour():
+            for i in range(60):
+                if stop.is_set():
+                    return
+                bob.send("/say message %02d from bob with some text 你好" % i)
+                time.sleep(0.01)
+        th = threading.Thread(target=pour, daemon=True)
+        th.start()
+        try:
+            for ch in typed:                 # one key at a time, racing the messages
+                t.keys(ch)
+        finally:
+            th.join(10)
+            stop.set()
+        rows = t.wait_for(lambda r: any("message 59 " in l for l in r), what="the last message")
+        assert bottom(rows) == "> " + typed, rows
+        body = [l.rstrip() for l in rows[:-1]]
+        want = ["bob: message %02d from bob with some text 你好" % i for i in range(37, 60)]
+        assert body == want, body
+        t.key("Enter")
+        bob.expect("alice: " + typed)
+        t.key("C-c")
+        bob.expect("alice left the room")
+        assert t.exit_status() == 0
     finally:
         t.close()
     srv.stop()
