@@ -118,7 +118,7 @@ cppcheck:
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 -D_GNU_SOURCE \
 	  -I src src tests/unit
 
-test: test-deps all unit
+test: test-deps all unit alloccount
 	$(MAKE) asan
 	sh tests/run.sh
 
@@ -179,3 +179,20 @@ size:
 
 clean:
 	rm -rf build
+
+# --- allocation count (tests/alloc/wrap.c, tests/e2e/test_alloc.py) --------
+# The same sources, linked with malloc/calloc/realloc/free wrapped by
+# tests/alloc/wrap.c, which writes "allocations N" to $UDPCHAT_ALLOC_LOG when
+# the server exits: the e2e suite relays 10 and 10,000 messages and compares.
+ALLOC_BUILD = build/alloccount
+ALLOC_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+              -Wl,--wrap=__libc_malloc,--wrap=__libc_calloc,--wrap=__libc_realloc
+.PHONY: alloccount
+alloccount: $(ALLOC_BUILD)/alloc_wrap.o
+	$(MAKE) BUILD=$(ALLOC_BUILD) NOSTRIP=1 UTHASH_DIR=$(UTHASH_DIR) \
+	  LDFLAGS='$(LDFLAGS) $(ALLOC_WRAP) $(abspath $(ALLOC_BUILD))/alloc_wrap.o' all
+
+$(ALLOC_BUILD)/alloc_wrap.o: tests/alloc/wrap.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(MUSL_SPECS) -c -o $@ tests/alloc/wrap.c
+	rm -f $(ALLOC_BUILD)/udpchatmulti

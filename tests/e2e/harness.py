@@ -23,9 +23,12 @@ Ctx (what a test gets):
                                  with UDPCHAT_WRAP in front
     ctx.run(prog, *args, timeout=5, input=None) -> subprocess.CompletedProcess
                                  (text mode, stdout/stderr captured)
-    ctx.server(*flags, stdin='pipe'|'devnull', ctl=True, port=None)
+    ctx.server(*flags, stdin='pipe'|'devnull', ctl=True, port=None, wait=True,
+               bindir=None, env=None)
                                  -> Server, started and answering (a free
-                                 loopback port is picked; -p and -c are added)
+                                 loopback port is picked; -p and -c are added;
+                                 env: extra environment variables)
+    ctx.note(text)               printed as "# text" under the result
     ctx.peer(family=4|6) -> Peer   a UDP socket on 127.0.0.1:0 / [::1]:0
     ctx.nc(port, host='127.0.0.1', args=()) -> Nc   a real `nc -u` subprocess
     ctx.ipv6_ok() -> bool        whether ::1 can be used on this host
@@ -220,10 +223,9 @@ class LineBuffer:
     def lines(self, timeout=0.3):
         deadline = time.monotonic() + scale(timeout)
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            self._fill(max(0.0, deadline - time.monotonic()))
+            if time.monotonic() >= deadline:
                 break
-            self._fill(left)
         out, self.pending = self.pending, []
         return out
 
@@ -435,12 +437,13 @@ def proc_children(pid):
 class Server:
     """A running udpchatd, started by Ctx.server()."""
 
-    def __init__(self, ctx, flags, stdin="pipe", ctl=True, port=None, wait=True):
+    def __init__(self, ctx, flags, stdin="pipe", ctl=True, port=None, wait=True,
+                 bindir=None, env=None):
         self.ctx = ctx
         self.port = port or free_udp_port()
         self.addr = ("127.0.0.1", self.port)
         self.ctl_path = os.path.join(ctx.tmp, "ctl%d.sock" % len(ctx.servers)) if ctl else None
-        argv = ctx.cmd("udpchatd", "-p", str(self.port))
+        argv = ctx.cmd("udpchatd", "-p", str(self.port), bindir=bindir)
         if self.ctl_path:
             argv += ["-c", self.ctl_path]
         argv += list(flags)
@@ -450,8 +453,12 @@ class Server:
         self._errpath = os.path.join(ctx.tmp, "server%d.stderr" % len(ctx.servers))
         self._err = open(self._errpath, "wb")
         stdin_f = subprocess.PIPE if stdin == "pipe" else subprocess.DEVNULL
+        penv = None
+        if env:
+            penv = dict(os.environ)
+            penv.update(env)
         self.proc = subprocess.Popen(argv, stdin=stdin_f, stdout=self._err, stderr=self._err,
-                                     start_new_session=True)
+                                     start_new_session=True, env=penv)
         self.pid = self.proc.pid
         self.stopped = False
         ctx.servers.append(self)
@@ -593,6 +600,7 @@ class Ctx:
         self.peers = []
         self.ncs = []
         self.procs = []
+        self.notes = []
         self.wrap = list(WRAP)
 
     @staticmethod
@@ -603,8 +611,8 @@ class Ctx:
     def skip(reason):
         raise Skip(reason)
 
-    def cmd(self, prog, *args):
-        return self.wrap + [os.path.join(self.bindir, prog)] + [str(a) for a in args]
+    def cmd(self, prog, *args, bindir=None):
+        return self.wrap + [os.path.join(bindir or self.bindir, prog)] + [str(a) for a in args]
 
     def run(self, prog, *args, timeout=5, input=None):
         return subprocess.run(self.cmd(prog, *args), input=input, capture_output=True,
@@ -617,9 +625,14 @@ class Ctx:
         self.procs.append(p)
         return p
 
-    def server(self, *flags, stdin="pipe", ctl=True, port=None, wait=True):
+    def server(self, *flags, stdin="pipe", ctl=True, port=None, wait=True, bindir=None, env=None):
         flags = [str(f) for f in flags]
-        return Server(self, flags, stdin=stdin, ctl=ctl, port=port, wait=wait)
+        return Server(self, flags, stdin=stdin, ctl=ctl, port=port, wait=wait,
+                      bindir=bindir, env=env)
+
+    def note(self, text):
+        """A line run.py prints as "# text" under the test's result."""
+        self.notes.append(text)
 
     def peer(self, family=4, server=None):
         server = server or self.servers[-1]

@@ -62,7 +62,7 @@ def run_one(bindir, fullname, fn):
     try:
         fn(ctx)
     except harness.Skip as e:
-        diag = ["SKIP %s" % e]
+        diag = ["SKIP %s" % e] + ctx.notes
     except BaseException as e:  # noqa: B902 - a test's failure of any kind
         if isinstance(e, KeyboardInterrupt):
             raise
@@ -73,6 +73,8 @@ def run_one(bindir, fullname, fn):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+    if ok and not diag:
+        diag = list(ctx.notes)
     try:
         signal.alarm(15)
         signal.signal(signal.SIGALRM, _alarm)

@@ -16,7 +16,7 @@ def test_name_lengths(ctx):
     srv = ctx.server()
     p = ctx.peer()
     _rejected(p, "abcdefghijklmnopq", "longer than 16 characters")            # 17
-    _rejected(p, "张" * 17, "longer than 16 characters")                        # 17 chars, 51 bytes
+    _rejected(p, "张三" + "a" * 15, "longer than 16 characters")               # 17 chars, 21 bytes
     _rejected(p, "\U0001F600" * 13, "longer than 48 bytes")                    # 13 chars, 52 bytes
     # 16 characters, 16 bytes; 16 characters, 48 bytes; 12 characters, 48 bytes
     a = srv.join("abcdefghijklmnop")
@@ -36,6 +36,7 @@ def test_name_chinese(ctx):
     zs = ctx.peer()
     zs.send("张三")
     zs.expect("+OK welcome 张三 (idle timeout 600s), 1 online: 张三")
+    srv.members.append(zs)
     ls = srv.join("李四")
     ls.send("你好")
     zs.expect("李四: 你好")

@@ -1,0 +1,194 @@
+"""test_lifecycle.py: udpchatd's command line, start-up errors, stdin (admin
+lines, EOF), SIGTERM/SIGINT and child processes (no zombies)."""
+import signal
+import socket
+import subprocess
+import time
+
+from harness import basic, free_udp_port
+
+
+def _children_ok(srv, wait=1.0):
+    """Waits up to `wait` s for no zombie child; returns the children."""
+    deadline = time.monotonic() + wait
+    while True:
+        kids = srv.children()
+        if not [k for k in kids if k[1] == "Z"] or time.monotonic() > deadline:
+            return kids
+        time.sleep(0.05)
+
+
+def test_bad_flags_exit_2(ctx):
+    port = free_udp_port()
+    for args in (["-x"], ["-p"], ["-p", "notaport"], ["-p", "70000"], ["-p", "-1"],
+                 ["-L", "fr"], ["-L"], ["-m", "abc"], ["-t", "x"], ["-t", "-5"],
+                 ["-r", "fast"], ["--bogus"], ["-p", str(port), "extra"]):
+        r = ctx.run("udpchatd", "-c", ctx.tmp + "/c.sock", *args, timeout=5)
+        assert r.returncode == 2, "udpchatd %s: exit %d, stderr %r" % (args, r.returncode, r.stderr)
+        err = r.stderr.splitlines()
+        assert len(err) == 1 and err[0].strip(), "udpchatd %s: stderr not one line: %r" % (args, r.stderr)
+        assert r.stdout == "", r.stdout
+
+
+def test_help_and_version(ctx):
+    r = ctx.run("udpchatd", "-h")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    text = r.stdout + r.stderr
+    for flag in ("-p", "-b", "-L", "-m", "-t", "-c", "-r", "-S", "-h", "-V"):
+        assert flag in text, "-h does not mention %s: %r" % (flag, text)
+    r = ctx.run("udpchatd", "-V")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "1.0.0" in r.stdout + r.stderr, (r.stdout, r.stderr)
+
+
+def test_port_in_use(ctx):
+    first = ctx.server()
+    second = ctx.server(port=first.port, wait=False)
+    try:
+        rc = second.proc.wait(ctx.scale(5))
+    except subprocess.TimeoutExpired:
+        raise AssertionError("second server on the same port did not exit")
+    second.stopped = True
+    err = second.stderr_text()
+    assert rc == 1, "exit %d: %r" % (rc, err)
+    assert str(first.port) in err or "in use" in err.lower(), "unclear error: %r" % err
+    assert len(err.strip().splitlines()) == 1, err
+    # the first one was not disturbed
+    a = first.join("a")
+    a.send("/ping")
+    a.expect("+OK pong")
+    first.stop()
+
+
+def test_bind_address(ctx):
+    srv = ctx.server("-b", "127.0.0.1")
+    a = srv.join("a")
+    b = srv.join("b")
+    a.send("hi")
+    b.expect("a: hi")
+    if ctx.ipv6_ok():
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(("::1", 0))
+        s.settimeout(0.3)
+        s.sendto(b"/help\n", ("::1", srv.port))
+        try:
+            s.recv(100)
+            raise AssertionError("-b 127.0.0.1 answers on ::1")
+        except (socket.timeout, ConnectionRefusedError):
+            pass
+        finally:
+            s.close()
+    srv.stop()
+
+
+@basic
+def test_stdin_eof_is_not_an_error(ctx):
+    srv = ctx.server(stdin="devnull")
+    a, b = srv.join("a"), srv.join("b")
+    time.sleep(0.2)
+    assert srv.alive()
+    a.send("after eof")
+    b.expect("a: after eof")
+    kids = _children_ok(srv)
+    assert not [k for k in kids if k[1] == "Z"], "zombie children: %r" % kids
+    assert srv.ctl("say", "ctl still works").returncode == 0
+    a.expect("[admin] ctl still works")
+    srv.stop()
+
+
+def test_stdin_closed_later(ctx):
+    srv = ctx.server()
+    a = srv.join("a")
+    srv.admin("first")
+    a.expect("[admin] first")
+    srv.close_stdin()
+    time.sleep(0.3)
+    assert srv.alive(), "server exited when its stdin closed"
+    kids = _children_ok(srv)
+    assert not [k for k in kids if k[1] == "Z"], "zombie children: %r" % kids
+    b = srv.join("b")
+    b.send("hi")
+    a.expect("b: hi")
+    srv.stop()
+
+
+def test_admin_lines_not_forgeable_over_udp(ctx):
+    srv = ctx.server()
+    a, b = srv.join("a"), srv.join("b")
+    a.send("[admin] fake")             # a chat line, prefixed with its sender
+    b.expect("a: [admin] fake")
+    s = ctx.peer()
+    s.send("[admin] fake")
+    s.expect("-ERR not in the room: send your name first (invalid name: contains whitespace)")
+    b.expect_none(0.2)
+    # an admin line from stdin with a control character does not reach a terminal raw
+    srv.admin(b"bell\x07 esc\x1b[2J")
+    for l in a.lines(0.3) + b.lines(0.05):
+        assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in l), repr(l)
+    srv.stop()
+
+
+def test_admin_many_lines_in_order(ctx):
+    srv = ctx.server()
+    a = srv.join("a")
+    for i in range(30):
+        srv.admin("notice %02d" % i)
+    for i in range(30):
+        a.expect("[admin] notice %02d" % i)
+    srv.stop()
+
+
+@basic
+def test_sigterm_shutdown(ctx):
+    srv = ctx.server()
+    a, b = srv.join("a"), srv.join("b")
+    kids = _children_ok(srv, 0)
+    srv.stop(signal.SIGTERM, expect_rc=0)
+    a.expect("[admin] server is going down")
+    b.expect("[admin] server is going down")
+    a.expect_none(0.1)
+    # the admin child went with it
+    time.sleep(0.1)
+    for pid, _ in kids:
+        try:
+            st = open("/proc/%d/stat" % pid).read()
+        except OSError:
+            continue
+        assert ") Z" in st or ") X" in st, "child %d of the server still runs: %s" % (pid, st)
+
+
+def test_sigint_shutdown(ctx):
+    srv = ctx.server("-L", "zh")
+    a = srv.join("a")
+    srv.stop(signal.SIGINT, expect_rc=0)
+    a.expect("管理员:服务器即将关闭")
+
+
+def test_no_zombies(ctx):
+    srv = ctx.server()
+    a = srv.join("a")
+    # some work, some control connections (a fork-per-request server would leave zombies)
+    for i in range(5):
+        assert srv.ctl("who").returncode == 0
+    srv.admin("x")
+    a.expect("[admin] x")
+    srv.close_stdin()                  # the admin child exits now
+    time.sleep(0.3)
+    kids = _children_ok(srv)
+    zombies = [k for k in kids if k[1] == "Z"]
+    assert not zombies, "zombie children of the server: %r" % zombies
+    srv.stop()
+
+
+def test_restart_same_port(ctx):
+    srv = ctx.server()
+    a = srv.join("a")
+    srv.stop()
+    a.expect("[admin] server is going down")
+    srv2 = ctx.server(port=srv.port)
+    a.send("hello there")
+    a.expect("-ERR not in the room: send your name first (invalid name: contains whitespace)")
+    a.send("/ping")
+    a.expect("-ERR not in the room (send /join NAME)")
+    a.join("a")
+    srv2.stop()
