@@ -1,0 +1,131 @@
+/* ctl.c: udpchatctl, the operator's tool: say, who, kick and stats over the
+ * server's control socket. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "log.h"
+#include "progs.h"
+
+#define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
+
+static void ctl_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udpchatctl [-c PATH] say TEXT... | who | kick NAME | stats\n"
+		"Talks to a running udpchatd over its control socket.\n"
+		"  say TEXT    announce TEXT to every member\n"
+		"  who         list members: name, address, seconds since last heard\n"
+		"  kick NAME   remove a member (it is told it was kicked)\n"
+		"  stats       counters\n"
+		"  -c PATH     control socket (default %s)\n"
+		"  -h          show this help\n"
+		"  -V          show the version\n"
+		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n",
+		CTL_DEFAULT_PATH);
+}
+
+/* Builds the request line from the command words into req (size n).
+ * Returns its length, or dies with status 2 on bad usage. */
+static size_t ctl_request(int argc, char **argv, char *req, size_t n)
+{
+	size_t len = 0;
+	int i, want;
+
+	if (argc < 1)
+		log_die(2, "missing command: say, who, kick or stats (see -h)");
+	if (strcmp(argv[0], "say") == 0)
+		want = -1;
+	else if (strcmp(argv[0], "kick") == 0)
+		want = 1;
+	else if (strcmp(argv[0], "who") == 0 || strcmp(argv[0], "stats") == 0)
+		want = 0;
+	else
+		log_die(2, "unknown command '%s': say, who, kick or stats (see -h)", argv[0]);
+	if (want == -1 && argc < 2)
+		log_die(2, "say needs the text to announce");
+	if (want >= 0 && argc - 1 != want)
+		log_die(2, "%s takes %s", argv[0], want ? "one NAME" : "no arguments");
+	for (i = 0; i < argc; i++) {
+		size_t w = strlen(argv[i]);
+		if (strchr(argv[i], '\n'))
+			log_die(2, "arguments must not contain a newline");
+		if (len + w + 2 > n)
+			log_die(2, "request too long (announcements are at most %d bytes)",
+				PROTO_MAX_LINE);
+		if (i)
+			req[len++] = ' ';
+		memcpy(req + len, argv[i], w);
+		len += w;
+	}
+	req[len++] = '\n';
+	return len;
+}
+
+int ctl_main(int argc, char **argv)
+{
+	const char *path = CTL_DEFAULT_PATH;
+	char req[PROTO_MAX_LINE + 64], buf[4096], last[8] = "";
+	struct sockaddr_un sun;
+	struct timeval tv = { 5, 0 };
+	size_t len, lastlen = 0;
+	ssize_t n;
+	int c, fd;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, "+:c:hV")) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'h': ctl_usage(stdout); return 0;
+		case 'V': printf("udpchatctl %s\n", UCHAT_VERSION); return 0;
+		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
+		default: log_die(2, "unknown option -%c (see -h)", optopt);
+		}
+	}
+	len = ctl_request(argc - optind, argv + optind, req, sizeof(req));
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		log_die(2, "control socket path too long: %s", path);
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		log_die(1, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		log_die(1, "cannot connect to %s: %s (is udpchatd running? -c PATH)",
+			path, strerror(errno));
+	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+		log_die(1, "cannot send to %s: %s", path, strerror(errno));
+
+	/* copy the reply out; remember how its last line starts */
+	int at_line_start = 1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		for (ssize_t i = 0; i < n; i++) {
+			if (at_line_start)
+				lastlen = 0;
+			at_line_start = buf[i] == '\n';
+			if (!at_line_start && lastlen < sizeof(last) - 1)
+				last[lastlen++] = buf[i];
+			last[lastlen] = '\0';
+		}
+	}
+	if (n < 0)
+		log_die(1, "no reply from %s: %s", path, strerror(errno));
+	close(fd);
+	if (strncmp(last, "+OK", 3) == 0)
+		return 0;
+	if (strncmp(last, "-ERR", 4) != 0)
+		log_warn("incomplete reply from %s", path);
+	return 1;
+}

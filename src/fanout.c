@@ -1,0 +1,224 @@
+/* fanout.c: the relay's way out. Between two flushes the room is fixed, so a
+ * queued line names its recipients by member (a broadcast names the one it
+ * skips). Flush walks each recipient's lines in order (the broadcast chain
+ * merged with its own unicast chain) and packs them into iovecs: no copy,
+ * no allocation, one sendmmsg for many datagrams. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "fanout.h"
+
+struct fanout_item {
+	uint16_t off, len;        /* line in the arena, "\n" included */
+	int32_t next;             /* next item in the same chain, -1 = end */
+	const struct room_member *who; /* broadcast: skipped; unicast: recipient */
+};
+
+struct fanout_counters fanout_stats;
+
+static int fanout_fd, fanout_family;
+static char fanout_arena[FANOUT_ARENA_BYTES];
+static size_t fanout_used;
+static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
+static int32_t fanout_nitems, fanout_bcast_head = -1, fanout_bcast_tail = -1;
+static struct room_member *fanout_touched[FANOUT_MAX_ITEMS]; /* with unicasts */
+static unsigned fanout_ntouched;
+
+static struct mmsghdr fanout_msgs[FANOUT_SEND_BATCH];
+static struct iovec fanout_iov[FANOUT_MAX_IOV];
+static unsigned fanout_nmsgs, fanout_niov;
+
+void fanout_init(int fd, int family)
+{
+	fanout_fd = fd;
+	fanout_family = family;
+}
+
+char *fanout_begin(void)
+{
+	if (fanout_used + OUT_LINE_MAX + 1 > sizeof(fanout_arena) ||
+	    fanout_nitems == FANOUT_MAX_ITEMS)
+		fanout_flush();
+	return fanout_arena + fanout_used;
+}
+
+/* Terminates the line at fanout_begin() and makes it an item. */
+static int32_t fanout_commit(size_t len, const struct room_member *who)
+{
+	struct fanout_item *it = &fanout_items[fanout_nitems];
+
+	if (len > OUT_LINE_MAX)
+		len = OUT_LINE_MAX; /* callers format within bounds; never overrun */
+	fanout_arena[fanout_used + len] = '\n';
+	it->off = (uint16_t)fanout_used;
+	it->len = (uint16_t)(len + 1);
+	it->next = -1;
+	it->who = who;
+	fanout_used += len + 1;
+	return fanout_nitems++;
+}
+
+void fanout_to_all(size_t len, const struct room_member *except)
+{
+	int32_t i = fanout_commit(len, except);
+
+	if (fanout_bcast_tail >= 0)
+		fanout_items[fanout_bcast_tail].next = i;
+	else
+		fanout_bcast_head = i;
+	fanout_bcast_tail = i;
+}
+
+void fanout_to_one(size_t len, const struct room_member *to)
+{
+	struct room_member *m = (struct room_member *)to;
+	int32_t i = fanout_commit(len, to);
+
+	if (m->q_tail >= 0) {
+		fanout_items[m->q_tail].next = i;
+	} else {
+		m->q_head = i;
+		fanout_touched[fanout_ntouched++] = m;
+	}
+	m->q_tail = i;
+}
+
+/* Retries a send the kernel refused for a passing reason. An ICMP error
+ * pending on the socket (IP_RECVERR) is reported once by the next send,
+ * though it belongs to another peer: that send must be retried. */
+static int fanout_retryable(int err, int *tries)
+{
+	struct pollfd pfd = { .fd = fanout_fd, .events = POLLOUT };
+
+	if (++*tries > 3)
+		return 0;
+	switch (err) {
+	case EINTR:
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+		return 1;
+	case EAGAIN:
+	case ENOBUFS:
+		poll(&pfd, 1, 20);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void fanout_send_batch(void)
+{
+	unsigned i = 0;
+	int tries = 0, r;
+
+	while (i < fanout_nmsgs) {
+		r = sendmmsg(fanout_fd, fanout_msgs + i, fanout_nmsgs - i, 0);
+		if (r > 0) {
+			fanout_stats.datagrams += (unsigned)r;
+			i += (unsigned)r;
+			tries = 0;
+		} else if (!fanout_retryable(errno, &tries)) {
+			fanout_stats.errors++;
+			i++;
+			tries = 0;
+		}
+	}
+	fanout_nmsgs = fanout_niov = 0;
+}
+
+/* Starts a datagram to m; sends the batch first if it is full. */
+static struct msghdr *fanout_dgram(const struct room_member *m)
+{
+	struct msghdr *h;
+
+	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov == FANOUT_MAX_IOV)
+		fanout_send_batch();
+	h = &fanout_msgs[fanout_nmsgs++].msg_hdr;
+	memset(h, 0, sizeof(*h));
+	h->msg_name = (void *)&m->peer;
+	h->msg_namelen = m->peer_len;
+	h->msg_iov = &fanout_iov[fanout_niov];
+	return h;
+}
+
+/* Packs every line waiting for m into datagrams. */
+static void fanout_member(const struct room_member *m)
+{
+	int32_t b = fanout_bcast_head, u = m->q_head, i;
+	struct msghdr *h = NULL;
+	size_t size = 0;
+
+	while (b >= 0 || u >= 0) {
+		if (u < 0 || (b >= 0 && b < u)) {
+			i = b;
+			b = fanout_items[b].next;
+			if (fanout_items[i].who == m)
+				continue; /* a member's own broadcast */
+		} else {
+			i = u;
+			u = fanout_items[u].next;
+		}
+		if (!h || size + fanout_items[i].len > FANOUT_DGRAM_MAX ||
+		    fanout_niov == FANOUT_MAX_IOV) {
+			h = fanout_dgram(m);
+			size = 0;
+		}
+		fanout_iov[fanout_niov].iov_base = fanout_arena + fanout_items[i].off;
+		fanout_iov[fanout_niov].iov_len = fanout_items[i].len;
+		fanout_niov++;
+		h->msg_iovlen++;
+		size += fanout_items[i].len;
+		fanout_stats.deliveries++;
+	}
+}
+
+void fanout_flush(void)
+{
+	const struct room_member *m;
+	unsigned k;
+
+	if (fanout_nitems == 0)
+		return;
+	if (fanout_bcast_head >= 0) {
+		for (m = room_first(); m; m = room_next(m))
+			fanout_member(m);
+	} else {
+		for (k = 0; k < fanout_ntouched; k++)
+			fanout_member(fanout_touched[k]);
+	}
+	if (fanout_nmsgs)
+		fanout_send_batch();
+	for (k = 0; k < fanout_ntouched; k++)
+		fanout_touched[k]->q_head = fanout_touched[k]->q_tail = -1;
+	fanout_ntouched = 0;
+	fanout_nitems = 0;
+	fanout_used = 0;
+	fanout_bcast_head = fanout_bcast_tail = -1;
+}
+
+void fanout_send_now(const struct net_addr *to, const char *line, size_t len)
+{
+	struct sockaddr_storage ss;
+	struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
+	struct msghdr h;
+	int tries = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.msg_name = &ss;
+	h.msg_namelen = net_addr_to(to, fanout_family, &ss);
+	h.msg_iov = iov;
+	h.msg_iovlen = 2;
+	if (h.msg_namelen == 0)
+		return;
+	while (sendmsg(fanout_fd, &h, 0) < 0) {
+		if (!fanout_retryable(errno, &tries)) {
+			fanout_stats.errors++;
+			return;
+		}
+	}
+	fanout_stats.datagrams++;
+}

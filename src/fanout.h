@@ -1,0 +1,40 @@
+/* fanout.h: outgoing lines. Each line is formatted once into a static arena;
+ * at flush, what waits for the same member goes out coalesced into datagrams
+ * of at most FANOUT_DGRAM_MAX bytes (never splitting a line), all of them
+ * through sendmmsg. The room must not change between two flushes: callers
+ * flush before adding or removing a member. */
+#ifndef UCHAT_FANOUT_H
+#define UCHAT_FANOUT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+#include "room.h"
+
+struct fanout_counters {
+	uint64_t deliveries; /* lines handed to the kernel for a member */
+	uint64_t datagrams;  /* datagrams sent */
+	uint64_t errors;     /* datagrams the kernel refused */
+};
+extern struct fanout_counters fanout_stats;
+
+/* Sets the socket that lines go out on (family from net_socket_family). */
+void fanout_init(int fd, int family);
+
+/* Returns where the next line may be written: OUT_LINE_MAX bytes, no "\n"
+ * needed. Flushes first if the arena or the queue is full. */
+char *fanout_begin(void);
+/* Queues the line just written at fanout_begin() (len bytes) for every
+ * member but except (NULL: everyone). */
+void fanout_to_all(size_t len, const struct room_member *except);
+/* Queues it for one member. */
+void fanout_to_one(size_t len, const struct room_member *to);
+
+/* Sends everything queued. Never blocks for long; errors are counted. */
+void fanout_flush(void);
+
+/* Sends one line right away to an address that is not a member (replies to
+ * strangers, a leaver's last reply). */
+void fanout_send_now(const struct net_addr *to, const char *line, size_t len);
+
+#endif

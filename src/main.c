@@ -1,0 +1,46 @@
+/* main.c: the multi-call entry point. Dispatches on basename(argv[0]), or on
+ * argv[1] when called as udpchatmulti (the BusyBox / dropbearmulti habit). */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "progs.h"
+
+static const struct {
+	const char *name;
+	int (*main)(int, char **);
+} progs[] = {
+	{ "udpchatd", server_main },
+	{ "udpchat", client_main },
+	{ "udpchatctl", ctl_main },
+};
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 0 ? base(argv[0]) : "udpchatmulti";
+	size_t i;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+			if (strcmp(name, progs[i].name) == 0) {
+				log_set_name(progs[i].name);
+				return progs[i].main(argc, argv);
+			}
+		}
+		if (pass == 0 && argc > 1) { /* udpchatmulti PROG ARGS... */
+			argc--;
+			argv++;
+			name = base(argv[0]);
+		}
+	}
+	fprintf(stderr, "usage: udpchatmulti udpchatd|udpchat|udpchatctl [ARGS...]\n"
+			"  (or call it through a link of one of those names)\n");
+	return 2;
+}

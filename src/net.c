@@ -1,0 +1,160 @@
+/* net.c: UDP sockets and peer addresses (IPv4 kept as v4-mapped IPv6). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+
+int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sin6.sin6_family = AF_INET6;
+	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		out->sin6.sin6_port = s6->sin6_port;
+		out->sin6.sin6_addr = s6->sin6_addr;
+		out->sin6.sin6_scope_id = s6->sin6_scope_id;
+		return 0;
+	}
+	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		out->sin6.sin6_port = s4->sin_port;
+		out->sin6.sin6_addr.s6_addr[10] = 0xff;
+		out->sin6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&out->sin6.sin6_addr.s6_addr[12], &s4->sin_addr, 4);
+		return 0;
+	}
+	return -1;
+}
+
+const char *net_addr_str(const struct net_addr *a, char *buf)
+{
+	char ip[INET6_ADDRSTRLEN];
+	unsigned port = ntohs(a->sin6.sin6_port);
+
+	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
+		inet_ntop(AF_INET, &a->sin6.sin6_addr.s6_addr[12], ip, sizeof(ip));
+		snprintf(buf, NET_ADDRSTR, "%s:%u", ip, port);
+	} else {
+		inet_ntop(AF_INET6, &a->sin6.sin6_addr, ip, sizeof(ip));
+		snprintf(buf, NET_ADDRSTR, "[%s]:%u", ip, port);
+	}
+	return buf;
+}
+
+socklen_t net_addr_to(const struct net_addr *a, int family, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		memcpy(ss, &a->sin6, sizeof(a->sin6));
+		return sizeof(a->sin6);
+	}
+	if (!IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
+		return 0;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = a->sin6.sin6_port;
+	memcpy(&s4->sin_addr, &a->sin6.sin6_addr.s6_addr[12], 4);
+	return sizeof(*s4);
+}
+
+int net_socket_family(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return AF_INET6;
+	return ss.ss_family;
+}
+
+/* Turns on ICMP error reporting for both families the socket may carry. */
+static void net_recverr(int fd, int family)
+{
+	int on = 1;
+
+	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+}
+
+int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	socklen_t len;
+	int fd, family, off = 0, any = !bind_addr || !*bind_addr;
+
+	memset(&ss, 0, sizeof(ss));
+	if (!any && inet_pton(AF_INET, bind_addr, &s4->sin_addr) == 1) {
+		family = AF_INET;
+	} else if (any || inet_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
+		family = AF_INET6;
+	} else {
+		snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
+		return -1;
+	}
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && any && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
+		family = AF_INET; /* a kernel without IPv6: IPv4 only */
+		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		len = sizeof(*s6);
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		len = sizeof(*s4);
+	}
+	net_recverr(fd, family);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		snprintf(err, errlen, "cannot bind %s port %u: %s",
+			 any ? "all addresses" : bind_addr, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int net_client_socket(const char *host, const char *port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, rc, saved = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve %s port %s: %s", host, port, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot reach %s port %s: %s", host, port, strerror(saved));
+	return fd;
+}

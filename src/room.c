@@ -1,0 +1,189 @@
+/* room.c: member table. No malloc: members come from a static pool, uthash's
+ * own tables from the static arena (arena.c). */
+#include <string.h>
+
+#include "arena.h"
+
+/* uthash must never call malloc, and must survive a full arena: these are
+ * set before room.h brings in uthash.h. */
+static int room_oom;
+#define uthash_malloc(sz) arena_alloc(sz)
+#define uthash_free(p, sz) arena_free((p), (sz))
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(obj) (room_oom = 1)
+
+#include "room.h"
+
+static struct room_member room_pool[UCHAT_MAX_MEMBERS];
+static struct room_member *room_free_list[UCHAT_MAX_MEMBERS];
+static unsigned room_nfree, room_limit;
+static int room_family;
+static struct room_member *room_names, *room_addrs; /* hash heads */
+static struct room_member *room_idle_head, *room_idle_tail;
+
+void room_init(unsigned max, int family)
+{
+	unsigned i;
+
+	room_names = room_addrs = NULL;
+	room_idle_head = room_idle_tail = NULL;
+	memset(room_pool, 0, sizeof(room_pool));
+	room_nfree = 0;
+	for (i = UCHAT_MAX_MEMBERS; i-- > 0;)
+		room_free_list[room_nfree++] = &room_pool[i];
+	room_limit = max < 1 ? 1 : max > UCHAT_MAX_MEMBERS ? UCHAT_MAX_MEMBERS : max;
+	room_family = family;
+}
+
+static void room_idle_unlink(struct room_member *m)
+{
+	if (m->idle_prev)
+		m->idle_prev->idle_next = m->idle_next;
+	else
+		room_idle_head = m->idle_next;
+	if (m->idle_next)
+		m->idle_next->idle_prev = m->idle_prev;
+	else
+		room_idle_tail = m->idle_prev;
+	m->idle_prev = m->idle_next = NULL;
+}
+
+static void room_idle_append(struct room_member *m)
+{
+	m->idle_next = NULL;
+	m->idle_prev = room_idle_tail;
+	if (room_idle_tail)
+		room_idle_tail->idle_next = m;
+	else
+		room_idle_head = m;
+	room_idle_tail = m;
+}
+
+static void room_set_name(struct room_member *m, struct proto_span name)
+{
+	memcpy(m->name, name.p, name.len);
+	m->name[name.len] = '\0';
+	m->name_len = (uint8_t)name.len;
+	m->key_len = (uint8_t)proto_name_key(name, m->key);
+}
+
+enum room_err room_add(const struct net_addr *addr, struct proto_span name,
+		       int64_t now_ms, struct room_member **out)
+{
+	struct sockaddr_storage ss;
+	struct room_member *m;
+
+	if (room_by_name(name))
+		return ROOM_TAKEN;
+	if (HASH_CNT(hh_addr, room_addrs) >= room_limit || room_nfree == 0)
+		return ROOM_FULL;
+	m = room_free_list[--room_nfree];
+	memset(m, 0, sizeof(*m));
+	m->addr = *addr;
+	m->peer_len = net_addr_to(addr, room_family, &ss);
+	memcpy(&m->peer, &ss, sizeof(m->peer));
+	room_set_name(m, name);
+	m->q_head = m->q_tail = -1;
+	m->last_ms = now_ms;
+	m->in_use = 1;
+
+	room_oom = 0;
+	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+	if (!room_oom)
+		HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
+	if (room_oom) {
+		if (m->hh_name.tbl)
+			HASH_DELETE(hh_name, room_names, m);
+		m->in_use = 0;
+		room_free_list[room_nfree++] = m;
+		return ROOM_NOMEM;
+	}
+	room_idle_append(m);
+	*out = m;
+	return ROOM_OK;
+}
+
+void room_remove(struct room_member *m)
+{
+	HASH_DELETE(hh_name, room_names, m);
+	HASH_DELETE(hh_addr, room_addrs, m);
+	room_idle_unlink(m);
+	m->in_use = 0;
+	room_free_list[room_nfree++] = m;
+}
+
+enum room_err room_rename(struct room_member *m, struct proto_span name)
+{
+	struct room_member *other = room_by_name(name);
+
+	if (other && other != m)
+		return ROOM_TAKEN;
+	/* Join order lives in the address hash, so re-adding to the name hash
+	 * changes nothing visible. If m was alone, the delete frees the table
+	 * and the add takes the same blocks back from the arena's free lists,
+	 * so it cannot run out. */
+	HASH_DELETE(hh_name, room_names, m);
+	room_set_name(m, name);
+	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+	return ROOM_OK;
+}
+
+struct room_member *room_by_addr(const struct net_addr *addr)
+{
+	struct room_member *m;
+
+	HASH_FIND(hh_addr, room_addrs, addr, sizeof(*addr), m);
+	return m;
+}
+
+struct room_member *room_by_name(struct proto_span name)
+{
+	char key[PROTO_NAME_BYTES + 1];
+	struct room_member *m;
+	size_t n;
+
+	if (name.len == 0 || name.len > PROTO_NAME_BYTES)
+		return NULL;
+	n = proto_name_key(name, key);
+	HASH_FIND(hh_name, room_names, key, n, m);
+	return m;
+}
+
+void room_touch(struct room_member *m, int64_t now_ms)
+{
+	m->last_ms = now_ms;
+	if (m != room_idle_tail) {
+		room_idle_unlink(m);
+		room_idle_append(m);
+	}
+}
+
+struct room_member *room_oldest(void)
+{
+	return room_idle_head;
+}
+
+struct room_member *room_first(void)
+{
+	return room_addrs;
+}
+
+struct room_member *room_next(const struct room_member *m)
+{
+	return m->hh_addr.next;
+}
+
+unsigned room_count(void)
+{
+	return HASH_CNT(hh_addr, room_addrs);
+}
+
+unsigned room_max(void)
+{
+	return room_limit;
+}
+
+unsigned room_index(const struct room_member *m)
+{
+	return (unsigned)(m - room_pool);
+}

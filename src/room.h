@@ -1,0 +1,64 @@
+/* room.h: the members, in a static pool, found by name and by address
+ * through uthash (two hash handles), kept in idle order for timeouts. */
+#ifndef UCHAT_ROOM_H
+#define UCHAT_ROOM_H
+#include <stdint.h>
+#include <uthash.h>
+
+#include "limits.h"
+#include "net.h"
+#include "proto.h"
+#include "ratelimit.h"
+
+struct room_member {
+	UT_hash_handle hh_name, hh_addr;
+	struct room_member *idle_prev, *idle_next; /* oldest first */
+	struct net_addr addr;
+	union {                                    /* addr as the socket wants it */
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} peer;
+	socklen_t peer_len;
+	int64_t last_ms;                           /* last datagram from it */
+	struct ratelimit rl;
+	int32_t q_head, q_tail;                    /* owned by fanout.c */
+	uint8_t name_len, key_len, in_use;
+	char name[PROTO_NAME_BYTES + 1];           /* as the member chose it */
+	char key[PROTO_NAME_BYTES + 1];            /* ASCII case folded */
+};
+
+enum room_err { ROOM_OK, ROOM_FULL, ROOM_TAKEN, ROOM_NOMEM };
+
+/* Empties the room; max (1..UCHAT_MAX_MEMBERS) is the -m limit; family is
+ * the server socket's, to precompute each member's send address. */
+void room_init(unsigned max, int family);
+
+/* Adds a member. name must have passed proto_name_error(). Returns ROOM_OK
+ * and sets *out, or ROOM_FULL / ROOM_TAKEN / ROOM_NOMEM (hash arena full). */
+enum room_err room_add(const struct net_addr *addr, struct proto_span name,
+		       int64_t now_ms, struct room_member **out);
+/* Removes m from the room; m's storage is free after this. */
+void room_remove(struct room_member *m);
+/* Renames m. Returns ROOM_OK, or ROOM_TAKEN if another member has the name. */
+enum room_err room_rename(struct room_member *m, struct proto_span name);
+
+/* Lookups; NULL when absent. room_by_name ignores ASCII case. */
+struct room_member *room_by_addr(const struct net_addr *addr);
+struct room_member *room_by_name(struct proto_span name);
+
+/* Marks m as heard from at now_ms (moves it to the young end). O(1). */
+void room_touch(struct room_member *m, int64_t now_ms);
+/* The member heard from longest ago, or NULL. */
+struct room_member *room_oldest(void);
+
+/* Members in join order: room_first(), then room_next(m) until NULL. */
+struct room_member *room_first(void);
+struct room_member *room_next(const struct room_member *m);
+
+unsigned room_count(void);
+unsigned room_max(void);
+/* Index of m in the pool, 0..UCHAT_MAX_MEMBERS-1 (stable while m is in). */
+unsigned room_index(const struct room_member *m);
+
+#endif

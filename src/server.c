@@ -1,0 +1,791 @@
+/* server.c: udpchatd. One poll loop over the UDP socket, the announcement
+ * pipe, the control socket and the signal pipe. Datagrams come in by
+ * recvmmsg, are cut into lines (proto), change or consult the room, and go
+ * out through fanout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "catalog.h"
+#include "ctlsock.h"
+#include "fanout.h"
+#include "limits.h"
+#include "log.h"
+#include "net.h"
+#include "progs.h"
+#include "proto.h"
+#include "ratelimit.h"
+#include "room.h"
+#include "utf8.h"
+
+#define SERVER_DEFAULT_CTL "/var/run/udpchatd.sock"
+#define SERVER_STRANGER_RATE 200 /* replies/s to addresses not in the room */
+
+enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_CTLCONN, PFD_SIG, PFD_N };
+
+struct server_opts {
+	unsigned port, max_members, idle_s, rate;
+	const char *bind_addr, *ctl_path;
+	enum catalog_lang lang;
+	int use_syslog;
+};
+
+struct server_stats {
+	uint64_t datagrams_in, lines_in, joins, leaves, timeouts, unreachable,
+		kicks, rate_limited, errors_sent;
+};
+
+static struct server_opts opt;
+static struct server_stats stats;
+static const struct catalog *cat;
+static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_pipe[2] = { -1, -1 };
+static pid_t admin_pid = -1;
+static int64_t now_ms, start_ms;
+static struct ratelimit stranger_rl;
+static volatile sig_atomic_t got_term, got_chld;
+
+static const char *const server_reason_en[] = { "quit", "timed out", "unreachable", "kicked" };
+
+static int64_t server_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Formats into an outgoing line; the formats used are bounded well within
+ * OUT_LINE_MAX, and a longer result is cut there rather than overrun. */
+static size_t server_fmt(char *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t server_fmt(char *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return 0;
+	return (size_t)n > OUT_LINE_MAX ? OUT_LINE_MAX : (size_t)n;
+}
+
+/* --- replies ------------------------------------------------------------ */
+
+/* The sender of the line being handled: a member, or just an address. */
+struct server_peer {
+	struct room_member *m;
+	const struct net_addr *addr;
+};
+
+static void server_reply(const struct server_peer *who, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void server_reply(const struct server_peer *who, const char *fmt, ...)
+{
+	char line[OUT_LINE_MAX + 1], *p;
+	va_list ap;
+	int n;
+
+	if (fmt[0] == '-')
+		stats.errors_sent++;
+	if (!who->m && !ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE,
+				       2 * SERVER_STRANGER_RATE, now_ms)) {
+		stats.rate_limited++;
+		return; /* a flood from strangers must not make us a reflector */
+	}
+	p = who->m ? fanout_begin() : line;
+	va_start(ap, fmt);
+	n = vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > OUT_LINE_MAX)
+		n = OUT_LINE_MAX;
+	if (who->m)
+		fanout_to_one((size_t)n, who->m);
+	else
+		fanout_send_now(who->addr, line, (size_t)n);
+}
+
+/* Sends the member list as "PREFIX NAME NAME ..." lines of at most
+ * PROTO_MAX_LINE bytes, continued by "+OK more:" lines. */
+static void server_names(const struct server_peer *who, const char *prefix)
+{
+	char *p = fanout_begin();
+	size_t len = server_fmt(p, "%s", prefix);
+	const struct room_member *m;
+
+	for (m = room_first(); m; m = room_next(m)) {
+		if (len + 1 + m->name_len > PROTO_MAX_LINE) {
+			fanout_to_one(len, who->m);
+			p = fanout_begin();
+			len = server_fmt(p, "+OK more:");
+		}
+		p[len++] = ' ';
+		memcpy(p + len, m->name, m->name_len);
+		len += m->name_len;
+	}
+	fanout_to_one(len, who->m);
+}
+
+/* --- room changes -------------------------------------------------------- */
+
+static void server_join(struct server_peer *who, struct proto_span name)
+{
+	const char *why = proto_name_error(name);
+	char prefix[128], addr[NET_ADDRSTR];
+	struct room_member *m;
+	size_t len;
+	char *p;
+
+	if (why) {
+		server_reply(who, "-ERR invalid name: %s", why);
+		return;
+	}
+	if (room_by_name(name)) {
+		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
+		return;
+	}
+	fanout_flush(); /* the room is about to change */
+	switch (room_add(who->addr, name, now_ms, &m)) {
+	case ROOM_OK:
+		break;
+	case ROOM_FULL:
+		server_reply(who, "-ERR room full (%u members)", room_max());
+		return;
+	default:
+		server_reply(who, "-ERR server busy, try again");
+		return;
+	}
+	ratelimit_init(&m->rl, 4 * opt.rate, now_ms);
+	who->m = m;
+	stats.joins++;
+	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
+	if (opt.idle_s)
+		snprintf(prefix, sizeof(prefix), "+OK welcome %s (idle timeout %us), %u online:",
+			 m->name, opt.idle_s, room_count());
+	else
+		snprintf(prefix, sizeof(prefix), "+OK welcome %s (no idle timeout), %u online:",
+			 m->name, room_count());
+	server_names(who, prefix);
+	p = fanout_begin();
+	len = server_fmt(p, "%s%s", m->name, cat->joined);
+	fanout_to_all(len, m);
+}
+
+/* Removes m and tells the others (and m, unless it cannot be reached). */
+static void server_leave(struct room_member *m, enum catalog_reason why)
+{
+	char name[PROTO_NAME_BYTES + 1], line[OUT_LINE_MAX + 1], *p;
+	struct net_addr addr = m->addr;
+	size_t len;
+
+	fanout_flush(); /* the room is about to change */
+	memcpy(name, m->name, sizeof(name));
+	room_remove(m);
+	stats.leaves++;
+	log_info("%s left (%s)", name, server_reason_en[why]);
+	p = fanout_begin();
+	if (why == CATALOG_QUIT)
+		len = server_fmt(p, "%s%s", name, cat->left);
+	else
+		len = server_fmt(p, "%s%s%s%s%s", name, cat->left, cat->reason_open,
+				 cat->reasons[why], cat->reason_close);
+	fanout_to_all(len, NULL);
+	if (why == CATALOG_QUIT)
+		len = server_fmt(line, "+OK bye");
+	else if (why != CATALOG_UNREACHABLE)
+		len = server_fmt(line, "-ERR removed from the room (%s)", server_reason_en[why]);
+	else
+		return;
+	fanout_send_now(&addr, line, len);
+}
+
+static void server_nick(struct server_peer *who, struct proto_span name)
+{
+	const char *why = proto_name_error(name);
+	char old[PROTO_NAME_BYTES + 1], *p;
+	struct room_member *m = who->m;
+	size_t len;
+
+	if (name.len == 0) {
+		server_reply(who, "-ERR usage: /nick NEW");
+		return;
+	}
+	if (why) {
+		server_reply(who, "-ERR invalid name: %s", why);
+		return;
+	}
+	memcpy(old, m->name, sizeof(old));
+	if (room_rename(m, name) != ROOM_OK) {
+		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
+		return;
+	}
+	log_info("%s is now %s", old, m->name);
+	server_reply(who, "+OK you are now %s", m->name);
+	p = fanout_begin();
+	len = server_fmt(p, "%s%s%s", old, cat->renamed, m->name);
+	fanout_to_all(len, m);
+}
+
+/* "NAME: TEXT" to everyone else: the hot path, so no printf. */
+static void server_say(const struct room_member *m, struct proto_span text)
+{
+	char *p = fanout_begin();
+
+	memcpy(p, m->name, m->name_len);
+	p[m->name_len] = ':';
+	p[m->name_len + 1] = ' ';
+	memcpy(p + m->name_len + 2, text.p, text.len);
+	fanout_to_all(m->name_len + 2 + text.len, m);
+}
+
+static void server_msg(struct server_peer *who, struct proto_span name, struct proto_span text)
+{
+	struct room_member *to;
+	char *p;
+	size_t len;
+
+	if (name.len == 0 || text.len == 0) {
+		server_reply(who, "-ERR usage: /msg NAME TEXT");
+		return;
+	}
+	to = room_by_name(name);
+	if (!to) {
+		server_reply(who, "-ERR no such member: %.*s", (int)name.len, name.p);
+		return;
+	}
+	p = fanout_begin();
+	len = server_fmt(p, "%s%s: %.*s", cat->private_, who->m->name, (int)text.len, text.p);
+	fanout_to_one(len, to);
+	server_reply(who, "+OK sent to %s", to->name);
+}
+
+/* An announcement from the operator (stdin or udpchatctl say). */
+static void server_announce(const char *text, size_t len)
+{
+	char *p = fanout_begin();
+	size_t n = server_fmt(p, "%s%.*s", cat->admin, (int)len, text);
+
+	fanout_to_all(n, NULL);
+}
+
+/* --- one line from the network ------------------------------------------ */
+
+static void server_line(struct server_peer *who, struct proto_span line)
+{
+	struct proto_req req;
+	long bad;
+
+	stats.lines_in++;
+	if (line.len > PROTO_MAX_LINE) {
+		server_reply(who, "-ERR line too long (%zu bytes, max %d); not relayed",
+			     line.len, PROTO_MAX_LINE);
+		return;
+	}
+	proto_parse(line, &req);
+	if (who->m && req.cmd != PROTO_PING && req.cmd != PROTO_QUIT &&
+	    !ratelimit_take(&who->m->rl, opt.rate, 4 * opt.rate, now_ms)) {
+		stats.rate_limited++;
+		if (ratelimit_should_warn(&who->m->rl, now_ms))
+			server_reply(who, "-ERR slow down (%u lines/s)", opt.rate);
+		return;
+	}
+	bad = utf8_check_text(line.p, line.len);
+	if (bad < 0) {
+		server_reply(who, "-ERR text is not valid UTF-8");
+		return;
+	}
+	if (bad > 0) {
+		server_reply(who, "-ERR text contains a control character (0x%02lx)", bad - 1);
+		return;
+	}
+
+	switch (req.cmd) {
+	case PROTO_HELP:
+		server_reply(who, "+OK commands: /join NAME, /say TEXT, /msg NAME TEXT, /who, "
+			     "/nick NEW, /ping, /quit, /help; plain text joins (first) or says");
+		return;
+	case PROTO_UNKNOWN:
+		server_reply(who, "-ERR unknown command %.*s (try /help)",
+			     (int)req.arg.len, req.arg.p);
+		return;
+	case PROTO_QUIT:
+		if (who->m) {
+			server_leave(who->m, CATALOG_QUIT);
+			who->m = NULL;
+		}
+		return;
+	case PROTO_JOIN:
+		if (who->m)
+			server_reply(who, "-ERR already in the room as %s", who->m->name);
+		else if (req.arg.len == 0)
+			server_reply(who, "-ERR usage: /join NAME");
+		else
+			server_join(who, req.arg);
+		return;
+	case PROTO_TEXT:
+		if (who->m) {
+			server_say(who->m, req.arg);
+		} else {
+			const char *why = proto_name_error(req.arg);
+			if (why)
+				server_reply(who, "-ERR not in the room: send your name first "
+					     "(invalid name: %s)", why);
+			else
+				server_join(who, req.arg);
+		}
+		return;
+	default:
+		break;
+	}
+	if (!who->m) {
+		server_reply(who, "-ERR not in the room (send /join NAME)");
+		return;
+	}
+	switch (req.cmd) {
+	case PROTO_SAY:
+		if (req.arg.len == 0)
+			server_reply(who, "-ERR usage: /say TEXT");
+		else
+			server_say(who->m, req.arg);
+		break;
+	case PROTO_MSG:
+		server_msg(who, req.arg, req.arg2);
+		break;
+	case PROTO_WHO: {
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "+OK %u online:", room_count());
+		server_names(who, prefix);
+		break;
+	}
+	case PROTO_NICK:
+		server_nick(who, req.arg);
+		break;
+	case PROTO_PING:
+		if (req.arg.len)
+			server_reply(who, "+OK pong %.*s", (int)req.arg.len, req.arg.p);
+		else
+			server_reply(who, "+OK pong");
+		break;
+	default:
+		break;
+	}
+}
+
+static void server_datagram(const struct sockaddr *sa, socklen_t salen,
+			    const char *buf, size_t len, int truncated)
+{
+	struct net_addr addr;
+	struct server_peer who;
+	struct proto_lines it;
+	struct proto_span line;
+
+	if (net_addr_from(sa, salen, &addr) < 0)
+		return;
+	stats.datagrams_in++;
+	who.addr = &addr;
+	who.m = room_by_addr(&addr);
+	if (who.m)
+		room_touch(who.m, now_ms);
+	if (truncated) {
+		server_reply(&who, "-ERR datagram too long (max %d bytes); nothing in it was read",
+			     PROTO_MAX_DGRAM);
+		return;
+	}
+	proto_lines_init(&it, buf, len);
+	while (proto_lines_next(&it, &line))
+		if (line.len > 0)
+			server_line(&who, line);
+}
+
+/* --- the socket ------------------------------------------------------------ */
+
+static void server_recv(void)
+{
+	static char bufs[NET_RECV_BATCH][PROTO_MAX_DGRAM];
+	static struct sockaddr_storage names[NET_RECV_BATCH];
+	static struct iovec iov[NET_RECV_BATCH];
+	static struct mmsghdr msgs[NET_RECV_BATCH];
+	int n, i, round;
+
+	for (round = 0; round < 16; round++) {
+		for (i = 0; i < NET_RECV_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_name = &names[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(names[i]);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(sock_fd, msgs, NET_RECV_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return; /* EAGAIN, or a pending ICMP error: POLLERR handles it */
+		now_ms = server_clock();
+		for (i = 0; i < n; i++)
+			server_datagram((struct sockaddr *)&names[i], msgs[i].msg_hdr.msg_namelen,
+					bufs[i], msgs[i].msg_len,
+					(msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+		fanout_flush();
+		if (n < NET_RECV_BATCH)
+			return;
+	}
+}
+
+/* Reads the socket's error queue: a port-unreachable for a member's address
+ * means its program is gone. */
+static void server_errqueue(void)
+{
+	char ctrl[512];
+	struct sockaddr_storage ss;
+	struct net_addr addr;
+	struct msghdr h;
+	struct cmsghdr *c;
+	struct room_member *m;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		memset(&h, 0, sizeof(h));
+		h.msg_name = &ss;
+		h.msg_namelen = sizeof(ss);
+		h.msg_control = ctrl;
+		h.msg_controllen = sizeof(ctrl);
+		if (recvmsg(sock_fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		for (c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+			uint32_t ee_errno; /* first field of the kernel's sock_extended_err */
+			if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+			      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+				continue;
+			memcpy(&ee_errno, CMSG_DATA(c), sizeof(ee_errno));
+			if (ee_errno != ECONNREFUSED ||
+			    net_addr_from((struct sockaddr *)&ss, h.msg_namelen, &addr) < 0)
+				continue;
+			m = room_by_addr(&addr);
+			if (m) {
+				stats.unreachable++;
+				server_leave(m, CATALOG_UNREACHABLE);
+			}
+		}
+	}
+}
+
+static void server_expire(void)
+{
+	struct room_member *m;
+
+	if (opt.idle_s == 0)
+		return;
+	while ((m = room_oldest()) && now_ms - m->last_ms >= (int64_t)opt.idle_s * 1000) {
+		stats.timeouts++;
+		server_leave(m, CATALOG_TIMEOUT);
+	}
+	fanout_flush();
+}
+
+static int server_poll_timeout(void)
+{
+	struct room_member *m = room_oldest();
+	int64_t t;
+
+	if (opt.idle_s == 0 || !m)
+		return -1;
+	t = m->last_ms + (int64_t)opt.idle_s * 1000 - now_ms;
+	return t < 0 ? 0 : t > 60000 ? 60000 : (int)t;
+}
+
+/* --- the operator ---------------------------------------------------------- */
+
+static void server_admin_line(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	if (len == 0)
+		return;
+	if (len > PROTO_MAX_LINE || utf8_check_text(line, len) != 0) {
+		log_warn("announcement refused (checked by the reader; should not happen)");
+		return;
+	}
+	server_announce(line, len);
+}
+
+static void server_ctl_request(struct ctlsock_conn *c)
+{
+	const char *req = c->req, *arg;
+	struct room_member *m;
+	char addr[NET_ADDRSTR];
+
+	if (strncmp(req, "say ", 4) == 0) {
+		arg = req + 4;
+		size_t len = strlen(arg);
+		long bad = utf8_check_text(arg, len);
+		if (len == 0 || len > PROTO_MAX_LINE || bad != 0) {
+			ctlsock_printf(c, "-ERR announcement must be 1-%d bytes of UTF-8 "
+				       "without control characters", PROTO_MAX_LINE);
+		} else {
+			server_announce(arg, len);
+			fanout_flush();
+			ctlsock_printf(c, "+OK sent to %u members", room_count());
+		}
+	} else if (strcmp(req, "who") == 0) {
+		for (m = room_first(); m; m = room_next(m))
+			ctlsock_printf(c, "%s %s idle %llds", m->name, net_addr_str(&m->addr, addr),
+				       (long long)((now_ms - m->last_ms) / 1000));
+		ctlsock_printf(c, "+OK %u members", room_count());
+	} else if (strncmp(req, "kick ", 5) == 0) {
+		struct proto_span name = { req + 5, strlen(req + 5) };
+		m = room_by_name(name);
+		if (!m) {
+			ctlsock_printf(c, "-ERR no such member: %s", req + 5);
+		} else {
+			ctlsock_printf(c, "+OK kicked %s", m->name);
+			stats.kicks++;
+			server_leave(m, CATALOG_KICKED);
+			fanout_flush();
+		}
+	} else if (strcmp(req, "stats") == 0) {
+		const struct { const char *k; unsigned long long v; } kv[] = {
+			{ "members", room_count() },
+			{ "max_members", room_max() },
+			{ "uptime_s", (unsigned long long)((now_ms - start_ms) / 1000) },
+			{ "datagrams_in", stats.datagrams_in },
+			{ "lines_in", stats.lines_in },
+			{ "deliveries", fanout_stats.deliveries },
+			{ "datagrams_out", fanout_stats.datagrams },
+			{ "errors_sent", stats.errors_sent },
+			{ "joins", stats.joins },
+			{ "leaves", stats.leaves },
+			{ "timeouts", stats.timeouts },
+			{ "unreachable", stats.unreachable },
+			{ "kicks", stats.kicks },
+			{ "rate_limited", stats.rate_limited },
+		};
+		for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+			ctlsock_printf(c, "%s %llu", kv[i].k, kv[i].v);
+		ctlsock_printf(c, "+OK");
+	} else {
+		ctlsock_printf(c, "-ERR unknown request (say TEXT | who | kick NAME | stats)");
+	}
+	ctlsock_finish(c);
+}
+
+/* --- signals and life cycle ------------------------------------------------ */
+
+static void server_on_signal(int sig)
+{
+	int saved = errno;
+	char b = (char)sig;
+
+	if (sig == SIGCHLD)
+		got_chld = 1;
+	else
+		got_term = 1;
+	if (write(sig_pipe[1], &b, 1) < 0) {
+		/* pipe full: the flags are set, the loop will see them */
+	}
+	errno = saved;
+}
+
+static void server_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	struct sigaction sa;
+	size_t i;
+
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		log_die(1, "pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void server_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	got_chld = 0;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (pid == admin_pid)
+			admin_pid = -1;
+}
+
+static void server_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
+		"                [-r RATE] [-c PATH] [-S] [-h] [-V]\n"
+		"UDP chat room server; each line on standard input is an announcement.\n"
+		"  -p PORT     UDP port (default %d)\n"
+		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
+		"  -L en|zh    language of room notices (default en)\n"
+		"  -m N        most members at once (default %d, at most %d)\n"
+		"  -t SECONDS  drop members silent this long (default %d, 0 = never)\n"
+		"  -r RATE     lines per second per member, bursts of 4x (default %d, 0 = no limit)\n"
+		"  -c PATH     control socket for udpchatctl (default %s)\n"
+		"  -S          log to syslog instead of standard error\n"
+		"  -h          show this help\n"
+		"  -V          show the version\n",
+		PROTO_DEFAULT_PORT, ROOM_DEFAULT_MEMBERS, UCHAT_MAX_MEMBERS,
+		ROOM_DEFAULT_IDLE_S, ROOM_DEFAULT_RATE, SERVER_DEFAULT_CTL);
+}
+
+/* Parses an unsigned decimal in [min, max] or dies with exit status 2. */
+static unsigned server_num(const char *s, char flag, unsigned min, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		log_die(2, "-%c wants a number from %u to %u, not '%s'", flag, min, max, s);
+	return (unsigned)v;
+}
+
+static void server_parse(int argc, char **argv)
+{
+	int c;
+
+	opt.port = PROTO_DEFAULT_PORT;
+	opt.max_members = ROOM_DEFAULT_MEMBERS < UCHAT_MAX_MEMBERS ? ROOM_DEFAULT_MEMBERS : UCHAT_MAX_MEMBERS;
+	opt.idle_s = ROOM_DEFAULT_IDLE_S;
+	opt.rate = ROOM_DEFAULT_RATE;
+	opt.ctl_path = SERVER_DEFAULT_CTL;
+	opt.lang = CATALOG_EN;
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":p:b:L:m:t:r:c:ShV")) != -1) {
+		switch (c) {
+		case 'p': opt.port = server_num(optarg, 'p', 1, 65535); break;
+		case 'b': opt.bind_addr = optarg; break;
+		case 'L':
+			if (catalog_lang_parse(optarg, &opt.lang) < 0)
+				log_die(2, "-L wants en or zh, not '%s'", optarg);
+			break;
+		case 'm': opt.max_members = server_num(optarg, 'm', 1, UCHAT_MAX_MEMBERS); break;
+		case 't': opt.idle_s = server_num(optarg, 't', 0, 86400 * 7); break;
+		case 'r': opt.rate = server_num(optarg, 'r', 0, 100000); break;
+		case 'c': opt.ctl_path = optarg; break;
+		case 'S': opt.use_syslog = 1; break;
+		case 'h': server_usage(stdout); exit(0);
+		case 'V': printf("udpchatd %s\n", UCHAT_VERSION); exit(0);
+		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
+		default: log_die(2, "unknown option -%c (see -h)", optopt);
+		}
+	}
+	if (optind < argc)
+		log_die(2, "unexpected argument '%s' (see -h)", argv[optind]);
+	if (!*opt.ctl_path)
+		log_die(2, "-c needs a path");
+}
+
+static void server_shutdown(void)
+{
+	int status;
+
+	now_ms = server_clock();
+	server_announce(cat->shutdown, strlen(cat->shutdown));
+	fanout_flush();
+	log_info("shutting down, %u members told", room_count());
+	ctlsock_close(ctl_fd, opt.ctl_path);
+	if (admin_pid > 0) {
+		kill(admin_pid, SIGTERM);
+		waitpid(admin_pid, &status, 0);
+	}
+	close(sock_fd);
+}
+
+int server_main(int argc, char **argv)
+{
+	struct pollfd pfd[PFD_N];
+	struct ctlsock_conn conn = { .fd = -1 };
+	struct admin_reader ar = { .len = 0 };
+	char err[256];
+	int fds[3], i;
+
+	server_parse(argc, argv);
+	if (opt.use_syslog)
+		log_use_syslog("udpchatd");
+	cat = catalog_get(opt.lang);
+	server_signals();
+
+	sock_fd = net_server_socket(opt.bind_addr, opt.port, err, sizeof(err));
+	if (sock_fd < 0)
+		log_die(1, "%s", err);
+	ctl_fd = ctlsock_open(opt.ctl_path, err, sizeof(err));
+	if (ctl_fd < 0)
+		log_die(1, "%s (choose another path with -c)", err);
+	fds[0] = sock_fd;
+	fds[1] = ctl_fd;
+	fds[2] = sig_pipe[0];
+	admin_pid = admin_start(&admin_fd, fds, 3);
+	if (admin_pid < 0)
+		log_warn("no announcements from standard input: %s", strerror(errno));
+
+	start_ms = now_ms = server_clock();
+	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
+	room_init(opt.max_members, net_socket_family(sock_fd));
+	fanout_init(sock_fd, net_socket_family(sock_fd));
+	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
+		 UCHAT_VERSION, opt.bind_addr ? opt.bind_addr : "all addresses", opt.port,
+		 opt.lang == CATALOG_ZH ? "zh" : "en", opt.max_members, opt.idle_s);
+
+	while (!got_term) {
+		pfd[PFD_SOCK] = (struct pollfd){ .fd = sock_fd, .events = POLLIN };
+		pfd[PFD_ADMIN] = (struct pollfd){ .fd = admin_fd, .events = POLLIN };
+		pfd[PFD_CTL] = (struct pollfd){ .fd = conn.fd < 0 ? ctl_fd : -1, .events = POLLIN };
+		pfd[PFD_CTLCONN] = (struct pollfd){ .fd = conn.fd, .events = POLLIN };
+		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+		if (poll(pfd, PFD_N, server_poll_timeout()) < 0 && errno != EINTR)
+			log_die(1, "poll: %s", strerror(errno));
+		now_ms = server_clock();
+
+		if (pfd[PFD_SIG].revents & POLLIN) {
+			char drain[16];
+			while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+				;
+		}
+		if (got_chld)
+			server_reap();
+		if (pfd[PFD_SOCK].revents & POLLERR)
+			server_errqueue();
+		if (pfd[PFD_SOCK].revents & POLLIN)
+			server_recv();
+		if (pfd[PFD_ADMIN].revents & (POLLIN | POLLHUP)) {
+			if (admin_read(admin_fd, &ar, server_admin_line, NULL) < 0) {
+				close(admin_fd);
+				admin_fd = -1;
+			}
+			fanout_flush();
+		}
+		if (pfd[PFD_CTL].revents & POLLIN)
+			ctlsock_accept(ctl_fd, &conn);
+		if (pfd[PFD_CTLCONN].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (ctlsock_read(&conn) == 1)
+				server_ctl_request(&conn);
+		}
+		server_expire();
+	}
+	if (conn.fd >= 0)
+		ctlsock_finish(&conn);
+	server_shutdown();
+	for (i = 0; i < 2; i++)
+		close(sig_pipe[i]);
+	return 0;
+}
