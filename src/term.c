@@ -15,6 +15,7 @@
 #define TERM_PROMPT      "> "
 #define TERM_PROMPT_MORE "< "  /* the start of the line is scrolled off */
 #define TERM_PROMPT_W    2
+#define TERM_MIN_ROWS    3     /* two for the region, one for the input line */
 
 /* The one terminal of the process (inherited by the receiver child, which
  * only ever calls term_print). */
@@ -55,8 +56,8 @@ static void term_get_size(unsigned *rows, unsigned *cols)
 		*rows = ws.ws_row;
 		*cols = ws.ws_col;
 	}
-	if (*rows < 2)
-		*rows = 2;
+	if (*rows < TERM_MIN_ROWS)
+		*rows = TERM_MIN_ROWS;   /* a region needs 2 rows; positions are clamped */
 	if (*cols < TERM_PROMPT_W + 4)
 		*cols = TERM_PROMPT_W + 4;
 }
@@ -75,9 +76,12 @@ static void term_set_region(void)
 int term_open(int in, int out)
 {
 	struct termios raw;
+	struct winsize ws;
 
 	if (!isatty(in) || !isatty(out) || tcgetattr(in, &term.saved) < 0)
 		return -1;
+	if (ioctl(out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_row < TERM_MIN_ROWS)
+		return -1;   /* too small for a region: plain lines instead */
 	raw = term.saved;
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
 	raw.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON);

@@ -27,7 +27,7 @@ enum term_key {
 
 /* Puts the terminal on in/out into raw mode and sets up the scroll region
  * (rows 1..H-1) and the input line (row H). Returns 0, or -1 if in/out is
- * not a usable terminal (nothing changed then). Output from term_print()
+ * not a usable terminal or has fewer than 3 rows (nothing changed then). Output from term_print()
  * goes into the region from now on, also in a forked child. */
 int term_open(int in, int out);
 
