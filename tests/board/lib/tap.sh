@@ -1,4 +1,5 @@
 # Sourced by the tests/board suites: "ok NAME" / "not ok NAME" lines
+# shellcheck shell=sh
 # (tests/run.sh counts them) and small waiting helpers. POSIX sh.
 
 # ok NAME / notok NAME [WHY...]
@@ -7,7 +8,7 @@ notok() {
 	n=$1
 	shift
 	echo "not ok $n"
-	for l in "$@"; do echo "# $l"; done
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
 }
 
 # check NAME CMD...: ok when CMD succeeds

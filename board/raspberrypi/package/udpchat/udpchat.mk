@@ -1,0 +1,46 @@
+################################################################################
+#
+# udpchat: built from the project tree this BR2_EXTERNAL lives in
+#
+################################################################################
+
+UDPCHAT_VERSION = 1.0.0
+UDPCHAT_SITE = $(BR2_EXTERNAL_UDPCHAT_PATH)/../..
+UDPCHAT_SITE_METHOD = local
+UDPCHAT_DEPENDENCIES = uthash
+
+# The project's Makefile takes CC, CFLAGS, LDFLAGS, STRIP from
+# TARGET_CONFIGURE_OPTS and keeps its own required flags; uthash.h comes
+# from staging. BUILD names a folder the rsync cannot bring in stale.
+UDPCHAT_MAKE_OPTS = \
+	UTHASH_DIR=$(STAGING_DIR)/usr/include \
+	BUILD=build/buildroot
+
+# the developer's own build/ (host objects) is not part of the source
+define UDPCHAT_REMOVE_HOST_BUILD
+	rm -rf $(@D)/build
+endef
+UDPCHAT_POST_RSYNC_HOOKS += UDPCHAT_REMOVE_HOST_BUILD
+
+define UDPCHAT_BUILD_CMDS
+	$(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) $(UDPCHAT_MAKE_OPTS) all
+endef
+
+define UDPCHAT_INSTALL_TARGET_CMDS
+	$(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) $(UDPCHAT_MAKE_OPTS) \
+		DESTDIR=$(TARGET_DIR) PREFIX=/usr install
+	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatd \
+		$(TARGET_DIR)/etc/default/udpchatd
+endef
+
+define UDPCHAT_INSTALL_INIT_SYSV
+	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S50udpchatd \
+		$(TARGET_DIR)/etc/init.d/S50udpchatd
+endef
+
+define UDPCHAT_INSTALL_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd.service
+endef
+
+$(eval $(generic-package))

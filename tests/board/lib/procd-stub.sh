@@ -1,0 +1,55 @@
+# A stand-in for the procd and UCI shell functions an OpenWrt init script
+# calls (from /lib/functions.sh and /lib/functions/procd.sh), sourced before
+# the script by tests/board/packaging.sh. UCI options are read from
+# $UCI_DIR/NAME; every procd_* call is recorded, one line each, on stdout,
+# arguments in brackets so that word splitting shows.
+# shellcheck shell=sh
+
+# config_load NAME: sets CONFIG_<section>_<option> from $UCI_DIR/NAME
+config_load() {
+	cl_sec=''
+	while read -r cl_kw cl_a cl_b; do
+		cl_a=$(uci_unquote "$cl_a")
+		cl_b=$(uci_unquote "$cl_b")
+		case $cl_kw in
+		config) cl_sec=${cl_b:-$cl_a} ;;
+		option) [ -n "$cl_sec" ] && eval "CONFIG_${cl_sec}_${cl_a}=\$cl_b" ;;
+		esac
+	done <"$UCI_DIR/$1"
+}
+uci_unquote() {
+	v=${1#\'}
+	v=${v%\'}
+	v=${v#\"}
+	echo "${v%\"}"
+}
+# config_get VAR SECTION OPTION [DEFAULT]
+config_get() {
+	cg_set=""
+	eval "cg_set=\${CONFIG_${2}_${3}+set}"
+	if [ "$cg_set" = set ]; then
+		eval "$1=\$CONFIG_${2}_${3}"
+	else
+		eval "$1=\${4:-}"
+	fi
+}
+# config_get_bool VAR SECTION OPTION [DEFAULT]: 1 or 0
+config_get_bool() {
+	cgb_v=""
+	config_get cgb_v "$2" "$3" "${4:-}"
+	case $cgb_v in
+	1 | on | true | yes | enabled) eval "$1=1" ;;
+	0 | off | false | no | disabled) eval "$1=0" ;;
+	*) eval "$1=\${4:-0}" ;;
+	esac
+}
+procd_open_instance() { echo "open_instance $*"; }
+procd_close_instance() { echo "close_instance"; }
+procd_set_param() {
+	ps_name=$1
+	shift
+	printf 'set_param %s' "$ps_name"
+	[ $# -gt 0 ] && printf ' [%s]' "$@"
+	echo
+}
+procd_add_reload_trigger() { echo "reload_trigger $*"; }

@@ -1,0 +1,217 @@
+#!/bin/sh
+# What cannot run here for real, checked as far as it can be:
+# - shellcheck on every shell script of the project;
+# - the OpenWrt procd script's start_service against a stand-in for procd's
+#   and UCI's shell functions: the command line it builds from a UCI file,
+#   and that the real udpchatd accepts that command line;
+# - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
+#   stand-ins of their build systems (tests/board/lib), with toolchains named
+#   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
+#   installs once through the project's Makefile, and the installed binary
+#   serves a chat join under qemu-user.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/board/lib/tap.sh
+trap '' PIPE
+
+S=packaging
+T=$(pwd)/build/board-packaging
+SRV=''
+trap 'stop_pid "$SRV"' EXIT
+rm -rf "$T"
+mkdir -p "$T/bin"
+
+sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip \
+	gcc-aarch64-linux-gnu musl-dev:arm64 gcc-mipsel-linux-gnu musl-dev:mipsel \
+	qemu-user-static >"$T/deps.log" 2>&1 ||
+	make -s cross-deps >>"$T/deps.log" 2>&1 || {
+	notok "$S: setup" "$(diag "$T/deps.log")"
+	exit 1
+}
+
+# ------------------------------------------------------------- shellcheck
+# every file that is a shell script: *.sh, and files whose first line runs sh
+scripts() {
+	git ls-files -co --exclude-standard -- . ':!build' | while read -r f; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sh) echo "$f" ;;
+		*) head -n 1 "$f" | grep -q '^#!.*/bin/\(ba\)\{0,1\}sh' && echo "$f" ;;
+		esac
+	done
+	# sourced by S50udpchatd: shell too
+	echo rootfs-overlay/etc/default/udpchatd
+}
+for f in $(scripts | sort -u); do
+	if out=$(shellcheck -x -s sh "$f" 2>&1); then
+		ok "$S: shellcheck $f"
+	else
+		notok "$S: shellcheck $f" "$(echo "$out" | head -n 20)"
+	fi
+done
+
+# ------------------------------------------------ procd start_service + UCI
+INIT=board/openwrt/net/udpchat/files/udpchatd.init
+# start_service UCIDIR: what the init script asks of procd
+run_procd() {
+	(
+		UCI_DIR=$1
+		. tests/board/lib/procd-stub.sh
+		# shellcheck source=/dev/null
+		. "./$INIT"
+		start_service
+		service_triggers
+	)
+}
+mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off"
+cp board/openwrt/net/udpchat/files/udpchatd.config "$T/uci/default/udpchatd"
+sed -e "s/option port .*/option port '9999'/" -e "s/option lang .*/option lang 'zh'/" \
+	-e "s/option max_members .*/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
+	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/custom/udpchatd"
+sed -e "s/option enabled .*/option enabled '0'/" \
+	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/off/udpchatd"
+
+expect_procd() { # NAME UCIDIR EXPECTED
+	got=$(run_procd "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$S: procd start_service, $1"
+	else
+		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
+	fi
+}
+expect_procd "shipped UCI file" "$T/uci/default" "open_instance 
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd"
+expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "open_instance 
+set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd"
+expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+
+# serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
+# with a private control socket; ok when a netcat join gets the welcome
+serve() {
+	wrap=$1 bin=$2
+	shift 2
+	port=$(free_udp_port)
+	# shellcheck disable=SC2086 # WRAP is a command prefix: words
+	$wrap "$bin" "$@" -p "$port" -c "$T/ctl.$port" </dev/null >"$T/srv.log" 2>&1 &
+	SRV=$!
+	joined() {
+		printf 'zoe\n' | timeout 3 nc -u -w1 127.0.0.1 "$port" >"$T/nc.out" 2>&1
+		grep -q '+OK welcome zoe' "$T/nc.out"
+	}
+	wait_until 10 joined
+	rc=$?
+	stop_pid "$SRV"
+	SRV=''
+	return $rc
+}
+# the procd command line, run for real (the host build; the port and the
+# control socket made private to this test)
+make -s -j2 >"$T/make-host.log" 2>&1
+cmd=$(run_procd "$T/uci/custom" | sed -n 's/^set_param command //p' | tr -d '[]')
+# shellcheck disable=SC2086 # the recorded words, minus the program and its -p
+set -- $cmd
+shift 3
+if serve '' build/host/udpchatd "$@"; then
+	ok "$S: udpchatd accepts the procd command line ($*)"
+else
+	notok "$S: udpchatd accepts the procd command line ($*)" "$(diag "$T/srv.log")"
+fi
+
+# ------------------------------------------- toolchains named as theirs are
+# wrap NAME REALGCC SPECS: $T/bin/NAME-gcc, a musl gcc as Buildroot/OpenWrt
+# ship it (no -specs needed by its callers), and NAME-strip
+wrap_tc() {
+	printf '#!/bin/sh\nexec %s -specs %s "$@"\n' "$2" "$3" >"$T/bin/$1-gcc"
+	printf '#!/bin/sh\nexec %s "$@"\n' "${2%gcc}strip" >"$T/bin/$1-strip"
+	chmod 0755 "$T/bin/$1-gcc" "$T/bin/$1-strip"
+}
+wrap_tc aarch64-buildroot-linux-musl aarch64-linux-gnu-gcc /usr/lib/aarch64-linux-musl/musl-gcc.specs
+wrap_tc mipsel-openwrt-linux-musl mipsel-linux-gnu-gcc /usr/lib/mipsel-linux-musl/musl-gcc.specs
+# the uthash release tarball, stood in for by Debian's uthash-dev headers of
+# the same version (2.3.0): no download in tests
+mkdir -p "$T/dl/uthash-2.3.0/src"
+for h in uthash utlist utarray utstring utstack utringbuffer; do
+	cp "/usr/include/$h.h" "$T/dl/uthash-2.3.0/src/"
+done
+echo "stand-in for the upstream LICENSE" >"$T/dl/uthash-2.3.0/LICENSE"
+tar -C "$T/dl" -czf "$T/dl/uthash-2.3.0.tar.gz" uthash-2.3.0
+
+# installed ROOT MACHINE NAME: the package's files in ROOT are right
+installed() {
+	r=$1
+	b=$r/usr/bin/udpchatmulti
+	readelf -h "$b" 2>/dev/null | grep -q "Machine:.*$2" &&
+		! readelf -l "$b" | grep -q INTERP &&
+		[ "$(readlink -f "$r/usr/sbin/udpchatd")" = "$(readlink -f "$b")" ] &&
+		[ "$(readlink -f "$r/usr/bin/udpchat")" = "$(readlink -f "$b")" ] &&
+		[ "$(readlink -f "$r/usr/bin/udpchatctl")" = "$(readlink -f "$b")" ]
+}
+# flags_kept FLAGSFILE CC FLAG: the build used the toolchain's CC with the
+# build system's CFLAGS and the project's own required flags
+flags_kept() {
+	grep -q -- "^$2 " "$1" && grep -q -- "$3" "$1" && grep -q -- '-ffunction-sections' "$1" &&
+		grep -q -- '-Wl,--gc-sections' "$1" && grep -q -- '-static' "$1"
+}
+
+# ------------------------------------------------------------ Buildroot
+B=$T/buildroot
+if make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
+	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
+	udpchat >"$T/buildroot.log" 2>&1; then
+	ok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs"
+else
+	notok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs" "$(diag "$T/buildroot.log")"
+fi
+check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
+check "$S: Buildroot: static AArch64 udpchatmulti and the three links in TARGET_DIR" \
+	installed "$B/target" AArch64
+check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed" \
+	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd"
+check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept" \
+	flags_kept "$B/build/udpchat-1.0.0/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	-D_FILE_OFFSET_BITS=64
+if serve qemu-aarch64-static "$B/target/usr/sbin/udpchatd"; then
+	ok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)"
+else
+	notok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)" "$(diag "$T/srv.log")"
+fi
+
+# ------------------------------------------------------------ OpenWrt
+W=$T/openwrt
+owrt() { # DIR TARGET...
+	d=$1
+	shift
+	make -C "$d" TOPDIR="$(pwd)/tests/board/lib/openwrt" BASE="$W" DL_DIR="$T/dl" \
+		TARGET_CC="$T/bin/mipsel-openwrt-linux-musl-gcc" TARGET_CROSS="$T/bin/mipsel-openwrt-linux-musl-" \
+		"$@"
+}
+if owrt board/openwrt/libs/uthash compile >"$T/openwrt.log" 2>&1 &&
+	owrt board/openwrt/net/udpchat compile install >>"$T/openwrt.log" 2>&1; then
+	ok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs"
+else
+	notok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs" "$(diag "$T/openwrt.log")"
+fi
+check "$S: OpenWrt: static MIPS udpchatmulti and the three links in the package" \
+	installed "$W/ipkg" MIPS
+check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
+	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
+check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept" \
+	flags_kept "$W/build/udpchat-1.0.0/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
+	-mtune=24kc
+if serve qemu-mipsel-static "$W/ipkg/usr/sbin/udpchatd"; then
+	ok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)"
+else
+	notok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)" "$(diag "$T/srv.log")"
+fi
