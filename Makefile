@@ -108,7 +108,7 @@ asan:
 
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(OBJS))
-$(BUILD)/test_unit: $(UNIT_SRCS) tests/unit/*.h $(UNIT_LIB)
+$(BUILD)/test_unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(UNIT_LIB)
 	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIB)
 
 unit: $(BUILD)/test_unit
