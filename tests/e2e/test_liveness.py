@@ -88,6 +88,18 @@ def test_netcat_kill9_removed_within_1s(ctx):
     srv.stop()
 
 
+def test_unreachable_without_idle_timeout(ctx):
+    """With -t 0 (no timer pending) the leave notice must still go out at once."""
+    srv = ctx.server("-t", "0")
+    alice, bob, eve = srv.join("alice"), srv.join("bob"), srv.join("eve")
+    eve.close()
+    alice.send("anyone there")
+    bob.expect("alice: anyone there", timeout=1.0)
+    alice.expect("eve left the room (unreachable)", timeout=1.0)
+    bob.expect("eve left the room (unreachable)", timeout=1.0)
+    srv.stop()
+
+
 def test_unreachable_ipv6(ctx):
     if not ctx.ipv6_ok():
         ctx.skip("::1 is not available on this host")
