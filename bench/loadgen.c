@@ -180,7 +180,7 @@ static int drain_member(int r, int chat)
 			if (len > 0) {
 				if (!chat && len > 11 && !memcmp(p, "+OK welcome", 11))
 					mem[r].joined = 1;
-				else if (!chat && len > 26 && !memcmp(p, "-ERR already in the room", 24))
+				else if (!chat && len >= 24 && !memcmp(p, "-ERR already in the room", 24))
 					mem[r].joined = 1;
 				else if (!chat && len > 4 && !memcmp(p, "-ERR", 4)) {
 					fprintf(stderr, "loadgen: member %d: %.*s\n", r, (int)len, p);

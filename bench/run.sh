@@ -6,7 +6,11 @@
 #
 # Env: BENCH_REPS (runs per shape and relay, best kept; default 3),
 #      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
-#      BENCH_CALLGRIND=0 to skip the callgrind part, BENCH_KEEP=1 to keep logs.
+#      BENCH_WINDOW (messages in flight, default 64: a full window of 400-byte
+#      messages fits a relay socket's default 208 KiB receive buffer),
+#      BENCH_PARTS (default "tp lat size cg"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_UDPCHATD=PATH to measure another udpchatd build (e.g. a candidate
+#      change) instead of building one from src/.
 # Every load is bounded (message count and loadgen -T); every process started
 # here is stopped by its PID.
 set -u
@@ -15,15 +19,21 @@ B=build/bench
 LOG=$B/logs
 REPS=${BENCH_REPS:-3}
 SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
-WINDOW=128
-CG=${BENCH_CALLGRIND:-1}
+WINDOW=${BENCH_WINDOW:-64}
+PARTS=${BENCH_PARTS:-"tp lat size cg"}
 mkdir -p "$LOG"
 rm -f "$LOG"/*
 
 # --- build ---------------------------------------------------------------
-echo "# building udpchatd into $B (musl-gcc -Os, static, unstripped for callgrind)"
-make -s BUILD=$B NOSTRIP=1 all >"$LOG/make.log" 2>&1 || { cat "$LOG/make.log"; echo "bench: udpchatd build failed"; exit 1; }
-strip -o $B/udpchatmulti.stripped $B/udpchatmulti || exit 1
+UD=${BENCH_UDPCHATD:-}
+if [ -z "$UD" ]; then
+	echo "# building udpchatd into $B (musl-gcc -Os, static, unstripped for callgrind)"
+	make -s BUILD=$B NOSTRIP=1 all >"$LOG/make.log" 2>&1 || { cat "$LOG/make.log"; echo "bench: udpchatd build failed"; exit 1; }
+	UD=$B/udpchatd
+else
+	echo "# measuring $UD (BENCH_UDPCHATD)"
+fi
+strip -o $B/udpchatmulti.stripped "$(readlink -f "$UD")" || exit 1
 for t in loadgen refrelay; do
 	gcc -O2 -Wall -Wextra -Werror -o $B/$t bench/$t.c || { echo "bench: $t build failed"; exit 1; }
 done
@@ -49,7 +59,7 @@ start() {
 	next_port
 	if [ "$kind" = udpchatd ]; then
 		CTL=$LOG/ctl.$port
-		"$@" $B/udpchatd -p $port -b 127.0.0.1 -m "$maxm" -t 0 -r 0 -c "$CTL" \
+		"$@" "$UD" -p $port -b 127.0.0.1 -m "$maxm" -t 0 -r 0 -c "$CTL" \
 			</dev/null >"$LOG/relay.$port.log" 2>&1 &
 	else
 		"$@" $B/refrelay -p $port -m "$maxm" </dev/null >"$LOG/relay.$port.log" 2>&1 &
@@ -83,6 +93,9 @@ run() {
 
 msgs_for() { awk -v m="$1" 'BEGIN { n = int(3000000 / (m - 1)); if (n > 200000) n = 200000; if (n < 500) n = 500; print n }'; }
 
+has() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if has tp; then
 echo "# throughput: window of $WINDOW messages in flight, best of $REPS runs each, relays run alternately"
 printf '%-10s %5s %12s %12s %6s %11s %17s %17s %8s\n' shape bytes "udpchatd/s" "reference/s" ratio "loss u/r" "p50/p99 ms (u)" "p50/p99 ms (ref)" "VmHWM kB"
 for sh in $SHAPES; do
@@ -110,6 +123,9 @@ for sh in $SHAPES; do
 		"$(peak udpchatd)"
 done
 
+fi
+
+if has lat; then
 echo
 echo "# latency: fixed 1000 messages/s from 1 sender to 100 members, 32 bytes, 2 s (best p99 of $REPS)"
 printf '%-10s %9s %9s %9s %6s\n' relay "p50 us" "p99 us" "max us" loss
@@ -125,13 +141,18 @@ for kind in udpchatd refrelay; do
 done
 echo "p99 ratio udpchatd/reference: $(awk -v a="$p99_udpchatd" -v b="$p99_refrelay" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') (target <= 1.2)"
 
+fi
+
+if has size; then
 echo
 echo "# sizes (bytes)"
 size_s=$(wc -c <$B/udpchatmulti.stripped)
 echo "udpchatmulti stripped (musl, -Os, static): $size_s (target <= 65536: $([ "$size_s" -le 65536 ] && echo met || echo MISSED))"
 size $B/udpchatmulti.stripped | tail -1 | awk '{ printf "  text %s data %s bss %s\n", $1, $2, $3 }'
 
-[ "$CG" = 1 ] || exit 0
+fi
+
+has cg || exit 0
 if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
 	echo "# callgrind: valgrind not installed (make bench installs it via tests/deps.sh)"
 	exit 0
