@@ -196,3 +196,12 @@ $(ALLOC_BUILD)/alloc_wrap.o: tests/alloc/wrap.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(MUSL_SPECS) -c -o $@ tests/alloc/wrap.c
 	rm -f $(ALLOC_BUILD)/udpchatmulti
+
+# --- benchmark (bench/run.sh; figures in docs/PERFORMANCE.md) ---------------
+# udpchatd side by side with the reference relay (bench/refrelay.c) on
+# 127.0.0.1, every load bounded; takes a few minutes. Builds into build/bench.
+BENCH_PKGS = $(HOST_PKGS) valgrind procps
+.PHONY: bench
+bench:
+	@sh tests/deps.sh $(BENCH_PKGS)
+	sh bench/run.sh
