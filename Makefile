@@ -22,8 +22,9 @@ include cross/$(TARGET).mk
 endif
 
 CROSS_COMPILE ?=
+# host: musl-gcc, unless a CROSS_COMPILE prefix names another compiler
 ifeq ($(origin CC),default)
-ifeq ($(TARGET),host)
+ifeq ($(TARGET)$(CROSS_COMPILE),host)
 CC = musl-gcc
 else
 CC = $(CROSS_COMPILE)gcc

@@ -1,0 +1,122 @@
+#!/bin/sh
+# The Makefile's promises to packagers and users: CROSS_COMPILE, CC, CFLAGS,
+# LDFLAGS from the environment or the command line with the required flags
+# kept; install with DESTDIR, PREFIX, BINDIR, SBINDIR; make rootfs, make dist
+# (tarballs that untar onto a board's root), make size.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/board/lib/tap.sh
+
+S=makefile
+T=$(pwd)/build/board-makefile
+rm -rf "$T"
+mkdir -p "$T"
+make -s cross-deps >"$T/deps.log" 2>&1 || {
+	notok "$S: make cross-deps" "$(diag "$T/deps.log")"
+	exit 1
+}
+A64=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+MIPS=/usr/lib/mipsel-linux-musl/musl-gcc.specs
+
+# static_for FILE MACHINE: a static, stripped ELF for MACHINE
+static_for() {
+	readelf -h "$1" 2>/dev/null | grep -q "Machine:.*$2" &&
+		! readelf -l "$1" | grep -q INTERP && ! readelf -S "$1" | grep -q '\.symtab'
+}
+# flags BUILD: the compile and link line the build used
+flags() { cat "$1/.flags" 2>/dev/null; }
+has() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+required() { has "$1" -ffunction-sections && has "$1" -Wl,--gc-sections && has "$1" -static; }
+
+# --- the environment, as Buildroot passes it
+# (the musl specs go in once: the link line has CFLAGS and LDFLAGS both)
+if env CROSS_COMPILE=aarch64-linux-gnu- MUSL_SPECS="-specs $A64" CFLAGS="-O2" LDFLAGS="-Wl,-O1" \
+	make -s -j2 BUILD="$T/env" >"$T/env.log" 2>&1 &&
+	static_for "$T/env/udpchatmulti" AArch64 && f=$(flags "$T/env") &&
+	has "$f" "aarch64-linux-gnu-gcc -O2 " && has "$f" -Wl,-O1 && required "$f"; then
+	ok "$S: CROSS_COMPILE, CFLAGS, LDFLAGS from the environment (AArch64, -O2, required flags kept)"
+else
+	notok "$S: CROSS_COMPILE, CFLAGS, LDFLAGS from the environment" "$(diag "$T/env.log")" "$(flags "$T/env")"
+fi
+
+# --- the command line, as OpenWrt passes it: CC alone names the toolchain
+if make -s -j2 BUILD="$T/cmd" CC="mipsel-linux-gnu-gcc -specs $MIPS" CFLAGS="-Os -pipe" \
+	LDFLAGS="-znow" >"$T/cmd.log" 2>&1 &&
+	static_for "$T/cmd/udpchatmulti" MIPS && f=$(flags "$T/cmd") &&
+	has "$f" "mipsel-linux-gnu-gcc -specs $MIPS -Os -pipe" && has "$f" -znow && required "$f"; then
+	ok "$S: CC, CFLAGS, LDFLAGS on the command line (MIPS, stripped with the matching strip)"
+else
+	notok "$S: CC, CFLAGS, LDFLAGS on the command line" "$(diag "$T/cmd.log")" "$(flags "$T/cmd")"
+fi
+
+# --- install
+# links_ok ROOT BINDIR SBINDIR: the three names resolve to the binary
+links_ok() {
+	b=$1$2/udpchatmulti
+	[ -x "$b" ] && [ ! -L "$b" ] &&
+		[ "$(readlink -f "$1$3/udpchatd")" = "$(readlink -f "$b")" ] &&
+		[ "$(readlink -f "$1$2/udpchat")" = "$(readlink -f "$b")" ] &&
+		[ "$(readlink -f "$1$2/udpchatctl")" = "$(readlink -f "$b")" ] &&
+		# relative, so they stay right on the board
+		! readlink "$1$3/udpchatd" | grep -q '^/'
+}
+make -s -j2 >"$T/host.log" 2>&1
+if make -s install DESTDIR="$T/d1" PREFIX=/opt/udpchat >"$T/i1.log" 2>&1 &&
+	links_ok "$T/d1" /opt/udpchat/bin /opt/udpchat/sbin; then
+	ok "$S: make install DESTDIR=... PREFIX=/opt/udpchat"
+else
+	notok "$S: make install DESTDIR=... PREFIX=/opt/udpchat" "$(diag "$T/i1.log")" "$(find "$T/d1" | head)"
+fi
+if make -s install DESTDIR="$T/d2" BINDIR=/usr/local/bin SBINDIR=/sbin >"$T/i2.log" 2>&1 &&
+	links_ok "$T/d2" /usr/local/bin /sbin; then
+	ok "$S: make install DESTDIR=... BINDIR=/usr/local/bin SBINDIR=/sbin"
+else
+	notok "$S: make install DESTDIR=... BINDIR=/usr/local/bin SBINDIR=/sbin" "$(diag "$T/i2.log")"
+fi
+if env DESTDIR="$T/d3" PREFIX=/usr make -s install >"$T/i3.log" 2>&1 && links_ok "$T/d3" /usr/bin /usr/sbin; then
+	ok "$S: DESTDIR and PREFIX from the environment"
+else
+	notok "$S: DESTDIR and PREFIX from the environment" "$(diag "$T/i3.log")"
+fi
+
+# --- rootfs and dist
+if make -s -j2 rootfs TARGET=armel >"$T/rootfs.log" 2>&1 &&
+	links_ok build/armel/rootfs /usr/bin /usr/sbin && static_for build/armel/rootfs/usr/bin/udpchatmulti ARM &&
+	[ -x build/armel/rootfs/etc/init.d/S50udpchatd ] && [ -f build/armel/rootfs/etc/default/udpchatd ]; then
+	ok "$S: make rootfs TARGET=armel lays binaries and overlay into build/armel/rootfs"
+else
+	notok "$S: make rootfs TARGET=armel" "$(diag "$T/rootfs.log")"
+fi
+if make -s -j2 dist >"$T/dist.log" 2>&1; then
+	ok "$S: make dist"
+else
+	notok "$S: make dist" "$(diag "$T/dist.log")"
+fi
+for t in aarch64 armhf armel mipsel x86_64; do
+	f=build/dist/udpchat-$(sed -n 's/^VERSION *= *//p' Makefile)-$t.tar.gz
+	r=$T/board-$t
+	mkdir -p "$r/etc" "$r/usr/bin"
+	chmod 0700 "$r/etc" # a board's own mode: untarring must not change it
+	if tar -tvzf "$f" >"$T/list-$t" 2>&1 && ! grep -q '^d' "$T/list-$t" &&
+		! awk '$2 != "0/0" { bad = 1 } END { exit !bad }' "$T/list-$t" &&
+		tar -xzf "$f" -C "$r" && links_ok "$r" /usr/bin /usr/sbin &&
+		[ -x "$r/etc/init.d/S50udpchatd" ] && [ -f "$r/etc/default/udpchatd" ] &&
+		[ "$(stat -c %a "$r/etc")" = 700 ] && [ "$(stat -c %a "$r/etc/default/udpchatd")" = 644 ]; then
+		ok "$S: $f untars onto a board's root (files owned 0/0, no directory entries)"
+	else
+		notok "$S: $f untars onto a board's root" "$(cat "$T/list-$t")"
+	fi
+done
+
+# --- size: one row per target, bytes of the installed binary
+size_rows() {
+	for t in aarch64 armhf armel mipsel x86_64; do
+		grep -Eq "^\| $t \| /usr/bin/udpchatmulti \| [0-9]+ \|" "$T/size.out" || return 1
+	done
+}
+if make -s size >"$T/size.out" 2>&1 && size_rows; then
+	ok "$S: make size prints a row per target"
+	sed 's/^/# /' "$T/size.out"
+else
+	notok "$S: make size prints a row per target" "$(cat "$T/size.out")"
+fi
