@@ -493,7 +493,6 @@ static void server_expire(void)
 		stats.timeouts++;
 		server_leave(m, CATALOG_TIMEOUT);
 	}
-	fanout_flush();
 }
 
 static int server_poll_timeout(void)
@@ -772,7 +771,6 @@ int server_main(int argc, char **argv)
 				close(admin_fd);
 				admin_fd = -1;
 			}
-			fanout_flush();
 		}
 		if (pfd[PFD_CTL].revents & POLLIN)
 			ctlsock_accept(ctl_fd, &conn);
@@ -781,6 +779,7 @@ int server_main(int argc, char **argv)
 				server_ctl_request(&conn);
 		}
 		server_expire();
+		fanout_flush(); /* whatever this round queued goes out now */
 	}
 	if (conn.fd >= 0)
 		ctlsock_finish(&conn);
