@@ -36,7 +36,7 @@ ifeq ($(origin STRIP),undefined)
 CC_STRIP = $(if $(filter musl-gcc,$(notdir $(firstword $(CC)))),,$(patsubst %-gcc,%-strip,$(filter %-gcc,$(firstword $(CC)))))
 STRIP    = $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(CC_STRIP),strip)
 endif
-CFLAGS  ?= -Os
+CFLAGS  ?= -Os -fno-asynchronous-unwind-tables
 LDFLAGS ?=
 
 # compile-time limits (src/limits.h); e.g. make UCHAT_MAX_MEMBERS=4096
@@ -46,7 +46,7 @@ UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
                 -ffunction-sections -fdata-sections \
                 -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) \
                 -I$(BUILD)/include $(MUSL_SPECS)
-UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections $(MUSL_SPECS)
+UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,-z,noseparate-code $(MUSL_SPECS)
 
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log utf8 proto net
@@ -158,6 +158,9 @@ rootfs: all
 	cp -R rootfs-overlay/. $(ROOTFS)/
 	chmod 0755 $(ROOTFS)/etc/init.d/S50udpchatd
 	chmod 0644 $(ROOTFS)/etc/default/udpchatd
+	# for systemd systems (Raspberry Pi OS); BusyBox init ignores it
+	install -D -m 0644 board/raspberrypi/systemd/udpchatd.service \
+	  $(ROOTFS)/usr/lib/systemd/system/udpchatd.service
 
 # One tarball per target, to untar onto a board's root (tar -xzf F -C /).
 # Files and links only: no directory entries that would change the modes

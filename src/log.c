@@ -1,13 +1,60 @@
-/* log.c: one-line messages to stderr or syslog. */
+/* log.c: one-line messages to stderr or syslog. The syslog client is our
+ * own few lines: libc's pulls in time zones and strftime, which a board's
+ * syslogd (BusyBox, rsyslog) does not need: it stamps the time itself. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char *log_name = "udpchat";
-static int log_syslog;
+static int log_syslog, log_fd = -1;
+
+/* (Re)connects to /dev/log; returns 0 or -1. */
+static int log_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+
+	if (log_fd < 0)
+		log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_fd < 0)
+		return -1;
+	if (connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(log_fd);
+		log_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */
+static void log_send(int prio, const char *fmt, va_list ap)
+{
+	char buf[640];
+	int n, m;
+
+	n = snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
+	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	if (m < 0)
+		return;
+	n += m;
+	if (n >= (int)sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	for (int tries = 0; tries < 2; tries++) {
+		if ((log_fd >= 0 || log_connect() == 0) && send(log_fd, buf, (size_t)n, MSG_NOSIGNAL) == n)
+			return;
+		if (log_fd >= 0) { /* syslogd restarted: reconnect once */
+			close(log_fd);
+			log_fd = -1;
+		}
+	}
+	fprintf(stderr, "%s\n", strchr(buf, '>') + 1);
+}
 
 void log_set_name(const char *name)
 {
@@ -16,14 +63,15 @@ void log_set_name(const char *name)
 
 void log_use_syslog(const char *ident)
 {
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_name = ident;
 	log_syslog = 1;
+	log_connect(); /* now, while the path is surely reachable */
 }
 
 static void log_v(int prio, const char *fmt, va_list ap)
 {
 	if (log_syslog) {
-		vsyslog(prio, fmt, ap);
+		log_send(prio, fmt, ap);
 		return;
 	}
 	fprintf(stderr, "%s: ", log_name);

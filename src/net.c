@@ -128,32 +128,78 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	return fd;
 }
 
+/* Fills up to max addresses for host: a literal IPv4/IPv6 address, or a
+ * name from /etc/hosts or DNS (IPv4 first, then IPv6). gethostbyname2_r
+ * works in the caller's buffer: unlike getaddrinfo it needs no malloc, so
+ * the static binary carries no allocator at all. Returns the count. */
+static int net_resolve(const char *host, unsigned port, struct net_addr *out, int max)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct hostent he, *res;
+	char buf[1024];
+	int n = 0, i, k, herr;
+
+	memset(out, 0, sizeof(*out) * (size_t)max);
+	if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+		net_addr_from((struct sockaddr *)&s4, sizeof(s4), &out[0]);
+		n = 1;
+	} else if (inet_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
+		out[0].sin6.sin6_family = AF_INET6;
+		n = 1;
+	}
+	for (i = 0; n == 0 && i < 2; i++) {
+		if (gethostbyname2_r(host, families[i], &he, buf, sizeof(buf), &res, &herr) != 0 || !res)
+			continue;
+		for (k = 0; res->h_addr_list[k] && n < max; k++, n++) {
+			if (families[i] == AF_INET) {
+				memcpy(&s4.sin_addr, res->h_addr_list[k], 4);
+				net_addr_from((struct sockaddr *)&s4, sizeof(s4), &out[n]);
+			} else {
+				out[n].sin6.sin6_family = AF_INET6;
+				memcpy(&out[n].sin6.sin6_addr, res->h_addr_list[k], 16);
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		out[i].sin6.sin6_port = htons((unsigned short)port);
+	return n;
+}
+
 int net_client_socket(const char *host, const char *port, char *err, size_t errlen)
 {
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, rc, saved = 0;
+	struct net_addr addrs[4];
+	struct sockaddr_storage ss;
+	unsigned long p = 0;
+	const char *c;
+	int fd = -1, n, i, family, saved = 0;
+	socklen_t len;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s port %s: %s", host, port, gai_strerror(rc));
+	for (c = port; *c >= '0' && *c <= '9' && p <= 65535; c++)
+		p = p * 10 + (unsigned long)(*c - '0');
+	if (c == port || *c || p == 0 || p > 65535) {
+		snprintf(err, errlen, "bad port '%s' (want 1-65535)", port);
 		return -1;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	n = net_resolve(host, (unsigned)p, addrs, 4);
+	if (n == 0) {
+		snprintf(err, errlen, "cannot resolve %s: unknown host", host);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		family = IN6_IS_ADDR_V4MAPPED(&addrs[i].sin6.sin6_addr) ? AF_INET : AF_INET6;
+		len = net_addr_to(&addrs[i], family, &ss);
+		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			saved = errno;
 			continue;
 		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect(fd, (struct sockaddr *)&ss, len) == 0)
 			break;
 		saved = errno;
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
 	if (fd < 0)
 		snprintf(err, errlen, "cannot reach %s port %s: %s", host, port, strerror(saved));
 	return fd;

@@ -59,6 +59,12 @@ static void room_idle_append(struct room_member *m)
 	room_idle_tail = m;
 }
 
+/* One out-of-line copy of uthash's (large) add macro for the name hash. */
+static void room_name_add(struct room_member *m)
+{
+	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+}
+
 static void room_set_name(struct room_member *m, struct proto_span name)
 {
 	memcpy(m->name, name.p, name.len);
@@ -88,7 +94,7 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 	m->in_use = 1;
 
 	room_oom = 0;
-	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+	room_name_add(m);
 	if (!room_oom)
 		HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
 	if (room_oom) {
@@ -124,7 +130,7 @@ enum room_err room_rename(struct room_member *m, struct proto_span name)
 	 * so it cannot run out. */
 	HASH_DELETE(hh_name, room_names, m);
 	room_set_name(m, name);
-	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+	room_name_add(m);
 	return ROOM_OK;
 }
 
