@@ -18,7 +18,7 @@ struct arena_free {
 };
 
 static union {
-	max_align_t align;
+	max_align_t align; /* cppcheck-suppress unusedStructMember ; only aligns b */
 	unsigned char b[ARENA_BYTES];
 } arena_mem;
 static size_t arena_top;

@@ -18,10 +18,15 @@ int proto_lines_next(struct proto_lines *it, struct proto_span *line)
 
 	if (it->p >= it->end)
 		return 0;
-	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
 	line->p = it->p;
-	line->len = (size_t)((nl ? nl : it->end) - it->p);
-	it->p = nl ? nl + 1 : it->end;
+	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	if (nl) {
+		line->len = (size_t)(nl - it->p);
+		it->p = nl + 1;
+	} else {
+		line->len = (size_t)(it->end - it->p);
+		it->p = it->end;
+	}
 	if (line->len > 0 && line->p[line->len - 1] == '\r')
 		line->len--;
 	return 1;
@@ -139,7 +144,10 @@ const char *proto_name_error(struct proto_span name)
 
 size_t proto_name_key(struct proto_span name, char *key)
 {
-	size_t i, n = name.len > PROTO_NAME_BYTES ? PROTO_NAME_BYTES : name.len;
+	size_t i, n = name.len;
+
+	if (n > PROTO_NAME_BYTES)
+		n = PROTO_NAME_BYTES;
 
 	for (i = 0; i < n; i++) {
 		char c = name.p[i];
