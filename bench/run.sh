@@ -94,6 +94,9 @@ run() {
 msgs_for() { awk -v m="$1" 'BEGIN { n = int(3000000 / (m - 1)); if (n > 200000) n = 200000; if (n < 500) n = 500; print n }'; }
 
 has() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+TARGET_SHAPES="10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400"
+: >"$LOG/verdicts"
+verdict() { printf '%s  %s\n' "$1" "$2" >>"$LOG/verdicts"; }
 
 if has tp; then
 echo "# throughput: window of $WINDOW messages in flight, best of $REPS runs each, relays run alternately"
@@ -121,6 +124,16 @@ for sh in $SHAPES; do
 		"$(awk -v a="$(kv p50_us "$bu")" -v b="$(kv p99_us "$bu")" 'BEGIN { printf "%.1f/%.1f", a / 1e3, b / 1e3 }')" \
 		"$(awk -v a="$(kv p50_us "$br")" -v b="$(kv p99_us "$br")" 'BEGIN { printf "%.1f/%.1f", a / 1e3, b / 1e3 }')" \
 		"$(peak udpchatd)"
+	r=$(awk -v a="${du:-0}" -v b="${dr:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 0 }')
+	lu=$(worstloss udpchatd)
+	case " $TARGET_SHAPES " in *" $sh "*)
+		verdict "$(awk -v r="$r" -v l="${lu:-1}" 'BEGIN { print (r >= 0.85 && l == 0) ? "met   " : "MISSED" }')" \
+			"${m}x$s ${z} B: deliveries/s ratio $r >= 0.85, loss ${lu:-?} = 0" ;;
+	esac
+	if [ "$sh" = 256:4:400 ]; then
+		h=$(peak udpchatd)
+		verdict "$([ "${h:-999999}" -le 256 ] && echo "met   " || echo MISSED)" "peak RSS (VmHWM) ${h:-?} KiB <= 256 KiB with 256 members chatting"
+	fi
 done
 
 fi
@@ -139,7 +152,9 @@ for kind in udpchatd refrelay; do
 	printf '%-10s %9s %9s %9s %6s\n' $kind "$(kv p50_us "$f")" "$(kv p99_us "$f")" "$(kv max_us "$f")" "$(kv lost "$f")"
 	eval "p99_$kind=$(kv p99_us "$f")"
 done
-echo "p99 ratio udpchatd/reference: $(awk -v a="$p99_udpchatd" -v b="$p99_refrelay" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') (target <= 1.2)"
+r=$(awk -v a="${p99_udpchatd:-0}" -v b="${p99_refrelay:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 99 }')
+echo "p99 ratio udpchatd/reference: $r (target <= 1.2)"
+verdict "$(awk -v r="$r" 'BEGIN { print (r <= 1.2) ? "met   " : "MISSED" }')" "p99 latency at 1000 msg/s to 100 members: $r x the reference's (<= 1.2)"
 
 fi
 
@@ -147,16 +162,15 @@ if has size; then
 echo
 echo "# sizes (bytes)"
 size_s=$(wc -c <$B/udpchatmulti.stripped)
-echo "udpchatmulti stripped (musl, -Os, static): $size_s (target <= 65536: $([ "$size_s" -le 65536 ] && echo met || echo MISSED))"
+echo "udpchatmulti stripped (musl, -Os, static): $size_s (target <= 65536)"
+verdict "$([ "$size_s" -le 65536 ] && echo "met   " || echo MISSED)" "stripped multi-call binary $size_s bytes <= 65536"
 size $B/udpchatmulti.stripped | tail -1 | awk '{ printf "  text %s data %s bss %s\n", $1, $2, $3 }'
 
 fi
 
-has cg || exit 0
-if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+if has cg && ! command -v callgrind_control >/dev/null; then
 	echo "# callgrind: valgrind not installed (make bench installs it via tests/deps.sh)"
-	exit 0
-fi
+elif has cg; then
 echo
 echo "# callgrind: user-space instructions (Ir) of the relay, 1 sender, 32-byte text, window 32"
 echo "#   chat Ir/line: chat phase only; join Ir/line: start-up + all joins, per join-phase line"
@@ -179,5 +193,13 @@ for m in 10 100 1000; do
 			"$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')" \
 			"$(kv lines_per_dgram "$out")" "${j:-0}" \
 			"$(awk -v a="${j:-0}" -v b="${jl:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')"
+		[ $kind = udpchatd ] && eval "ir_$m=$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print 0 }')"
 	done
 done
+verdict "$(awk -v a="$ir_100" -v b="$ir_1000" 'BEGIN { print (b > 0 && b <= 1.1 * a) ? "met   " : "MISSED" }')" \
+	"cost per delivery flat: chat Ir/line at 1000 members $ir_1000 <= 1.1 x at 100 members $ir_100"
+fi
+
+echo
+echo "# targets (issue 4)"
+cat "$LOG/verdicts"
