@@ -27,7 +27,8 @@ void room_init(unsigned max, int family)
 
 	room_names = room_addrs = NULL;
 	room_idle_head = room_idle_tail = NULL;
-	memset(room_pool, 0, sizeof(room_pool));
+	/* no memset of the pool: room_add clears a member when it takes it, and
+	 * untouched members cost no RAM (the pool is sized for the maximum) */
 	room_nfree = 0;
 	for (i = UCHAT_MAX_MEMBERS; i-- > 0;)
 		room_free_list[room_nfree++] = &room_pool[i];
