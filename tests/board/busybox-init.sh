@@ -34,8 +34,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev >&2 ||
 	{ notok "$S: setup" "dependencies missing"; exit 1; }
-make -s -j2 TARGET=x86_64 rootfs >"$T.make.log" 2>&1 || {
-	notok "$S: make rootfs TARGET=x86_64" "$(tail -5 "$T.make.log")"
+mkdir -p "$T"
+make -s -j2 TARGET=x86_64 rootfs >"$T/make.log" 2>&1 || {
+	notok "$S: make rootfs TARGET=x86_64" "$(diag "$T/make.log")"
 	exit 1
 }
 
