@@ -1,0 +1,58 @@
+/* test_catalog.c: -L parsing and the notice texts (catalog.c). */
+#include "catalog.h"
+#include "test.h"
+
+static void catalog_lang(void)
+{
+	enum catalog_lang l = CATALOG_ZH;
+
+	CHECK_INT(catalog_lang_parse("en", &l), 0);
+	CHECK_INT(l, CATALOG_EN);
+	CHECK_INT(catalog_lang_parse("zh", &l), 0);
+	CHECK_INT(l, CATALOG_ZH);
+	CHECK_INT(catalog_lang_parse("fr", &l), -1);
+	CHECK_INT(catalog_lang_parse("", &l), -1);
+	CHECK_INT(catalog_lang_parse("e", &l), -1);
+	CHECK_INT(catalog_lang_parse("english", &l), -1);
+	CHECK_INT(catalog_lang_parse("zh_CN", &l), -1);
+	CHECK_INT(catalog_lang_parse("en ", &l), -1);
+}
+
+/* The texts of docs/PROTOCOL.md's event table. */
+static void catalog_texts(void)
+{
+	const struct catalog *en = catalog_get(CATALOG_EN), *zh = catalog_get(CATALOG_ZH);
+
+	CHECK(en != NULL && zh != NULL && en != zh);
+	if (!en || !zh)
+		return;
+	CHECK_STR(en->joined, " joined the room");
+	CHECK_STR(en->left, " left the room");
+	CHECK_STR(en->admin, "[admin] ");
+	CHECK_STR(en->reasons[CATALOG_TIMEOUT], "timed out");
+	CHECK_STR(en->reasons[CATALOG_UNREACHABLE], "unreachable");
+	CHECK_STR(en->reasons[CATALOG_KICKED], "kicked");
+	CHECK_STR(en->reason_open, " (");
+	CHECK_STR(en->reason_close, ")");
+	CHECK_STR(en->renamed, " is now known as ");
+	CHECK_STR(en->private_, "[private] ");
+	CHECK_STR(en->shutdown, "server is going down");
+
+	CHECK_STR(zh->joined, "进入了聊天室");
+	CHECK_STR(zh->left, "退出了聊天室");
+	CHECK_STR(zh->admin, "管理员:");
+	CHECK_STR(zh->reasons[CATALOG_TIMEOUT], "超时");
+	CHECK_STR(zh->reasons[CATALOG_UNREACHABLE], "无法送达");
+	CHECK_STR(zh->reasons[CATALOG_KICKED], "被管理员移出");
+	CHECK_STR(zh->reason_open, "（");
+	CHECK_STR(zh->reason_close, "）");
+	CHECK_STR(zh->renamed, "改名为");
+	CHECK_STR(zh->private_, "[私聊] ");
+	CHECK_STR(zh->shutdown, "服务器即将关闭");
+}
+
+void suite_catalog(void)
+{
+	TEST_RUN(catalog_lang);
+	TEST_RUN(catalog_texts);
+}

@@ -1,0 +1,525 @@
+/* test_fanout.c: coalescing fan-out over real loopback UDP sockets
+ * (fanout.c with net.c and room.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fanout.h"
+#include "test.h"
+
+#define NMEM 3
+#define RX_MAX 200000
+
+struct peer {
+	int fd;
+	struct net_addr addr;
+	struct room_member *m;
+	char rx[RX_MAX];        /* every byte received, datagrams back to back */
+	size_t rx_len;
+	unsigned dgrams, too_big, unterminated;
+};
+
+static struct peer fo_peers[NMEM];
+static int fo_server = -1;
+
+/* Opens the server socket on bind_addr:0 and NMEM member sockets on
+ * member_ip:0, all in the room. Returns 0, or -1 (the failure recorded). */
+static int fo_setup(const char *bind_addr, const char *member_ip, int line)
+{
+	static const char *const names[NMEM] = { "alice", "bob", "carol" };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char err[256] = "";
+	int i, family, v6 = strchr(member_ip, ':') != NULL;
+
+	fo_server = net_server_socket(bind_addr, 0, err, sizeof(err));
+	if (fo_server < 0) {
+		test_fail(__FILE__, line, "net_server_socket(%s): %s", bind_addr, err);
+		return -1;
+	}
+	if (getsockname(fo_server, (struct sockaddr *)&ss, &len) < 0 ||
+	    (ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				     : ((struct sockaddr_in6 *)&ss)->sin6_port) == 0)
+		test_fail(__FILE__, line, "server socket has no port");
+	family = net_socket_family(fo_server);
+	test_room_reset(16, family);
+	fanout_init(fo_server, family);
+	for (i = 0; i < NMEM; i++) {
+		struct peer *p = &fo_peers[i];
+		struct sockaddr_in s4;
+		struct sockaddr_in6 s6;
+		struct sockaddr *sa;
+		socklen_t sl;
+		int rcvbuf = 1 << 20;
+
+		p->rx_len = p->dgrams = p->too_big = p->unterminated = 0;
+		p->m = NULL;
+		memset(&s4, 0, sizeof(s4));
+		memset(&s6, 0, sizeof(s6));
+		if (v6) {
+			s6.sin6_family = AF_INET6;
+			inet_pton(AF_INET6, member_ip, &s6.sin6_addr);
+			sa = (struct sockaddr *)&s6;
+			sl = sizeof(s6);
+		} else {
+			s4.sin_family = AF_INET;
+			inet_pton(AF_INET, member_ip, &s4.sin_addr);
+			sa = (struct sockaddr *)&s4;
+			sl = sizeof(s4);
+		}
+		p->fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (p->fd < 0 || bind(p->fd, sa, sl) < 0) {
+			test_fail(__FILE__, line, "member socket on %s: %s", member_ip,
+				  strerror(errno));
+			return -1;
+		}
+		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		len = sizeof(ss);
+		getsockname(p->fd, (struct sockaddr *)&ss, &len);
+		if (net_addr_from((struct sockaddr *)&ss, len, &p->addr) < 0 ||
+		    room_add(&p->addr, (struct proto_span){ names[i], strlen(names[i]) }, 0,
+			     &p->m) != ROOM_OK) {
+			test_fail(__FILE__, line, "member %s not added", names[i]);
+			return -1;
+		}
+	}
+	memset(&fanout_stats, 0, sizeof(fanout_stats));
+	return 0;
+}
+
+static void fo_teardown(void)
+{
+	int i;
+
+	fanout_flush();
+	for (i = 0; i < NMEM; i++) {
+		if (fo_peers[i].fd >= 0)
+			close(fo_peers[i].fd);
+		fo_peers[i].fd = -1;
+	}
+	if (fo_server >= 0)
+		close(fo_server);
+	fo_server = -1;
+	test_room_reset(16, AF_INET6);
+}
+
+/* Reads what waits for every member: until each has want[i] bytes (waiting
+ * up to 2 s), then whatever else arrives within 50 ms. */
+static void fo_receive_some(const size_t *want, int skip)
+{
+	int i;
+
+	for (i = 0; i < NMEM; i++) {
+		struct peer *p = &fo_peers[i];
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+
+		if (i == skip)
+			continue;
+
+		for (;;) {
+			int wait = p->rx_len < want[i] ? 2000 : 50;
+			char buf[65536];
+			ssize_t n;
+
+			if (poll(&pfd, 1, wait) <= 0)
+				break;
+			n = recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			p->dgrams++;
+			if ((size_t)n > FANOUT_DGRAM_MAX)
+				p->too_big++;
+			if (n == 0 || buf[n - 1] != '\n')
+				p->unterminated++;
+			if (p->rx_len + (size_t)n <= sizeof(p->rx)) {
+				memcpy(p->rx + p->rx_len, buf, (size_t)n);
+				p->rx_len += (size_t)n;
+			}
+		}
+	}
+}
+
+static void fo_receive(const size_t *want)
+{
+	fo_receive_some(want, -1);
+}
+
+static void fo_reset_rx(void)
+{
+	int i;
+
+	for (i = 0; i < NMEM; i++)
+		fo_peers[i].rx_len = fo_peers[i].dgrams = fo_peers[i].too_big =
+			fo_peers[i].unterminated = 0;
+}
+
+/* Queues one line for everyone but except (NULL: all) or for one member. */
+static void fo_all(const char *s, const struct room_member *except)
+{
+	char *o = fanout_begin();
+	size_t n = strlen(s);
+
+	memcpy(o, s, n);
+	fanout_to_all(n, except);
+}
+
+static void fo_one(const char *s, const struct room_member *to)
+{
+	char *o = fanout_begin();
+	size_t n = strlen(s);
+
+	memcpy(o, s, n);
+	fanout_to_one(n, to);
+}
+
+/* Checks what member i got: exactly want, in dgrams datagrams (-1: any). */
+static void fo_check(int i, const char *want, long dgrams, int line)
+{
+	const struct peer *p = &fo_peers[i];
+
+	if (!test_mem_eq(p->rx, p->rx_len, want))
+		test_fail(__FILE__, line, "member %d got \"%s\", want \"%s\"", i,
+			  test_esc(p->rx, p->rx_len), test_esc(want, strlen(want)));
+	if (dgrams >= 0 && p->dgrams != (unsigned)dgrams)
+		test_fail(__FILE__, line, "member %d got %u datagrams, want %ld", i,
+			  p->dgrams, dgrams);
+	if (p->too_big)
+		test_fail(__FILE__, line, "member %d: %u datagrams over %d bytes", i,
+			  p->too_big, FANOUT_DGRAM_MAX);
+	if (p->unterminated)
+		test_fail(__FILE__, line, "member %d: %u datagrams not ending in \\n", i,
+			  p->unterminated);
+}
+#define FO_CHECK(i, want, dgrams) fo_check((i), (want), (dgrams), __LINE__)
+
+static void fanout_broadcast_and_unicast(void)
+{
+	size_t want[NMEM];
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	CHECK_INT(net_socket_family(fo_server), AF_INET);
+
+	/* one broadcast to all */
+	fo_all("hello", NULL);
+	fanout_flush();
+	want[0] = want[1] = want[2] = 6;
+	fo_receive(want);
+	FO_CHECK(0, "hello\n", 1);
+	FO_CHECK(1, "hello\n", 1);
+	FO_CHECK(2, "hello\n", 1);
+	CHECK_INT(fanout_stats.deliveries, 3);
+	CHECK_INT(fanout_stats.datagrams, 3);
+	CHECK_INT(fanout_stats.errors, 0);
+
+	/* a broadcast skips the excepted member (the speaker) */
+	fo_reset_rx();
+	fo_all("bob: hi", fo_peers[1].m);
+	fanout_flush();
+	want[0] = want[2] = 8;
+	want[1] = 0;
+	fo_receive(want);
+	FO_CHECK(0, "bob: hi\n", 1);
+	FO_CHECK(1, "", 0);
+	FO_CHECK(2, "bob: hi\n", 1);
+	CHECK_INT(fanout_stats.deliveries, 5);
+	CHECK_INT(fanout_stats.datagrams, 5);
+
+	/* a unicast reaches only its member */
+	fo_reset_rx();
+	fo_one("+OK pong", fo_peers[2].m);
+	fanout_flush();
+	want[0] = want[1] = 0;
+	want[2] = 9;
+	fo_receive(want);
+	FO_CHECK(0, "", 0);
+	FO_CHECK(1, "", 0);
+	FO_CHECK(2, "+OK pong\n", 1);
+	CHECK_INT(fanout_stats.deliveries, 6);
+	CHECK_INT(fanout_stats.datagrams, 6);
+
+	/* flushing nothing sends nothing */
+	fanout_flush();
+	CHECK_INT(fanout_stats.datagrams, 6);
+out:
+	fo_teardown();
+}
+
+static void fanout_interleaved_order(void)
+{
+	size_t want[NMEM];
+	struct room_member *a, *b;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	a = fo_peers[0].m;
+	b = fo_peers[1].m;
+	fo_all("L1", a);
+	fo_one("U1a", a);
+	fo_all("L2", NULL);
+	fo_one("U2b", b);
+	fo_one("U3a", a);
+	fo_all("L3", b);
+	fo_one("U4b", b);
+	fanout_flush();
+	want[0] = strlen("U1a\nL2\nU3a\nL3\n");
+	want[1] = strlen("L1\nL2\nU2b\nU4b\n");
+	want[2] = strlen("L1\nL2\nL3\n");
+	fo_receive(want);
+	/* each member's lines in the order queued, coalesced into one datagram */
+	FO_CHECK(0, "U1a\nL2\nU3a\nL3\n", 1);
+	FO_CHECK(1, "L1\nL2\nU2b\nU4b\n", 1);
+	FO_CHECK(2, "L1\nL2\nL3\n", 1);
+	CHECK_INT(fanout_stats.deliveries, 4 + 4 + 3);
+	CHECK_INT(fanout_stats.datagrams, 3);
+
+	/* unicasts only (no broadcast in the batch) to two members */
+	fo_reset_rx();
+	fo_one("x1", b);
+	fo_one("y1", a);
+	fo_one("x2", b);
+	fanout_flush();
+	want[0] = 3;
+	want[1] = 6;
+	want[2] = 0;
+	fo_receive(want);
+	FO_CHECK(0, "y1\n", 1);
+	FO_CHECK(1, "x1\nx2\n", 1);
+	FO_CHECK(2, "", 0);
+out:
+	fo_teardown();
+}
+
+/* Line k of a run: "NNNN " then filler, len bytes without "\n". */
+static void fo_line(char *o, int k, size_t len)
+{
+	size_t i;
+
+	snprintf(o, len + 1, "%04d ", k);
+	for (i = 5; i < len; i++)
+		o[i] = (char)('a' + (k + (int)i) % 26);
+}
+
+/* Broadcasts count lines of len bytes (except member skip, -1: none) and
+ * checks every member gets them all, in order, coalesced. */
+static void fo_many(int count, size_t len, int skip, int line)
+{
+	static char expect[RX_MAX];
+	size_t want[NMEM], elen = 0, per = FANOUT_DGRAM_MAX / (len + 1);
+	long dgrams = (long)((count + (int)per - 1) / (int)per);
+	/* fanout_begin flushes early when the queue or the arena is full:
+	 * each such flush may leave one datagram short */
+	long flushes = count / FANOUT_MAX_ITEMS +
+		       (long)((size_t)count * (len + 1) / (FANOUT_ARENA_BYTES - OUT_LINE_MAX - 1));
+	int k, i;
+
+	for (k = 0; k < count; k++) {
+		char *o = fanout_begin();
+
+		fo_line(o, k, len);
+		fanout_to_all(len, skip >= 0 ? fo_peers[skip].m : NULL);
+		fo_line(expect + elen, k, len);
+		elen += len;
+		expect[elen++] = '\n';
+	}
+	expect[elen] = '\0';
+	fanout_flush();
+	for (i = 0; i < NMEM; i++)
+		want[i] = i == skip ? 0 : elen;
+	fo_receive(want);
+	for (i = 0; i < NMEM; i++) {
+		const struct peer *p = &fo_peers[i];
+
+		if (i == skip) {
+			fo_check(i, "", 0, line);
+			continue;
+		}
+		/* datagrams end in "\n" and the bytes are the lines in order:
+		 * so no line was split. Greedy packing: the fewest datagrams
+		 * that whole lines allow, plus one per early flush. */
+		fo_check(i, expect, -1, line);
+		if (p->dgrams < 2 || p->dgrams > (unsigned)(dgrams + flushes))
+			test_fail(__FILE__, line, "member %d: %u datagrams for %d lines of %zu "
+				  "bytes, want %ld to %ld", i, p->dgrams, count, len + 1,
+				  dgrams, dgrams + flushes);
+	}
+}
+
+static void fanout_many_lines(void)
+{
+	int others;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	/* 300 lines of 100 bytes: 13 a datagram, 24 datagrams each */
+	fo_many(300, 100, -1, __LINE__);
+	CHECK_INT(fanout_stats.deliveries, 3 * 300);
+	CHECK_INT(fanout_stats.datagrams, 3 * 24);
+	CHECK_INT(fanout_stats.errors, 0);
+	for (others = 0; others < NMEM; others++)
+		CHECK_INT(fo_peers[others].dgrams, 24);
+
+	/* the same with the speaker skipped */
+	fo_reset_rx();
+	fo_many(300, 100, 1, __LINE__);
+
+	/* more than the arena holds (32 KB): fanout_begin flushes on the way */
+	fo_reset_rx();
+	fo_many(1000, 60, 2, __LINE__);
+
+	/* more lines than the queue holds (512): short ones */
+	fo_reset_rx();
+	fo_many(1500, 8, -1, __LINE__);
+
+	/* the longest lines: two a datagram */
+	fo_reset_rx();
+	fo_many(9, OUT_LINE_MAX, -1, __LINE__);
+	CHECK_INT(fanout_stats.errors, 0);
+out:
+	fo_teardown();
+}
+
+static void fanout_many_unicast(void)
+{
+	static char expect[RX_MAX];
+	size_t want[NMEM], elen = 0;
+	int k;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	/* 300 x 100 bytes to carol alone, with a broadcast every 50th */
+	for (k = 0; k < 300; k++) {
+		char *o = fanout_begin();
+
+		fo_line(o, k, 100);
+		if (k % 50 == 0)
+			fanout_to_all(100, NULL);
+		else
+			fanout_to_one(100, fo_peers[2].m);
+		fo_line(expect + elen, k, 100);
+		elen += 100;
+		expect[elen++] = '\n';
+	}
+	expect[elen] = '\0';
+	fanout_flush();
+	want[0] = want[1] = 6 * 101;
+	want[2] = elen;
+	fo_receive(want);
+	FO_CHECK(2, expect, 24);
+	CHECK_INT(fo_peers[0].rx_len, 6 * 101);
+	CHECK_INT(fo_peers[1].dgrams, 1);
+	CHECK_INT(fanout_stats.deliveries, 300 + 2 * 6);
+out:
+	fo_teardown();
+}
+
+static void fanout_send_now_stranger(void)
+{
+	size_t want[NMEM] = { 0, 0, 0 };
+	struct net_addr a;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	/* bob leaves; his last reply goes straight to his address */
+	a = fo_peers[1].addr;
+	room_remove(fo_peers[1].m);
+	fanout_send_now(&a, "+OK bye", 7);
+	want[1] = 8;
+	fo_receive(want);
+	FO_CHECK(0, "", 0);
+	FO_CHECK(1, "+OK bye\n", 1);
+	FO_CHECK(2, "", 0);
+	CHECK_INT(fanout_stats.datagrams, 1);
+out:
+	fo_teardown();
+}
+
+/* A member whose port is closed draws an ICMP port-unreachable, which the
+ * server socket (IP_RECVERR) reports on a later send: the others must still
+ * get every line. */
+static void fanout_dead_member(void)
+{
+	size_t want[NMEM];
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	close(fo_peers[1].fd);
+	fo_peers[1].fd = -1;
+	fo_all("one", NULL);
+	fanout_flush();
+	usleep(20000);
+	fo_all("two", NULL);
+	fanout_flush();
+	usleep(20000);
+	fo_one("three", fo_peers[2].m);
+	fo_one("three", fo_peers[0].m);
+	fanout_flush();
+	want[0] = want[2] = strlen("one\ntwo\nthree\n");
+	want[1] = 0;
+	fo_receive_some(want, 1); /* the closed member is not read */
+	FO_CHECK(0, "one\ntwo\nthree\n", 3);
+	FO_CHECK(2, "one\ntwo\nthree\n", 3);
+	test_note("to a closed port: %llu deliveries, %llu datagrams, %llu errors",
+		  (unsigned long long)fanout_stats.deliveries,
+		  (unsigned long long)fanout_stats.datagrams,
+		  (unsigned long long)fanout_stats.errors);
+out:
+	fo_teardown();
+}
+
+/* A dual-stack server socket: IPv4 members (v4-mapped) and IPv6 ones. */
+static void fanout_dual_stack(void)
+{
+	size_t want[NMEM];
+	int probe = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (probe < 0) {
+		test_note("no IPv6 here: dual-stack fan-out not tested");
+		return;
+	}
+	close(probe);
+	if (fo_setup("", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	CHECK_INT(net_socket_family(fo_server), AF_INET6);
+	fo_all("v4 via v6", fo_peers[0].m);
+	fanout_flush();
+	want[0] = 0;
+	want[1] = want[2] = 10;
+	fo_receive(want);
+	FO_CHECK(0, "", 0);
+	FO_CHECK(1, "v4 via v6\n", 1);
+	FO_CHECK(2, "v4 via v6\n", 1);
+	fo_teardown();
+
+	if (fo_setup("::1", "::1", __LINE__) < 0)
+		goto out;
+	fo_one("six", fo_peers[0].m);
+	fo_all("all", NULL);
+	fanout_flush();
+	want[0] = 8;
+	want[1] = want[2] = 4;
+	fo_receive(want);
+	FO_CHECK(0, "six\nall\n", 1);
+	FO_CHECK(1, "all\n", 1);
+	FO_CHECK(2, "all\n", 1);
+out:
+	fo_teardown();
+}
+
+void suite_fanout(void)
+{
+	int i;
+
+	for (i = 0; i < NMEM; i++)
+		fo_peers[i].fd = -1;
+	TEST_RUN(fanout_broadcast_and_unicast);
+	TEST_RUN(fanout_interleaved_order);
+	TEST_RUN(fanout_many_lines);
+	TEST_RUN(fanout_many_unicast);
+	TEST_RUN(fanout_send_now_stranger);
+	TEST_RUN(fanout_dead_member);
+	TEST_RUN(fanout_dual_stack);
+}

@@ -1,0 +1,374 @@
+/* test_proto.c: line splitting, command parsing, name rules (proto.c). */
+#include <string.h>
+
+#include "proto.h"
+#include "test.h"
+
+static struct proto_span span(const char *s)
+{
+	struct proto_span sp = { s, strlen(s) };
+
+	return sp;
+}
+
+static struct proto_span spanl(const char *s, size_t len)
+{
+	struct proto_span sp = { s, len };
+
+	return sp;
+}
+
+/* Splits buf[0..len) and checks the lines against want[0..n). */
+static void check_lines(const char *buf, size_t len, const char *const *want, size_t n,
+			int line)
+{
+	struct proto_lines it;
+	struct proto_span l;
+	size_t i = 0;
+
+	proto_lines_init(&it, buf, len);
+	while (proto_lines_next(&it, &l)) {
+		if (i >= n) {
+			test_fail(__FILE__, line, "input \"%s\": extra line \"%s\"",
+				  test_esc(buf, len), test_esc(l.p, l.len));
+			return;
+		}
+		if (l.p < buf || l.p + l.len > buf + len)
+			test_fail(__FILE__, line, "line %zu points outside the datagram", i);
+		else if (!test_mem_eq(l.p, l.len, want[i]))
+			test_fail(__FILE__, line, "input \"%s\": line %zu is \"%s\", want \"%s\"",
+				  test_esc(buf, len), i, test_esc(l.p, l.len), want[i]);
+		i++;
+	}
+	if (i != n)
+		test_fail(__FILE__, line, "input \"%s\": %zu lines, want %zu",
+			  test_esc(buf, len), i, n);
+	CHECK(!proto_lines_next(&it, &l)); /* stays at the end */
+}
+
+#define LINES(buf, ...) do { \
+	static const char *const w_[] = { __VA_ARGS__ }; \
+	check_lines((buf), sizeof(buf) - 1, w_, sizeof(w_) / sizeof(w_[0]), __LINE__); \
+} while (0)
+
+static void proto_lines_split(void)
+{
+	struct proto_lines it;
+	struct proto_span l;
+
+	LINES("alice\nhello\n/quit\n", "alice", "hello", "/quit");
+	LINES("a\r\nb\r\n", "a", "b");
+	LINES("a\nb", "a", "b");           /* last line without "\n" */
+	LINES("no newline", "no newline");
+	LINES("a\n\nb\n", "a", "", "b");   /* empty line returned, len 0 */
+	LINES("\n", "");
+	LINES("\r\n", "");
+	LINES("\n\n", "", "");
+	LINES("\r", "");                   /* a lone "\r" is dropped too */
+	LINES("a\r\r\n", "a\r");           /* only one "\r" is dropped */
+	LINES("a\rb\n", "a\rb");           /* "\r" inside a line stays */
+	LINES("x\r\ny\nz\r", "x", "y", "z");
+
+	/* an empty datagram has no lines */
+	proto_lines_init(&it, "", 0);
+	CHECK(!proto_lines_next(&it, &l));
+}
+
+static void proto_lines_nul(void)
+{
+	static const char buf[] = "a\0b\nc\0\n\0";
+	struct proto_lines it;
+	struct proto_span l;
+
+	proto_lines_init(&it, buf, sizeof(buf) - 1);
+	CHECK(proto_lines_next(&it, &l));
+	CHECK_INT(l.len, 3);
+	CHECK(l.p == buf);
+	CHECK(l.len == 3 && memcmp(l.p, "a\0b", 3) == 0);
+	CHECK(proto_lines_next(&it, &l));
+	CHECK_INT(l.len, 2);
+	CHECK(l.p == buf + 4);
+	CHECK(proto_lines_next(&it, &l));
+	CHECK_INT(l.len, 1);
+	CHECK(l.len == 1 && l.p[0] == '\0');
+	CHECK(!proto_lines_next(&it, &l));
+}
+
+static void proto_span_equal(void)
+{
+	CHECK(proto_span_eq(span("abc"), "abc"));
+	CHECK(!proto_span_eq(span("abc"), "abcd"));
+	CHECK(!proto_span_eq(span("abcd"), "abc"));
+	CHECK(!proto_span_eq(span("abc"), "abC"));
+	CHECK(proto_span_eq(spanl("abcdef", 0), ""));
+	CHECK(proto_span_eq(spanl("abcdef", 3), "abc"));
+}
+
+/* Parses s and checks the command and its arguments (NULL: not checked). */
+static void check_parse(const char *s, enum proto_cmd cmd, const char *arg,
+			const char *arg2, int line)
+{
+	struct proto_req r;
+
+	memset(&r, 0x55, sizeof(r));
+	proto_parse(span(s), &r);
+	if (r.cmd != cmd) {
+		test_fail(__FILE__, line, "\"%s\": cmd %d, want %d", s, (int)r.cmd, (int)cmd);
+		return;
+	}
+	if (arg && !test_mem_eq(r.arg.p, r.arg.len, arg))
+		test_fail(__FILE__, line, "\"%s\": arg \"%s\", want \"%s\"", s,
+			  test_esc(r.arg.p, r.arg.len), arg);
+	if (arg2 && !test_mem_eq(r.arg2.p, r.arg2.len, arg2))
+		test_fail(__FILE__, line, "\"%s\": arg2 \"%s\", want \"%s\"", s,
+			  test_esc(r.arg2.p, r.arg2.len), arg2);
+	/* spans always point into the line */
+	if (r.arg.p < s || r.arg.p + r.arg.len > s + strlen(s) ||
+	    r.arg2.p < s || r.arg2.p + r.arg2.len > s + strlen(s))
+		test_fail(__FILE__, line, "\"%s\": an argument span points outside the line", s);
+}
+
+#define PARSE(s, cmd, arg, arg2) check_parse((s), (cmd), (arg), (arg2), __LINE__)
+
+static void proto_parse_commands(void)
+{
+	PARSE("/join alice", PROTO_JOIN, "alice", "");
+	PARSE("/join   alice", PROTO_JOIN, "alice", "");
+	PARSE("/join alice   ", PROTO_JOIN, "alice", "");
+	PARSE("/join 张三", PROTO_JOIN, "张三", "");
+	PARSE("/say hello world", PROTO_SAY, "hello world", "");
+	PARSE("/say    hello  world", PROTO_SAY, "hello  world", "");
+	PARSE("/msg bob hi there", PROTO_MSG, "bob", "hi there");
+	PARSE("/msg   bob    hi  there", PROTO_MSG, "bob", "hi  there");
+	PARSE("/msg 张三 你好", PROTO_MSG, "张三", "你好");
+	PARSE("/who", PROTO_WHO, NULL, NULL);
+	PARSE("/who  ", PROTO_WHO, NULL, NULL);
+	PARSE("/nick bob", PROTO_NICK, "bob", "");
+	PARSE("/nick  bob  ", PROTO_NICK, "bob", "");
+	PARSE("/quit", PROTO_QUIT, NULL, NULL);
+	PARSE("/ping", PROTO_PING, "", "");
+	PARSE("/ping 42", PROTO_PING, "42", "");
+	PARSE("/ping   tok  ", PROTO_PING, "tok", "");
+	PARSE("/help", PROTO_HELP, NULL, NULL);
+}
+
+static void proto_parse_missing_args(void)
+{
+	PARSE("/join", PROTO_JOIN, "", "");
+	PARSE("/join ", PROTO_JOIN, "", "");
+	PARSE("/join     ", PROTO_JOIN, "", "");
+	PARSE("/say", PROTO_SAY, "", "");
+	PARSE("/say   ", PROTO_SAY, "", "");
+	PARSE("/nick", PROTO_NICK, "", "");
+	PARSE("/msg", PROTO_MSG, "", "");
+	PARSE("/msg ", PROTO_MSG, "", "");
+	PARSE("/msg bob", PROTO_MSG, "bob", "");
+	PARSE("/msg bob   ", PROTO_MSG, "bob", "");
+}
+
+static void proto_parse_text_and_unknown(void)
+{
+	PARSE("hello", PROTO_TEXT, "hello", "");
+	PARSE("hello world  ", PROTO_TEXT, "hello world  ", "");
+	PARSE("alice", PROTO_TEXT, "alice", "");
+	PARSE(" /join alice", PROTO_TEXT, " /join alice", "");
+	PARSE("a/join", PROTO_TEXT, "a/join", "");
+	PARSE("+OK", PROTO_TEXT, "+OK", "");
+	/* commands are lower case: /JOIN is an unknown word */
+	PARSE("/JOIN alice", PROTO_UNKNOWN, "/JOIN", NULL);
+	PARSE("/Join alice", PROTO_UNKNOWN, "/Join", NULL);
+	PARSE("/QUIT", PROTO_UNKNOWN, "/QUIT", NULL);
+	PARSE("/foo bar baz", PROTO_UNKNOWN, "/foo", NULL);
+	PARSE("/joinx alice", PROTO_UNKNOWN, "/joinx", NULL);
+	PARSE("/jo", PROTO_UNKNOWN, "/jo", NULL);
+	PARSE("/", PROTO_UNKNOWN, "/", NULL);
+	PARSE("/ join", PROTO_UNKNOWN, "/", NULL);
+	PARSE("//join x", PROTO_UNKNOWN, "//join", NULL);
+	/* only spaces separate arguments */
+	PARSE("/join\talice", PROTO_UNKNOWN, "/join\talice", NULL);
+}
+
+static void proto_parse_embedded_nul(void)
+{
+	static const char line[] = "/msg bob a\0b";
+	struct proto_req r;
+
+	proto_parse(spanl(line, sizeof(line) - 1), &r);
+	CHECK_INT(r.cmd, PROTO_MSG);
+	CHECK_SPAN(r.arg.p, r.arg.len, "bob");
+	CHECK_INT(r.arg2.len, 3);
+	CHECK(r.arg2.len == 3 && memcmp(r.arg2.p, "a\0b", 3) == 0);
+}
+
+#define NAME_OK(s) CHECK_STR(proto_name_error(span(s)), NULL)
+#define NAME_ERR(s, why) CHECK_STR(proto_name_error(span(s)), (why))
+
+static const char NAME_START[] = "must not start with '/', '+', '-' or '['";
+
+static void proto_name_rules(void)
+{
+	NAME_OK("alice");
+	NAME_OK("Alice_2");
+	NAME_OK("张三");
+	NAME_OK("a");
+	NAME_OK("a-b");
+	NAME_OK("a[b]");
+	NAME_OK("a+b/c");
+	NAME_OK("bob.smith");
+	NAME_OK("é");
+	NAME_OK("😀");
+	NAME_OK("admin2");
+	NAME_OK("administrator");
+	NAME_OK("myserver");
+	NAME_OK("管理");
+	NAME_OK("管理员2");
+
+	NAME_ERR("", "empty");
+	CHECK_STR(proto_name_error(spanl("x", 0)), "empty");
+}
+
+static void proto_name_lengths(void)
+{
+	char buf[128];
+	size_t i;
+
+	/* 16 code points ok, 17 not */
+	NAME_OK("abcdefghijklmnop");
+	NAME_ERR("abcdefghijklmnopq", "longer than 16 characters");
+	/* 16 three-byte characters = 48 bytes: ok */
+	buf[0] = '\0';
+	for (i = 0; i < 16; i++)
+		strcat(buf, "张");
+	CHECK_INT(strlen(buf), 48);
+	NAME_OK(buf);
+	/* 17 of them: 51 bytes, over both bounds; the byte bound is checked first */
+	strcat(buf, "张");
+	NAME_ERR(buf, "longer than 48 bytes");
+	/* 12 four-byte emoji = 48 bytes, 12 code points: ok; one byte more is not */
+	buf[0] = '\0';
+	for (i = 0; i < 12; i++)
+		strcat(buf, "😀");
+	CHECK_INT(strlen(buf), 48);
+	NAME_OK(buf);
+	strcat(buf, "a");
+	CHECK_INT(strlen(buf), 49);
+	NAME_ERR(buf, "longer than 48 bytes");
+	/* 16 four-byte emoji: 16 code points but 64 bytes */
+	buf[0] = '\0';
+	for (i = 0; i < 16; i++)
+		strcat(buf, "😀");
+	CHECK_INT(strlen(buf), 64);
+	NAME_ERR(buf, "longer than 48 bytes");
+	/* 17 code points within 48 bytes */
+	NAME_ERR("张三abcdefghijklmno", "longer than 16 characters");
+	NAME_OK("张三abcdefghijklmn");
+}
+
+static void proto_name_whitespace(void)
+{
+	NAME_ERR("a b", "contains whitespace");
+	NAME_ERR(" alice", "contains whitespace");
+	NAME_ERR("alice ", "contains whitespace");
+	NAME_ERR("张\u3000三", "contains whitespace");  /* ideographic space */
+	NAME_ERR("a\u00a0b", "contains whitespace");    /* no-break space */
+	NAME_ERR("a\u2003b", "contains whitespace");    /* em space */
+	NAME_ERR("a\u202fb", "contains whitespace");
+	NAME_ERR("a\u2028b", "contains whitespace");    /* line separator */
+	NAME_ERR("a\ufeffb", "contains whitespace");    /* BOM / ZWNBSP */
+	NAME_ERR("\u1680x", "contains whitespace");
+}
+
+static void proto_name_control(void)
+{
+	static const char nul[] = "a\0b";
+
+	NAME_ERR("a\tb", "contains a control character");
+	NAME_ERR("a\x1b[31m", "contains a control character");
+	NAME_ERR("a\x7f", "contains a control character");
+	NAME_ERR("a\xc2\x85" "b", "contains a control character"); /* C1 NEL */
+	NAME_ERR("\xc2\x9b" "2J", "contains a control character"); /* C1 CSI */
+	NAME_ERR("a\x01", "contains a control character");
+	NAME_ERR("a\rb", "contains a control character");
+	CHECK_STR(proto_name_error(spanl(nul, 3)), "contains a control character");
+}
+
+static void proto_name_colon_and_start(void)
+{
+	NAME_ERR("a:b", "contains ':'");
+	NAME_ERR(":", "contains ':'");
+	NAME_ERR("alice:", "contains ':'");
+	NAME_ERR("/join", NAME_START);
+	NAME_ERR("+OK", NAME_START);
+	NAME_ERR("-ERR", NAME_START);
+	NAME_ERR("[admin]", NAME_START);
+	NAME_ERR("/", NAME_START);
+	NAME_ERR("-", NAME_START);
+	NAME_OK("a/");
+	NAME_OK("x[");
+}
+
+static void proto_name_reserved(void)
+{
+	NAME_ERR("admin", "reserved");
+	NAME_ERR("ADMIN", "reserved");
+	NAME_ERR("Admin", "reserved");
+	NAME_ERR("server", "reserved");
+	NAME_ERR("Server", "reserved");
+	NAME_ERR("SERVER", "reserved");
+	NAME_ERR("管理员", "reserved");
+}
+
+static void proto_name_bad_utf8(void)
+{
+	NAME_ERR("\xff", "not valid UTF-8");
+	NAME_ERR("a\xc0\x80", "not valid UTF-8");      /* overlong NUL */
+	NAME_ERR("\xe5\xbc", "not valid UTF-8");       /* truncated 张 */
+	NAME_ERR("\x80" "abc", "not valid UTF-8");     /* stray continuation */
+	NAME_ERR("\xed\xa0\x80", "not valid UTF-8");   /* surrogate */
+	NAME_ERR("\xf4\x90\x80\x80", "not valid UTF-8"); /* > U+10FFFF */
+}
+
+static void proto_name_key_fold(void)
+{
+	char key[PROTO_NAME_BYTES + 1];
+	size_t n;
+
+	memset(key, 'x', sizeof(key));
+	n = proto_name_key(span("AbCxYZ"), key);
+	CHECK_INT(n, 6);
+	CHECK_STR(key, "abcxyz");
+	/* only A-Z fold: neighbours '@' '[' '`' '{' and digits stay */
+	n = proto_name_key(span("@AZ[`az{09_"), key);
+	CHECK_INT(n, 11);
+	CHECK_STR(key, "@az[`az{09_");
+	/* non-ASCII bytes are kept as they are (no Unicode folding) */
+	n = proto_name_key(span("ÄÖ张三Éa"), key);
+	CHECK_INT(n, strlen("ÄÖ张三Éa"));
+	CHECK_STR(key, "ÄÖ张三Éa");
+	n = proto_name_key(span("ADMIN"), key);
+	CHECK_INT(n, 5);
+	CHECK_STR(key, "admin");
+	/* a name of the full 48 bytes fits with its NUL */
+	n = proto_name_key(span("ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP"), key);
+	CHECK_INT(n, 48);
+	CHECK_STR(key, "abcdefghijklmnopabcdefghijklmnopabcdefghijklmnop");
+}
+
+void suite_proto(void)
+{
+	TEST_RUN(proto_lines_split);
+	TEST_RUN(proto_lines_nul);
+	TEST_RUN(proto_span_equal);
+	TEST_RUN(proto_parse_commands);
+	TEST_RUN(proto_parse_missing_args);
+	TEST_RUN(proto_parse_text_and_unknown);
+	TEST_RUN(proto_parse_embedded_nul);
+	TEST_RUN(proto_name_rules);
+	TEST_RUN(proto_name_lengths);
+	TEST_RUN(proto_name_whitespace);
+	TEST_RUN(proto_name_control);
+	TEST_RUN(proto_name_colon_and_start);
+	TEST_RUN(proto_name_reserved);
+	TEST_RUN(proto_name_bad_utf8);
+	TEST_RUN(proto_name_key_fold);
+}

@@ -1,0 +1,263 @@
+/* test_utf8.c: strict decoding, text check, width, encoding (utf8.c). */
+#include <string.h>
+
+#include "test.h"
+#include "utf8.h"
+
+/* Decodes s[0..len) and checks the length and the code point. */
+static void check_decode(const char *s, size_t len, size_t want_n, uint32_t want_cp, int line)
+{
+	uint32_t cp = 0xdeadbeef;
+	size_t n = utf8_decode(s, len, &cp);
+
+	if (n != want_n)
+		test_fail(__FILE__, line, "decode \"%s\": length %zu, want %zu",
+			  test_esc(s, len), n, want_n);
+	else if (n && cp != want_cp)
+		test_fail(__FILE__, line, "decode \"%s\": U+%04X, want U+%04X",
+			  test_esc(s, len), (unsigned)cp, (unsigned)want_cp);
+}
+
+#define DEC(s, n, cp) check_decode((s), sizeof(s) - 1, (n), (cp), __LINE__)
+#define BAD(s) check_decode((s), sizeof(s) - 1, 0, 0, __LINE__)
+
+static void utf8_decode_valid(void)
+{
+	DEC("A", 1, 0x41);
+	DEC("\x7f", 1, 0x7f);
+	DEC("\xc2\x80", 2, 0x80);
+	DEC("\xc3\xa9", 2, 0xe9);          /* é */
+	DEC("\xdf\xbf", 2, 0x7ff);
+	DEC("\xe0\xa0\x80", 3, 0x800);
+	DEC("\xe5\xbc\xa0", 3, 0x5f20);    /* 张 */
+	DEC("\xe3\x80\x80", 3, 0x3000);
+	DEC("\xed\x9f\xbf", 3, 0xd7ff);    /* just below the surrogates */
+	DEC("\xee\x80\x80", 3, 0xe000);    /* just above them */
+	DEC("\xef\xbf\xbf", 3, 0xffff);
+	DEC("\xf0\x90\x80\x80", 4, 0x10000);
+	DEC("\xf0\x9f\x98\x80", 4, 0x1f600); /* 😀 */
+	DEC("\xf4\x8f\xbf\xbf", 4, 0x10ffff);
+	/* only the first code point is decoded */
+	DEC("ab", 1, 'a');
+	DEC("\xe5\xbc\xa0" "x", 3, 0x5f20);
+	{
+		static const char nul[1] = { 0 };
+		check_decode(nul, 1, 1, 0, __LINE__);
+	}
+}
+
+static void utf8_decode_invalid(void)
+{
+	uint32_t cp;
+
+	CHECK_INT(utf8_decode("A", 0, &cp), 0);
+	/* overlong forms */
+	BAD("\xc0\x80");
+	BAD("\xc1\xbf");
+	BAD("\xe0\x80\x80");
+	BAD("\xe0\x9f\xbf");
+	BAD("\xf0\x80\x80\x80");
+	BAD("\xf0\x8f\xbf\xbf");
+	/* surrogates */
+	BAD("\xed\xa0\x80");
+	BAD("\xed\xbf\xbf");
+	/* above U+10FFFF */
+	BAD("\xf4\x90\x80\x80");
+	BAD("\xf5\x80\x80\x80");
+	BAD("\xf7\xbf\xbf\xbf");
+	BAD("\xf8\x88\x80\x80\x80");
+	BAD("\xff");
+	BAD("\xfe");
+	/* truncated */
+	BAD("\xc3");
+	BAD("\xe5\xbc");
+	BAD("\xf0\x9f\x98");
+	BAD("\xf0");
+	/* a continuation byte that is not one */
+	BAD("\xc3" "A");
+	BAD("\xe5\xbc" "A");
+	BAD("\xf0\x9f\x98" "A");
+	BAD("\xe5" "\xc3\xa9");
+	/* stray continuation bytes */
+	BAD("\x80");
+	BAD("\xbf");
+	BAD("\x80" "A");
+}
+
+/* Every one- and two-byte sequence: valid exactly when the lead is a
+ * two-byte lead (C2-DF) followed by a continuation, or ASCII. */
+static void utf8_decode_exhaustive_two_bytes(void)
+{
+	unsigned a, b, bad = 0;
+	char s[2];
+	uint32_t cp;
+	size_t n;
+
+	for (a = 0; a < 256; a++) {
+		for (b = 0; b < 256; b++) {
+			size_t want;
+
+			s[0] = (char)a;
+			s[1] = (char)b;
+			n = utf8_decode(s, 2, &cp);
+			if (a < 0x80)
+				want = 1;
+			else if (a >= 0xc2 && a <= 0xdf && (b & 0xc0) == 0x80)
+				want = 2;
+			else
+				want = 0;
+			if (n != want && bad++ < 5)
+				test_fail(__FILE__, __LINE__, "decode %02x %02x: %zu, want %zu",
+					  a, b, n, want);
+			if (want == 2 && n == 2 && cp != (((a & 0x1f) << 6) | (b & 0x3f)))
+				test_fail(__FILE__, __LINE__, "decode %02x %02x: U+%04X", a, b,
+					  (unsigned)cp);
+		}
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void utf8_valid_strings(void)
+{
+	CHECK_INT(utf8_valid("", 0), 1);
+	CHECK_INT(utf8_valid("hello", 5), 1);
+	CHECK_INT(utf8_valid("张三 😀 é", strlen("张三 😀 é")), 1);
+	CHECK_INT(utf8_valid("a\xff", 2), 0);
+	CHECK_INT(utf8_valid("abc\xe5\xbc", 5), 0);   /* truncated at the end */
+	CHECK_INT(utf8_valid("\xe5\xbc\xa0", 2), 0);  /* length cuts it */
+	CHECK_INT(utf8_valid("\xed\xa0\x80\xed\xb0\x80", 6), 0); /* CESU pair */
+}
+
+static void utf8_check_text_values(void)
+{
+	CHECK_INT(utf8_check_text("", 0), 0);
+	CHECK_INT(utf8_check_text("hello world", 11), 0);
+	CHECK_INT(utf8_check_text("张三: 你好 😀", strlen("张三: 你好 😀")), 0);
+	CHECK_INT(utf8_check_text("\xc2\xa0", 2), 0);          /* NBSP is no control */
+	CHECK_INT(utf8_check_text("\xc2\xa0\x80", 3), -1);     /* invalid */
+	CHECK_INT(utf8_check_text("a\xff", 2), -1);
+	CHECK_INT(utf8_check_text("\xc0\x80", 2), -1);         /* overlong NUL */
+	CHECK_INT(utf8_check_text("\xed\xa0\x80", 3), -1);
+	CHECK_INT(utf8_check_text("abc\xe5", 4), -1);
+	CHECK_INT(utf8_check_text("red \x1b[31m", 9), 0x1b + 1);
+	CHECK_INT(utf8_check_text("a\tb", 3), 0x09 + 1);
+	CHECK_INT(utf8_check_text("a\rb", 3), 0x0d + 1);
+	CHECK_INT(utf8_check_text("a\0b", 3), 0x00 + 1);
+	CHECK_INT(utf8_check_text("a\x7f", 2), 0x7f + 1);
+	CHECK_INT(utf8_check_text("a\xc2\x85", 3), 0x85 + 1);  /* C1 NEL */
+	CHECK_INT(utf8_check_text("\xc2\x9b" "2J", 4), 0x9b + 1); /* C1 CSI */
+	CHECK_INT(utf8_check_text("\xc2\x9f", 2), 0x9f + 1);
+	/* the first control character is reported */
+	CHECK_INT(utf8_check_text("x\x07y\x1b", 4), 0x07 + 1);
+	/* control before an invalid byte: reported as control (first problem) */
+	CHECK_INT(utf8_check_text("\x01\xff", 2), 0x01 + 1);
+	CHECK_INT(utf8_check_text("\xff\x01", 2), -1);
+}
+
+static void utf8_classes(void)
+{
+	uint32_t cp;
+
+	for (cp = 0; cp < 0x20; cp++)
+		CHECK_MSG(utf8_is_control(cp), "U+%04X is control", (unsigned)cp);
+	for (cp = 0x7f; cp <= 0x9f; cp++)
+		CHECK_MSG(utf8_is_control(cp), "U+%04X is control", (unsigned)cp);
+	CHECK(!utf8_is_control(' '));
+	CHECK(!utf8_is_control('~'));
+	CHECK(!utf8_is_control(0xa0));
+	CHECK(!utf8_is_control(0x5f20));
+
+	CHECK(utf8_is_space(' '));
+	CHECK(utf8_is_space('\t'));
+	CHECK(utf8_is_space('\n'));
+	CHECK(utf8_is_space(0x85));
+	CHECK(utf8_is_space(0xa0));
+	CHECK(utf8_is_space(0x2000));
+	CHECK(utf8_is_space(0x200a));
+	CHECK(utf8_is_space(0x3000));
+	CHECK(utf8_is_space(0xfeff));
+	CHECK(!utf8_is_space('a'));
+	CHECK(!utf8_is_space(':'));
+	CHECK(!utf8_is_space(0x5f20));
+	CHECK(!utf8_is_space(0x200b)); /* zero width space: no white space */
+}
+
+static void utf8_width_values(void)
+{
+	CHECK_INT(utf8_width('a'), 1);
+	CHECK_INT(utf8_width(' '), 1);
+	CHECK_INT(utf8_width(0xe9), 1);      /* é */
+	CHECK_INT(utf8_width(0x5f20), 2);    /* 张 */
+	CHECK_INT(utf8_width(0x4e09), 2);    /* 三 */
+	CHECK_INT(utf8_width(0x3000), 2);    /* ideographic space */
+	CHECK_INT(utf8_width(0xac00), 2);    /* 가 */
+	CHECK_INT(utf8_width(0xff01), 2);    /* fullwidth ! */
+	CHECK_INT(utf8_width(0x1f600), 2);   /* 😀 */
+	CHECK_INT(utf8_width(0x20000), 2);   /* CJK ext B */
+	CHECK_INT(utf8_width(0x0301), 0);    /* combining acute */
+	CHECK_INT(utf8_width(0x0300), 0);
+	CHECK_INT(utf8_width(0x036f), 0);
+	CHECK_INT(utf8_width(0x200b), 0);    /* zero width space */
+	CHECK_INT(utf8_width(0xfe0f), 0);    /* variation selector */
+	CHECK_INT(utf8_width(0x20d7), 0);
+	CHECK_INT(utf8_width(0xff61), 1);    /* halfwidth katakana stop */
+}
+
+static void utf8_encode_round_trip(void)
+{
+	char out[8];
+	uint32_t cp, back;
+	size_t n, m, want;
+	unsigned bad = 0;
+
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		memset(out, 0, sizeof(out));
+		n = utf8_encode(cp, out);
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			if (n != 0 && bad++ < 5)
+				test_fail(__FILE__, __LINE__, "encode U+%04X (surrogate): %zu, want 0",
+					  (unsigned)cp, n);
+			continue;
+		}
+		want = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		m = utf8_decode(out, n, &back);
+		if ((n != want || m != n || back != cp) && bad++ < 5)
+			test_fail(__FILE__, __LINE__, "U+%04X: encoded in %zu bytes (want %zu), "
+				  "decoded %zu bytes as U+%04X", (unsigned)cp, n, want, m,
+				  (unsigned)back);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(utf8_encode(0x110000, out), 0);
+	CHECK_INT(utf8_encode(0xffffffffu, out), 0);
+	n = utf8_encode(0x5f20, out);
+	CHECK_SPAN(out, n, "张");
+	n = utf8_encode(0x1f600, out);
+	CHECK_SPAN(out, n, "😀");
+}
+
+/* utf8.h promises 2 columns for "East Asian wide and emoji"; the client's
+ * input line (term.c) places the cursor by it. These are all East Asian
+ * Width W in Unicode's EastAsianWidth.txt, and terminals draw them 2 wide. */
+static void utf8_width_wide_emoji(void)
+{
+	CHECK_INT(utf8_width(0x1f680), 2);   /* 🚀 transport and map symbols */
+	CHECK_INT(utf8_width(0x1f6d2), 2);   /* 🛒 */
+	CHECK_INT(utf8_width(0x1fa77), 2);   /* 🩷 symbols and pictographs ext-A */
+	CHECK_INT(utf8_width(0x2b50), 2);    /* ⭐ */
+	CHECK_INT(utf8_width(0x2615), 2);    /* ☕ */
+	CHECK_INT(utf8_width(0x231a), 2);    /* ⌚ */
+	CHECK_INT(utf8_width(0x1f004), 2);   /* 🀄 */
+}
+
+void suite_utf8(void)
+{
+	TEST_RUN(utf8_decode_valid);
+	TEST_RUN(utf8_decode_invalid);
+	TEST_RUN(utf8_decode_exhaustive_two_bytes);
+	TEST_RUN(utf8_valid_strings);
+	TEST_RUN(utf8_check_text_values);
+	TEST_RUN(utf8_classes);
+	TEST_RUN(utf8_width_values);
+	TEST_RUN(utf8_width_wide_emoji);
+	TEST_RUN(utf8_encode_round_trip);
+}
