@@ -136,7 +136,21 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 echo "board: \$(ip -o -4 addr show dev eth0)"
 EOF
-chmod 0755 "$I/etc/init.d/rcS" "$I/etc/init.d/rcK" "$I/etc/init.d/S01board"
+# test-only: after S50 at boot, restart the service on the real kernel and
+# report its pids and syslog lines on the console
+cat >"$I/etc/init.d/S99check" <<'EOF'
+#!/bin/sh
+[ "$1" = start ] || exit 0
+p1=$(cat /var/run/udpchatd.pid)
+/etc/init.d/S50udpchatd restart
+p2=$(cat /var/run/udpchatd.pid)
+kill -0 "$p2" && alive=alive
+echo "board: restart $p1 -> $p2 $alive"
+sleep 1
+echo "board: syslog has $(grep -c udpchatd /var/log/messages) udpchatd lines"
+echo "board: ready"
+EOF
+chmod 0755 "$I/etc/init.d/rcS" "$I/etc/init.d/rcK" "$I/etc/init.d/S01board" "$I/etc/init.d/S99check"
 # the kernel needs /dev/console before init mounts devtmpfs
 mknod -m 600 "$I/dev/console" c 5 1 2>/dev/null
 (cd "$I" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$V/initrd.gz" ||
@@ -150,13 +164,27 @@ qemu-system-aarch64 -M virt -cpu cortex-a53 -m 256 -nographic -no-reboot \
 	</dev/null >"$V/console.log" 2>&1 &
 QEMU=$!
 t0=$(date +%s)
-booted() { grep -q -e 'Starting udpchatd: OK' -e 'Starting udpchatd: FAIL' "$V/console.log" || gone "$QEMU"; }
+booted() { grep -q 'board: ready' "$V/console.log" || gone "$QEMU"; }
 wait_until 90 booted
 if grep -q 'Starting udpchatd: OK' "$V/console.log"; then
-	ok "$S: BusyBox init starts udpchatd at boot ($(($(date +%s) - t0)) s after power-on)"
+	ok "$S: BusyBox init starts udpchatd at boot ($(($(date +%s) - t0)) s to the end of rcS)"
 else
 	notok "$S: BusyBox init starts udpchatd at boot" "$(diag "$V/console.log" 30)"
 	exit 1
+fi
+# the serial console ends lines with \r\n
+restart=$(grep 'board: restart' "$V/console.log" | tr -d '\r')
+# shellcheck disable=SC2086 # the words of the board's report
+set -- $restart
+if [ "${6:-}" = alive ] && [ "$3" != "$5" ] && grep -q 'Stopping udpchatd: OK' "$V/console.log"; then
+	ok "$S: S50udpchatd restart on the board (pid $3 -> $5)"
+else
+	notok "$S: S50udpchatd restart on the board" "$(diag "$V/console.log" 30)"
+fi
+if grep -q 'board: syslog has [1-9]' "$V/console.log"; then
+	ok "$S: the service logs to the board's syslog"
+else
+	notok "$S: the service logs to the board's syslog" "$(diag "$V/console.log" 30)"
 fi
 
 # --- chat from the host through 127.0.0.1:PORT ----------------------------
