@@ -434,6 +434,21 @@ def proc_children(pid):
     return out
 
 
+def proc_state(pid):
+    """"PID STATE wchan=... sigcgt=..." for a diagnostic (from /proc)."""
+    out = [str(pid)]
+    try:
+        st = open("/proc/%d/stat" % pid).read()
+        out.append(st[st.rfind(")") + 2:].split()[0])
+        out.append("wchan=" + open("/proc/%d/wchan" % pid).read())
+        for l in open("/proc/%d/status" % pid):
+            if l.startswith(("SigCgt", "SigBlk", "SigPnd", "ShdPnd")):
+                out.append(l.split()[0].lower() + l.split()[1])
+    except OSError:
+        out.append("gone")
+    return " ".join(out)
+
+
 class Server:
     """A running udpchatd, started by Ctx.server()."""
 
@@ -557,9 +572,13 @@ class Server:
         try:
             rc = self.proc.wait(scale(timeout))
         except subprocess.TimeoutExpired:
+            state = proc_state(self.pid)
+            for kid, _ in self.children():
+                state += "; child " + proc_state(kid)
             os.kill(self.pid, signal.SIGKILL)
             self.proc.wait(5)
-            raise AssertionError("server did not exit within %.1fs of signal %d" % (scale(timeout), sig))
+            raise AssertionError("server did not exit within %.1fs of signal %d (%s)"
+                                 % (scale(timeout), sig, state))
         finally:
             if self.proc.stdin:
                 try:
