@@ -1,7 +1,9 @@
 /* arena.c: bump allocation from a static buffer plus per-size free lists.
  * uthash asks for few distinct sizes (its table, bucket arrays that double),
- * so reuse by exact size keeps the arena bounded. When it is full, uthash
- * (HASH_NONFATAL_OOM) just skips growing its bucket array. */
+ * so reuse by exact size keeps the arena bounded. A full room (seeded hash,
+ * about ten members a bucket before uthash doubles) needs a small part of
+ * it. Were it ever full, uthash (HASH_NONFATAL_OOM) refuses that one add,
+ * and the room reports it (ROOM_NOMEM) rather than exit. */
 #include <stdint.h>
 #include <string.h>
 

@@ -128,6 +128,8 @@ const char *proto_name_error(struct proto_span name)
 			return "contains a control character";
 		if (utf8_is_space(cp))
 			return "contains whitespace";
+		if (utf8_is_invisible(cp))
+			return "contains an invisible character";
 		if (cp == ':')
 			return "contains ':'";
 	}

@@ -1,16 +1,25 @@
 /* room.c: member table. No malloc: members come from a static pool, uthash's
  * own tables from the static arena (arena.c). */
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "arena.h"
 
-/* uthash must never call malloc, and must survive a full arena: these are
- * set before room.h brings in uthash.h. */
+/* uthash must never call malloc, must report a full arena instead of
+ * exiting, and hashes with a per-run seed (names and source ports are
+ * chosen by strangers: an unseeded hash lets them build colliding keys
+ * offline). These are set before room.h brings in uthash.h. */
 static int room_oom;
+static uint32_t room_seed;
+static uint32_t room_hash(const void *key, size_t len);
 #define uthash_malloc(sz) arena_alloc(sz)
 #define uthash_free(p, sz) arena_free((p), (sz))
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(obj) (room_oom = 1)
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_hash((keyptr), (keylen)))
 
 #include "room.h"
 
@@ -21,10 +30,29 @@ static int room_family;
 static struct room_member *room_names, *room_addrs; /* hash heads */
 static struct room_member *room_idle_head, *room_idle_tail;
 
+/* FNV-1a from a random seed, then murmur3's finaliser to spread the bits
+ * uthash takes its bucket index from. */
+static uint32_t room_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 2166136261u ^ room_seed;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 void room_init(unsigned max, int family)
 {
 	unsigned i;
 
+	if (getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
+		room_seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	room_names = room_addrs = NULL;
 	room_idle_head = room_idle_tail = NULL;
 	/* no memset of the pool: room_add clears a member when it takes it, and
@@ -126,12 +154,20 @@ enum room_err room_rename(struct room_member *m, struct proto_span name)
 	if (other && other != m)
 		return ROOM_TAKEN;
 	/* Join order lives in the address hash, so re-adding to the name hash
-	 * changes nothing visible. If m was alone, the delete frees the table
-	 * and the add takes the same blocks back from the arena's free lists,
-	 * so it cannot run out. */
+	 * changes nothing visible. The arena has room for several times the
+	 * buckets a full room needs, so the re-add does not run out; if it ever
+	 * did, m must not stay half in the room: it is removed whole. */
 	HASH_DELETE(hh_name, room_names, m);
 	room_set_name(m, name);
+	room_oom = 0;
 	room_name_add(m);
+	if (room_oom) {
+		HASH_DELETE(hh_addr, room_addrs, m);
+		room_idle_unlink(m);
+		m->in_use = 0;
+		room_free_list[room_nfree++] = m;
+		return ROOM_NOMEM;
+	}
 	return ROOM_OK;
 }
 

@@ -40,7 +40,9 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 		       int64_t now_ms, struct room_member **out);
 /* Removes m from the room; m's storage is free after this. */
 void room_remove(struct room_member *m);
-/* Renames m. Returns ROOM_OK, or ROOM_TAKEN if another member has the name. */
+/* Renames m. Returns ROOM_OK, ROOM_TAKEN if another member has the name, or
+ * ROOM_NOMEM if the hash arena ran out: m has then been removed (flush the
+ * fanout queue before renaming, as before any removal). */
 enum room_err room_rename(struct room_member *m, struct proto_span name);
 
 /* Lookups; NULL when absent. room_by_name ignores ASCII case. */

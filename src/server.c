@@ -229,8 +229,21 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 		return;
 	}
 	memcpy(old, m->name, sizeof(old));
-	if (room_rename(m, name) != ROOM_OK) {
+	fanout_flush(); /* the room may change: see room_rename */
+	switch (room_rename(m, name)) {
+	case ROOM_OK:
+		break;
+	case ROOM_TAKEN:
 		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
+		return;
+	default: /* the table could not take the new name: m is out */
+		who->m = NULL;
+		stats.leaves++;
+		log_warn("%s dropped: member table full", old);
+		server_reply(who, "-ERR server busy, try again");
+		p = fanout_begin();
+		len = server_fmt(p, "%s%s", old, cat->left);
+		fanout_to_all(len, NULL);
 		return;
 	}
 	log_info("%s is now %s", old, m->name);

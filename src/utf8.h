@@ -19,6 +19,10 @@ int utf8_is_control(uint32_t cp);
  * U+0085, U+FEFF). */
 int utf8_is_space(uint32_t cp);
 
+/* Returns 1 for format characters that show nothing or reorder the text
+ * around them (zero widths, bidi controls, BOM, tags...). */
+int utf8_is_invisible(uint32_t cp);
+
 /* Checks text a member may send to others. Returns 0 if s[0..len) is valid
  * UTF-8 without control characters; -1 if it is not valid UTF-8; else the
  * first control code point + 1 (so 0x1b comes back as 0x1c). */
