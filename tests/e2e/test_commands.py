@@ -287,3 +287,46 @@ def test_join_reply_continuation(ctx):
         assert len(line.encode()) <= 512, "line of %d bytes" % len(line.encode())
     assert sorted(got) == sorted(names + ["zz"]), got
     srv.stop()
+
+
+def test_stranger_gets_no_room_events(ctx):
+    """Room events go to members only: an address that only asked /help
+    hears nothing of joins, chat, renames, private lines, leaves, notices."""
+    srv = ctx.server()
+    s = ctx.peer()
+    s.send("/help")
+    s.expect_prefix("+OK commands: ")
+    alice, bob = srv.join("alice"), srv.join("bob")
+    alice.send("hello")
+    bob.expect("alice: hello")
+    alice.send("/msg bob hi")
+    alice.expect("+OK sent to bob")
+    bob.expect("[private] alice: hi")
+    bob.send("/nick robert")
+    bob.expect("+OK you are now robert")
+    alice.expect("bob is now known as robert")
+    srv.admin("notice")
+    alice.expect("[admin] notice")
+    bob.expect("[admin] notice")
+    bob.send("/quit")
+    bob.expect("+OK bye")
+    alice.expect("robert left the room")
+    s.expect_none(0.3)
+    srv.stop()
+    alice.expect("[admin] server is going down")
+    s.expect_none(0.1)
+
+
+def test_argument_spaces(ctx):
+    """Arguments are separated by one or more spaces; the text keeps its own."""
+    srv = ctx.server()
+    alice, bob = srv.join("alice"), srv.join("bob")
+    alice.send("/msg   bob   hi  there")
+    alice.expect("+OK sent to bob")
+    bob.expect("[private] alice: hi  there")
+    alice.send("/say   two  spaces")
+    bob.expect("alice: two  spaces")
+    alice.send("/nick   alicia")
+    alice.expect("+OK you are now alicia")
+    bob.expect("alice is now known as alicia")
+    srv.stop()
