@@ -110,3 +110,19 @@ def test_name_not_utf8(ctx):
     p.send("/who")
     p.expect("-ERR not in the room (send /join NAME)")
     srv.stop()
+
+
+def test_name_invisible_characters(ctx):
+    srv = ctx.server()
+    p = ctx.peer()
+    for n in ("ad\u200bmin", "a\u200cb", "a\u200db", "\u202eabc", "a\u2066b", "a\u00adb",
+              "a\U000E0041b", "a\u2060b"):
+        _rejected(p, n, "contains an invisible character")
+    # U+FEFF is a BOM and a "zero width no-break space": either reason is fair
+    p.send("/join \ufeffab")
+    p.expect(re.compile(r"-ERR invalid name: contains (an invisible character|whitespace)"))
+    p.send("ad\u200bmin")
+    p.expect("-ERR not in the room: send your name first (invalid name: contains an invisible character)")
+    p.send("/who")
+    p.expect("-ERR not in the room (send /join NAME)")
+    srv.stop()
