@@ -31,8 +31,12 @@ sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gz
 
 # ------------------------------------------------------------- shellcheck
 # every file that is a shell script: *.sh, and files whose first line runs sh
+files() {
+	git ls-files -co --exclude-standard -- . ':!build' 2>/dev/null ||
+		find . -path ./build -prune -o -path ./.git -prune -o -type f -print | sed 's|^\./||'
+}
 scripts() {
-	git ls-files -co --exclude-standard -- . ':!build' | while read -r f; do
+	files | while read -r f; do
 		[ -f "$f" ] || continue
 		case $f in
 		*.sh) echo "$f" ;;
