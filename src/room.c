@@ -51,7 +51,10 @@ void room_init(unsigned max, int family)
 {
 	unsigned i;
 
-	if (getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
+	/* one seed per process: the arena's free lists fit the bucket sizes it
+	 * leads to, so refilling the room reuses them */
+	while (room_seed == 0 &&
+	       getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
 		room_seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	room_names = room_addrs = NULL;
 	room_idle_head = room_idle_tail = NULL;
