@@ -43,28 +43,30 @@ first() {
 	done
 	return 1
 }
+# dl PKG: PKG's .deb into $V/debs
+dl() { (cd "$V/debs" && apt-get -q -o APT::Sandbox::User=root download "$1"); }
+# a fresh machine may lack the arm64 index, an old one may name a kernel
+# the mirror no longer has
+apt_update() {
+	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+	apt-get update -q >/dev/null 2>&1 || echo "apt-get update reported errors; going on"
+}
 # get PKG: PKG's .deb into $V/debs unless a version of it is there already
 get() {
 	first "$V/debs/${1%%:*}"_*.deb >/dev/null && return 0
-	(cd "$V/debs" && apt-get -q -o APT::Sandbox::User=root download "$1") && return 0
-	# a fresh machine may lack the arm64 index
-	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
-	apt-get update -q >/dev/null 2>&1 || echo "# apt-get update reported errors; going on"
-	(cd "$V/debs" && apt-get -q -o APT::Sandbox::User=root download "$1")
+	dl "$1" || { apt_update && dl "$1"; }
 }
-kpkg=$(first "$V"/debs/linux-image-*-cloud-arm64_*.deb)
-if [ -z "$kpkg" ]; then
+# the kernel package that linux-image-cloud-arm64 depends on now
+get_kernel() {
 	kname=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[^ ]*-cloud-arm64\).*/\1/p' | head -n 1)
-	if [ -z "$kname" ]; then
-		get busybox-static:arm64 >"$V/get.log" 2>&1 # makes sure the arm64 index exists
-		kname=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-[^ ]*-cloud-arm64\).*/\1/p' | head -n 1)
-	fi
-	[ -n "$kname" ] || setup_fail "setup (no Debian arm64 cloud kernel found)" /dev/null
-	get "$kname:arm64" >"$V/get.log" 2>&1 || setup_fail "apt-get download $kname:arm64" "$V/get.log"
-	kpkg=$(first "$V"/debs/linux-image-*-cloud-arm64_*.deb)
+	[ -n "$kname" ] && dl "$kname:arm64"
+}
+if ! first "$V"/debs/linux-image-*-cloud-arm64_*.deb >/dev/null; then
+	get_kernel >"$V/get.log" 2>&1 || { apt_update && get_kernel; } >>"$V/get.log" 2>&1 ||
+		setup_fail "apt-get download of Debian's arm64 cloud kernel" "$V/get.log"
 fi
+kpkg=$(first "$V"/debs/linux-image-*-cloud-arm64_*.deb)
 get busybox-static:arm64 >"$V/get.log" 2>&1 || setup_fail "apt-get download busybox-static:arm64" "$V/get.log"
 
 # the kernel and the virtio network driver's modules (they are not built in)
