@@ -108,8 +108,8 @@ no_zombies() { wait_until 3 no_zombie_now; }
 # child (the admin reader), and no process of the board is a zombie
 clean_procs() {
 	p=$(svc_pid) || return 1
-	procs >"$T/procs"
 	no_zombies || { echo "zombie on the board:"; inns /bin/ps -o pid,ppid,stat,args; return 1; }
+	procs >"$T/procs"
 	grep -q "^$p " "$T/procs" || { echo "pid $p of the pidfile is not udpchatd"; return 1; }
 	awk -v p="$p" '$1 != p && $2 != p { bad = 1 } END { exit bad }' "$T/procs" ||
 		{ echo "stray process:"; cat "$T/procs"; return 1; }
