@@ -98,6 +98,8 @@ svc_pid() { cat "$R/var/run/udpchatd.pid" 2>/dev/null; }
 svc_alive() { p=$(svc_pid) && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null; }
 # every udpchatmulti process as "PID PPID STAT" (names as the board's ps sees them)
 procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchat/ { print $1, $2, $3 }'; }
+# the live ones: an exited daemon stays a zombie until init reaps it
+live_procs() { procs | awk '$3 !~ /^Z/'; }
 zombies() { inns /bin/ps -o stat | grep -c '^Z'; }
 # start-stop-daemon -b leaves its middle process to init, which reaps it
 # within a second: only a zombie that lasts is a fault
@@ -170,7 +172,7 @@ check "$S: no zombie or stray process while running" clean_procs
 
 # stop: waits until the daemon is gone, removes the pidfile, members are told
 inns /etc/init.d/S50udpchatd stop >"$T/stop.log" 2>&1
-if grep -q 'Stopping udpchatd: OK' "$T/stop.log" && [ -z "$(procs)" ] &&
+if grep -q 'Stopping udpchatd: OK' "$T/stop.log" && [ -z "$(live_procs)" ] &&
 	[ ! -e "$R/var/run/udpchatd.pid" ]; then
 	ok "$S: stop returns once udpchatd is gone, pidfile removed"
 else
