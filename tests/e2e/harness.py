@@ -593,6 +593,12 @@ class Server:
         return rc
 
     def kill(self):
+        """SIGKILL by PID (cleanup); closing stdin lets an orphaned admin child see EOF."""
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         if self.proc.poll() is None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
