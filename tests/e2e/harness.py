@@ -27,7 +27,9 @@ Ctx (what a test gets):
                bindir=None, env=None)
                                  -> Server, started and answering (a free
                                  loopback port is picked; -p and -c are added;
-                                 env: extra environment variables)
+                                 env: extra environment variables;
+                                 ctl: True (a path in ctx.tmp), False (no -c,
+                                 the default path!) or a path)
     ctx.note(text)               printed as "# text" under the result
     ctx.peer(family=4|6) -> Peer   a UDP socket on 127.0.0.1:0 / [::1]:0
     ctx.nc(port, host='127.0.0.1', args=()) -> Nc   a real `nc -u` subprocess
@@ -457,7 +459,10 @@ class Server:
         self.ctx = ctx
         self.port = port or free_udp_port()
         self.addr = ("127.0.0.1", self.port)
-        self.ctl_path = os.path.join(ctx.tmp, "ctl%d.sock" % len(ctx.servers)) if ctl else None
+        if isinstance(ctl, str):
+            self.ctl_path = ctl
+        else:
+            self.ctl_path = os.path.join(ctx.tmp, "ctl%d.sock" % len(ctx.servers)) if ctl else None
         argv = ctx.cmd("udpchatd", "-p", str(self.port), bindir=bindir)
         if self.ctl_path:
             argv += ["-c", self.ctl_path]

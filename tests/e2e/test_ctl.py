@@ -194,3 +194,64 @@ def test_ctl_raw_protocol(ctx):
     s.close()
     assert ask(b"who\n").splitlines()[-1] == "+OK 1 members"
     srv.stop()
+
+
+def test_ctl_silent_client_does_not_stall_the_room(ctx):
+    """A control client that connects and sends half a line must not stop the relay."""
+    import socket
+    import time
+    srv = ctx.server()
+    alice, bob = srv.join("alice"), srv.join("bob")
+    held = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    held.connect(srv.ctl_path)
+    held.sendall(b"wh")                     # no newline, and then silence
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    alice.send("still flowing")
+    bob.expect("alice: still flowing", timeout=1.0)
+    assert time.monotonic() - t0 < 1.0
+    srv.admin("stdin too")
+    alice.expect("[admin] stdin too", timeout=1.0)
+    held.close()
+    r = srv.ctl("who")
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "+OK 2 members", (r.stdout, r.stderr)
+    srv.stop()
+
+
+def test_ctl_say_limits(ctx):
+    """say obeys the line rules: too long or with a control character: -ERR, nothing sent."""
+    srv = ctx.server()
+    alice = srv.join("alice")
+    for text in ("x" * 600, "bell\x07", "esc\x1b[2J"):
+        r = srv.ctl("say", text)
+        # refused by udpchatctl itself (usage, exit 2) or by the server (-ERR)
+        assert r.returncode == 2 or (r.returncode != 0 and "-ERR" in r.stdout + r.stderr), \
+            (text[:20], r.returncode, r.stdout, r.stderr)
+        assert (r.stdout + r.stderr).strip(), "no reason given for refusing %r" % text[:20]
+    alice.expect_none(0.3)
+    r = srv.ctl("say", "x" * 400)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    alice.expect("[admin] " + "x" * 400)
+    srv.stop()
+
+
+def test_ctl_path_in_use_and_stale(ctx):
+    first = ctx.server()
+    path = first.ctl_path
+    # a second server must not take over a live control socket: one-line error, exit 1
+    second = ctx.server(ctl=path, wait=False)
+    rc = second.proc.wait(ctx.scale(5))
+    second.kill()
+    assert rc == 1, (rc, second.stderr_text())
+    assert len(second.stderr_text().strip().splitlines()) == 1, second.stderr_text()
+    r = first.ctl("who")
+    assert r.returncode == 0 and r.stdout.splitlines() == ["+OK 0 members"], (r.stdout, r.stderr)
+    # a stale socket file (its server was killed) is taken over
+    first.kill()
+    assert os.path.exists(path)
+    third = ctx.server(ctl=path)
+    a = third.join("a")
+    r = third.ctl("who")
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "+OK 1 members", (r.stdout, r.stderr)
+    third.stop()
+    a.expect("[admin] server is going down")

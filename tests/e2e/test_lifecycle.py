@@ -192,3 +192,18 @@ def test_restart_same_port(ctx):
     a.expect("-ERR not in the room (send /join NAME)")
     a.join("a")
     srv2.stop()
+
+
+def test_admin_stdin_line_limits(ctx):
+    """An operator line over 512 bytes or not UTF-8 is not announced (nor cut);
+    the lines after it still are."""
+    srv = ctx.server()
+    a = srv.join("a")
+    srv.admin("y" * 600)
+    srv.admin(b"bad \xff utf8")
+    srv.admin("z" * 512)
+    a.expect("[admin] " + "z" * 512)
+    srv.admin("after")
+    a.expect("[admin] after")
+    a.expect_none(0.1)
+    srv.stop()
