@@ -36,8 +36,11 @@ Ctx (what a test gets):
     ctx.ipv6_ok() -> bool        whether ::1 can be used on this host
     ctx.scale(t) -> float        t times UDPCHAT_TIMEOUT_SCALE
     ctx.skip(reason)             ends the test as "ok NAME # SKIP reason"
+    ctx.popen(argv, **kw)        any other process; killed by PID at cleanup
 Module helpers: online(prefix, names) matches "PREFIX N online: NAMES" in any
-    order; free_udp_port(); proc_children(pid); scale(t).
+    order; free_udp_port(); proc_children(pid); proc_state(pid); scale(t);
+    LineBuffer (base of Peer and Nc: subclass it and define _fill(wait) to
+    get expect/expect_none/lines for another line source); SANITIZER_MARKS.
 
 Server:
     .proc .pid .port .ctl_path .addr (('127.0.0.1', port)) .stderr_text()
@@ -54,6 +57,8 @@ Server:
     .alive() -> bool
     .stop(sig=SIGTERM, expect_rc=0)   signal, wait, assert the exit status,
                                  assert no sanitizer report on stderr
+    .kill()                      SIGKILL, no checks (cleanup does this)
+    .wait_ready()                poll with /help until it answers
 Peer:
     .sock .addr .port .welcome (join reply) .welcome_more ("+OK more:" lines)
     .online (names listed at join)
