@@ -105,13 +105,20 @@ static void admin_child(int wfd)
 pid_t admin_start(int *rfd, const int *close_fds, int n)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE };
+	sigset_t all, old;
 	int p[2], i;
 	pid_t pid;
 
 	if (pipe(p) < 0)
 		return -1;
+	/* Signals stay blocked until the child has dropped the relay's
+	 * handlers: a SIGTERM sent to it in between must kill it, not run the
+	 * relay's handler in the child. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -120,12 +127,14 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 		for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
 			signal(sigs[i], SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		for (i = 0; i < n; i++)
 			if (close_fds[i] >= 0)
 				close(close_fds[i]);
 		close(p[0]);
 		admin_child(p[1]);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	*rfd = p[0];
 	return pid;

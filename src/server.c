@@ -709,16 +709,21 @@ static void server_parse(int argc, char **argv)
 
 static void server_shutdown(void)
 {
-	int status;
+	int status, i;
 
 	now_ms = server_clock();
 	server_announce(cat->shutdown, strlen(cat->shutdown));
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
 	ctlsock_close(ctl_fd, opt.ctl_path);
-	if (admin_pid > 0) {
+	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
-		waitpid(admin_pid, &status, 0);
+		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
+			usleep(10000);
+		if (i == 100) {
+			kill(admin_pid, SIGKILL);
+			waitpid(admin_pid, &status, 0);
+		}
 	}
 	close(sock_fd);
 }

@@ -27,6 +27,7 @@ while IFS='|' read -r name cmd; do
 		case " $SUITES " in *" $name "*) ;; *) continue ;; esac
 	fi
 	echo "# suite $name: $cmd"
+	# shellcheck disable=SC2086 # cmd is a command line: split on purpose
 	timeout 600 $cmd > "$out/$name.log" 2>&1
 	rc=$?
 	cat "$out/$name.log"
