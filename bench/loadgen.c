@@ -64,7 +64,7 @@ static uint32_t sent_seq[MAX_SENDERS], done_seq[MAX_SENDERS];
 static uint32_t *ring[MAX_SENDERS];
 
 /* counters of the chat phase */
-static uint64_t deliveries, other_lines, dgrams_in, ooo, lost_forced, join_lines;
+static uint64_t deliveries, other_lines, dgrams_in, ooo, lost_forced, join_lines, join_dgrams;
 static uint64_t total_sent;
 static uint32_t hist[HIST_N];
 static uint64_t hist_over, lat_max, lat_n;
@@ -171,7 +171,10 @@ static int drain_member(int r, int chat)
 	if (n <= 0)
 		return 0;
 	uint64_t t = now_ns() - t_origin;
-	dgrams_in += chat ? (uint64_t)n : 0;
+	if (chat)
+		dgrams_in += (uint64_t)n;
+	else
+		join_dgrams += (uint64_t)n;
 	for (int i = 0; i < n; i++) {
 		const char *p = bufs[i], *end = p + mm[i].msg_len;
 		while (p < end) {
@@ -390,7 +393,7 @@ static void report(void)
 	double secs = t_last_deliv > t_first_send ? (double)(t_last_deliv - t_first_send) / 1e9 : 0;
 	printf("members=%d senders=%d size=%d mode=%s sent=%llu expected=%llu delivered=%llu "
 	       "lost=%lld ooo=%llu other=%llu dgrams=%llu lines_per_dgram=%.2f secs=%.3f dps=%.0f "
-	       "p50_us=%.1f p99_us=%.1f max_us=%.1f stalls=%llu join_lines=%llu join_s=%.2f\n",
+	       "p50_us=%.1f p99_us=%.1f max_us=%.1f stalls=%llu join_lines=%llu join_dgrams=%llu join_s=%.2f\n",
 	       nmem, nsend, text_len, rate > 0 ? "rate" : "window",
 	       (unsigned long long)total_sent, (unsigned long long)expected,
 	       (unsigned long long)deliveries, (long long)lost, (unsigned long long)ooo,
@@ -398,7 +401,8 @@ static void report(void)
 	       dgrams_in ? (double)(deliveries + other_lines) / (double)dgrams_in : 0.0, secs,
 	       secs > 0 ? (double)deliveries / secs : 0.0, (double)percentile(0.50) / 1e3,
 	       (double)percentile(0.99) / 1e3, (double)lat_max / 1e3,
-	       (unsigned long long)lost_forced, (unsigned long long)join_lines, join_secs);
+	       (unsigned long long)lost_forced, (unsigned long long)join_lines,
+	       (unsigned long long)join_dgrams, join_secs);
 }
 
 int main(int argc, char **argv)

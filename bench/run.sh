@@ -132,6 +132,10 @@ for sh in $SHAPES; do
 		verdict "$(awk -v r="$r" -v l="${lu:-1}" 'BEGIN { print (r >= 0.85 && l == 0) ? "met   " : "MISSED" }')" \
 			"${m}x$s ${z} B: deliveries/s ratio $r >= 0.85, loss ${lu:-?} = 0" ;;
 	esac
+	if [ "$m" -ge 1000 ]; then
+		f=$(ls "$LOG/tp.$sh.udpchatd".* | head -1)
+		echo "           join phase, udpchatd: $m members joined in $(kv join_s "$f") s, $(kv join_lines "$f") lines in $(kv join_dgrams "$f") datagrams"
+	fi
 	if [ "$sh" = 256:4:400 ]; then
 		h=$(peak udpchatd)
 		verdict "$([ "${h:-999999}" -le 256 ] && echo "met   " || echo MISSED)" "peak RSS (VmHWM) ${h:-?} KiB <= 256 KiB with 256 members chatting"
