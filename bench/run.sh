@@ -110,7 +110,7 @@ for sh in $SHAPES; do
 	i=0
 	while [ $i -lt "$REPS" ]; do
 		for kind in refrelay udpchatd; do
-			run $kind "$m" "$s" "$z" "$LOG/tp.$sh.$kind.$i" -n "$n" -w $WINDOW -T 10
+			run $kind "$m" "$s" "$z" "$LOG/tp.$sh.$kind.$i" -n "$n" -w "$WINDOW" -T 10
 		done
 		i=$((i + 1))
 	done
@@ -133,7 +133,7 @@ for sh in $SHAPES; do
 			"${m}x$s ${z} B: deliveries/s ratio $r >= 0.85, loss ${lu:-?} = 0" ;;
 	esac
 	if [ "$m" -ge 1000 ]; then
-		f=$(ls "$LOG/tp.$sh.udpchatd".* | head -1)
+		for f in "$LOG/tp.$sh.udpchatd".*; do break; done
 		echo "           join phase, udpchatd: $m members joined in $(kv join_s "$f") s, $(kv join_lines "$f") lines in $(kv join_dgrams "$f") datagrams"
 	fi
 	if [ "$sh" = 256:4:400 ]; then
@@ -183,6 +183,7 @@ echo
 echo "# callgrind: user-space instructions (Ir) of the relay, 1 sender, 32-byte text, window 32"
 echo "#   chat Ir/line: chat phase only; join Ir/line: start-up + all joins, per join-phase line"
 printf '%-8s %-9s %9s %14s %14s %11s %14s\n' members relay lines "chat Ir/line" "lines/dgram" "join Ir" "join Ir/line"
+ir_100=0 ir_1000=0
 for m in 10 100 1000; do
 	for kind in udpchatd refrelay; do
 		start $kind $m valgrind --tool=callgrind --callgrind-out-file="$LOG/cg.$kind.$m.%p"
@@ -197,11 +198,11 @@ for m in 10 100 1000; do
 		c=$(awk '/^totals:/ {print $2}' "$LOG/cg.$kind.$m.$RPID.2" 2>/dev/null)
 		jl=$(kv join_lines "$out")
 		d=$(kv delivered "$out")
-		printf '%-8s %-9s %9s %14s %14s %11s %14s\n' $m $kind "${d:-0}" \
+		printf '%-8s %-9s %9s %14s %14s %11s %14s\n' "$m" "$kind" "${d:-0}" \
 			"$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')" \
 			"$(kv lines_per_dgram "$out")" "${j:-0}" \
 			"$(awk -v a="${j:-0}" -v b="${jl:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')"
-		[ $kind = udpchatd ] && eval "ir_$m=$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print 0 }')"
+		[ "$kind" = udpchatd ] && eval "ir_$m=$(awk -v a="${c:-0}" -v b="${d:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print 0 }')"
 	done
 done
 verdict "$(awk -v a="$ir_100" -v b="$ir_1000" 'BEGIN { print (b > 0 && b <= 1.1 * a) ? "met   " : "MISSED" }')" \
