@@ -42,11 +42,15 @@ LDFLAGS ?=
 # compile-time limits (src/limits.h); e.g. make UCHAT_MAX_MEMBERS=4096
 UCHAT_DEFS = $(if $(UCHAT_MAX_MEMBERS),-DUCHAT_MAX_MEMBERS=$(UCHAT_MAX_MEMBERS))
 
-UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+# Warnings are errors; a packager whose newer compiler warns about new things
+# may pass WERROR= and still build.
+WERROR ?= -Werror
+
+UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
                 -ffunction-sections -fdata-sections \
                 -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) \
                 -I$(BUILD)/include $(MUSL_SPECS)
-UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,-z,noseparate-code $(MUSL_SPECS)
+UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,-z,noseparate-code $(TARGET_LDFLAGS) $(MUSL_SPECS)
 
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log utf8 proto net
@@ -64,12 +68,12 @@ LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
 all: $(MULTI) $(LINKS)
 
-$(BUILD)/include/uthash.h $(BUILD)/include/utlist.h:
+$(BUILD)/include/uthash.h:
 	@mkdir -p $(BUILD)/include
 	@test -f $(UTHASH_DIR)/$(@F) || { echo "missing $(UTHASH_DIR)/$(@F): install uthash-dev (make deps)" >&2; exit 1; }
 	ln -sf $(abspath $(UTHASH_DIR))/$(@F) $@
 
-$(BUILD)/%.o: src/%.c src/*.h $(BUILD)/include/uthash.h $(BUILD)/include/utlist.h $(BUILD)/.flags
+$(BUILD)/%.o: src/%.c src/*.h $(BUILD)/include/uthash.h $(BUILD)/.flags
 	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -c -o $@ $<
 
 # rebuild when the compiler or the flags change

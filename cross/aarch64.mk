@@ -4,3 +4,6 @@ CROSS_COMPILE ?= aarch64-linux-gnu-
 MUSL_SPECS    ?= -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
 # what tests use to run this target's binaries on the build machine
 QEMU_USER     ?= qemu-aarch64-static
+# 16 KiB pages at most (ld's aarch64 default is 64 KiB of padding): still
+# runs on the Pi 5's 16K-page kernel and on 4K-page kernels.
+TARGET_LDFLAGS ?= -Wl,-z,max-page-size=16384
