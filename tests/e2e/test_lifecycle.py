@@ -1,11 +1,13 @@
 """test_lifecycle.py: udpchatd's command line, start-up errors, stdin (admin
 lines, EOF), SIGTERM/SIGINT and child processes (no zombies)."""
+import os
+import random
 import signal
 import socket
 import subprocess
 import time
 
-from harness import basic, free_udp_port
+from harness import basic, free_udp_port, proc_children, proc_state, timeout
 
 
 def _children_ok(srv, wait=1.0):
@@ -207,3 +209,37 @@ def test_admin_stdin_line_limits(ctx):
     a.expect("[admin] after")
     a.expect_none(0.1)
     srv.stop()
+
+
+@timeout(60)
+def test_sigterm_during_startup(ctx):
+    """SIGTERM at any moment of start-up: the server exits (0, or killed by the
+    signal before its handlers exist), never hangs. Catches a signal arriving
+    between fork() and the admin child's own signal set-up, where the child
+    would run the server's handler and the server wait for it forever."""
+    t0 = time.monotonic()
+    first = ctx.server()
+    ready = time.monotonic() - t0          # how long start-up takes here
+    first.stop()
+    rnd = random.Random(7)
+    outcomes = {}
+    for i in range(120):
+        port = free_udp_port()
+        p = ctx.popen(ctx.cmd("udpchatd", "-p", port, "-c", os.path.join(ctx.tmp, "s%d.sock" % i)),
+                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        delay = rnd.uniform(0, ready)
+        time.sleep(delay)
+        os.kill(p.pid, signal.SIGTERM)
+        try:
+            rc = p.wait(ctx.scale(2))
+        except subprocess.TimeoutExpired:
+            state = proc_state(p.pid) + "; children " + "; ".join(
+                proc_state(k) for k, _ in proc_children(p.pid))
+            p.stdin.close()                # the admin child sees EOF and ends; so does the server
+            p.wait(5)
+            raise AssertionError("run %d: udpchatd hangs after SIGTERM %.1f ms into start-up (%s)"
+                                 % (i, 1000 * delay, state))
+        p.stdin.close()
+        outcomes[rc] = outcomes.get(rc, 0) + 1
+        assert rc in (0, -signal.SIGTERM), "run %d: exit status %r" % (i, rc)
+    ctx.note("start-up SIGTERM outcomes: %r (start-up takes %.1f ms)" % (outcomes, 1000 * ready))
