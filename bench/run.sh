@@ -93,7 +93,7 @@ run() {
 	echo " hwm_kb=${h:-0}" >>"$out"
 }
 
-msgs_for() { awk -v m="$1" 'BEGIN { n = int(3000000 / (m - 1)); if (n > 200000) n = 200000; if (n < 500) n = 500; print n }'; }
+msgs_for() { awk -v m="$1" 'BEGIN { n = int(2000000 / (m - 1)); if (n > 150000) n = 150000; if (n < 500) n = 500; print n }'; }
 
 has() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 TARGET_SHAPES="10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400"
