@@ -501,7 +501,7 @@ class Server:
                     raise AssertionError("server exited with %s at start-up: %s"
                                          % (self.proc.returncode, self.stderr_text()[-500:]))
                 s.sendto(b"/help\n", self.addr)
-                r, _, _ = select.select([s], [], [], scale(0.1))
+                r, _, _ = select.select([s], [], [], scale(0.01))
                 if r:
                     try:
                         data = s.recv(4096)
