@@ -255,3 +255,18 @@ def test_ctl_path_in_use_and_stale(ctx):
     assert r.returncode == 0 and r.stdout.splitlines()[-1] == "+OK 1 members", (r.stdout, r.stderr)
     third.stop()
     a.expect("[admin] server is going down")
+
+
+def test_ctl_who_idle_and_uptime(ctx):
+    import time
+    srv = ctx.server()
+    a, b = srv.join("a"), srv.join("b")
+    u0 = srv.stats()["uptime_s"]
+    time.sleep(1.3)
+    b.send("/ping")
+    b.expect("+OK pong")
+    lines = srv.ctl("who").stdout.splitlines()
+    idle = {l.split()[0]: int(l.split()[-1].rstrip("s")) for l in lines[:-1]}
+    assert idle["a"] >= 1 and idle["b"] == 0, lines
+    assert srv.stats()["uptime_s"] >= u0 + 1
+    srv.stop()

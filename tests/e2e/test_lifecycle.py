@@ -243,3 +243,13 @@ def test_sigterm_during_startup(ctx):
         outcomes[rc] = outcomes.get(rc, 0) + 1
         assert rc in (0, -signal.SIGTERM), "run %d: exit status %r" % (i, rc)
     ctx.note("start-up SIGTERM outcomes: %r (start-up takes %.1f ms)" % (outcomes, 1000 * ready))
+
+
+def test_syslog_flag(ctx):
+    """-S: logs go to syslog (or, without a syslog daemon, still somewhere
+    sane); the server works the same."""
+    srv = ctx.server("-S")
+    a, b = srv.join("a"), srv.join("b")
+    a.send("hi")
+    b.expect("a: hi")
+    srv.stop()

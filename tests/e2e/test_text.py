@@ -172,3 +172,17 @@ def test_ipv6_member_with_ipv4_member(ctx):
     v6.expect("+OK bye")
     v4.expect("six left the room")
     srv.stop()
+
+
+def test_bad_line_among_good_ones(ctx):
+    """One bad line in a datagram is refused alone; the lines around it are handled, in order."""
+    srv = ctx.server()
+    alice, bob = srv.join("alice"), srv.join("bob")
+    alice.sendraw(b"one\n" + b"x" * 600 + b"\ntwo\nbad \xff utf8\nthree\nesc \x1b here\nfour\n")
+    alice.expect("-ERR line too long (600 bytes, max 512); not relayed")
+    alice.expect("-ERR text is not valid UTF-8")
+    alice.expect(re.compile(r"-ERR text contains a control character \(0x1b\)", re.IGNORECASE))
+    for w in ("one", "two", "three", "four"):
+        bob.expect("alice: " + w)
+    bob.expect_none(0.2)
+    srv.stop()
