@@ -112,3 +112,19 @@ def test_unreachable_ipv6(ctx):
     alice.send("/who")
     alice.expect("+OK 1 online: alice")
     srv.stop()
+
+
+def test_any_datagram_keeps_a_member(ctx):
+    """'Any datagram from the member keeps it': even lines the server refuses."""
+    srv = ctx.server("-t", "1")
+    a, b = srv.join("a"), srv.join("b")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 2.2:
+        a.send(b"bad \xff")                 # refused: not UTF-8
+        a.expect("-ERR text is not valid UTF-8")
+        b.send("/ping")
+        b.expect("+OK pong")
+        time.sleep(0.3)
+    b.send("/who")
+    b.expect(online("+OK ", ["a", "b"]))
+    srv.stop()

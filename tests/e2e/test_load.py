@@ -223,3 +223,14 @@ def test_coalescing_lines_never_split(ctx):
     for d in bob.datagrams:
         assert len(d) <= 1472, "datagram of %d bytes" % len(d)
     srv.stop()
+
+
+def test_quit_not_rate_limited(ctx):
+    srv = ctx.server()
+    alice, bob = srv.join("alice"), srv.join("bob")
+    _burst_lines(alice, 30, "q")
+    alice.send("/quit")
+    got = bob.lines(0.4)
+    assert got[-1] == "alice left the room", got[-3:]
+    assert alice.lines(0.05) == ["-ERR slow down (5 lines/s)", "+OK bye"]
+    srv.stop()
