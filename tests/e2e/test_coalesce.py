@@ -40,6 +40,23 @@ def _datagrams_of_lines(texts, limit=2000):
     return out
 
 
+def _send_paced(sender, texts, receivers, per=8):
+    """Sends texts from sender in datagrams of several lines, `per` datagrams
+    at a time, and has every receiver expect "NAME: text" for each, in order.
+    Pacing keeps a slow (sanitizer) server's socket buffer from overflowing:
+    lines of one datagram are always in one batch, which is all coalescing
+    needs."""
+    groups = _datagrams_of_lines(texts)
+    for k in range(0, len(groups), per):
+        burst = groups[k:k + per]
+        for g in burst:
+            sender.send(*g)
+        for r in receivers:
+            for g in burst:
+                for t in g:
+                    r.expect("%s: %s" % (sender.name, t), timeout=5)
+
+
 def _check_datagrams(peer, since=0):
     """Every datagram since index `since`: within the bound, whole lines.
     Returns how many held more than one line."""
@@ -62,11 +79,8 @@ def test_coalesce_whole_lines_within_bound(ctx):
     texts = [_text(rng, i) for i in range(300)]
     # many lines per datagram: they are all waiting in one batch, so the
     # server has every reason to pack them together
-    for group in _datagrams_of_lines(texts):
-        alice.send(*group)
+    _send_paced(alice, texts, (bob, carol))
     for p in (bob, carol):
-        for t in texts:
-            p.expect("alice: " + t, timeout=5)
         p.expect_none(0.2)
         multi = _check_datagrams(p, mark[p])
         assert multi > 0, "%s: no datagram held more than one line (no coalescing)" % p.who
@@ -181,11 +195,7 @@ def test_netcat_member_sees_the_same_lines(ctx):
     mark = len(bob.datagrams)
     rng = random.Random(8888)
     texts = [_text(rng, i) for i in range(120)]
-    for group in _datagrams_of_lines(texts):
-        alice.send(*group)
-    for t in texts:
-        nc.expect("alice: " + t, timeout=5)
-        bob.expect("alice: " + t, timeout=5)
+    _send_paced(alice, texts, (nc, bob))
     # bob (a plain socket) shows the lines did share datagrams
     assert _check_datagrams(bob, mark) > 0
     # and after the burst, a lone line still comes through at once
