@@ -603,7 +603,10 @@ class Server:
         return rc
 
     def kill(self):
-        """SIGKILL by PID (cleanup); closing stdin lets an orphaned admin child see EOF."""
+        """SIGKILL by PID (cleanup). Closing stdin lets the orphaned admin child
+        see EOF and end; waits (up to 2 s) until it has, so that nothing of
+        this server (e.g. an inherited control socket) outlives kill()."""
+        kids = [k for k, st in self.children() if st != "Z"] if self.proc.poll() is None else []
         if self.proc.stdin:
             try:
                 self.proc.stdin.close()
@@ -618,6 +621,16 @@ class Server:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 pass
+        deadline = time.monotonic() + 2
+        for k in kids:
+            while time.monotonic() < deadline:
+                try:
+                    st = open("/proc/%d/stat" % k).read()
+                except OSError:
+                    break
+                if st[st.rfind(")") + 2] in "ZX":
+                    break
+                time.sleep(0.01)
         self.stopped = True
         try:
             self._err.close()
