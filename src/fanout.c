@@ -1,16 +1,23 @@
-/* fanout.c: the relay's way out. Between two flushes the room is fixed, so a
- * queued line names its recipients by member (a broadcast names the one it
- * skips). Flush walks each recipient's lines in order (the broadcast chain
- * merged with its own unicast chain) and packs them into iovecs: no copy,
- * no allocation, one sendmmsg for many datagrams. */
+/* fanout.c: the relay's way out. A queued line names its recipients by
+ * member (a broadcast names the one it skips). Flush walks each member's
+ * lines in order (the broadcast chain merged with its own unicast chain) and
+ * packs them into iovecs: no copy, no allocation, one sendmmsg for many
+ * datagrams. Lines carry a sequence number and members the one current when
+ * they joined, so a member gets no broadcast queued before it came in; a
+ * leaver is served at once and then forgotten. So joins and leaves need no
+ * flush, and a burst of joins (every client after a server restart) is
+ * coalesced like chat. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "fanout.h"
 
 struct fanout_item {
+	uint64_t seq;             /* fanout_seq when queued */
 	uint16_t off, len;        /* line in the arena, "\n" included */
 	int32_t next;             /* next item in the same chain, -1 = end */
 	const struct room_member *who; /* broadcast: skipped; unicast: recipient */
@@ -22,6 +29,7 @@ static int fanout_fd, fanout_family;
 static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
+static uint64_t fanout_seq = 1;
 static int32_t fanout_nitems, fanout_bcast_head = -1, fanout_bcast_tail = -1;
 static struct room_member *fanout_touched[FANOUT_MAX_ITEMS]; /* with unicasts */
 static unsigned fanout_ntouched;
@@ -56,6 +64,7 @@ static int32_t fanout_commit(size_t len, const struct room_member *who)
 	it->len = (uint16_t)(len + 1);
 	it->next = -1;
 	it->who = who;
+	it->seq = fanout_seq++;
 	fanout_used += len + 1;
 	return fanout_nitems++;
 }
@@ -116,7 +125,10 @@ static void fanout_send_batch(void)
 	int tries = 0, r;
 
 	while (i < fanout_nmsgs) {
-		r = sendmmsg(fanout_fd, fanout_msgs + i, fanout_nmsgs - i, 0);
+		/* The system call itself: musl's 64-bit sendmmsg() is a loop of
+		 * sendmsg() (to fix msghdr padding, which fanout_dgram zeroes), and
+		 * each return to user space lets the woken receiver preempt us. */
+		r = (int)syscall(SYS_sendmmsg, fanout_fd, fanout_msgs + i, fanout_nmsgs - i, 0);
 		if (r > 0) {
 			fanout_stats.datagrams += (unsigned)r;
 			i += (unsigned)r;
@@ -156,8 +168,8 @@ static void fanout_member(const struct room_member *m)
 		if (u < 0 || (b >= 0 && b < u)) {
 			i = b;
 			b = fanout_items[b].next;
-			if (fanout_items[i].who == m)
-				continue; /* a member's own broadcast */
+			if (fanout_items[i].who == m || fanout_items[i].seq < m->join_seq)
+				continue; /* its own broadcast, or one from before it came */
 		} else {
 			i = u;
 			u = fanout_items[u].next;
@@ -176,6 +188,23 @@ static void fanout_member(const struct room_member *m)
 	}
 }
 
+void fanout_joined(struct room_member *m)
+{
+	m->join_seq = fanout_seq;
+	m->q_head = m->q_tail = -1;
+}
+
+void fanout_leave(struct room_member *m, int deliver)
+{
+	if (deliver && (fanout_bcast_head >= 0 || m->q_head >= 0)) {
+		fanout_member(m);
+		fanout_send_batch();
+	}
+	/* it may still be on fanout_touched: an empty chain makes that a no-op */
+	m->q_head = m->q_tail = -1;
+	m->join_seq = UINT64_MAX; /* no broadcast is for it any more */
+}
+
 void fanout_flush(void)
 {
 	const struct room_member *m;
@@ -187,8 +216,11 @@ void fanout_flush(void)
 		for (m = room_first(); m; m = room_next(m))
 			fanout_member(m);
 	} else {
-		for (k = 0; k < fanout_ntouched; k++)
+		for (k = 0; k < fanout_ntouched; k++) {
 			fanout_member(fanout_touched[k]);
+			/* a slot reused within the batch may be listed twice */
+			fanout_touched[k]->q_head = -1;
+		}
 	}
 	if (fanout_nmsgs)
 		fanout_send_batch();

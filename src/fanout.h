@@ -1,8 +1,10 @@
 /* fanout.h: outgoing lines. Each line is formatted once into a static arena;
  * at flush, what waits for the same member goes out coalesced into datagrams
  * of at most FANOUT_DGRAM_MAX bytes (never splitting a line), all of them
- * through sendmmsg. The room must not change between two flushes: callers
- * flush before adding or removing a member. */
+ * through sendmmsg. The room may change between two flushes, through these
+ * calls only: fanout_joined() right after a member is added (it gets only
+ * what is queued after), fanout_leave() right before one is removed (it gets
+ * what was queued before, at once). */
 #ifndef UCHAT_FANOUT_H
 #define UCHAT_FANOUT_H
 #include <stddef.h>
@@ -29,6 +31,12 @@ char *fanout_begin(void);
 void fanout_to_all(size_t len, const struct room_member *except);
 /* Queues it for one member. */
 void fanout_to_one(size_t len, const struct room_member *to);
+
+/* Starts m's queue: m receives the broadcasts queued from now on. */
+void fanout_joined(struct room_member *m);
+/* Before m leaves the room: sends m what is waiting for it (deliver = 1) or
+ * drops it (deliver = 0, m is unreachable), and forgets m. */
+void fanout_leave(struct room_member *m, int deliver);
 
 /* Sends everything queued. Never blocks for long; errors are counted. */
 void fanout_flush(void);

@@ -24,8 +24,10 @@ static uint32_t room_hash(const void *key, size_t len);
 #include "room.h"
 
 static struct room_member room_pool[UCHAT_MAX_MEMBERS];
+/* Members that left, for reuse; members never used are taken from the pool
+ * at room_hiwater, so a small room touches only the start of both arrays. */
 static struct room_member *room_free_list[UCHAT_MAX_MEMBERS];
-static unsigned room_nfree, room_limit;
+static unsigned room_nfree, room_hiwater, room_limit;
 static int room_family;
 static struct room_member *room_names, *room_addrs; /* hash heads */
 static struct room_member *room_idle_head, *room_idle_tail;
@@ -49,8 +51,6 @@ static uint32_t room_hash(const void *key, size_t len)
 
 void room_init(unsigned max, int family)
 {
-	unsigned i;
-
 	/* one seed per process: the arena's free lists fit the bucket sizes it
 	 * leads to, so refilling the room reuses them */
 	while (room_seed == 0 &&
@@ -60,9 +60,7 @@ void room_init(unsigned max, int family)
 	room_idle_head = room_idle_tail = NULL;
 	/* no memset of the pool: room_add clears a member when it takes it, and
 	 * untouched members cost no RAM (the pool is sized for the maximum) */
-	room_nfree = 0;
-	for (i = UCHAT_MAX_MEMBERS; i-- > 0;)
-		room_free_list[room_nfree++] = &room_pool[i];
+	room_nfree = room_hiwater = 0;
 	room_limit = max < 1 ? 1 : max > UCHAT_MAX_MEMBERS ? UCHAT_MAX_MEMBERS : max;
 	room_family = family;
 }
@@ -113,9 +111,10 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 
 	if (room_by_name(name))
 		return ROOM_TAKEN;
-	if (HASH_CNT(hh_addr, room_addrs) >= room_limit || room_nfree == 0)
+	if (HASH_CNT(hh_addr, room_addrs) >= room_limit ||
+	    (room_nfree == 0 && room_hiwater == UCHAT_MAX_MEMBERS))
 		return ROOM_FULL;
-	m = room_free_list[--room_nfree];
+	m = room_nfree ? room_free_list[--room_nfree] : &room_pool[room_hiwater++];
 	memset(m, 0, sizeof(*m));
 	m->addr = *addr;
 	m->peer_len = net_addr_to(addr, room_family, &ss);

@@ -22,7 +22,8 @@ struct room_member {
 	socklen_t peer_len;
 	int64_t last_ms;                           /* last datagram from it */
 	struct ratelimit rl;
-	int32_t q_head, q_tail;                    /* owned by fanout.c */
+	uint64_t join_seq;                         /* owned by fanout.c: */
+	int32_t q_head, q_tail;                    /* its lines waiting */
 	uint8_t name_len, key_len, in_use;
 	char name[PROTO_NAME_BYTES + 1];           /* as the member chose it */
 	char key[PROTO_NAME_BYTES + 1];            /* ASCII case folded */

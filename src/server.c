@@ -158,9 +158,9 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
 		return;
 	}
-	fanout_flush(); /* the room is about to change */
 	switch (room_add(who->addr, name, now_ms, &m)) {
 	case ROOM_OK:
+		fanout_joined(m);
 		break;
 	case ROOM_FULL:
 		server_reply(who, "-ERR room full (%u members)", room_max());
@@ -192,7 +192,7 @@ static void server_leave(struct room_member *m, enum catalog_reason why)
 	struct net_addr addr = m->addr;
 	size_t len;
 
-	fanout_flush(); /* the room is about to change */
+	fanout_leave(m, why != CATALOG_UNREACHABLE);
 	memcpy(name, m->name, sizeof(name));
 	room_remove(m);
 	stats.leaves++;

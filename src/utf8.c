@@ -1,4 +1,6 @@
 /* utf8.c: strict UTF-8 decoding and the character classes the protocol needs. */
+#include <string.h>
+
 #include "utf8.h"
 
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
@@ -63,12 +65,31 @@ int utf8_is_space(uint32_t cp)
 	       cp == 0x3000 || cp == 0xfeff;
 }
 
+/* Returns 1 if none of the 8 bytes in w is a control, DEL or >= 0x80. */
+static int utf8_printable8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t d = w ^ (0x7f * ones); /* a byte 0x7f becomes 0 */
+
+	/* high bit set: >= 0x80; (w - 0x20) borrows: < 0x20; (d - 1) borrows: DEL */
+	return ((w | ((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs) == 0;
+}
+
 long utf8_check_text(const char *s, size_t len)
 {
 	uint32_t cp;
 	size_t n;
 
 	while (len > 0) {
+		uint64_t w;
+		if (len >= 8) { /* printable ASCII, 8 bytes at a time */
+			memcpy(&w, s, 8);
+			if (utf8_printable8(w)) {
+				s += 8;
+				len -= 8;
+				continue;
+			}
+		}
 		if ((n = utf8_decode(s, len, &cp)) == 0)
 			return -1;
 		if (utf8_is_control(cp))

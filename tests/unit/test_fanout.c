@@ -509,6 +509,55 @@ out:
 	fo_teardown();
 }
 
+/* Joins and leaves need no flush: a leaver gets what was queued before it
+ * left, at once; a newcomer (here in the leaver's reused slot, at the same
+ * address) gets only what was queued after it came. */
+static void fanout_join_leave_mid_batch(void)
+{
+	size_t want[NMEM];
+	struct room_member *dave = NULL, *carol;
+	struct net_addr addr;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	carol = fo_peers[2].m;
+	addr = carol->addr;
+	fo_all("before", NULL);
+	fo_one("to carol", carol);
+	fanout_leave(carol, 1);
+	room_remove(carol);
+	CHECK_INT(fanout_stats.datagrams, 1); /* carol served at once */
+	CHECK_INT(room_add(&addr, (struct proto_span){ "dave", 4 }, 0, &dave), ROOM_OK);
+	if (!dave)
+		goto out;
+	fanout_joined(dave);
+	fo_all("dave joined", dave);
+	fo_all("after", NULL);
+	fo_one("to dave", dave);
+	fanout_flush();
+	want[0] = want[1] = 25;
+	want[2] = 16 + 14;
+	fo_receive(want);
+	FO_CHECK(0, "before\ndave joined\nafter\n", 1);
+	FO_CHECK(1, "before\ndave joined\nafter\n", 1);
+	FO_CHECK(2, "before\nto carol\nafter\nto dave\n", 2);
+
+	/* an unreachable leaver's lines are dropped, not sent */
+	fo_reset_rx();
+	fo_one("lost", dave);
+	fanout_leave(dave, 0);
+	room_remove(dave);
+	fo_all("dave left", NULL);
+	fanout_flush();
+	want[0] = want[1] = 10;
+	want[2] = 0;
+	fo_receive(want);
+	FO_CHECK(0, "dave left\n", 1);
+	FO_CHECK(2, "", 0);
+out:
+	fo_teardown();
+}
+
 void suite_fanout(void)
 {
 	int i;
@@ -522,4 +571,5 @@ void suite_fanout(void)
 	TEST_RUN(fanout_send_now_stranger);
 	TEST_RUN(fanout_dead_member);
 	TEST_RUN(fanout_dual_stack);
+	TEST_RUN(fanout_join_leave_mid_batch);
 }
