@@ -5,8 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "admin.h"
-#include "limits.h"
+#include "bounds.h"
 #include "proto.h"
 #include "utf8.h"
 
@@ -22,7 +23,7 @@ static const char *admin_check(const char *line, size_t len)
 	if (c < 0)
 		return "not valid UTF-8";
 	if (c > 0) {
-		snprintf(why, sizeof(why), "contains a control character (0x%02lx)", c - 1);
+		fmt_snprintf(why, sizeof(why), "contains a control character (0x%02lx)", c - 1);
 		return why;
 	}
 	return NULL;
@@ -54,7 +55,7 @@ static void admin_line(int wfd, const char *p, size_t len)
 		return;
 	why = admin_check(line.p, line.len);
 	if (why) {
-		fprintf(stderr, "udpchatd: announcement not sent: %s\n", why);
+		fmt_dprintf(2, "udpchatd: announcement not sent: %s\n", why);
 		return;
 	}
 	memcpy(out, line.p, line.len);
@@ -82,7 +83,7 @@ static void admin_child(int wfd)
 			if (!nl) {
 				if (len == sizeof(buf)) { /* no newline in reach */
 					if (!skipping)
-						fprintf(stderr, "udpchatd: announcement not sent: longer than 512 bytes\n");
+						fmt_dprintf(2, "udpchatd: announcement not sent: longer than 512 bytes\n");
 					skipping = 1;
 					len = 0;
 				}

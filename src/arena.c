@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "limits.h"
+#include "bounds.h"
 
 /* Two hashes; each may hold its table, its buckets and, while growing, the
  * old and the new bucket array (16 bytes a bucket, about one per member). */

@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "fmt.h"
+#include "bounds.h"
 #include "net.h"
 #include "progs.h"
 #include "proto.h"
@@ -100,7 +101,7 @@ static void client_notice(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf + 2, sizeof buf - 2, fmt, ap);
+	n = fmt_vsnprintf(buf + 2, sizeof buf - 2, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
@@ -110,13 +111,13 @@ static void client_notice(const char *fmt, ...)
 		memcpy(buf, "* ", 2);
 		(void)term_print(buf, (size_t)n + 2);
 	} else {
-		fprintf(stderr, "udpchat: %s\n", buf + 2);
+		fmt_dprintf(2, "udpchat: %s\n", buf + 2);
 	}
 }
 
-static void client_usage(FILE *f)
+static void client_usage(int fd)
 {
-	fprintf(f,
+	fmt_dprintf(fd,
 		"usage: udpchat [-n NAME] HOST [PORT]\n"
 		"Joins the udpchatd chat room at HOST (PORT %d by default).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
@@ -156,7 +157,7 @@ static int client_send(struct client *c, const char *line, size_t len)
 static int client_send_join(struct client *c)
 {
 	char buf[PROTO_MAX_LINE];
-	int n = snprintf(buf, sizeof buf, "/join %s", c->name);
+	int n = fmt_snprintf(buf, sizeof buf, "/join %s", c->name);
 
 	return n < 0 ? -1 : client_send(c, buf, (size_t)n);
 }
@@ -328,7 +329,7 @@ static int client_read_line(struct client_lr *lr, int fd, char *line, size_t *le
 		if (r == 1)
 			return 1;
 		if (r < 0) {
-			fprintf(stderr, "udpchat: line too long (%zu bytes)\n", *len);
+			fmt_dprintf(2, "udpchat: line too long (%zu bytes)\n", *len);
 			continue;
 		}
 		if (lr->eof)
@@ -350,12 +351,10 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 		const char *why;
 
 		if (c->interactive) {
-			FILE *f = isatty(1) ? stdout : stderr;
-			fputs("name: ", f);
-			fflush(f);
+			fmt_dprintf(isatty(1) ? 1 : 2, "name: ");
 		}
 		if (!client_read_line(lr, 0, line, &len)) {
-			fprintf(stderr, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
+			fmt_dprintf(2, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
 			return -1;
 		}
 		if (len == 0 && c->interactive)
@@ -366,7 +365,7 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 			c->name[len] = '\0';
 			return 0;
 		}
-		fprintf(stderr, "udpchat: invalid name: %s\n", why);
+		fmt_dprintf(2, "udpchat: invalid name: %s\n", why);
 		if (!c->interactive)
 			return -1;
 	}
@@ -617,7 +616,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 		client_notice("not sent: %s", strerror(errno));
 	else if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
-		int n = snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
+		int n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
 		if (n > 0)
 			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1);
 	}
@@ -776,7 +775,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 	pid_t parent = getpid();
 
 	if (client_signals() < 0 || pipe2(notes, O_CLOEXEC) < 0) {
-		fprintf(stderr, "udpchat: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: %s\n", strerror(errno));
 		return 1;
 	}
 	if (c->interactive && isatty(1))
@@ -794,7 +793,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 	c->note_fd = notes[0];
 	if (c->child < 0) {
 		term_close();
-		fprintf(stderr, "udpchat: fork: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: fork: %s\n", strerror(errno));
 		return 1;
 	}
 	return client_sender(c, lr);
@@ -803,7 +802,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 /* Formats HOST:PORT for messages ([v6]:port). */
 static const char *client_where(const struct client *c, char *buf, size_t len)
 {
-	snprintf(buf, len, strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
+	fmt_snprintf(buf, len, strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
 	return buf;
 }
 
@@ -816,7 +815,6 @@ int client_main(int argc, char **argv)
 	static struct client_lr lr;
 	char err[256], where[320];
 	const char *name = NULL;
-	char *end;
 	unsigned long port;
 	int opt;
 
@@ -831,37 +829,35 @@ int client_main(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'h':
-			client_usage(stdout);
+			client_usage(1);
 			return 0;
 		case 'V':
-			printf("udpchat %s\n", UCHAT_VERSION);
+			fmt_dprintf(1, "udpchat %s\n", UCHAT_VERSION);
 			return 0;
 		case ':':
-			fprintf(stderr, "udpchat: option -%c needs an argument (try -h)\n", optopt);
+			fmt_dprintf(2, "udpchat: option -%c needs an argument (try -h)\n", optopt);
 			return 2;
 		default:
-			fprintf(stderr, "udpchat: unknown option -%c (try -h)\n", optopt);
+			fmt_dprintf(2, "udpchat: unknown option -%c (try -h)\n", optopt);
 			return 2;
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {
-		fprintf(stderr, "udpchat: %s (usage: udpchat [-n NAME] HOST [PORT])\n",
+		fmt_dprintf(2, "udpchat: %s (usage: udpchat [-n NAME] HOST [PORT])\n",
 			optind >= argc ? "missing HOST" : "too many arguments");
 		return 2;
 	}
 	c.host = argv[optind];
 	if (optind + 1 < argc)
 		c.port = argv[optind + 1];
-	errno = 0;
-	port = strtoul(c.port, &end, 10);
-	if (errno || *end || end == c.port || port < 1 || port > 65535 || c.port[0] == '-') {
-		fprintf(stderr, "udpchat: bad port: %s\n", c.port);
+	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0) {
+		fmt_dprintf(2, "udpchat: bad port: %s\n", c.port);
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	c.sock = net_client_socket(c.host, c.port, err, sizeof err);
 	if (c.sock < 0) {
-		fprintf(stderr, "udpchat: %s\n", err);
+		fmt_dprintf(2, "udpchat: %s\n", err);
 		return 1;
 	}
 	c.interactive = isatty(0);
@@ -869,9 +865,9 @@ int client_main(int argc, char **argv)
 	if (name) {
 		const char *why = proto_name_error((struct proto_span){ name, strlen(name) });
 		if (!why) {
-			snprintf(c.name, sizeof c.name, "%s", name);
+			fmt_snprintf(c.name, sizeof c.name, "%s", name);
 		} else {
-			fprintf(stderr, "udpchat: invalid name: %s\n", why);
+			fmt_dprintf(2, "udpchat: invalid name: %s\n", why);
 			if (!c.interactive)
 				return 1;
 		}
@@ -882,12 +878,12 @@ int client_main(int argc, char **argv)
 		int r = client_join(&c);
 
 		if (r < 0) {
-			fprintf(stderr, "udpchat: no answer from %s\n", where);
+			fmt_dprintf(2, "udpchat: no answer from %s\n", where);
 			return 1;
 		}
 		if (r > 0)
 			break;
-		fprintf(stderr, "udpchat: %s\n", c.reason);
+		fmt_dprintf(2, "udpchat: %s\n", c.reason);
 		if (!c.interactive)
 			return 1;
 		c.name[0] = '\0';

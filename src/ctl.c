@@ -10,15 +10,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "fmt.h"
+#include "bounds.h"
 #include "log.h"
 #include "progs.h"
 
 #define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
 
-static void ctl_usage(FILE *f)
+static void ctl_usage(int fd)
 {
-	fprintf(f,
+	fmt_dprintf(fd,
 		"usage: udpchatctl [-c PATH] say TEXT... | who | kick NAME | stats\n"
 		"Talks to a running udpchatd over its control socket.\n"
 		"  say TEXT    announce TEXT to every member\n"
@@ -83,8 +84,8 @@ int ctl_main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+:c:hV")) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
-		case 'h': ctl_usage(stdout); return 0;
-		case 'V': printf("udpchatctl %s\n", UCHAT_VERSION); return 0;
+		case 'h': ctl_usage(1); return 0;
+		case 'V': fmt_dprintf(1, "udpchatctl %s\n", UCHAT_VERSION); return 0;
 		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
 		default: log_die(2, "unknown option -%c (see -h)", optopt);
 		}
@@ -110,7 +111,9 @@ int ctl_main(int argc, char **argv)
 	/* copy the reply out; remember how its last line starts */
 	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		fwrite(buf, 1, (size_t)n, stdout);
+		for (ssize_t off = 0, w; off < n; off += w)
+			if ((w = write(1, buf + off, (size_t)(n - off))) <= 0)
+				return 1; /* stdout closed: nobody is reading */
 		for (ssize_t i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;

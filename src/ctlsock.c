@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "ctlsock.h"
 
 static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, size_t errlen)
@@ -18,7 +19,7 @@ static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, si
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun->sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
+		fmt_snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
 	strcpy(sun->sun_path, path);
@@ -35,7 +36,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	/* a socket file that nobody answers on is a dead server's: replace it */
@@ -44,7 +45,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 			close(probe);
 			close(fd);
-			snprintf(err, errlen, "%s: another udpchatd is running", path);
+			fmt_snprintf(err, errlen, "%s: another udpchatd is running", path);
 			return -1;
 		}
 		if (errno == ECONNREFUSED)
@@ -55,7 +56,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 4) < 0) {
-		snprintf(err, errlen, "cannot create control socket %s: %s", path, strerror(errno));
+		fmt_snprintf(err, errlen, "cannot create control socket %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -143,7 +144,7 @@ void ctlsock_printf(struct ctlsock_conn *c, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = fmt_vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;

@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "log.h"
 
 static const char *log_name = "udpchat";
@@ -38,8 +39,8 @@ static void log_send(int prio, const char *fmt, va_list ap)
 	char buf[640];
 	int n, m;
 
-	n = snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
-	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	n = fmt_snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
+	m = fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	if (m < 0)
 		return;
 	n += m;
@@ -53,7 +54,7 @@ static void log_send(int prio, const char *fmt, va_list ap)
 			log_fd = -1;
 		}
 	}
-	fprintf(stderr, "%s\n", strchr(buf, '>') + 1);
+	fmt_dprintf(2, "%s\n", strchr(buf, '>') + 1);
 }
 
 void log_set_name(const char *name)
@@ -74,9 +75,10 @@ static void log_v(int prio, const char *fmt, va_list ap)
 		log_send(prio, fmt, ap);
 		return;
 	}
-	fprintf(stderr, "%s: ", log_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char line[FMT_OUT_MAX - 64];
+
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	fmt_dprintf(2, "%s: %s\n", log_name, line); /* one write: lines never mix */
 }
 
 void log_info(const char *fmt, ...)

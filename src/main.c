@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "log.h"
 #include "progs.h"
 
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
 			name = base(argv[0]);
 		}
 	}
-	fprintf(stderr, "usage: udpchatmulti udpchatd|udpchat|udpchatctl [ARGS...]\n"
+	fmt_dprintf(2, "usage: udpchatmulti udpchatd|udpchat|udpchatctl [ARGS...]\n"
 			"  (or call it through a link of one of those names)\n");
 	return 2;
 }

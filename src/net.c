@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
@@ -31,17 +32,48 @@ int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out
 	return -1;
 }
 
+/* Writes an IPv6 address the RFC 5952 way: lower-case hex, no leading
+ * zeros, the longest run of two or more zero groups as "::". Our own, as
+ * libc's inet_ntop brings in its whole printf. */
+static size_t net_ip6_str(const unsigned char *a, char *out, size_t size)
+{
+	unsigned g[8];
+	int i, best = -1, bestlen = 1, run;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8; i += run ? run : 1) {
+		for (run = 0; i + run < 8 && g[i + run] == 0; run++)
+			;
+		if (run > bestlen) {
+			best = i;
+			bestlen = run;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			n += (size_t)fmt_snprintf(out + n, size - n, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		n += (size_t)fmt_snprintf(out + n, size - n, "%s%x",
+					  i && i != best + bestlen ? ":" : "", g[i]);
+	}
+	return n;
+}
+
 const char *net_addr_str(const struct net_addr *a, char *buf)
 {
-	char ip[INET6_ADDRSTRLEN];
+	const unsigned char *b = a->sin6.sin6_addr.s6_addr;
 	unsigned port = ntohs(a->sin6.sin6_port);
+	char ip[48];
 
 	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
-		inet_ntop(AF_INET, &a->sin6.sin6_addr.s6_addr[12], ip, sizeof(ip));
-		snprintf(buf, NET_ADDRSTR, "%s:%u", ip, port);
+		fmt_snprintf(buf, NET_ADDRSTR, "%u.%u.%u.%u:%u", b[12], b[13], b[14], b[15], port);
 	} else {
-		inet_ntop(AF_INET6, &a->sin6.sin6_addr, ip, sizeof(ip));
-		snprintf(buf, NET_ADDRSTR, "[%s]:%u", ip, port);
+		net_ip6_str(b, ip, sizeof(ip));
+		fmt_snprintf(buf, NET_ADDRSTR, "[%s]:%u", ip, port);
 	}
 	return buf;
 }
@@ -96,7 +128,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	} else if (any || inet_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
 		family = AF_INET6;
 	} else {
-		snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
+		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
 		return -1;
 	}
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -105,7 +137,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (family == AF_INET6) {
@@ -120,7 +152,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	}
 	net_recverr(fd, family);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		snprintf(err, errlen, "cannot bind %s port %u: %s",
+		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s",
 			 any ? "all addresses" : bind_addr, port, strerror(errno));
 		close(fd);
 		return -1;
@@ -178,12 +210,12 @@ int net_client_socket(const char *host, const char *port, char *err, size_t errl
 	for (c = port; *c >= '0' && *c <= '9' && p <= 65535; c++)
 		p = p * 10 + (unsigned long)(*c - '0');
 	if (c == port || *c || p == 0 || p > 65535) {
-		snprintf(err, errlen, "bad port '%s' (want 1-65535)", port);
+		fmt_snprintf(err, errlen, "bad port '%s' (want 1-65535)", port);
 		return -1;
 	}
 	n = net_resolve(host, (unsigned)p, addrs, 4);
 	if (n == 0) {
-		snprintf(err, errlen, "cannot resolve %s: unknown host", host);
+		fmt_snprintf(err, errlen, "cannot resolve %s: unknown host", host);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -201,6 +233,6 @@ int net_client_socket(const char *host, const char *port, char *err, size_t errl
 		fd = -1;
 	}
 	if (fd < 0)
-		snprintf(err, errlen, "cannot reach %s port %s: %s", host, port, strerror(saved));
+		fmt_snprintf(err, errlen, "cannot reach %s port %s: %s", host, port, strerror(saved));
 	return fd;
 }

@@ -3,7 +3,7 @@
 #ifndef UCHAT_PROTO_H
 #define UCHAT_PROTO_H
 #include <stddef.h>
-#include "limits.h"
+#include "bounds.h"
 
 /* A view into untrusted bytes: never NUL-terminated, always with a length. */
 struct proto_span {

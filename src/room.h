@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <uthash.h>
 
-#include "limits.h"
+#include "bounds.h"
 #include "net.h"
 #include "proto.h"
 #include "ratelimit.h"

@@ -17,11 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "admin.h"
 #include "catalog.h"
 #include "ctlsock.h"
 #include "fanout.h"
-#include "limits.h"
+#include "bounds.h"
 #include "log.h"
 #include "net.h"
 #include "progs.h"
@@ -75,7 +76,7 @@ static size_t server_fmt(char *p, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	n = fmt_vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return 0;
@@ -107,7 +108,7 @@ static void server_reply(const struct server_peer *who, const char *fmt, ...)
 	}
 	p = who->m ? fanout_begin() : line;
 	va_start(ap, fmt);
-	n = vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	n = fmt_vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
@@ -174,10 +175,10 @@ static void server_join(struct server_peer *who, struct proto_span name)
 	stats.joins++;
 	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
 	if (opt.idle_s)
-		snprintf(prefix, sizeof(prefix), "+OK welcome %s (idle timeout %us), %u online:",
+		fmt_snprintf(prefix, sizeof(prefix), "+OK welcome %s (idle timeout %us), %u online:",
 			 m->name, opt.idle_s, room_count());
 	else
-		snprintf(prefix, sizeof(prefix), "+OK welcome %s (no idle timeout), %u online:",
+		fmt_snprintf(prefix, sizeof(prefix), "+OK welcome %s (no idle timeout), %u online:",
 			 m->name, room_count());
 	server_names(who, prefix);
 	p = fanout_begin();
@@ -380,7 +381,7 @@ static void server_line(struct server_peer *who, struct proto_span line)
 		break;
 	case PROTO_WHO: {
 		char prefix[32];
-		snprintf(prefix, sizeof(prefix), "+OK %u online:", room_count());
+		fmt_snprintf(prefix, sizeof(prefix), "+OK %u online:", room_count());
 		server_names(who, prefix);
 		break;
 	}
@@ -638,9 +639,9 @@ static void server_reap(void)
 			admin_pid = -1;
 }
 
-static void server_usage(FILE *f)
+static void server_usage(int fd)
 {
-	fprintf(f,
+	fmt_dprintf(fd,
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
 		"                [-r RATE] [-c PATH] [-S] [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
@@ -661,12 +662,9 @@ static void server_usage(FILE *f)
 /* Parses an unsigned decimal in [min, max] or dies with exit status 2. */
 static unsigned server_num(const char *s, char flag, unsigned min, unsigned max)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+	if (fmt_parse_uint(s, min, max, &v) < 0)
 		log_die(2, "-%c wants a number from %u to %u, not '%s'", flag, min, max, s);
 	return (unsigned)v;
 }
@@ -695,8 +693,8 @@ static void server_parse(int argc, char **argv)
 		case 'r': opt.rate = server_num(optarg, 'r', 0, 100000); break;
 		case 'c': opt.ctl_path = optarg; break;
 		case 'S': opt.use_syslog = 1; break;
-		case 'h': server_usage(stdout); exit(0);
-		case 'V': printf("udpchatd %s\n", UCHAT_VERSION); exit(0);
+		case 'h': server_usage(1); exit(0);
+		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
 		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
 		default: log_die(2, "unknown option -%c (see -h)", optopt);
 		}

@@ -1,5 +1,6 @@
 /* term.c: the client's terminal: raw mode, a scroll region for messages
  * above a fixed input line, the line editor, and sanitized output. */
+#include "fmt.h"
 #include "term.h"
 
 #include <errno.h>
@@ -67,7 +68,7 @@ static void term_get_size(unsigned *rows, unsigned *cols)
 static void term_set_region(void)
 {
 	char buf[32];
-	int n = snprintf(buf, sizeof buf, "\033[1;%ur", term.rows - 1);
+	int n = fmt_snprintf(buf, sizeof buf, "\033[1;%ur", term.rows - 1);
 
 	if (n > 0)
 		(void)term_write(buf, (size_t)n);
@@ -107,7 +108,7 @@ void term_close(void)
 	if (!term.open)
 		return;
 	term.open = 0;
-	n = snprintf(buf, sizeof buf, "\033[r\033[%u;1H\033[2K", term.rows);
+	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[%u;1H\033[2K", term.rows);
 	if (n > 0)
 		(void)term_write(buf, (size_t)n);
 	(void)tcsetattr(term.in, TCSADRAIN, &term.saved);
@@ -128,7 +129,7 @@ void term_resize(void)
 	if (old != term.rows && old <= term.rows) {
 		/* the old input row is now inside the region: blank it */
 		char buf[32];
-		int n = snprintf(buf, sizeof buf, "\033[%u;1H\033[2K", old);
+		int n = fmt_snprintf(buf, sizeof buf, "\033[%u;1H\033[2K", old);
 		if (n > 0)
 			(void)term_write(buf, (size_t)n);
 	}
@@ -243,7 +244,7 @@ void term_draw(const struct term_edit *ed)
 		start += term_edit_char(ed->buf + start, ed->len - start, &w, &raw);
 		width -= (unsigned)w;
 	}
-	n = snprintf(buf, sizeof buf, "\033[%u;1H%s", term.rows,
+	n = fmt_snprintf(buf, sizeof buf, "\033[%u;1H%s", term.rows,
 		     start > 0 ? TERM_PROMPT_MORE : TERM_PROMPT);
 	if (n < 0)
 		return;
@@ -286,7 +287,7 @@ size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
 		if (o + 4 * n >= outlen)
 			break;
 		for (; n > 0; n--, i++, o += 4)
-			snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
+			fmt_snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
 	}
 	out[o] = '\0';
 	return o;
@@ -303,7 +304,7 @@ int term_print(const char *s, size_t len)
 
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);
-		n = snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[%u;1H\n", rows - 1);
+		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[%u;1H\n", rows - 1);
 		if (n < 0)
 			return -1;
 		pos = (size_t)n;

@@ -3,7 +3,7 @@
 #ifndef UCHAT_TERM_H
 #define UCHAT_TERM_H
 #include <stddef.h>
-#include "limits.h"
+#include "bounds.h"
 
 /* Bytes the editor holds: more than a line may carry, so that an over-long
  * line can be refused with its real length instead of being cut. */

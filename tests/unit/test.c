@@ -93,6 +93,7 @@ int main(void)
 	suite_ratelimit();
 	suite_room();
 	suite_fanout();
+	suite_fmt();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

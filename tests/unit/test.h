@@ -56,5 +56,6 @@ void suite_room(void);
 void suite_ratelimit(void);
 void suite_fanout(void);
 void suite_catalog(void);
+void suite_fmt(void);
 
 #endif

@@ -1,6 +1,6 @@
-/* limits.h: every compile-time bound of udpchat in one place. */
-#ifndef UCHAT_LIMITS_H
-#define UCHAT_LIMITS_H
+/* bounds.h: every compile-time bound of udpchat in one place. */
+#ifndef UCHAT_BOUNDS_H
+#define UCHAT_BOUNDS_H
 
 /* protocol (docs/PROTOCOL.md) */
 #define PROTO_MAX_LINE      512   /* bytes in one line, without "\n" */

@@ -1,0 +1,192 @@
+/* fmt.c: a small formatter and a number parser (see fmt.h). */
+#include <errno.h>
+#include <unistd.h>
+
+#include "fmt.h"
+
+struct fmt_out {
+	char *buf;
+	size_t size, len; /* len counts every byte, even those past size */
+};
+
+static void fmt_put(struct fmt_out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+/* Puts s[0..n) padded to width (left-justified if left), with pad. */
+static void fmt_field(struct fmt_out *o, const char *s, size_t n, int width, int left, char pad)
+{
+	size_t i, fill = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
+
+	if (!left && pad == '0' && n > 0 && s[0] == '-') { /* -0042, not 00-42 */
+		fmt_put(o, '-');
+		s++;
+		n--;
+	}
+	for (i = 0; !left && i < fill; i++)
+		fmt_put(o, pad);
+	for (i = 0; i < n; i++)
+		fmt_put(o, s[i]);
+	for (i = 0; left && i < fill; i++)
+		fmt_put(o, ' ');
+}
+
+/* Writes v in base into the end of tmp; returns where the digits start. */
+static char *fmt_digits(unsigned long long v, unsigned base, int upper, char *end)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	do {
+		*--end = digits[v % base];
+		v /= base;
+	} while (v);
+	return end;
+}
+
+int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct fmt_out o = { buf, size, 0 };
+	char tmp[24], *p;
+	const char *s;
+	size_t n;
+
+	for (; *fmt; fmt++) {
+		int left = 0, width = 0, prec = -1, lng = 0, neg;
+		char pad = ' ';
+		unsigned long long u;
+		long long v;
+
+		if (*fmt != '%') {
+			fmt_put(&o, *fmt);
+			continue;
+		}
+		for (fmt++; *fmt == '-' || *fmt == '0'; fmt++) {
+			if (*fmt == '-')
+				left = 1;
+			else
+				pad = '0';
+		}
+		if (*fmt == '*') {
+			width = va_arg(ap, int);
+			fmt++;
+		}
+		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+			width = width * 10 + (*fmt - '0');
+		if (*fmt == '.') {
+			prec = 0;
+			if (*++fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+				prec = prec * 10 + (*fmt - '0');
+		}
+		for (; *fmt == 'l' || *fmt == 'h' || *fmt == 'z'; fmt++)
+			lng += *fmt == 'l' ? 1 : *fmt == 'z' ? 2 : 0;
+		switch (*fmt) {
+		case 's':
+			s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			for (n = 0; (prec < 0 || n < (size_t)prec) && s[n]; n++)
+				;
+			fmt_field(&o, s, n, width, left, ' ');
+			break;
+		case 'c':
+			tmp[0] = (char)va_arg(ap, int);
+			fmt_field(&o, tmp, 1, width, left, ' ');
+			break;
+		case 'd':
+		case 'i':
+			v = lng >= 2 ? va_arg(ap, long long) : lng ? va_arg(ap, long) : va_arg(ap, int);
+			neg = v < 0;
+			u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+			p = fmt_digits(u, 10, 0, tmp + sizeof(tmp));
+			if (neg)
+				*--p = '-';
+			fmt_field(&o, p, (size_t)(tmp + sizeof(tmp) - p), width, left, pad);
+			break;
+		case 'u':
+		case 'x':
+		case 'X':
+			u = lng >= 2 ? va_arg(ap, unsigned long long)
+			    : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			p = fmt_digits(u, *fmt == 'u' ? 10 : 16, *fmt == 'X', tmp + sizeof(tmp));
+			fmt_field(&o, p, (size_t)(tmp + sizeof(tmp) - p), width, left, pad);
+			break;
+		case '%':
+			fmt_put(&o, '%');
+			break;
+		default: /* not a conversion we know: show it rather than guess */
+			fmt_put(&o, '%');
+			if (!*fmt)
+				goto done;
+			fmt_put(&o, *fmt);
+			break;
+		}
+	}
+done:
+	if (size > 0)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
+}
+
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void fmt_vdprintf(int fd, const char *fmt, va_list ap)
+{
+	char buf[FMT_OUT_MAX];
+	size_t len, off = 0;
+	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return;
+	len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+void fmt_dprintf(int fd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vdprintf(fd, fmt, ap);
+	va_end(ap);
+}
+
+int fmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned long d = (unsigned long)(*s - '0');
+		if (*s < '0' || *s > '9' || v > max / 10 || (v == max / 10 && d > max % 10))
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v < min)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* test_fmt.c: our formatter against libc's snprintf for every conversion
+ * udpchat uses, truncation, number parsing, and IPv6 address text. */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "net.h"
+#include "test.h"
+
+/* Formats with both and compares result and return value. */
+#define SAME(...) \
+	do { char a_[256], b_[256]; int na_ = fmt_snprintf(a_, sizeof(a_), __VA_ARGS__); \
+	     int nb_ = snprintf(b_, sizeof(b_), __VA_ARGS__); \
+	     CHECK_MSG(na_ == nb_ && strcmp(a_, b_) == 0, "fmt \"%s\" (%d), libc \"%s\" (%d)", \
+		       a_, na_, b_, nb_); } while (0)
+
+static void fmt_conversions(void)
+{
+	SAME("plain");
+	SAME("%s|%5s|%-5s|%.2s|%.*s", "abc", "ab", "ab", "abc", 3, "abcdef");
+	SAME("%d %d %d %i", 0, -1, INT_MIN, INT_MAX);
+	SAME("%u %u %x %X %02x %02lx", 0u, UINT_MAX, 0xbeefu, 0xbeefu, 0x7u, 0x1bUL);
+	SAME("%lld %llu %zu %ld %lu", LLONG_MIN, ULLONG_MAX, (size_t)12345, LONG_MIN, ULONG_MAX);
+	SAME("%05d|%-6d|%6u|%c%c|100%%", -42, 7, 99u, 'o', 'k');
+	SAME("%s: %.*s", "alice", 5, "hello world");
+}
+
+static void fmt_truncation(void)
+{
+	char b[8];
+
+	memset(b, 'x', sizeof(b));
+	CHECK_INT(fmt_snprintf(b, sizeof(b), "%s", "0123456789"), 10);
+	CHECK_STR(b, "0123456");
+	CHECK_INT(fmt_snprintf(b, 1, "%d", 12345), 5);
+	CHECK_STR(b, "");
+	CHECK_INT(fmt_snprintf(NULL, 0, "%u", 123u), 3);
+}
+
+static void fmt_parse(void)
+{
+	unsigned long v = 7;
+
+	CHECK_INT(fmt_parse_uint("8888", 1, 65535, &v), 0);
+	CHECK_INT(v, 8888);
+	CHECK_INT(fmt_parse_uint("0", 0, 10, &v), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(fmt_parse_uint("65535", 1, 65535, &v), 0);
+	CHECK_INT(fmt_parse_uint("65536", 1, 65535, &v), -1);
+	CHECK_INT(fmt_parse_uint("9", 1, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("0", 1, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("", 0, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("-1", 0, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("+1", 0, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("1x", 0, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint(" 1", 0, 5, &v), -1);
+	CHECK_INT(fmt_parse_uint("99999999999999999999999", 0, ULONG_MAX, &v), -1);
+}
+
+/* net_addr_str's own IPv6 text against libc's inet_ntop (RFC 5952). */
+static void fmt_ip6_text(void)
+{
+	static const char *const addrs[] = {
+		"::1", "fe80::1", "2001:db8::", "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:0:1",
+		"1:0:0:2:0:0:0:3", "1:2:3:4:5:6:7:8", "0:1:0:1:0:1:0:1", "1::", "ffff::ffff",
+		"2001:db8:0:1:1:1:1:1",
+	};
+	char want[80], ref[64], got[NET_ADDRSTR];
+	struct net_addr a;
+	size_t i;
+	int k;
+
+	srand(7);
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]) + 20000; i++) {
+		memset(&a, 0, sizeof(a));
+		a.sin6.sin6_family = AF_INET6;
+		a.sin6.sin6_port = htons(8888);
+		if (i < sizeof(addrs) / sizeof(addrs[0])) {
+			inet_pton(AF_INET6, addrs[i], &a.sin6.sin6_addr);
+		} else {
+			for (k = 0; k < 16; k += 2) /* zero groups often, to make runs */
+				if (rand() % 2)
+					a.sin6.sin6_addr.s6_addr[k + 1] = (unsigned char)rand();
+			a.sin6.sin6_addr.s6_addr[0] = 0x20; /* not v4-compatible/mapped */
+		}
+		inet_ntop(AF_INET6, &a.sin6.sin6_addr, ref, sizeof(ref));
+		snprintf(want, sizeof(want), "[%s]:8888", ref);
+		net_addr_str(&a, got);
+		if (strcmp(got, want) != 0) {
+			CHECK_STR(got, want);
+			break;
+		}
+	}
+	a.sin6.sin6_addr = (struct in6_addr){ .s6_addr = { [10] = 0xff, [11] = 0xff, 192, 168, 1, 20 } };
+	CHECK_STR(net_addr_str(&a, got), "192.168.1.20:8888");
+}
+
+void suite_fmt(void)
+{
+	TEST_RUN(fmt_conversions);
+	TEST_RUN(fmt_truncation);
+	TEST_RUN(fmt_parse);
+	TEST_RUN(fmt_ip6_text);
+}
