@@ -89,10 +89,21 @@ static void room_idle_append(struct room_member *m)
 	room_idle_tail = m;
 }
 
-/* One out-of-line copy of uthash's (large) add macro for the name hash. */
+/* One out-of-line copy of each of uthash's (large) macros used more than
+ * once: the binary is smaller and reads the same. */
 static void room_name_add(struct room_member *m)
 {
 	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+}
+
+static void room_name_del(struct room_member *m)
+{
+	HASH_DELETE(hh_name, room_names, m);
+}
+
+static void room_addr_del(struct room_member *m)
+{
+	HASH_DELETE(hh_addr, room_addrs, m);
 }
 
 static void room_set_name(struct room_member *m, struct proto_span name)
@@ -130,7 +141,7 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 		HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
 	if (room_oom) {
 		if (m->hh_name.tbl)
-			HASH_DELETE(hh_name, room_names, m);
+			room_name_del(m);
 		m->in_use = 0;
 		room_free_list[room_nfree++] = m;
 		return ROOM_NOMEM;
@@ -142,8 +153,8 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 
 void room_remove(struct room_member *m)
 {
-	HASH_DELETE(hh_name, room_names, m);
-	HASH_DELETE(hh_addr, room_addrs, m);
+	room_name_del(m);
+	room_addr_del(m);
 	room_idle_unlink(m);
 	m->in_use = 0;
 	room_free_list[room_nfree++] = m;
@@ -159,12 +170,12 @@ enum room_err room_rename(struct room_member *m, struct proto_span name)
 	 * changes nothing visible. The arena has room for several times the
 	 * buckets a full room needs, so the re-add does not run out; if it ever
 	 * did, m must not stay half in the room: it is removed whole. */
-	HASH_DELETE(hh_name, room_names, m);
+	room_name_del(m);
 	room_set_name(m, name);
 	room_oom = 0;
 	room_name_add(m);
 	if (room_oom) {
-		HASH_DELETE(hh_addr, room_addrs, m);
+		room_addr_del(m);
 		room_idle_unlink(m);
 		m->in_use = 0;
 		room_free_list[room_nfree++] = m;
