@@ -234,3 +234,40 @@ def test_quit_not_rate_limited(ctx):
     assert got[-1] == "alice left the room", got[-3:]
     assert alice.lines(0.05) == ["-ERR slow down (5 lines/s)", "+OK bye"]
     srv.stop()
+
+
+def test_rate_limit_sustained(ctx):
+    """20 lines/s for 3 s against -r 5 (bursts of 20): about 20 + 5*3 lines get
+    through, and "slow down" comes at most once a second."""
+    srv = ctx.server()
+    alice, bob = srv.join("alice"), srv.join("bob")
+    t0 = time.monotonic()
+    slow = []
+    relayed = []
+    i = 0
+    while time.monotonic() - t0 < 3.0:
+        alice.send("s%02d" % i)
+        i += 1
+        for l in alice.lines(0.0):
+            assert l == "-ERR slow down (5 lines/s)", l
+            slow.append(time.monotonic() - t0)
+        relayed += bob.lines(0.0)
+        time.sleep(max(0.0, t0 + i * 0.05 - time.monotonic()))
+    elapsed = time.monotonic() - t0
+    for l in alice.lines(0.2):
+        assert l == "-ERR slow down (5 lines/s)", l
+        slow.append(time.monotonic() - t0)
+    relayed += bob.lines(0.05)
+    assert all(l.startswith("alice: s") for l in relayed), relayed
+    # lines are relayed in the order sent, none twice
+    nums = [int(l[len("alice: s"):]) for l in relayed]
+    assert nums == sorted(set(nums)), nums
+    want = 20 + 5 * elapsed
+    assert want - 3 <= len(relayed) <= want + 3, \
+        "%d of %d lines relayed in %.2fs (expected about %.0f)" % (len(relayed), i, elapsed, want)
+    assert 1 <= len(slow) <= 3, slow
+    gaps = [b - a for a, b in zip(slow, slow[1:])]
+    assert all(g >= 0.9 for g in gaps), "slow down replies closer than 1 s: %r" % slow
+    ctx.note("%d of %d lines relayed in %.2fs; slow down at %s s" % (
+        len(relayed), i, elapsed, ", ".join("%.2f" % t for t in slow)))
+    srv.stop()
