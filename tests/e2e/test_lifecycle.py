@@ -253,3 +253,17 @@ def test_syslog_flag(ctx):
     a.send("hi")
     b.expect("a: hi")
     srv.stop()
+
+
+def test_bind_ipv6_only(ctx):
+    if not ctx.ipv6_ok():
+        ctx.skip("::1 is not available on this host")
+    srv = ctx.server("-b", "::1")
+    six = srv.join("six", family=6)
+    six.send("/who")
+    six.expect("+OK 1 online: six")
+    four = ctx.peer(4)
+    four.send("/help")
+    four.expect_none(0.3)
+    srv.stop()
+    six.expect("[admin] server is going down")
