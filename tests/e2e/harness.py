@@ -43,7 +43,8 @@ Module helpers: online(prefix, names) matches "PREFIX N online: NAMES" in any
     get expect/expect_none/lines for another line source); SANITIZER_MARKS.
 
 Server:
-    .proc .pid .port .ctl_path .addr (('127.0.0.1', port)) .stderr_text()
+    .proc .pid .port .ctl_path .stderr_text()
+    .addr                        ('127.0.0.1', port), or ('::1', port) with -b IPV6
     .admin(line)                 write one line on the server's stdin
     .close_stdin()
     .join(name, family=4, drain_others=True) -> Peer (joined; the join reply
@@ -463,7 +464,8 @@ class Server:
                  bindir=None, env=None):
         self.ctx = ctx
         self.port = port or free_udp_port()
-        self.addr = ("127.0.0.1", self.port)
+        bind = flags[flags.index("-b") + 1] if "-b" in flags[:-1] else ""
+        self.addr = ("::1" if ":" in bind else "127.0.0.1", self.port)
         if isinstance(ctl, str):
             self.ctl_path = ctl
         else:
@@ -493,9 +495,10 @@ class Server:
     def wait_ready(self, timeout=5.0):
         """Polls with /help from a throw-away socket until the server answers."""
         deadline = time.monotonic() + scale(timeout)
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        v6 = ":" in self.addr[0]
+        s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            s.bind(("127.0.0.1", 0))
+            s.bind((self.addr[0], 0))
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     raise AssertionError("server exited with %s at start-up: %s"
