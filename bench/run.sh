@@ -4,7 +4,7 @@
 # udpchatd side by side with the reference relay (bench/refrelay.c) on
 # 127.0.0.1 and prints the table of docs/PERFORMANCE.md.
 #
-# Env: BENCH_REPS (runs per shape and relay, best kept; default 3),
+# Env: BENCH_REPS (runs per shape and relay, best kept; default 4),
 #      BENCH_LAT_REPS (latency runs per relay, best p99 kept; default 5),
 #      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
 #      BENCH_WINDOW (messages in flight, default 64: a full window of 400-byte
@@ -18,7 +18,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build/bench
 LOG=$B/logs
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-4}
 LREPS=${BENCH_LAT_REPS:-5}
 SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
 WINDOW=${BENCH_WINDOW:-64}
