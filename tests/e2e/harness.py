@@ -56,8 +56,9 @@ Server:
     .stats() -> dict             `udpchatctl stats` as {key: int}
     .children() -> [(pid, state)]  child processes (from /proc)
     .alive() -> bool
-    .stop(sig=SIGTERM, expect_rc=0)   signal, wait, assert the exit status,
-                                 assert no sanitizer report on stderr
+    .stop(sig=SIGTERM, expect_rc=0)   assert no zombie children, signal,
+                                 wait, assert the exit status and no
+                                 sanitizer report on stderr
     .kill()                      SIGKILL, no checks (cleanup does this)
     .wait_ready()                poll with /help until it answers
 Peer:
@@ -580,7 +581,15 @@ class Server:
         if self.stopped:
             return self.proc.returncode
         self.stopped = True
+        zombies = []
         if self.proc.poll() is None:
+            # no zombie children while it runs (a just-exited child gets 0.5 s to be reaped)
+            deadline = time.monotonic() + scale(0.5)
+            while True:
+                zombies = [k for k in self.children() if k[1] == "Z"]
+                if not zombies or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
             os.kill(self.pid, sig)
         try:
             rc = self.proc.wait(scale(timeout))
@@ -600,6 +609,7 @@ class Server:
                     pass
             self._err.close()
         assert not self.sanitizer_report(), "sanitizer report:\n" + self.stderr_text()[-3000:]
+        assert not zombies, "zombie children of the server before the stop: %r" % zombies
         if expect_rc is not None:
             assert rc == expect_rc, "server exit status %r, expected %r; stderr: %s" % (
                 rc, expect_rc, self.stderr_text()[-500:])
