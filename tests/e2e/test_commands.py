@@ -330,3 +330,34 @@ def test_argument_spaces(ctx):
     alice.expect("+OK you are now alicia")
     bob.expect("alice is now known as alicia")
     srv.stop()
+
+
+def test_who_line_boundaries(ctx):
+    """Names of every length, joined one by one; after each join /who (and the
+    join reply) list everyone, on lines of at most 512 bytes, so every way of
+    landing on the 512-byte boundary is met."""
+    srv = ctx.server("-r", "0")
+    asker = srv.join("q")
+    names = ["q"]
+    lengths = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    for i in range(150):
+        n = ("%c%d" % (chr(ord("a") + i % 26), i) + "z" * 16)[:lengths[i % 16]]
+        if n.lower() in [x.lower() for x in names] or n in ("admin", "server"):
+            continue
+        p = ctx.peer()
+        p.send(n)
+        first = p.expect_prefix("+OK welcome %s " % n)
+        names.append(n)
+        got, more = p.read_name_list(first)
+        for line in [first] + more:
+            assert len(line.encode()) <= 512, "join reply line of %d bytes" % len(line.encode())
+        assert sorted(got) == sorted(names), (n, sorted(set(names) ^ set(got)))
+        asker.drain(0)
+        asker.pending.clear()
+        asker.send("/who")
+        first = asker.expect_prefix("+OK %d online: " % len(names), skip=True)
+        got, more = asker.read_name_list(first)
+        for line in [first] + more:
+            assert len(line.encode()) <= 512, "/who line of %d bytes" % len(line.encode())
+        assert sorted(got) == sorted(names), (n, sorted(set(names) ^ set(got)))
+    srv.stop()
