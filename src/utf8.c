@@ -62,7 +62,7 @@ int utf8_is_space(uint32_t cp)
 	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
 	       cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
 	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-	       cp == 0x3000 || cp == 0xfeff;
+	       cp == 0x3000;
 }
 
 /* Returns 1 if none of the 8 bytes in w is a control, DEL or >= 0x80. */

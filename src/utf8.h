@@ -16,7 +16,7 @@ int utf8_valid(const char *s, size_t len);
 int utf8_is_control(uint32_t cp);
 
 /* Returns 1 for ASCII and Unicode white space (Zs, line/paragraph separators,
- * U+0085, U+FEFF). */
+ * U+0085). U+FEFF is not one: see utf8_is_invisible. */
 int utf8_is_space(uint32_t cp);
 
 /* Returns 1 for format characters that show nothing or reorder the text

@@ -274,7 +274,7 @@ static void proto_name_whitespace(void)
 	NAME_ERR("a\u2003b", "contains whitespace");    /* em space */
 	NAME_ERR("a\u202fb", "contains whitespace");
 	NAME_ERR("a\u2028b", "contains whitespace");    /* line separator */
-	NAME_ERR("a\ufeffb", "contains whitespace");    /* BOM / ZWNBSP */
+	NAME_ERR("a\ufeffb", "contains an invisible character"); /* BOM / ZWNBSP */
 	NAME_ERR("\u1680x", "contains whitespace");
 }
 

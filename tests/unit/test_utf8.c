@@ -175,7 +175,8 @@ static void utf8_classes(void)
 	CHECK(utf8_is_space(0x2000));
 	CHECK(utf8_is_space(0x200a));
 	CHECK(utf8_is_space(0x3000));
-	CHECK(utf8_is_space(0xfeff));
+	CHECK(!utf8_is_space(0xfeff)); /* a format character (invisible), not a space */
+	CHECK(utf8_is_invisible(0xfeff));
 	CHECK(!utf8_is_space('a'));
 	CHECK(!utf8_is_space(':'));
 	CHECK(!utf8_is_space(0x5f20));
