@@ -326,24 +326,18 @@ class Peer(LineBuffer):
             pass
 
 
-class Nc(LineBuffer):
-    """A real `nc -u` subprocess (netcat-openbsd); its stdout is read by a thread."""
+class ProcLines(LineBuffer):
+    """A subprocess with pipes; a thread cuts its stdout into lines for expect()."""
 
-    def __init__(self, ctx, port, host="127.0.0.1", args=(), stdin_data=None):
-        super().__init__("nc")
-        argv = ["nc", "-u"] + list(args) + [host, str(port)]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        self.pid = self.proc.pid
-        self.who = "nc[%d]" % self.pid
+    def _start(self, proc, who):
+        self.proc = proc
+        self.pid = proc.pid
+        self.who = "%s[%d]" % (who, self.pid)
         self._cv = threading.Condition()
         self._raw = []
         self.eof = False
         self._t = threading.Thread(target=self._reader, daemon=True)
         self._t.start()
-        if stdin_data is not None:
-            self.proc.stdin.write(stdin_data if isinstance(stdin_data, bytes) else stdin_data.encode())
-            self.proc.stdin.flush()
 
     def _reader(self):
         buf = b""
@@ -376,11 +370,23 @@ class Nc(LineBuffer):
             self.history.append(line)
 
     def send(self, text):
-        """Writes text to nc's stdin (nc sends what it reads as a datagram)."""
+        """Writes text to the process's stdin (nc sends each read as a datagram)."""
         if isinstance(text, str):
             text = text.encode()
         self.proc.stdin.write(text)
         self.proc.stdin.flush()
+
+
+class Nc(ProcLines):
+    """A real `nc -u` subprocess (netcat-openbsd); its stdout is read by a thread."""
+
+    def __init__(self, ctx, port, host="127.0.0.1", args=(), stdin_data=None):
+        super().__init__("nc")
+        argv = ["nc", "-u"] + list(args) + [host, str(port)]
+        self._start(subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True), "nc")
+        if stdin_data is not None:
+            self.send(stdin_data)
 
     def local_port(self):
         """nc's UDP source port (from /proc/net/udp{,6}, by its socket inode)."""

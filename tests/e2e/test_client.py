@@ -17,62 +17,20 @@ import harness
 from harness import online, timeout
 
 
-class Client(harness.LineBuffer):
+class Client(harness.ProcLines):
     """udpchat with pipes on stdin and stdout (the scripted mode)."""
 
     def __init__(self, ctx, *args, stdin_data=None):
         super().__init__("udpchat")
         self.errpath = os.path.join(ctx.tmp, "udpchat%d.stderr" % len(ctx.procs))
         self._err = open(self.errpath, "wb")
-        self.proc = ctx.popen(ctx.cmd("udpchat", *args), stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=self._err)
-        self.pid = self.proc.pid
-        self.who = "udpchat[%d]" % self.pid
-        self._cv = threading.Condition()
-        self._raw = []
-        self.eof = False
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._start(ctx.popen(ctx.cmd("udpchat", *args), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=self._err), "udpchat")
         if stdin_data is not None:
             try:
                 self.send(stdin_data)
             except BrokenPipeError:
                 pass                        # it may have exited already: that is checked
-
-    def _reader(self):
-        buf = b""
-        fd = self.proc.stdout.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            with self._cv:
-                if not chunk:
-                    self.eof = True
-                    self._cv.notify_all()
-                    return
-                buf += chunk
-                *done, buf = buf.split(b"\n")
-                self._raw.extend(done)
-                self._cv.notify_all()
-
-    def _fill(self, wait):
-        with self._cv:
-            if not self._raw and not self.eof:
-                self._cv.wait(wait)
-            got, self._raw = self._raw, []
-            if not got and self.eof:
-                time.sleep(min(wait, 0.05))
-        for raw in got:
-            line = raw.decode("utf-8", "surrogateescape")
-            self.pending.append(line)
-            self.history.append(line)
-
-    def send(self, text):
-        if isinstance(text, str):
-            text = text.encode()
-        self.proc.stdin.write(text)
-        self.proc.stdin.flush()
 
     def close_stdin(self):
         self.proc.stdin.close()
