@@ -68,19 +68,27 @@ static int64_t server_clock(void)
 }
 
 /* Formats into an outgoing line; the formats used are bounded well within
- * OUT_LINE_MAX, and a longer result is cut there rather than overrun. */
+ * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
+ * Returns the line's length. */
+static size_t server_vfmt(char *p, const char *fmt, va_list ap)
+{
+	int n = fmt_vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+
+	if (n < 0)
+		return 0;
+	return (size_t)n > OUT_LINE_MAX ? OUT_LINE_MAX : (size_t)n;
+}
+
 static size_t server_fmt(char *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t server_fmt(char *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	n = server_vfmt(p, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return 0;
-	return (size_t)n > OUT_LINE_MAX ? OUT_LINE_MAX : (size_t)n;
+	return n;
 }
 
 /* --- replies ------------------------------------------------------------ */
@@ -97,7 +105,7 @@ static void server_reply(const struct server_peer *who, const char *fmt, ...)
 {
 	char line[OUT_LINE_MAX + 1], *p;
 	va_list ap;
-	int n;
+	size_t n;
 
 	if (fmt[0] == '-')
 		stats.errors_sent++;
@@ -108,16 +116,12 @@ static void server_reply(const struct server_peer *who, const char *fmt, ...)
 	}
 	p = who->m ? fanout_begin() : line;
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(p, OUT_LINE_MAX + 1, fmt, ap);
+	n = server_vfmt(p, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > OUT_LINE_MAX)
-		n = OUT_LINE_MAX;
 	if (who->m)
-		fanout_to_one((size_t)n, who->m);
+		fanout_to_one(n, who->m);
 	else
-		fanout_send_now(who->addr, line, (size_t)n);
+		fanout_send_now(who->addr, line, n);
 }
 
 /* Sends the member list as "PREFIX NAME NAME ..." lines of at most
