@@ -326,6 +326,19 @@ class Peer(LineBuffer):
             pass
 
 
+def _kill_wait(proc):
+    """SIGKILL a process we started (by its PID) if it still runs; reap it."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
 class ProcLines(LineBuffer):
     """A subprocess with pipes; a thread cuts its stdout into lines for expect()."""
 
@@ -417,15 +430,7 @@ class Nc(ProcLines):
         self.proc.wait(5)
 
     def close(self):
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
+        _kill_wait(self.proc)
         for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:
                 f.close()
@@ -631,15 +636,7 @@ class Server:
                 self.proc.stdin.close()
             except OSError:
                 pass
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
+        _kill_wait(self.proc)
         deadline = time.monotonic() + 2
         for k in kids:
             while time.monotonic() < deadline:
@@ -740,15 +737,7 @@ class Ctx:
         for n in self.ncs:
             n.close()
         for p in self.procs:
-            if p.poll() is None:
-                try:
-                    os.kill(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    pass
+            _kill_wait(p)
         for s in self.servers:
             s.kill()
         for p in self.peers:
