@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fmt.h"
 #include "admin.h"
 #include "bounds.h"
+#include "fmt.h"
 #include "proto.h"
 #include "utf8.h"
 

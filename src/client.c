@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fmt.h"
 #include "bounds.h"
+#include "fmt.h"
 #include "net.h"
 #include "progs.h"
 #include "proto.h"

@@ -10,8 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "fmt.h"
 #include "bounds.h"
+#include "fmt.h"
 #include "log.h"
 #include "progs.h"
 

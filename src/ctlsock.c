@@ -11,8 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "fmt.h"
 #include "ctlsock.h"
+#include "fmt.h"
 
 static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, size_t errlen)
 {

@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fmt.h"
 #include "admin.h"
+#include "bounds.h"
 #include "catalog.h"
 #include "ctlsock.h"
 #include "fanout.h"
-#include "bounds.h"
+#include "fmt.h"
 #include "log.h"
 #include "net.h"
 #include "progs.h"
