@@ -20,10 +20,10 @@
 /* relay path */
 #define NET_RECV_BATCH      32    /* datagrams per recvmmsg */
 #define FANOUT_DGRAM_MAX    1400  /* coalesced datagram bound: one Ethernet frame */
-#define FANOUT_ARENA_BYTES  32768 /* formatted lines waiting to be sent */
+#define FANOUT_ARENA_BYTES  16384 /* formatted lines waiting to be sent */
 #define FANOUT_MAX_ITEMS    512   /* queued lines (broadcast or unicast) */
 #define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
-#define FANOUT_MAX_IOV      1024  /* line pieces per sendmmsg */
+#define FANOUT_MAX_IOV      512   /* line pieces per sendmmsg */
 
 /* formatted line bound: a 512-byte line plus a name and a prefix */
 #define OUT_LINE_MAX        (PROTO_MAX_LINE + 2 * PROTO_NAME_BYTES + 64)

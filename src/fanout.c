@@ -35,6 +35,8 @@ static struct room_member *fanout_touched[FANOUT_MAX_ITEMS]; /* with unicasts */
 static unsigned fanout_ntouched;
 
 static struct mmsghdr fanout_msgs[FANOUT_SEND_BATCH];
+/* destinations for an IPv4-only socket; an IPv6 one sends to m->addr itself */
+static struct sockaddr_storage fanout_names[FANOUT_SEND_BATCH];
 static struct iovec fanout_iov[FANOUT_MAX_IOV];
 static unsigned fanout_nmsgs, fanout_niov;
 
@@ -149,10 +151,16 @@ static struct msghdr *fanout_dgram(const struct room_member *m)
 
 	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov == FANOUT_MAX_IOV)
 		fanout_send_batch();
-	h = &fanout_msgs[fanout_nmsgs++].msg_hdr;
+	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
-	h->msg_name = (void *)&m->peer;
-	h->msg_namelen = m->peer_len;
+	if (fanout_family == AF_INET6) {
+		h->msg_name = (void *)&m->addr.sin6;
+		h->msg_namelen = sizeof(m->addr.sin6);
+	} else {
+		h->msg_name = &fanout_names[fanout_nmsgs];
+		h->msg_namelen = net_addr_to(&m->addr, AF_INET, &fanout_names[fanout_nmsgs]);
+	}
+	fanout_nmsgs++;
 	h->msg_iov = &fanout_iov[fanout_niov];
 	return h;
 }

@@ -28,7 +28,6 @@ static struct room_member room_pool[UCHAT_MAX_MEMBERS];
  * at room_hiwater, so a small room touches only the start of both arrays. */
 static struct room_member *room_free_list[UCHAT_MAX_MEMBERS];
 static unsigned room_nfree, room_hiwater, room_limit;
-static int room_family;
 static struct room_member *room_names, *room_addrs; /* hash heads */
 static struct room_member *room_idle_head, *room_idle_tail;
 
@@ -49,7 +48,7 @@ static uint32_t room_hash(const void *key, size_t len)
 	return h;
 }
 
-void room_init(unsigned max, int family)
+void room_init(unsigned max)
 {
 	/* one seed per process: the arena's free lists fit the bucket sizes it
 	 * leads to, so refilling the room reuses them */
@@ -62,7 +61,6 @@ void room_init(unsigned max, int family)
 	 * untouched members cost no RAM (the pool is sized for the maximum) */
 	room_nfree = room_hiwater = 0;
 	room_limit = max < 1 ? 1 : max > UCHAT_MAX_MEMBERS ? UCHAT_MAX_MEMBERS : max;
-	room_family = family;
 }
 
 static void room_idle_unlink(struct room_member *m)
@@ -117,7 +115,6 @@ static void room_set_name(struct room_member *m, struct proto_span name)
 enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 		       int64_t now_ms, struct room_member **out)
 {
-	struct sockaddr_storage ss;
 	struct room_member *m;
 
 	if (room_by_name(name))
@@ -128,8 +125,6 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 	m = room_nfree ? room_free_list[--room_nfree] : &room_pool[room_hiwater++];
 	memset(m, 0, sizeof(*m));
 	m->addr = *addr;
-	m->peer_len = net_addr_to(addr, room_family, &ss);
-	memcpy(&m->peer, &ss, sizeof(m->peer));
 	room_set_name(m, name);
 	m->q_head = m->q_tail = -1;
 	m->last_ms = now_ms;

@@ -13,13 +13,7 @@
 struct room_member {
 	UT_hash_handle hh_name, hh_addr;
 	struct room_member *idle_prev, *idle_next; /* oldest first */
-	struct net_addr addr;
-	union {                                    /* addr as the socket wants it */
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} peer;
-	socklen_t peer_len;
+	struct net_addr addr;                      /* what it sends from */
 	int64_t last_ms;                           /* last datagram from it */
 	struct ratelimit rl;
 	uint64_t join_seq;                         /* owned by fanout.c: */
@@ -31,9 +25,8 @@ struct room_member {
 
 enum room_err { ROOM_OK, ROOM_FULL, ROOM_TAKEN, ROOM_NOMEM };
 
-/* Empties the room; max (1..UCHAT_MAX_MEMBERS) is the -m limit; family is
- * the server socket's, to precompute each member's send address. */
-void room_init(unsigned max, int family);
+/* Empties the room; max (1..UCHAT_MAX_MEMBERS) is the -m limit. */
+void room_init(unsigned max);
 
 /* Adds a member. name must have passed proto_name_error(). Returns ROOM_OK
  * and sets *out, or ROOM_FULL / ROOM_TAKEN / ROOM_NOMEM (hash arena full). */

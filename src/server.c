@@ -759,7 +759,7 @@ int server_main(int argc, char **argv)
 
 	start_ms = now_ms = server_clock();
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
-	room_init(opt.max_members, net_socket_family(sock_fd));
+	room_init(opt.max_members);
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, opt.bind_addr ? opt.bind_addr : "all addresses", opt.port,

@@ -45,9 +45,9 @@ int test_mem_eq(const char *p, size_t len, const char *s);
 size_t test_strlen(const char *s);
 
 /* Removes every member (giving uthash's tables back to the arena), then
- * room_init(max, family). room_init alone drops the tables of a non-empty
+ * room_init(max). room_init alone drops the tables of a non-empty
  * room without freeing them: fine once at start-up, a leak for tests. */
-void test_room_reset(unsigned max, int family);
+void test_room_reset(unsigned max);
 
 /* The suites, one per module (tests/unit/test_MODULE.c). */
 void suite_proto(void);

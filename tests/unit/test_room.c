@@ -46,13 +46,13 @@ static struct net_addr addr6(unsigned n, unsigned port)
 	return a;
 }
 
-void test_room_reset(unsigned max, int family)
+void test_room_reset(unsigned max)
 {
 	struct room_member *m;
 
 	while ((m = room_first()) != NULL)
 		room_remove(m);
-	room_init(max, family);
+	room_init(max);
 }
 
 static struct room_member *add_ok(const struct net_addr *a, const char *name, int64_t now,
@@ -119,7 +119,7 @@ static void room_add_find(void)
 	struct net_addr a = addr4(1), b = addr6(2, 5000), c = addr4(3), x = addr4(99);
 	struct room_member *ma, *mb, *mc, *m = NULL;
 
-	test_room_reset(8, AF_INET6);
+	test_room_reset(8);
 	CHECK_INT(room_max(), 8);
 	CHECK_INT(room_count(), 0);
 	CHECK(room_first() == NULL);
@@ -159,10 +159,6 @@ static void room_add_find(void)
 	CHECK(ma->in_use);
 	CHECK(room_index(ma) < UCHAT_MAX_MEMBERS);
 	CHECK(room_index(ma) != room_index(mb));
-	/* send addresses for the dual-stack socket */
-	CHECK_INT(ma->peer_len, sizeof(struct sockaddr_in6));
-	CHECK_INT(ma->peer.sa.sa_family, AF_INET6);
-	CHECK_INT(ma->peer.in6.sin6_port, a.sin6.sin6_port);
 
 	/* a taken name, in any ASCII case; the room is unchanged */
 	x = addr4(50);
@@ -176,21 +172,6 @@ static void room_add_find(void)
 	CHECK(room_by_addr(&x) == NULL);
 }
 
-static void room_peer_ipv4_socket(void)
-{
-	struct net_addr a = addr4(7);
-	struct room_member *m;
-
-	test_room_reset(4, AF_INET);
-	m = ADD(&a, "alice", 0);
-	if (!m)
-		return;
-	CHECK_INT(m->peer_len, sizeof(struct sockaddr_in));
-	CHECK_INT(m->peer.sa.sa_family, AF_INET);
-	CHECK_INT(m->peer.in.sin_port, a.sin6.sin6_port);
-	CHECK_INT(m->peer.in.sin_addr.s_addr, htonl(0x0a000000u));
-}
-
 static void room_full_and_readd(void)
 {
 	struct net_addr a[5];
@@ -200,7 +181,7 @@ static void room_full_and_readd(void)
 
 	for (i = 0; i < 5; i++)
 		a[i] = addr4((unsigned)i + 10);
-	test_room_reset(3, AF_INET6);
+	test_room_reset(3);
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "m%d", i);
 		m[i] = ADD(&a[i], name, i);
@@ -234,14 +215,14 @@ static void room_full_and_readd(void)
 
 	/* room_init empties the room (its hash tables stay taken in the
 	 * arena: a start-up-only call) and bounds max */
-	room_init(0, AF_INET6);
+	room_init(0);
 	CHECK_INT(room_max(), 1);
 	CHECK_INT(room_count(), 0);
 	CHECK(room_first() == NULL);
 	CHECK(room_oldest() == NULL);
 	CHECK(room_by_name(span("m1")) == NULL);
 	CHECK(room_by_addr(&a[1]) == NULL);
-	room_init(UCHAT_MAX_MEMBERS + 5, AF_INET6);
+	room_init(UCHAT_MAX_MEMBERS + 5);
 	CHECK_INT(room_max(), UCHAT_MAX_MEMBERS);
 	x = ADD(&a[4], "m4", 0);
 	CHECK(x && room_by_name(span("m4")) == x);
@@ -254,7 +235,7 @@ static void room_rename_rules(void)
 	struct net_addr a = addr4(1), b = addr4(2), c = addr4(3);
 	struct room_member *ma, *mb, *mc;
 
-	test_room_reset(8, AF_INET6);
+	test_room_reset(8);
 	ma = ADD(&a, "alice", 0);
 	mb = ADD(&b, "bob", 0);
 	mc = ADD(&c, "carol", 0);
@@ -318,7 +299,7 @@ static void room_join_order(void)
 	char name[16];
 	int i;
 
-	test_room_reset(16, AF_INET6);
+	test_room_reset(16);
 	for (i = 0; i < 6; i++) {
 		a[i] = addr6((unsigned)i, 9000);
 		snprintf(name, sizeof(name), "u%d", i);
@@ -355,7 +336,7 @@ static void room_idle_order(void)
 	struct net_addr a = addr4(1), b = addr4(2), c = addr4(3);
 	struct room_member *ma, *mb, *mc;
 
-	test_room_reset(8, AF_INET6);
+	test_room_reset(8);
 	ma = ADD(&a, "a", 10);
 	mb = ADD(&b, "b", 20);
 	mc = ADD(&c, "c", 30);
@@ -454,7 +435,7 @@ static void room_fill_empty_no_growth(void)
 	if ((UCHAT_MAX_MEMBERS & (UCHAT_MAX_MEMBERS - 1)) != 0) {
 		test_note("UCHAT_MAX_MEMBERS is not a power of 2: removal orders are plain");
 	}
-	test_room_reset(UCHAT_MAX_MEMBERS, AF_INET6);
+	test_room_reset(UCHAT_MAX_MEMBERS);
 	for (pass = 0; pass < 2; pass++) {
 		for (c = 0; c < (int)(sizeof(steps) / sizeof(steps[0])); c++) {
 			int step = (UCHAT_MAX_MEMBERS & (UCHAT_MAX_MEMBERS - 1)) ? 1 : steps[c];
@@ -470,7 +451,7 @@ static void room_fill_empty_no_growth(void)
 				  arena_used(), first);
 	}
 	/* and once more through room_init, as a restarted relay would */
-	test_room_reset(UCHAT_MAX_MEMBERS, AF_INET6);
+	test_room_reset(UCHAT_MAX_MEMBERS);
 	fill_and_empty(m, 1, 0);
 	CHECK_MSG(arena_used() == first, "after room_init: arena_used() %zu, first pass %zu",
 		  arena_used(), first);
@@ -519,7 +500,7 @@ static void room_add_nomem(void)
 	struct room_member *m = NULL, *ma;
 	void *p;
 
-	test_room_reset(8, AF_INET6);
+	test_room_reset(8);
 	/* take the arena's fresh part, then every free table- and bucket-sized
 	 * block */
 	while (nx < TAKE_MAX && (p = arena_alloc(1)) != NULL)
@@ -562,7 +543,7 @@ static void room_add_nomem(void)
 	CHECK(ADD(&b, "bob", 0) != NULL);
 	CHECK_INT(room_count(), 2);
 out:
-	test_room_reset(8, AF_INET6);
+	test_room_reset(8);
 	for (i = 0; i < nt; i++)
 		arena_free(tables[i], tsz);
 	for (i = 0; i < nb; i++)
@@ -575,7 +556,6 @@ void suite_room(void)
 {
 	TEST_RUN(room_net_addr);
 	TEST_RUN(room_add_find);
-	TEST_RUN(room_peer_ipv4_socket);
 	TEST_RUN(room_full_and_readd);
 	TEST_RUN(room_rename_rules);
 	TEST_RUN(room_join_order);
