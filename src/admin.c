@@ -1,7 +1,6 @@
 /* admin.c: the announcement reader (the classic chat room's 管理员 process). */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 

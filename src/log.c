@@ -2,7 +2,6 @@
  * own few lines: libc's pulls in time zones and strftime, which a board's
  * syslogd (BusyBox, rsyslog) does not need: it stamps the time itself. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>

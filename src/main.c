@@ -1,6 +1,5 @@
 /* main.c: the multi-call entry point. Dispatches on basename(argv[0]), or on
  * argv[1] when called as udpchatmulti (the BusyBox / dropbearmulti habit). */
-#include <stdio.h>
 #include <string.h>
 
 #include "fmt.h"
