@@ -131,6 +131,19 @@ start_peers() {
 }
 got() { grep -qF -- "$2" "$T/$1.out"; }
 
+# SIGTERM to init (BusyBox runs its shutdown, rcK) must end the board: checks
+# that, under test name $1, showing boot log $2 if not.
+shutdown_board() {
+	kill -TERM "$INIT"
+	if wait_until 20 gone "$UNSHARE"; then
+		wait "$UNSHARE" 2>/dev/null
+		ok "$S: $1"
+	else
+		notok "$S: $1" "$(diag "$2")"
+	fi
+	UNSHARE='' INIT=''
+}
+
 R=$T/root
 mkdir -p "$T"
 mkroot "$R"
@@ -220,14 +233,7 @@ check "$S: no zombie or stray process after restart" clean_procs
 
 # ------------------------------------------------------- boot 1: shutdown
 : >"$T/bob.out"
-kill -TERM "$INIT"
-if wait_until 20 gone "$UNSHARE"; then
-	wait "$UNSHARE" 2>/dev/null
-	ok "$S: init's shutdown (SIGTERM to init) ends the board"
-else
-	notok "$S: init's shutdown (SIGTERM to init) ends the board" "$(diag "$T/boot1.log")"
-fi
-UNSHARE='' INIT=''
+shutdown_board "init's shutdown (SIGTERM to init) ends the board" "$T/boot1.log"
 if grep -q 'Stopping udpchatd: OK' "$T/boot1.log" && got bob '[admin] server is going down'; then
 	ok "$S: shutdown stops udpchatd cleanly through rcK"
 else
@@ -278,11 +284,4 @@ else
 	notok "$S: the respawned daemon answers netcat" "$(diag "$T/carol.out")"
 fi
 check "$S: no zombie with respawn" no_zombies
-kill -TERM "$INIT"
-if wait_until 20 gone "$UNSHARE"; then
-	wait "$UNSHARE" 2>/dev/null
-	ok "$S: shutdown with the respawn entry ends the board"
-else
-	notok "$S: shutdown with the respawn entry ends the board" "$(diag "$T/boot2.log")"
-fi
-UNSHARE='' INIT=''
+shutdown_board "shutdown with the respawn entry ends the board" "$T/boot2.log"
