@@ -2,7 +2,6 @@
  * the keyboard and sends, the child receives and prints (the seed's shape). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 #include "bounds.h"
 #include "fmt.h"
 #include "net.h"
+#include "opt.h"
 #include "progs.h"
 #include "proto.h"
 #include "term.h"
@@ -815,17 +815,17 @@ int client_main(int argc, char **argv)
 	char err[256], where[320];
 	const char *name = NULL;
 	unsigned long port;
+	struct opt o = OPT_INIT;
 	int opt;
 
 	memset(&c, 0, sizeof c);
 	c.port = "8888";
 	c.idle_s = -1;
 	c.child = -1;
-	opterr = 0;
-	while ((opt = getopt(argc, argv, ":n:hV")) != -1) {
+	while ((opt = opt_next(&o, argc, argv, "n:hV")) != -1) {
 		switch (opt) {
 		case 'n':
-			name = optarg;
+			name = o.arg;
 			break;
 		case 'h':
 			client_usage(1);
@@ -834,21 +834,21 @@ int client_main(int argc, char **argv)
 			fmt_dprintf(1, "udpchat %s\n", UCHAT_VERSION);
 			return 0;
 		case ':':
-			fmt_dprintf(2, "udpchat: option -%c needs an argument (try -h)\n", optopt);
+			fmt_dprintf(2, "udpchat: option -%c needs an argument (try -h)\n", o.opt);
 			return 2;
 		default:
-			fmt_dprintf(2, "udpchat: unknown option -%c (try -h)\n", optopt);
+			fmt_dprintf(2, "udpchat: unknown option -%c (try -h)\n", o.opt);
 			return 2;
 		}
 	}
-	if (optind >= argc || argc - optind > 2) {
+	if (o.ind >= argc || argc - o.ind > 2) {
 		fmt_dprintf(2, "udpchat: %s (usage: udpchat [-n NAME] HOST [PORT])\n",
-			optind >= argc ? "missing HOST" : "too many arguments");
+			o.ind >= argc ? "missing HOST" : "too many arguments");
 		return 2;
 	}
-	c.host = argv[optind];
-	if (optind + 1 < argc)
-		c.port = argv[optind + 1];
+	c.host = argv[o.ind];
+	if (o.ind + 1 < argc)
+		c.port = argv[o.ind + 1];
 	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0) {
 		fmt_dprintf(2, "udpchat: bad port: %s\n", c.port);
 		return 2;

@@ -1,7 +1,6 @@
 /* ctl.c: udpchatctl, the operator's tool: say, who, kick and stats over the
  * server's control socket. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "bounds.h"
 #include "fmt.h"
 #include "log.h"
+#include "opt.h"
 #include "progs.h"
 
 #define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
@@ -78,19 +78,19 @@ int ctl_main(int argc, char **argv)
 	struct timeval tv = { 5, 0 };
 	size_t len, lastlen = 0;
 	ssize_t n;
+	struct opt o = OPT_INIT;
 	int c, fd;
 
-	opterr = 0;
-	while ((c = getopt(argc, argv, "+:c:hV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
 		switch (c) {
-		case 'c': path = optarg; break;
+		case 'c': path = o.arg; break;
 		case 'h': ctl_usage(1); return 0;
 		case 'V': fmt_dprintf(1, "udpchatctl %s\n", UCHAT_VERSION); return 0;
-		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
-		default: log_die(2, "unknown option -%c (see -h)", optopt);
+		case ':': log_die(2, "option -%c needs a value (see -h)", o.opt);
+		default: log_die(2, "unknown option -%c (see -h)", o.opt);
 		}
 	}
-	len = ctl_request(argc - optind, argv + optind, req, sizeof(req));
+	len = ctl_request(argc - o.ind, argv + o.ind, req, sizeof(req));
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;

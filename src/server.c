@@ -4,7 +4,6 @@
  * out through fanout. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "net.h"
+#include "opt.h"
 #include "progs.h"
 #include "proto.h"
 #include "ratelimit.h"
@@ -675,6 +675,7 @@ static unsigned server_num(const char *s, char flag, unsigned min, unsigned max)
 
 static void server_parse(int argc, char **argv)
 {
+	struct opt o = OPT_INIT;
 	int c;
 
 	opt.port = PROTO_DEFAULT_PORT;
@@ -683,28 +684,27 @@ static void server_parse(int argc, char **argv)
 	opt.rate = ROOM_DEFAULT_RATE;
 	opt.ctl_path = SERVER_DEFAULT_CTL;
 	opt.lang = CATALOG_EN;
-	opterr = 0;
-	while ((c = getopt(argc, argv, ":p:b:L:m:t:r:c:ShV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:c:ShV")) != -1) {
 		switch (c) {
-		case 'p': opt.port = server_num(optarg, 'p', 1, 65535); break;
-		case 'b': opt.bind_addr = optarg; break;
+		case 'p': opt.port = server_num(o.arg, 'p', 1, 65535); break;
+		case 'b': opt.bind_addr = o.arg; break;
 		case 'L':
-			if (catalog_lang_parse(optarg, &opt.lang) < 0)
-				log_die(2, "-L wants en or zh, not '%s'", optarg);
+			if (catalog_lang_parse(o.arg, &opt.lang) < 0)
+				log_die(2, "-L wants en or zh, not '%s'", o.arg);
 			break;
-		case 'm': opt.max_members = server_num(optarg, 'm', 1, UCHAT_MAX_MEMBERS); break;
-		case 't': opt.idle_s = server_num(optarg, 't', 0, 86400 * 7); break;
-		case 'r': opt.rate = server_num(optarg, 'r', 0, 100000); break;
-		case 'c': opt.ctl_path = optarg; break;
+		case 'm': opt.max_members = server_num(o.arg, 'm', 1, UCHAT_MAX_MEMBERS); break;
+		case 't': opt.idle_s = server_num(o.arg, 't', 0, 86400 * 7); break;
+		case 'r': opt.rate = server_num(o.arg, 'r', 0, 100000); break;
+		case 'c': opt.ctl_path = o.arg; break;
 		case 'S': opt.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
-		case ':': log_die(2, "option -%c needs a value (see -h)", optopt);
-		default: log_die(2, "unknown option -%c (see -h)", optopt);
+		case ':': log_die(2, "option -%c needs a value (see -h)", o.opt);
+		default: log_die(2, "unknown option -%c (see -h)", o.opt);
 		}
 	}
-	if (optind < argc)
-		log_die(2, "unexpected argument '%s' (see -h)", argv[optind]);
+	if (o.ind < argc)
+		log_die(2, "unexpected argument '%s' (see -h)", argv[o.ind]);
 	if (!*opt.ctl_path)
 		log_die(2, "-c needs a path");
 }

@@ -1,0 +1,47 @@
+/* opt.c: see opt.h. */
+#include <string.h>
+
+#include "opt.h"
+
+/* Steps past the current argument when its cluster is used up. */
+static void opt_step(struct opt *o, const char *a)
+{
+	if (!a[o->pos]) {
+		o->ind++;
+		o->pos = 0;
+	}
+}
+
+int opt_next(struct opt *o, int argc, char **argv, const char *spec)
+{
+	const char *a, *s;
+	int c;
+
+	o->arg = 0;
+	if (o->ind >= argc)
+		return -1;
+	a = argv[o->ind];
+	if (o->pos == 0) {
+		if (a[0] != '-' || a[1] == '\0')
+			return -1;
+		if (a[1] == '-' && a[2] == '\0') {
+			o->ind++;
+			return -1;
+		}
+		o->pos = 1;
+	}
+	c = (unsigned char)a[o->pos++];
+	o->opt = c;
+	s = c == ':' ? 0 : strchr(spec, c);
+	if (!s || s[1] != ':') {
+		opt_step(o, a);
+		return s ? c : '?';
+	}
+	if (a[o->pos])
+		o->arg = a + o->pos;
+	else if (o->ind + 1 < argc)
+		o->arg = argv[++o->ind];
+	o->ind++;
+	o->pos = 0;
+	return o->arg ? c : ':';
+}
