@@ -23,6 +23,8 @@ struct fanout_item {
 	const struct room_member *who; /* broadcast: skipped; unicast: recipient */
 };
 
+_Static_assert(FANOUT_MAX_ITEMS <= INT16_MAX, "a member's queue ends are int16_t");
+
 struct fanout_counters fanout_stats;
 
 static int fanout_fd, fanout_family;

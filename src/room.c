@@ -8,44 +8,86 @@
 
 #include "arena.h"
 
-/* uthash must never call malloc, must report a full arena instead of
- * exiting, and hashes with a per-run seed (names and source ports are
- * chosen by strangers: an unseeded hash lets them build colliding keys
- * offline). These are set before room.h brings in uthash.h. */
+/* uthash must never call malloc, and must report a full arena instead of
+ * exiting. These are set before room.h brings in uthash.h. */
 static int room_oom;
-static uint32_t room_seed;
-static uint32_t room_hash(const void *key, size_t len);
 #define uthash_malloc(sz) arena_alloc(sz)
 #define uthash_free(p, sz) arena_free((p), (sz))
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(obj) (room_oom = 1)
-#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_hash((keyptr), (keylen)))
 
 #include "room.h"
 
+/* The two tables hash and compare keys differently (a name ignores ASCII
+ * case, an address is bytes), and uthash expands HASH_FUNCTION and
+ * HASH_KEYCMP where a HASH_ADD or HASH_FIND is written. So each table's
+ * functions below define their own pair; outside them neither is defined,
+ * and a lookup written elsewhere does not compile. */
+#undef HASH_FUNCTION
+#undef HASH_KEYCMP
+
+_Static_assert(UCHAT_MAX_MEMBERS < ROOM_NONE, "idle links are 16-bit pool indices");
+
 static struct room_member room_pool[UCHAT_MAX_MEMBERS];
-/* Members that left, for reuse; members never used are taken from the pool
- * at room_hiwater, so a small room touches only the start of both arrays. */
-static struct room_member *room_free_list[UCHAT_MAX_MEMBERS];
+/* Pool indices of members that left, for reuse; members never used are
+ * taken from the pool at room_hiwater, so a small room touches only the
+ * start of both arrays. */
+static uint16_t room_free_list[UCHAT_MAX_MEMBERS];
 static unsigned room_nfree, room_hiwater, room_limit;
 static struct room_member *room_names, *room_addrs; /* hash heads */
-static struct room_member *room_idle_head, *room_idle_tail;
+static uint16_t room_idle_head = ROOM_NONE, room_idle_tail = ROOM_NONE;
+/* Hashes start from a per-run seed: names and source ports are chosen by
+ * strangers, and an unseeded hash lets them build colliding keys offline. */
+static uint32_t room_seed;
 
-/* FNV-1a from a random seed, then murmur3's finaliser to spread the bits
- * uthash takes its bucket index from. */
-static uint32_t room_hash(const void *key, size_t len)
+/* murmur3's finaliser: spreads the bits uthash takes its bucket index from. */
+static uint32_t room_mix(uint32_t h)
 {
-	const unsigned char *p = key;
-	uint32_t h = 2166136261u ^ room_seed;
-
-	while (len--)
-		h = (h ^ *p++) * 16777619u;
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
 	return h;
+}
+
+static unsigned char room_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* FNV-1a from the seed over the name with ASCII case folded (as
+ * proto_name_key folds it: other bytes, UTF-8 included, as they are). */
+static uint32_t room_name_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 2166136261u ^ room_seed;
+
+	while (len--)
+		h = (h ^ room_fold(*p++)) * 16777619u;
+	return room_mix(h);
+}
+
+/* 0 if the n bytes of a and b are the same name ignoring ASCII case. */
+static int room_name_cmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (room_fold(*x) != room_fold(*y))
+			return 1;
+	return 0;
+}
+
+/* FNV-1a from the seed over the address's bytes. */
+static uint32_t room_addr_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 2166136261u ^ room_seed;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	return room_mix(h);
 }
 
 void room_init(unsigned max)
@@ -56,42 +98,51 @@ void room_init(unsigned max)
 	       getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
 		room_seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	room_names = room_addrs = NULL;
-	room_idle_head = room_idle_tail = NULL;
+	room_idle_head = room_idle_tail = ROOM_NONE;
 	/* no memset of the pool: room_add clears a member when it takes it, and
 	 * untouched members cost no RAM (the pool is sized for the maximum) */
 	room_nfree = room_hiwater = 0;
 	room_limit = max < 1 ? 1 : max > UCHAT_MAX_MEMBERS ? UCHAT_MAX_MEMBERS : max;
 }
 
+/* --- the idle list: pool indices, oldest first ----------------------------- */
+
 static void room_idle_unlink(struct room_member *m)
 {
-	if (m->idle_prev)
-		m->idle_prev->idle_next = m->idle_next;
+	if (m->idle_prev != ROOM_NONE)
+		room_pool[m->idle_prev].idle_next = m->idle_next;
 	else
 		room_idle_head = m->idle_next;
-	if (m->idle_next)
-		m->idle_next->idle_prev = m->idle_prev;
+	if (m->idle_next != ROOM_NONE)
+		room_pool[m->idle_next].idle_prev = m->idle_prev;
 	else
 		room_idle_tail = m->idle_prev;
-	m->idle_prev = m->idle_next = NULL;
+	m->idle_prev = m->idle_next = ROOM_NONE;
 }
 
 static void room_idle_append(struct room_member *m)
 {
-	m->idle_next = NULL;
+	uint16_t i = (uint16_t)room_index(m);
+
+	m->idle_next = ROOM_NONE;
 	m->idle_prev = room_idle_tail;
-	if (room_idle_tail)
-		room_idle_tail->idle_next = m;
+	if (room_idle_tail != ROOM_NONE)
+		room_pool[room_idle_tail].idle_next = i;
 	else
-		room_idle_head = m;
-	room_idle_tail = m;
+		room_idle_head = i;
+	room_idle_tail = i;
 }
 
-/* One out-of-line copy of each of uthash's (large) macros used more than
- * once: the binary is smaller and reads the same. */
+/* --- the name table: key = the name as chosen, ASCII case ignored ---------- */
+
+/* One out-of-line copy of each of uthash's (large) macros: the binary is
+ * smaller and reads the same. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_name_hash((keyptr), (keylen)))
+#define HASH_KEYCMP(a, b, n) room_name_cmp((a), (b), (n))
+
 static void room_name_add(struct room_member *m)
 {
-	HASH_ADD_KEYPTR(hh_name, room_names, m->key, m->key_len, m);
+	HASH_ADD_KEYPTR(hh_name, room_names, m->name, m->name_len, m);
 }
 
 static void room_name_del(struct room_member *m)
@@ -99,17 +150,59 @@ static void room_name_del(struct room_member *m)
 	HASH_DELETE(hh_name, room_names, m);
 }
 
+struct room_member *room_by_name(struct proto_span name)
+{
+	struct room_member *m;
+
+	if (name.len == 0 || name.len > PROTO_NAME_BYTES)
+		return NULL;
+	HASH_FIND(hh_name, room_names, name.p, name.len, m);
+	return m;
+}
+
+#undef HASH_FUNCTION
+#undef HASH_KEYCMP
+
+/* --- the address table: key = struct net_addr, as bytes -------------------- */
+
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_addr_hash((keyptr), (keylen)))
+#define HASH_KEYCMP(a, b, n) memcmp((a), (b), (n))
+
+static void room_addr_add(struct room_member *m)
+{
+	HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
+}
+
 static void room_addr_del(struct room_member *m)
 {
 	HASH_DELETE(hh_addr, room_addrs, m);
 }
+
+struct room_member *room_by_addr(const struct net_addr *addr)
+{
+	struct room_member *m;
+
+	HASH_FIND(hh_addr, room_addrs, addr, sizeof(*addr), m);
+	return m;
+}
+
+#undef HASH_FUNCTION
+#undef HASH_KEYCMP
+
+/* --- members --------------------------------------------------------------- */
 
 static void room_set_name(struct room_member *m, struct proto_span name)
 {
 	memcpy(m->name, name.p, name.len);
 	m->name[name.len] = '\0';
 	m->name_len = (uint8_t)name.len;
-	m->key_len = (uint8_t)proto_name_key(name, m->key);
+}
+
+/* Gives m's slot back to the pool (m is in neither table nor the idle list). */
+static void room_release(struct room_member *m)
+{
+	m->in_use = 0;
+	room_free_list[room_nfree++] = (uint16_t)room_index(m);
 }
 
 enum room_err room_add(const struct net_addr *addr, struct proto_span name,
@@ -119,10 +212,10 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 
 	if (room_by_name(name))
 		return ROOM_TAKEN;
-	if (HASH_CNT(hh_addr, room_addrs) >= room_limit ||
+	if (room_count() >= room_limit ||
 	    (room_nfree == 0 && room_hiwater == UCHAT_MAX_MEMBERS))
 		return ROOM_FULL;
-	m = room_nfree ? room_free_list[--room_nfree] : &room_pool[room_hiwater++];
+	m = &room_pool[room_nfree ? room_free_list[--room_nfree] : room_hiwater++];
 	memset(m, 0, sizeof(*m));
 	m->addr = *addr;
 	room_set_name(m, name);
@@ -133,12 +226,11 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 	room_oom = 0;
 	room_name_add(m);
 	if (!room_oom)
-		HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
+		room_addr_add(m);
 	if (room_oom) {
 		if (m->hh_name.tbl)
 			room_name_del(m);
-		m->in_use = 0;
-		room_free_list[room_nfree++] = m;
+		room_release(m);
 		return ROOM_NOMEM;
 	}
 	room_idle_append(m);
@@ -151,8 +243,7 @@ void room_remove(struct room_member *m)
 	room_name_del(m);
 	room_addr_del(m);
 	room_idle_unlink(m);
-	m->in_use = 0;
-	room_free_list[room_nfree++] = m;
+	room_release(m);
 }
 
 enum room_err room_rename(struct room_member *m, struct proto_span name)
@@ -172,38 +263,16 @@ enum room_err room_rename(struct room_member *m, struct proto_span name)
 	if (room_oom) {
 		room_addr_del(m);
 		room_idle_unlink(m);
-		m->in_use = 0;
-		room_free_list[room_nfree++] = m;
+		room_release(m);
 		return ROOM_NOMEM;
 	}
 	return ROOM_OK;
 }
 
-struct room_member *room_by_addr(const struct net_addr *addr)
-{
-	struct room_member *m;
-
-	HASH_FIND(hh_addr, room_addrs, addr, sizeof(*addr), m);
-	return m;
-}
-
-struct room_member *room_by_name(struct proto_span name)
-{
-	char key[PROTO_NAME_BYTES + 1];
-	struct room_member *m;
-	size_t n;
-
-	if (name.len == 0 || name.len > PROTO_NAME_BYTES)
-		return NULL;
-	n = proto_name_key(name, key);
-	HASH_FIND(hh_name, room_names, key, n, m);
-	return m;
-}
-
 void room_touch(struct room_member *m, int64_t now_ms)
 {
 	m->last_ms = now_ms;
-	if (m != room_idle_tail) {
+	if (room_index(m) != room_idle_tail) {
 		room_idle_unlink(m);
 		room_idle_append(m);
 	}
@@ -211,7 +280,7 @@ void room_touch(struct room_member *m, int64_t now_ms)
 
 struct room_member *room_oldest(void)
 {
-	return room_idle_head;
+	return room_idle_head != ROOM_NONE ? &room_pool[room_idle_head] : NULL;
 }
 
 struct room_member *room_first(void)

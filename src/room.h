@@ -10,18 +10,22 @@
 #include "proto.h"
 #include "ratelimit.h"
 
+/* Field order packs the struct (240 bytes on 64-bit targets): the pool is
+ * most of the relay's memory. The idle list links by pool index. */
 struct room_member {
-	UT_hash_handle hh_name, hh_addr;
-	struct room_member *idle_prev, *idle_next; /* oldest first */
-	struct net_addr addr;                      /* what it sends from */
-	int64_t last_ms;                           /* last datagram from it */
+	UT_hash_handle hh_name, hh_addr;  /* name: ASCII case ignored */
+	struct net_addr addr;             /* what it sends from */
+	uint16_t idle_prev, idle_next;    /* oldest first; ROOM_NONE = end */
+	int64_t last_ms;                  /* last datagram from it */
 	struct ratelimit rl;
-	uint64_t join_seq;                         /* owned by fanout.c: */
-	int32_t q_head, q_tail;                    /* its lines waiting */
-	uint8_t name_len, key_len, in_use;
-	char name[PROTO_NAME_BYTES + 1];           /* as the member chose it */
-	char key[PROTO_NAME_BYTES + 1];            /* ASCII case folded */
+	uint64_t join_seq;                /* owned by fanout.c: */
+	int16_t q_head, q_tail;           /* its lines waiting */
+	uint8_t name_len, in_use;
+	char name[PROTO_NAME_BYTES + 1];  /* as the member chose it */
 };
+
+/* No member: the end of the idle list. */
+#define ROOM_NONE UINT16_MAX
 
 enum room_err { ROOM_OK, ROOM_FULL, ROOM_TAKEN, ROOM_NOMEM };
 

@@ -152,7 +152,6 @@ static void room_add_find(void)
 
 	CHECK_STR(ma->name, "alice");
 	CHECK_STR(mb->name, "Bob");
-	CHECK_STR(mb->key, "bob");
 	CHECK_INT(mb->name_len, 3);
 	CHECK_STR(mc->name, "张三");
 	CHECK_INT(ma->last_ms, 100);
@@ -273,6 +272,83 @@ static void room_rename_rules(void)
 	CHECK_INT(room_rename(ma, span("solo")), ROOM_OK);
 	CHECK(room_by_name(span("solo")) == ma);
 	CHECK(room_by_addr(&a) == ma);
+}
+
+/* The name table ignores ASCII case and the address table does not, though
+ * both are uthash tables in the same pool: a name and an address with the
+ * same bytes are two keys, and two addresses that differ only by 0x20 in one
+ * byte (what case folding would merge) are two members. */
+static void room_name_and_addr_keys(void)
+{
+	/* 28 bytes, the size of an address key */
+	static const char same[] = "AbCdEfGhIjKlMnOpQrStUvWxYz01";
+	struct net_addr a, lower, other = addr4(7), up = addr4(8);
+	struct room_member *mn, *ma, *ml, *m = NULL;
+	struct proto_span name = { same, sizeof(same) - 1 };
+	char folded[sizeof(same)];
+	size_t i;
+
+	CHECK_INT(sizeof(same) - 1, sizeof(struct net_addr));
+	memcpy(&a, same, sizeof(a));
+	for (i = 0; i < sizeof(same); i++)
+		folded[i] = (char)(same[i] >= 'A' && same[i] <= 'Z' ? same[i] - 'A' + 'a' : same[i]);
+	memcpy(&lower, folded, sizeof(lower));
+
+	test_room_reset(8);
+	mn = ADD(&other, same, 1);   /* the bytes as a name */
+	ma = ADD(&a, "bytes", 2);    /* the same bytes as an address */
+	ml = ADD(&lower, "lower", 3); /* the address, ASCII case folded */
+	if (!mn || !ma || !ml)
+		return;
+	CHECK(room_by_name(name) == mn);
+	CHECK(room_by_name(span(folded)) == mn);
+	CHECK(room_by_addr(&a) == ma);
+	CHECK(room_by_addr(&lower) == ml);
+	CHECK(room_by_addr(&other) == mn);
+	CHECK(room_by_name(span("BYTES")) == ma);
+	CHECK(room_by_name(span("LOWER")) == ml);
+	CHECK_INT(room_count(), 3);
+	/* the name in other case is taken; the address in other case is not */
+	CHECK_INT(room_add(&up, span(folded), 0, &m), ROOM_TAKEN);
+	CHECK(m == NULL);
+
+	/* rename: found in any case under the new name, not under the old */
+	CHECK_INT(room_rename(mn, span("NewName")), ROOM_OK);
+	CHECK_STR(mn->name, "NewName");
+	CHECK_INT(mn->name_len, 7);
+	CHECK(room_by_name(span("newname")) == mn);
+	CHECK(room_by_name(span("NEWNAME")) == mn);
+	CHECK(room_by_name(name) == NULL);
+	CHECK(room_by_name(span(folded)) == NULL);
+	CHECK(room_by_addr(&other) == mn);
+	CHECK(room_by_addr(&a) == ma);
+	/* a name that differs in a byte that is not an ASCII letter is another
+	 * name (0x40 '@' and 0x60 '`' differ by 0x20 too, as do UTF-8 bytes) */
+	CHECK(room_by_name(span("NewNam@")) == NULL);
+	CHECK_INT(room_rename(ma, span("x@y")), ROOM_OK);
+	CHECK(room_by_name(span("X@Y")) == ma);
+	CHECK(room_by_name(span("x`y")) == NULL);
+	CHECK_INT(room_rename(ml, span("Ä")), ROOM_OK);
+	CHECK(room_by_name(span("Ä")) == ml);
+	CHECK(room_by_name(span("ä")) == NULL); /* only ASCII case folds */
+
+	/* remove: gone by name in every case and by address; the others stay */
+	room_remove(mn);
+	CHECK(room_by_name(span("newname")) == NULL);
+	CHECK(room_by_name(span("NewName")) == NULL);
+	CHECK(room_by_addr(&other) == NULL);
+	CHECK(room_by_addr(&a) == ma);
+	CHECK(room_by_addr(&lower) == ml);
+	CHECK(room_by_name(span("x@Y")) == ma);
+	room_remove(ma);
+	CHECK(room_by_addr(&a) == NULL);
+	CHECK(room_by_addr(&lower) == ml);
+	CHECK(room_by_name(span("x@y")) == NULL);
+	CHECK_INT(room_count(), 1);
+	/* the freed name comes back in another case, from another address */
+	m = ADD(&a, "NEWNAME", 4);
+	CHECK(m && room_by_name(span("newName")) == m);
+	CHECK_STR(m ? m->name : "", "NEWNAME");
 }
 
 /* Checks that room_first/room_next walks exactly want[0..n) in order. */
@@ -558,6 +634,7 @@ void suite_room(void)
 	TEST_RUN(room_add_find);
 	TEST_RUN(room_full_and_readd);
 	TEST_RUN(room_rename_rules);
+	TEST_RUN(room_name_and_addr_keys);
 	TEST_RUN(room_join_order);
 	TEST_RUN(room_idle_order);
 	TEST_RUN(room_arena_reuse);
