@@ -53,7 +53,7 @@ UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
 UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,-z,noseparate-code $(TARGET_LDFLAGS) $(MUSL_SPECS)
 
 # The map of the program, top to bottom along the data path.
-COMMON_OBJS = main log fmt opt utf8 proto net
+COMMON_OBJS = main log fmt opt utf8 proto net resolv
 SERVER_OBJS = server admin ctlsock room arena ratelimit catalog fanout
 CLIENT_OBJS = client term
 CTL_OBJS    = ctl

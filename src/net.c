@@ -2,12 +2,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fmt.h"
 #include "net.h"
+#include "resolv.h"
 
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
 {
@@ -160,16 +160,14 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 }
 
 /* Fills up to max addresses for host: a literal IPv4/IPv6 address, or a
- * name from /etc/hosts or DNS (IPv4 first, then IPv6). gethostbyname2_r
- * works in the caller's buffer: unlike getaddrinfo it needs no malloc, so
- * the static binary carries no allocator at all. Returns the count. */
-static int net_resolve(const char *host, unsigned port, struct net_addr *out, int max)
+ * name from /etc/hosts or DNS (IPv4 first, then IPv6) through our own
+ * resolver (resolv.c: libc's would be a quarter of the static binary).
+ * Returns the count, or -1 with the resolver's message in err. */
+static int net_resolve(const char *host, unsigned port, struct net_addr *out, int max,
+		       char *err, size_t errlen)
 {
-	static const int families[] = { AF_INET, AF_INET6 };
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
-	struct hostent he, *res;
-	char buf[1024];
-	int n = 0, i, k, herr;
+	int n = 0, i;
 
 	memset(out, 0, sizeof(*out) * (size_t)max);
 	if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
@@ -178,19 +176,8 @@ static int net_resolve(const char *host, unsigned port, struct net_addr *out, in
 	} else if (inet_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
 		out[0].sin6.sin6_family = AF_INET6;
 		n = 1;
-	}
-	for (i = 0; n == 0 && i < 2; i++) {
-		if (gethostbyname2_r(host, families[i], &he, buf, sizeof(buf), &res, &herr) != 0 || !res)
-			continue;
-		for (k = 0; res->h_addr_list[k] && n < max; k++, n++) {
-			if (families[i] == AF_INET) {
-				memcpy(&s4.sin_addr, res->h_addr_list[k], 4);
-				net_addr_from((struct sockaddr *)&s4, sizeof(s4), &out[n]);
-			} else {
-				out[n].sin6.sin6_family = AF_INET6;
-				memcpy(&out[n].sin6.sin6_addr, res->h_addr_list[k], 16);
-			}
-		}
+	} else {
+		n = resolv_lookup(host, out, max, err, errlen);
 	}
 	for (i = 0; i < n; i++)
 		out[i].sin6.sin6_port = htons((unsigned short)port);
@@ -201,6 +188,7 @@ int net_client_socket(const char *host, const char *port, char *err, size_t errl
 {
 	struct net_addr addrs[4];
 	struct sockaddr_storage ss;
+	char why[128];
 	unsigned long p = 0;
 	const char *c;
 	int fd = -1, n, i, family, saved = 0;
@@ -212,9 +200,9 @@ int net_client_socket(const char *host, const char *port, char *err, size_t errl
 		fmt_snprintf(err, errlen, "bad port '%s' (want 1-65535)", port);
 		return -1;
 	}
-	n = net_resolve(host, (unsigned)p, addrs, 4);
-	if (n == 0) {
-		fmt_snprintf(err, errlen, "cannot resolve %s: unknown host", host);
+	n = net_resolve(host, (unsigned)p, addrs, 4, why, sizeof(why));
+	if (n <= 0) {
+		fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
