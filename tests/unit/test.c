@@ -94,6 +94,7 @@ int main(void)
 	suite_room();
 	suite_fanout();
 	suite_fmt();
+	suite_resolv();
 	suite_opt();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
