@@ -163,6 +163,18 @@ static int client_send_join(struct client *c)
 
 /* --- joining -------------------------------------------------------------- */
 
+/* The first "needle" in s[0..len), or NULL (libc's memmem is 1.6 kB of
+ * two-way search; a welcome line is short). */
+static const char *client_find(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(s + i, needle, n) == 0)
+			return s + i;
+	return NULL;
+}
+
 /* Parses "+OK welcome NAME (idle timeout 600s), ..." or "... (no idle
  * timeout), ...": stores the name and the timeout (0 off, -1 not given). */
 static void client_parse_welcome(const char *s, size_t len, char *name, int *idle_s)
@@ -179,12 +191,12 @@ static void client_parse_welcome(const char *s, size_t len, char *name, int *idl
 		name[n] = '\0';
 	}
 	*idle_s = -1;
-	if (memmem(s, len, "(no idle timeout)", 17)) {
+	if (client_find(s, len, "(no idle timeout)")) {
 		*idle_s = 0;
-	} else if ((p = memmem(s, len, idle, sizeof idle - 1)) != NULL) {
+	} else if ((p = client_find(s, len, idle)) != NULL) {
 		long v = 0;
 
-		for (p += sizeof idle - 1; p < end && *p >= '0' && *p <= '9' && v < 1000000; p++)
+		for (p += strlen(idle); p < end && *p >= '0' && *p <= '9' && v < 1000000; p++)
 			v = v * 10 + (*p - '0');
 		*idle_s = (int)v;
 	}
@@ -695,7 +707,7 @@ static long long client_ping_every_ms(const struct client *c)
 		return CLIENT_PING_UNKNOWN_S * 1000LL;
 	if (c->idle_s == 0)
 		return CLIENT_PING_OFF_S * 1000LL;
-	ms = c->idle_s * 1000LL / 3;
+	ms = (long)c->idle_s * 1000 / 3; /* idle_s < 1,000,000: fits in 32 bits */
 	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
@@ -781,7 +793,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 		(void)term_open(0, 1);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	c->child = fork();
+	c->child = _Fork(); /* single-threaded: see admin.c */
 	if (c->child == 0) {
 		close(notes[0]);
 		c->note_fd = notes[1];

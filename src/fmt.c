@@ -34,14 +34,31 @@ static void fmt_field(struct fmt_out *o, const char *s, size_t n, int width, int
 		fmt_put(o, ' ');
 }
 
+unsigned long long fmt_udiv(unsigned long long v, unsigned d, unsigned *rem)
+{
+	unsigned long long q = 0;
+	unsigned r = 0, cur;
+	int shift;
+
+	for (shift = 48; shift >= 0; shift -= 16) { /* long division, 16 bits a step */
+		cur = r << 16 | (unsigned)(v >> shift & 0xffff);
+		q |= (unsigned long long)(cur / d) << shift;
+		r = cur % d;
+	}
+	if (rem)
+		*rem = r;
+	return q;
+}
+
 /* Writes v in base into the end of tmp; returns where the digits start. */
 static char *fmt_digits(unsigned long long v, unsigned base, int upper, char *end)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned r;
 
 	do {
-		*--end = digits[v % base];
-		v /= base;
+		v = fmt_udiv(v, base, &r);
+		*--end = digits[r];
 	} while (v);
 	return end;
 }

@@ -19,6 +19,11 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void fmt_dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fmt_vdprintf(int fd, const char *fmt, va_list ap);
 
+/* Returns v / d and puts v % d in *rem (when rem is not NULL), for d in
+ * 1..65536, with 32-bit divisions only: a 64-bit one would link libgcc's
+ * __udivdi3/__umoddi3 (3 kB) into the 32-bit builds. */
+unsigned long long fmt_udiv(unsigned long long v, unsigned d, unsigned *rem);
+
 /* Parses a whole decimal string in [min, max] into *out. Returns 0, or -1 for
  * an empty string, a non-digit, or a value out of range. */
 int fmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -449,7 +450,10 @@ static void server_recv(void)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(sock_fd, msgs, NET_RECV_BATCH, MSG_DONTWAIT, NULL);
+		/* The system call itself, as for sendmmsg in fanout.c: on 32-bit
+		 * boards musl's recvmmsg() adds time64 conversions of control
+		 * messages that this socket never asks for. */
+		n = (int)syscall(SYS_recvmmsg, sock_fd, msgs, NET_RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or a pending ICMP error: POLLERR handles it */
 		now_ms = server_clock();
@@ -558,8 +562,8 @@ static void server_ctl_request(struct ctlsock_conn *c)
 		}
 	} else if (strcmp(req, "who") == 0) {
 		for (m = room_first(); m; m = room_next(m))
-			ctlsock_printf(c, "%s %s idle %llds", m->name, net_addr_str(&m->addr, addr),
-				       (long long)((now_ms - m->last_ms) / 1000));
+			ctlsock_printf(c, "%s %s idle %llus", m->name, net_addr_str(&m->addr, addr),
+				       fmt_udiv((uint64_t)(now_ms - m->last_ms), 1000, NULL));
 		ctlsock_printf(c, "+OK %u members", room_count());
 	} else if (strncmp(req, "kick ", 5) == 0) {
 		struct proto_span name = { req + 5, strlen(req + 5) };
@@ -576,7 +580,7 @@ static void server_ctl_request(struct ctlsock_conn *c)
 		const struct { const char *k; unsigned long long v; } kv[] = {
 			{ "members", room_count() },
 			{ "max_members", room_max() },
-			{ "uptime_s", (unsigned long long)((now_ms - start_ms) / 1000) },
+			{ "uptime_s", fmt_udiv((uint64_t)(now_ms - start_ms), 1000, NULL) },
 			{ "datagrams_in", stats.datagrams_in },
 			{ "lines_in", stats.lines_in },
 			{ "deliveries", fanout_stats.deliveries },
@@ -721,7 +725,7 @@ static void server_shutdown(void)
 	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
 		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
-			usleep(10000);
+			poll(NULL, 0, 10); /* usleep would link nanosleep's time64 code */
 		if (i == 100) {
 			kill(admin_pid, SIGKILL);
 			waitpid(admin_pid, &status, 0);

@@ -40,6 +40,29 @@ static void fmt_truncation(void)
 	CHECK_INT(fmt_snprintf(NULL, 0, "%u", 123u), 3);
 }
 
+/* fmt_udiv against the compiler's 64-bit division, over edge values and a
+ * pseudo-random spread, for the divisors it is used with and the bounds. */
+static void fmt_divide(void)
+{
+	static const unsigned ds[] = { 1, 2, 3, 7, 8, 10, 16, 1000, 65535, 65536 };
+	unsigned long long x = 0x9e3779b97f4a7c15ull, v;
+	unsigned r, i, k;
+
+	for (k = 0; k < 2000; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = k < 4 ? (unsigned long long[]){ 0, 1, ULLONG_MAX, 0xffffffffull }[k]
+			  : x >> (k % 64);
+		for (i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
+			r = 99999;
+			CHECK_MSG(fmt_udiv(v, ds[i], &r) == v / ds[i] && r == v % ds[i],
+				  "%llu / %u", v, ds[i]);
+		}
+	}
+	CHECK_INT(fmt_udiv(12345, 10, NULL), 1234);
+}
+
 static void fmt_parse(void)
 {
 	unsigned long v = 7;
@@ -102,6 +125,7 @@ void suite_fmt(void)
 {
 	TEST_RUN(fmt_conversions);
 	TEST_RUN(fmt_truncation);
+	TEST_RUN(fmt_divide);
 	TEST_RUN(fmt_parse);
 	TEST_RUN(fmt_ip6_text);
 }
