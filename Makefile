@@ -36,7 +36,8 @@ ifeq ($(origin STRIP),undefined)
 CC_STRIP = $(if $(filter musl-gcc,$(notdir $(firstword $(CC)))),,$(patsubst %-gcc,%-strip,$(filter %-gcc,$(firstword $(CC)))))
 STRIP    = $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(CC_STRIP),strip)
 endif
-CFLAGS  ?= -Os -fno-asynchronous-unwind-tables
+# -fno-pie: the binary is a static, non-PIE executable in any case
+CFLAGS  ?= -Os -fno-asynchronous-unwind-tables -fno-pie
 LDFLAGS ?=
 
 # compile-time limits (src/bounds.h); e.g. make UCHAT_MAX_MEMBERS=4096
@@ -49,8 +50,13 @@ WERROR ?= -Werror
 UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
                 -ffunction-sections -fdata-sections \
                 -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) \
-                -I$(BUILD)/include $(MUSL_SPECS)
-UCHAT_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,-z,noseparate-code $(TARGET_LDFLAGS) $(MUSL_SPECS)
+                -I$(BUILD)/include $(MUSL_SPECS) $(CROSS_CFLAGS)
+# A static musl program never applies PT_GNU_RELRO (only musl's dynamic
+# linker does): in a static build RELRO is a page of padding and no guard.
+comma := ,
+NORELRO = $(if $(STATIC),-Wl$(comma)-z$(comma)norelro)
+UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
+                $(CROSS_LDFLAGS) $(MUSL_SPECS)
 
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log fmt opt utf8 proto net resolv
@@ -83,7 +89,7 @@ $(BUILD)/.flags: FORCE
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
 
 $(MULTI): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
+	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
 	$(if $(NOSTRIP),,$(STRIP) $@)
 
 $(LINKS): $(MULTI)

@@ -6,4 +6,6 @@ MUSL_SPECS    ?= -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
 QEMU_USER     ?= qemu-aarch64-static
 # 16 KiB pages at most (ld's aarch64 default is 64 KiB of padding): still
 # runs on the Pi 5's 16K-page kernel and on 4K-page kernels.
-TARGET_LDFLAGS ?= -Wl,-z,max-page-size=16384
+# noeh.ld drops musl's unwind tables (see the file).
+CROSS_DIR     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CROSS_LDFLAGS ?= -Wl,-z,max-page-size=16384 -Wl,-T,$(CROSS_DIR)/noeh.ld

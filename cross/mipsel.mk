@@ -4,3 +4,11 @@
 CROSS_COMPILE ?= mipsel-linux-gnu-
 MUSL_SPECS    ?= -specs /usr/lib/mipsel-linux-musl/musl-gcc.specs
 QEMU_USER     ?= qemu-mipsel-static
+# Size (the binary must stay under 64 KiB; MIPS32 code is the largest of all
+# targets): MIPS16e code for our objects (-mips16; 24K, 34K, 74K and 1004K
+# cores, i.e. the MT7620/MT7621/QCA routers, all have it; musl's own objects
+# stay MIPS32, -minterlink-compressed lets the two call each other), non-PIC
+# code (-fno-pic -mno-shared) since the binary is static, and link-time
+# optimisation. For a core without MIPS16e: make TARGET=mipsel CROSS_CFLAGS=
+CROSS_CFLAGS  ?= -fno-pic -mno-shared -mips16 -minterlink-compressed -flto
+CROSS_LDFLAGS ?= -flto
