@@ -18,12 +18,13 @@
 #define ROOM_DEFAULT_RATE    5     /* lines/s per member; burst is 4x */
 
 /* relay path */
-#define NET_RECV_BATCH      32    /* datagrams per recvmmsg */
+#define NET_RECV_BATCH      16    /* datagrams per recvmmsg */
+#define NET_RECV_COALESCE   32    /* datagrams read between two flushes */
 #define FANOUT_DGRAM_MAX    1400  /* coalesced datagram bound: one Ethernet frame */
 #define FANOUT_ARENA_BYTES  16384 /* formatted lines waiting to be sent */
 #define FANOUT_MAX_ITEMS    512   /* queued lines (broadcast or unicast) */
 #define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
-#define FANOUT_MAX_IOV      512   /* line pieces per sendmmsg */
+#define FANOUT_MAX_IOV      256   /* iovecs per sendmmsg (a run of lines is one) */
 
 /* formatted line bound: a 512-byte line plus a name and a prefix */
 #define OUT_LINE_MAX        (PROTO_MAX_LINE + 2 * PROTO_NAME_BYTES + 64)

@@ -19,11 +19,12 @@
 struct fanout_item {
 	uint64_t seq;             /* fanout_seq when queued */
 	uint16_t off, len;        /* line in the arena, "\n" included */
-	int32_t next;             /* next item in the same chain, -1 = end */
-	const struct room_member *who; /* broadcast: skipped; unicast: recipient */
+	int16_t next;             /* next item in the same chain, -1 = end */
+	uint16_t skip;            /* broadcast: room_index of the member it skips */
 };
 
-_Static_assert(FANOUT_MAX_ITEMS <= INT16_MAX, "a member's queue ends are int16_t");
+_Static_assert(FANOUT_MAX_ITEMS <= INT16_MAX, "item indices are int16_t");
+_Static_assert(FANOUT_ARENA_BYTES <= UINT16_MAX, "arena offsets are uint16_t");
 
 struct fanout_counters fanout_stats;
 
@@ -38,7 +39,7 @@ static unsigned fanout_ntouched;
 
 static struct mmsghdr fanout_msgs[FANOUT_SEND_BATCH];
 /* destinations for an IPv4-only socket; an IPv6 one sends to m->addr itself */
-static struct sockaddr_storage fanout_names[FANOUT_SEND_BATCH];
+static struct sockaddr_in fanout_names[FANOUT_SEND_BATCH];
 static struct iovec fanout_iov[FANOUT_MAX_IOV];
 static unsigned fanout_nmsgs, fanout_niov;
 
@@ -57,7 +58,7 @@ char *fanout_begin(void)
 }
 
 /* Terminates the line at fanout_begin() and makes it an item. */
-static int32_t fanout_commit(size_t len, const struct room_member *who)
+static int16_t fanout_commit(size_t len, const struct room_member *skip)
 {
 	struct fanout_item *it = &fanout_items[fanout_nitems];
 
@@ -67,7 +68,7 @@ static int32_t fanout_commit(size_t len, const struct room_member *who)
 	it->off = (uint16_t)fanout_used;
 	it->len = (uint16_t)(len + 1);
 	it->next = -1;
-	it->who = who;
+	it->skip = skip ? (uint16_t)room_index(skip) : ROOM_NONE;
 	it->seq = fanout_seq++;
 	fanout_used += len + 1;
 	return fanout_nitems++;
@@ -75,7 +76,7 @@ static int32_t fanout_commit(size_t len, const struct room_member *who)
 
 void fanout_to_all(size_t len, const struct room_member *except)
 {
-	int32_t i = fanout_commit(len, except);
+	int16_t i = fanout_commit(len, except);
 
 	if (fanout_bcast_tail >= 0)
 		fanout_items[fanout_bcast_tail].next = i;
@@ -87,7 +88,7 @@ void fanout_to_all(size_t len, const struct room_member *except)
 void fanout_to_one(size_t len, const struct room_member *to)
 {
 	struct room_member *m = (struct room_member *)to;
-	int32_t i = fanout_commit(len, to);
+	int16_t i = fanout_commit(len, NULL);
 
 	if (m->q_tail >= 0) {
 		fanout_items[m->q_tail].next = i;
@@ -159,41 +160,59 @@ static struct msghdr *fanout_dgram(const struct room_member *m)
 		h->msg_name = (void *)&m->addr.sin6;
 		h->msg_namelen = sizeof(m->addr.sin6);
 	} else {
+		struct sockaddr_storage ss;
+
 		h->msg_name = &fanout_names[fanout_nmsgs];
-		h->msg_namelen = net_addr_to(&m->addr, AF_INET, &fanout_names[fanout_nmsgs]);
+		h->msg_namelen = net_addr_to(&m->addr, AF_INET, &ss);
+		if (h->msg_namelen == sizeof(fanout_names[0]))
+			memcpy(&fanout_names[fanout_nmsgs], &ss, sizeof(fanout_names[0]));
 	}
 	fanout_nmsgs++;
 	h->msg_iov = &fanout_iov[fanout_niov];
 	return h;
 }
 
-/* Packs every line waiting for m into datagrams. */
+/* Packs every line waiting for m into datagrams. Lines next to each other
+ * in the arena (a run of broadcasts) share one iovec. */
 static void fanout_member(const struct room_member *m)
 {
 	int32_t b = fanout_bcast_head, u = m->q_head, i;
+	uint16_t self = (uint16_t)room_index(m);
 	struct msghdr *h = NULL;
-	size_t size = 0;
+	struct iovec *last;
+	size_t size = 0, len;
+	char *line;
 
 	while (b >= 0 || u >= 0) {
 		if (u < 0 || (b >= 0 && b < u)) {
 			i = b;
 			b = fanout_items[b].next;
-			if (fanout_items[i].who == m || fanout_items[i].seq < m->join_seq)
+			if (fanout_items[i].skip == self || fanout_items[i].seq < m->join_seq)
 				continue; /* its own broadcast, or one from before it came */
 		} else {
 			i = u;
 			u = fanout_items[u].next;
 		}
-		if (!h || size + fanout_items[i].len > FANOUT_DGRAM_MAX ||
-		    fanout_niov == FANOUT_MAX_IOV) {
+		line = fanout_arena + fanout_items[i].off;
+		len = fanout_items[i].len;
+		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
 		}
-		fanout_iov[fanout_niov].iov_base = fanout_arena + fanout_items[i].off;
-		fanout_iov[fanout_niov].iov_len = fanout_items[i].len;
-		fanout_niov++;
-		h->msg_iovlen++;
-		size += fanout_items[i].len;
+		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
+		if (last && (char *)last->iov_base + last->iov_len == line) {
+			last->iov_len += len;
+		} else {
+			if (fanout_niov == FANOUT_MAX_IOV) {
+				h = fanout_dgram(m);
+				size = 0;
+			}
+			fanout_iov[fanout_niov].iov_base = line;
+			fanout_iov[fanout_niov].iov_len = len;
+			fanout_niov++;
+			h->msg_iovlen++;
+		}
+		size += len;
 		fanout_stats.deliveries++;
 	}
 }

@@ -1,6 +1,7 @@
 /* log.c: one-line messages to stderr or syslog. The syslog client is our
  * own few lines: libc's pulls in time zones and strftime, which a board's
  * syslogd (BusyBox, rsyslog) does not need: it stamps the time itself. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,11 @@
 
 #include "fmt.h"
 #include "log.h"
+
+/* The longest line logged, "NAME: " or "<PRI>NAME[PID]: " and "\n"
+ * included. One buffer of it on the stack, not two: the relay's stack is
+ * deepest when it logs a join. */
+#define LOG_LINE_MAX 640
 
 static const char *log_name = "udpchat";
 static int log_syslog, log_fd = -1;
@@ -32,10 +38,26 @@ static int log_connect(void)
 	return 0;
 }
 
+/* Writes len bytes to stderr in one write when it can. */
+static void log_write(const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(2, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
 /* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */
 static void log_send(int prio, const char *fmt, va_list ap)
 {
-	char buf[640];
+	char buf[LOG_LINE_MAX], *p;
 	int n, m;
 
 	n = fmt_snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
@@ -53,7 +75,9 @@ static void log_send(int prio, const char *fmt, va_list ap)
 			log_fd = -1;
 		}
 	}
-	fmt_dprintf(2, "%s\n", strchr(buf, '>') + 1);
+	p = strchr(buf, '>') + 1;
+	buf[n] = '\n';
+	log_write(p, (size_t)(buf + n + 1 - p));
 }
 
 void log_set_name(const char *name)
@@ -70,14 +94,23 @@ void log_use_syslog(const char *ident)
 
 static void log_v(int prio, const char *fmt, va_list ap)
 {
+	char line[LOG_LINE_MAX];
+	int n, m;
+
 	if (log_syslog) {
 		log_send(prio, fmt, ap);
 		return;
 	}
-	char line[FMT_OUT_MAX - 64];
-
-	fmt_vsnprintf(line, sizeof(line), fmt, ap);
-	fmt_dprintf(2, "%s: %s\n", log_name, line); /* one write: lines never mix */
+	n = fmt_snprintf(line, sizeof(line), "%s: ", log_name);
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	m = fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if (m > 0)
+		n += m;
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	line[n] = '\n';
+	log_write(line, (size_t)n + 1); /* one write: lines never mix */
 }
 
 void log_info(const char *fmt, ...)

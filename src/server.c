@@ -34,6 +34,7 @@
 
 #define SERVER_DEFAULT_CTL "/var/run/udpchatd.sock"
 #define SERVER_STRANGER_RATE 200 /* replies/s to addresses not in the room */
+#define SERVER_RECV_MAX 512       /* datagrams read per wake-up */
 
 enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_CTLCONN, PFD_SIG, PFD_N };
 
@@ -435,12 +436,17 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 static void server_recv(void)
 {
 	static char bufs[NET_RECV_BATCH][PROTO_MAX_DGRAM];
-	static struct sockaddr_storage names[NET_RECV_BATCH];
+	static struct sockaddr_in6 names[NET_RECV_BATCH]; /* or sockaddr_in */
 	static struct iovec iov[NET_RECV_BATCH];
 	static struct mmsghdr msgs[NET_RECV_BATCH];
-	int n, i, round;
+	int n, i, got = 0, total;
 
-	for (round = 0; round < 16; round++) {
+	/* Formatted lines are copied into the fanout arena, so the buffers are
+	 * free again before a flush: flushing every NET_RECV_COALESCE datagrams
+	 * (or when the socket is drained) coalesces that many, whatever the
+	 * batch. At most SERVER_RECV_MAX datagrams per wake-up: then the rest of
+	 * the loop (control socket, timers) gets its turn. */
+	for (total = 0; total < SERVER_RECV_MAX; total += n) {
 		for (i = 0; i < NET_RECV_BATCH; i++) {
 			iov[i].iov_base = bufs[i];
 			iov[i].iov_len = sizeof(bufs[i]);
@@ -461,9 +467,13 @@ static void server_recv(void)
 			server_datagram((struct sockaddr *)&names[i], msgs[i].msg_hdr.msg_namelen,
 					bufs[i], msgs[i].msg_len,
 					(msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
-		fanout_flush();
+		got += n;
 		if (n < NET_RECV_BATCH)
-			return;
+			return; /* drained: server_main flushes */
+		if (got >= NET_RECV_COALESCE) {
+			fanout_flush();
+			got = 0;
+		}
 	}
 }
 
@@ -736,12 +746,15 @@ static void server_shutdown(void)
 
 int server_main(int argc, char **argv)
 {
+	/* static (and zero, in .bss): 5 kB of buffers that would sit under
+	 * every call on the stack, all of them touched by an initialiser */
+	static struct ctlsock_conn conn;
+	static struct admin_reader ar;
 	struct pollfd pfd[PFD_N];
-	struct ctlsock_conn conn = { .fd = -1 };
-	struct admin_reader ar = { .len = 0 };
 	char err[256];
 	int fds[3], i;
 
+	conn.fd = -1;
 	server_parse(argc, argv);
 	if (opt.use_syslog)
 		log_use_syslog("udpchatd");
