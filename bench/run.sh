@@ -193,6 +193,20 @@ size_s=$(wc -c <$B/udpchatmulti.stripped)
 echo "udpchatmulti stripped (musl, -Os, static): $size_s (target <= 65536)"
 verdict "$([ "$size_s" -le 65536 ] && echo "met   " || echo MISSED)" "stripped multi-call binary $size_s bytes <= 65536"
 size $B/udpchatmulti.stripped | tail -1 | awk '{ printf "  text %s data %s bss %s\n", $1, $2, $3 }'
+# every cross target too (make cross-deps installs the toolchains)
+if make -s cross-deps >"$LOG/cross-deps.log" 2>&1; then
+	for t in aarch64 armhf armel mipsel x86_64; do
+		if ! make -s TARGET=$t >"$LOG/cross-$t.log" 2>&1; then
+			verdict MISSED "make TARGET=$t failed (see $LOG/cross-$t.log)"
+			continue
+		fi
+		s=$(wc -c <build/$t/udpchatmulti)
+		echo "udpchatmulti stripped, make TARGET=$t: $s"
+		verdict "$([ "$s" -le 65536 ] && echo "met   " || echo MISSED)" "$t stripped multi-call binary $s bytes <= 65536"
+	done
+else
+	echo "# cross targets: make cross-deps failed (see $LOG/cross-deps.log)"
+fi
 
 fi
 
