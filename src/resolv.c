@@ -516,12 +516,14 @@ static uint16_t resolv_random(void)
 	return (uint16_t)((unsigned long)ts.tv_nsec ^ (unsigned long)getpid() << 5);
 }
 
-static long resolv_now_ms(void)
+/* Milliseconds on CLOCK_MONOTONIC, 64-bit: a 32-bit long would wrap after
+ * 24.8 days of uptime, a router's normal state. */
+static int64_t resolv_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* One query in flight: A or AAAA for one candidate name. */
@@ -618,8 +620,8 @@ static int resolv_ask(int fd, int family, const struct resolv_cfg *conf, const c
 {
 	struct resolv_query q[2];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long now = resolv_now_ms(), deadline = now + conf->timeout_s * 1000L, next = now;
-	long interval = conf->timeout_s * 1000L / conf->attempts;
+	int64_t now = resolv_now_ms(), deadline = now + conf->timeout_s * 1000, next = now;
+	int interval = conf->timeout_s * 1000 / conf->attempts;
 	int k;
 
 	for (k = 0; k < 2; k++) {
