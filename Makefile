@@ -56,7 +56,7 @@ UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
 comma := ,
 NORELRO = $(if $(STATIC),-Wl$(comma)-z$(comma)norelro)
 UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
-                $(CROSS_LDFLAGS) $(MUSL_SPECS)
+                $(CROSS_LDFLAGS)
 
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log fmt opt utf8 proto net resolv
@@ -89,7 +89,7 @@ $(BUILD)/.flags: FORCE
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
 
 $(MULTI): $(OBJS)
-	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
+	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(MUSL_SPECS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
 	$(if $(NOSTRIP),,$(STRIP) $@)
 
 $(LINKS): $(MULTI)

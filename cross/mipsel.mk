@@ -10,5 +10,5 @@ QEMU_USER     ?= qemu-mipsel-static
 # stay MIPS32, -minterlink-compressed lets the two call each other), non-PIC
 # code (-fno-pic -mno-shared) since the binary is static, and link-time
 # optimisation. For a core without MIPS16e: make TARGET=mipsel CROSS_CFLAGS=
-CROSS_CFLAGS  ?= -fno-pic -mno-shared -mips16 -minterlink-compressed -flto
-CROSS_LDFLAGS ?= -flto
+CROSS_CFLAGS  ?= -fno-pic -mno-shared -mips16 -minterlink-compressed -flto=auto
+CROSS_LDFLAGS ?= -flto=auto

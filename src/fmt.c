@@ -101,8 +101,10 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 				prec = prec * 10 + (*fmt - '0');
 		}
+		/* 'z' as 'l': size_t is as wide as long on every Linux ABI
+		 * (32 bits on the 32-bit boards), never wider */
 		for (; *fmt == 'l' || *fmt == 'h' || *fmt == 'z'; fmt++)
-			lng += *fmt == 'l' ? 1 : *fmt == 'z' ? 2 : 0;
+			lng += *fmt != 'h';
 		switch (*fmt) {
 		case 's':
 			s = va_arg(ap, const char *);
