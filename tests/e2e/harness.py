@@ -9,6 +9,7 @@ the temp dir removed).
 
 Decorators (import them from harness):
     @basic          part of the small subset run.py --basic runs (board / qemu)
+    @needs_pollerr  skipped under UDPCHAT_WRAP: qemu-user loses POLLERR
     @timeout(secs)  per-test time bound (default DEFAULT_TEST_TIMEOUT)
 
 Environment:
@@ -116,6 +117,15 @@ class Skip(Exception):
 def basic(fn):
     """Marks a test as part of the basic subset (run.py --basic)."""
     fn.basic = True
+    return fn
+
+
+def needs_pollerr(fn):
+    """Marks a test that needs poll(2) to report POLLERR when an ICMP error
+    waits on a socket (the server's "unreachable" removal). qemu-user drops
+    that bit (its poll returns the fd with revents 0), so run.py skips such
+    tests when UDPCHAT_WRAP runs the binaries under an emulator."""
+    fn.needs_pollerr = True
     return fn
 
 

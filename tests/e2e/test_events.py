@@ -3,7 +3,7 @@ join, chat, leave, admin, timed out, unreachable, kicked, rename, private,
 shutdown; and the lines told to a removed member."""
 import time
 
-from harness import online
+from harness import needs_pollerr, online
 
 TEXTS = {
     "en": {
@@ -83,10 +83,12 @@ def _events(ctx, lang):
     alice.expect_none(0.1)
 
 
+@needs_pollerr
 def test_events_en(ctx):
     _events(ctx, "en")
 
 
+@needs_pollerr
 def test_events_zh(ctx):
     _events(ctx, "zh")
 

@@ -3,7 +3,7 @@ whose port closed (a real netcat killed with -9) removed within 1 s."""
 import re
 import time
 
-from harness import online
+from harness import needs_pollerr, online
 
 
 def test_idle_timeout(ctx):
@@ -57,6 +57,7 @@ def test_no_idle_timeout(ctx):
     srv.stop()
 
 
+@needs_pollerr
 def test_netcat_kill9_removed_within_1s(ctx):
     srv = ctx.server()
     alice, bob = srv.join("alice"), srv.join("bob")
@@ -88,6 +89,7 @@ def test_netcat_kill9_removed_within_1s(ctx):
     srv.stop()
 
 
+@needs_pollerr
 def test_unreachable_without_idle_timeout(ctx):
     """With -t 0 (no timer pending) the leave notice must still go out at once."""
     srv = ctx.server("-t", "0")
@@ -100,6 +102,7 @@ def test_unreachable_without_idle_timeout(ctx):
     srv.stop()
 
 
+@needs_pollerr
 def test_unreachable_ipv6(ctx):
     if not ctx.ipv6_ok():
         ctx.skip("::1 is not available on this host")

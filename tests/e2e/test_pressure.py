@@ -7,7 +7,7 @@ import select
 import socket
 import time
 
-from harness import online, timeout
+from harness import needs_pollerr, online, timeout
 
 
 def _read_all(peers, want_counts, limit=10.0):
@@ -106,6 +106,7 @@ def test_many_strangers_at_once(ctx):
 
 
 @timeout(60)
+@needs_pollerr
 def test_many_unreachable_at_once(ctx):
     """Half of 40 members close their ports; one message later all 20 are
     removed within 1 s and the others are told each time."""
