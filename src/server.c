@@ -495,7 +495,8 @@ static void server_errqueue(void)
 		h.msg_namelen = sizeof(ss);
 		h.msg_control = ctrl;
 		h.msg_controllen = sizeof(ctrl);
-		if (recvmsg(sock_fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		/* the system call itself, as for recvmmsg (server_recv) */
+		if (syscall(SYS_recvmsg, sock_fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 			return;
 		for (c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
 			uint32_t ee_errno; /* first field of the kernel's sock_extended_err */
