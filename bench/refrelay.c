@@ -7,9 +7,10 @@
  * Speaks two lines of protocol v1: "/join NAME" (reply "+OK welcome NAME")
  * and "/say TEXT" (everyone else gets "NAME: TEXT"). No checks, no names
  * table, no rate limit, no timeouts. Receives with recvmmsg (up to 32
- * datagrams, as NET_RECV_BATCH), formats each line once, and after each batch
- * fans out with sendmmsg, coalescing the lines waiting for each member into
- * datagrams of at most 1400 bytes (as FANOUT_DGRAM_MAX), never splitting one.
+ * datagrams: udpchatd flushes every NET_RECV_COALESCE datagrams read),
+ * formats each line once, and after each batch fans out with sendmmsg,
+ * coalescing the lines waiting for each member into datagrams of at most
+ * 1400 bytes (as FANOUT_DGRAM_MAX), never splitting one.
  * Runs until killed. IPv4 only.
  */
 #define _GNU_SOURCE
