@@ -382,6 +382,60 @@ out:
 	fo_teardown();
 }
 
+/* Lines next to each other in the arena share an iovec; lines that are not
+ * (alice and bob speak in turn, so each skips every other line) take one
+ * each, and short ones fill the FANOUT_MAX_IOV iovecs before a datagram is
+ * full: the datagram is cut there, never a line. carol, who hears both,
+ * gets every line and fewer datagrams. */
+static void fanout_iov_runs(void)
+{
+	enum { LEN = 8, COUNT = FANOUT_MAX_IOV + FANOUT_MAX_IOV / 2 };
+	static char expect[NMEM][RX_MAX];
+	size_t want[NMEM], elen[NMEM] = { 0 }, per = FANOUT_DGRAM_MAX / (LEN + 1);
+	int k, i;
+
+	if (COUNT > FANOUT_MAX_ITEMS || (size_t)COUNT * (LEN + 1) > FANOUT_ARENA_BYTES / 2) {
+		test_note("fanout_iov_runs: bounds too small for one flush, skipped");
+		return;
+	}
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (k = 0; k < COUNT; k++) {
+		char *o = fanout_begin();
+		int speaker = k % 2;
+
+		fo_line(o, k, LEN);
+		fanout_to_all(LEN, fo_peers[speaker].m);
+		for (i = 0; i < NMEM; i++) {
+			if (i == speaker)
+				continue;
+			fo_line(expect[i] + elen[i], k, LEN);
+			elen[i] += LEN;
+			expect[i][elen[i]++] = '\n';
+		}
+	}
+	CHECK_INT(fanout_stats.datagrams, 0); /* one flush, below */
+	fanout_flush();
+	for (i = 0; i < NMEM; i++) {
+		expect[i][elen[i]] = '\0';
+		want[i] = elen[i];
+	}
+	fo_receive(want);
+	for (i = 0; i < NMEM; i++)
+		fo_check(i, expect[i], -1, __LINE__);
+	/* carol: the fewest datagrams whole lines allow */
+	CHECK_INT(fo_peers[2].dgrams, (COUNT + per - 1) / per);
+	/* alice and bob: COUNT / 2 lines, FANOUT_MAX_IOV at most a datagram */
+	for (i = 0; i < 2; i++)
+		CHECK_MSG(fo_peers[i].dgrams >= (COUNT / 2 + per - 1) / per &&
+			  fo_peers[i].dgrams <= (COUNT / 2 + per - 1) / per + 2,
+			  "member %d: %u datagrams", i, fo_peers[i].dgrams);
+	CHECK_INT(fanout_stats.deliveries, 2 * COUNT);
+	CHECK_INT(fanout_stats.errors, 0);
+out:
+	fo_teardown();
+}
+
 /* As many 100-byte lines as one arena holds (so one flush sends them all),
  * to carol alone but for a broadcast every 50th: carol's come 13 to a
  * datagram (14 x 101 bytes would pass 1400), the others' in one datagram. */
@@ -573,6 +627,7 @@ void suite_fanout(void)
 	TEST_RUN(fanout_broadcast_and_unicast);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
+	TEST_RUN(fanout_iov_runs);
 	TEST_RUN(fanout_many_unicast);
 	TEST_RUN(fanout_send_now_stranger);
 	TEST_RUN(fanout_dead_member);
