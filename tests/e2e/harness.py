@@ -510,35 +510,38 @@ class Server:
                                      start_new_session=True, env=penv)
         self.pid = self.proc.pid
         self.stopped = False
+        self._probes = []  # wait_ready's sockets, closed by close_probes()
         ctx.servers.append(self)
         if wait:
             self.wait_ready()
 
     def wait_ready(self, timeout=5.0):
-        """Polls with /help from a throw-away socket until the server answers."""
+        """Polls with /help from a socket of its own until the server answers.
+        The socket stays open until the server is gone: under qemu the server
+        answers the probes it queued long after the first reply, and a closed
+        probe port could be handed to a test's next member, which would read
+        those answers instead of its welcome."""
         deadline = time.monotonic() + scale(timeout)
         v6 = ":" in self.addr[0]
         s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            s.bind((self.addr[0], 0))
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise AssertionError("server exited with %s at start-up: %s"
-                                         % (self.proc.returncode, self.stderr_text()[-500:]))
-                s.sendto(b"/help\n", self.addr)
-                r, _, _ = select.select([s], [], [], scale(0.01))
-                if r:
-                    try:
-                        data = s.recv(4096)
-                    except OSError:
-                        continue
-                    if data.startswith(b"+OK"):
-                        break
-            else:
-                raise AssertionError("server did not answer /help within %.1fs; stderr: %s"
-                                     % (scale(timeout), self.stderr_text()[-500:]))
-        finally:
-            s.close()
+        self._probes.append(s)
+        s.bind((self.addr[0], 0))
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited with %s at start-up: %s"
+                                     % (self.proc.returncode, self.stderr_text()[-500:]))
+            s.sendto(b"/help\n", self.addr)
+            r, _, _ = select.select([s], [], [], scale(0.01))
+            if r:
+                try:
+                    data = s.recv(4096)
+                except OSError:
+                    continue
+                if data.startswith(b"+OK"):
+                    break
+        else:
+            raise AssertionError("server did not answer /help within %.1fs; stderr: %s"
+                                 % (scale(timeout), self.stderr_text()[-500:]))
         if self.ctl_path:
             while not os.path.exists(self.ctl_path):
                 if time.monotonic() > deadline:
@@ -596,6 +599,11 @@ class Server:
     def sanitizer_report(self):
         t = self.stderr_text()
         return any(m in t for m in SANITIZER_MARKS)
+
+    def close_probes(self):
+        for s in self._probes:
+            s.close()
+        self._probes = []
 
     def stop(self, sig=signal.SIGTERM, expect_rc=0, timeout=5.0):
         """Signals the server, waits for it; asserts its status and no sanitizer report."""
@@ -750,6 +758,7 @@ class Ctx:
             _kill_wait(p)
         for s in self.servers:
             s.kill()
+            s.close_probes()
         for p in self.peers:
             p.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
