@@ -63,13 +63,16 @@ static struct proto_span proto_rtrim(struct proto_span s)
 	return s;
 }
 
+#define PROTO_CMD(w, c) { w, sizeof(w) - 1, c }
 static const struct {
 	const char *word;
+	size_t len;
 	enum proto_cmd cmd;
 } proto_cmds[] = {
-	{ "/join", PROTO_JOIN }, { "/say", PROTO_SAY },   { "/msg", PROTO_MSG },
-	{ "/who", PROTO_WHO },   { "/nick", PROTO_NICK }, { "/quit", PROTO_QUIT },
-	{ "/ping", PROTO_PING }, { "/help", PROTO_HELP },
+	PROTO_CMD("/join", PROTO_JOIN), PROTO_CMD("/say", PROTO_SAY),
+	PROTO_CMD("/msg", PROTO_MSG),   PROTO_CMD("/who", PROTO_WHO),
+	PROTO_CMD("/nick", PROTO_NICK), PROTO_CMD("/quit", PROTO_QUIT),
+	PROTO_CMD("/ping", PROTO_PING), PROTO_CMD("/help", PROTO_HELP),
 };
 
 void proto_parse(struct proto_span line, struct proto_req *req)
@@ -88,7 +91,8 @@ void proto_parse(struct proto_span line, struct proto_req *req)
 	req->cmd = PROTO_UNKNOWN;
 	req->arg = word;
 	for (i = 0; i < sizeof(proto_cmds) / sizeof(proto_cmds[0]); i++) {
-		if (proto_span_eq(word, proto_cmds[i].word)) {
+		/* the length first: most commands are skipped without a strlen */
+		if (word.len == proto_cmds[i].len && proto_span_eq(word, proto_cmds[i].word)) {
 			req->cmd = proto_cmds[i].cmd;
 			req->arg = rest;
 			break;

@@ -90,6 +90,11 @@ long utf8_check_text(const char *s, size_t len)
 				continue;
 			}
 		}
+		if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) { /* the tail */
+			s++;
+			len--;
+			continue;
+		}
 		if ((n = utf8_decode(s, len, &cp)) == 0)
 			return -1;
 		if (utf8_is_control(cp))

@@ -352,6 +352,55 @@ static void room_name_and_addr_keys(void)
 }
 
 /* Checks that room_first/room_next walks exactly want[0..n) in order. */
+/* Addresses that differ from another in one bit of one byte, for every
+ * byte of the key: each is its own member (the word-wise hash and compare
+ * see every byte, the 4-byte tail included). */
+static void room_addr_each_byte(void)
+{
+	enum { N = sizeof(struct net_addr) };
+	struct net_addr base = addr6(1, 1000), a[N];
+	struct room_member *mb, *m[N];
+	char name[8];
+	size_t i;
+
+	test_room_reset(64);
+	mb = ADD(&base, "base", 1);
+	for (i = 0; i < N; i++) {
+		a[i] = base;
+		((unsigned char *)&a[i])[i] ^= 0x40;
+		snprintf(name, sizeof(name), "b%zu", i);
+		m[i] = ADD(&a[i], name, 2);
+	}
+	CHECK_INT(room_count(), N + 1);
+	CHECK(room_by_addr(&base) == mb);
+	for (i = 0; i < N; i++)
+		CHECK_MSG(m[i] && room_by_addr(&a[i]) == m[i], "byte %zu", i);
+}
+
+/* room_addr_cmp over every length up to a key and a bit: equal spans are
+ * equal, and a change in any one byte, word or tail, is seen. */
+static void room_addr_compare(void)
+{
+	unsigned char x[40], y[40];
+	size_t n, i;
+
+	for (i = 0; i < sizeof(x); i++)
+		x[i] = (unsigned char)(i * 37 + 1);
+	for (n = 0; n <= sizeof(x); n++) {
+		memcpy(y, x, sizeof(x));
+		CHECK_MSG(room_addr_cmp(x, y, n) == 0, "equal, n %zu", n);
+		for (i = 0; i < n; i++) {
+			y[i] ^= 0x80;
+			CHECK_MSG(room_addr_cmp(x, y, n) != 0, "byte %zu of %zu", i, n);
+			y[i] ^= 0x80;
+		}
+		if (n < sizeof(x)) { /* a difference past n is not looked at */
+			y[n] ^= 1;
+			CHECK_MSG(room_addr_cmp(x, y, n) == 0, "past n %zu", n);
+		}
+	}
+}
+
 static void check_order(struct room_member *const *want, int n, int line)
 {
 	const struct room_member *m;
@@ -635,6 +684,8 @@ void suite_room(void)
 	TEST_RUN(room_full_and_readd);
 	TEST_RUN(room_rename_rules);
 	TEST_RUN(room_name_and_addr_keys);
+	TEST_RUN(room_addr_each_byte);
+	TEST_RUN(room_addr_compare);
 	TEST_RUN(room_join_order);
 	TEST_RUN(room_idle_order);
 	TEST_RUN(room_arena_reuse);
