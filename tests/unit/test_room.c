@@ -359,7 +359,7 @@ static void room_addr_each_byte(void)
 {
 	enum { N = sizeof(struct net_addr) };
 	struct net_addr base = addr6(1, 1000), a[N];
-	struct room_member *mb, *m[N];
+	struct room_member *mb, *m[N] = { NULL };
 	char name[8];
 	size_t i;
 
