@@ -828,6 +828,7 @@ int client_main(int argc, char **argv)
 	const char *name = NULL;
 	unsigned long port;
 	struct opt o = OPT_INIT;
+	char on[OPT_NAME_MAX];
 	int opt;
 
 	memset(&c, 0, sizeof c);
@@ -846,10 +847,10 @@ int client_main(int argc, char **argv)
 			fmt_dprintf(1, "udpchat %s\n", UCHAT_VERSION);
 			return 0;
 		case ':':
-			fmt_dprintf(2, "udpchat: option -%c needs an argument (try -h)\n", o.opt);
+			fmt_dprintf(2, "udpchat: option %s needs an argument (try -h)\n", opt_name(&o, on));
 			return 2;
 		default:
-			fmt_dprintf(2, "udpchat: unknown option -%c (try -h)\n", o.opt);
+			fmt_dprintf(2, "udpchat: unknown option %s (try -h)\n", opt_name(&o, on));
 			return 2;
 		}
 	}

@@ -79,6 +79,7 @@ int ctl_main(int argc, char **argv)
 	size_t len, lastlen = 0;
 	ssize_t n;
 	struct opt o = OPT_INIT;
+	char on[OPT_NAME_MAX];
 	int c, fd;
 
 	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
@@ -86,8 +87,8 @@ int ctl_main(int argc, char **argv)
 		case 'c': path = o.arg; break;
 		case 'h': ctl_usage(1); return 0;
 		case 'V': fmt_dprintf(1, "udpchatctl %s\n", UCHAT_VERSION); return 0;
-		case ':': log_die(2, "option -%c needs a value (see -h)", o.opt);
-		default: log_die(2, "unknown option -%c (see -h)", o.opt);
+		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
+		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
 		}
 	}
 	len = ctl_request(argc - o.ind, argv + o.ind, req, sizeof(req));

@@ -1,6 +1,7 @@
 /* opt.c: see opt.h. */
 #include <string.h>
 
+#include "fmt.h"
 #include "opt.h"
 
 /* Steps past the current argument when its cluster is used up. */
@@ -44,4 +45,13 @@ int opt_next(struct opt *o, int argc, char **argv, const char *spec)
 	o->ind++;
 	o->pos = 0;
 	return o->arg ? c : ':';
+}
+
+const char *opt_name(const struct opt *o, char *buf)
+{
+	if (o->opt > ' ' && o->opt < 0x7f)
+		fmt_snprintf(buf, OPT_NAME_MAX, "-%c", o->opt);
+	else
+		fmt_snprintf(buf, OPT_NAME_MAX, "-\\x%02x", (unsigned)o->opt & 0xff);
+	return buf;
 }

@@ -19,4 +19,10 @@ struct opt {
  * a lone "-", or after "--", with o->ind then indexing the first operand. */
 int opt_next(struct opt *o, int argc, char **argv, const char *spec);
 
+/* The option just read, for a message: "-p", or "-\xNN" for a byte that is
+ * not printable ASCII (half a UTF-8 character would garble the terminal).
+ * Writes into buf, OPT_NAME_MAX bytes, and returns it. */
+#define OPT_NAME_MAX 8
+const char *opt_name(const struct opt *o, char *buf);
+
 #endif

@@ -691,6 +691,7 @@ static unsigned server_num(const char *s, char flag, unsigned min, unsigned max)
 static void server_parse(int argc, char **argv)
 {
 	struct opt o = OPT_INIT;
+	char on[OPT_NAME_MAX];
 	int c;
 
 	opt.port = PROTO_DEFAULT_PORT;
@@ -714,8 +715,8 @@ static void server_parse(int argc, char **argv)
 		case 'S': opt.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
-		case ':': log_die(2, "option -%c needs a value (see -h)", o.opt);
-		default: log_die(2, "unknown option -%c (see -h)", o.opt);
+		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
+		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
 		}
 	}
 	if (o.ind < argc)

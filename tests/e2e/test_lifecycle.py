@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import basic, free_udp_port, proc_children, proc_state, timeout
+from harness import basic, free_udp_port, proc_children, proc_state, scale, timeout
 
 
 def _children_ok(srv, wait=1.0):
@@ -30,6 +30,19 @@ def test_bad_flags_exit_2(ctx):
         err = r.stderr.splitlines()
         assert len(err) == 1 and err[0].strip(), "udpchatd %s: stderr not one line: %r" % (args, r.stderr)
         assert r.stdout == "", r.stdout
+
+
+def test_bad_option_bytes_shown_escaped(ctx):
+    """An option that is not ASCII (-é) is named byte by byte in plain ASCII:
+    half a UTF-8 character must not reach the user's terminal."""
+    for prog, arg in (("udpchatd", "-é"), ("udpchat", "-é"), ("udpchatctl", "-é"),
+                      ("udpchatd", "-S\x01")):
+        r = subprocess.run(ctx.cmd(prog, arg), capture_output=True, timeout=scale(5))
+        assert r.returncode == 2, "%s %r: exit %d" % (prog, arg, r.returncode)
+        assert all(0x20 <= b < 0x7f for b in r.stderr.rstrip(b"\n")), \
+            "%s %r: stderr not printable ASCII: %r" % (prog, arg, r.stderr)
+        want = b"-\\x01" if "\x01" in arg else b"-\\xc3"
+        assert want in r.stderr, "%s %r: %r not named in %r" % (prog, arg, want, r.stderr)
 
 
 def test_help_and_version(ctx):

@@ -81,9 +81,30 @@ static void opt_errors(void)
 	}
 }
 
+/* opt_name: printable ASCII as it is, every other byte as \xNN. */
+static void opt_names(void)
+{
+	struct opt o = OPT_INIT;
+	char b[OPT_NAME_MAX];
+
+	o.opt = 'p';
+	CHECK_STR(opt_name(&o, b), "-p");
+	o.opt = '~';
+	CHECK_STR(opt_name(&o, b), "-~");
+	o.opt = 0xc3;
+	CHECK_STR(opt_name(&o, b), "-\\xc3");
+	o.opt = 0x7f;
+	CHECK_STR(opt_name(&o, b), "-\\x7f");
+	o.opt = ' ';
+	CHECK_STR(opt_name(&o, b), "-\\x20");
+	o.opt = 0x1b; /* ESC: never raw to a terminal */
+	CHECK_STR(opt_name(&o, b), "-\\x1b");
+}
+
 void suite_opt(void)
 {
 	TEST_RUN(opt_values);
 	TEST_RUN(opt_operands);
 	TEST_RUN(opt_errors);
+	TEST_RUN(opt_names);
 }
