@@ -701,6 +701,23 @@ int resolv_dns(const struct resolv_cfg *conf, const char *name, struct net_addr 
 	return -1;
 }
 
+int resolv_localhost(const char *name, struct net_addr *out, int max)
+{
+	static const char lh[] = "localhost";
+	size_t n = strlen(name), k = sizeof(lh) - 1;
+	int c = 0;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n < k || !resolv_caseeq(name + n - k, lh, k) || (n > k && name[n - k - 1] != '.'))
+		return 0;
+	if (c < max && resolv_addr("127.0.0.1", 9, &out[c]) == 0)
+		c++;
+	if (c < max && resolv_addr("::1", 3, &out[c]) == 0)
+		c++;
+	return c;
+}
+
 int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, size_t errlen)
 {
 	unsigned char wire[RESOLV_WIRE_MAX];
@@ -718,6 +735,9 @@ int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, si
 		if (n > 0)
 			return n;
 	}
+	n = resolv_localhost(name, out, max);
+	if (n > 0)
+		return n;
 	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
 	resolv_cfg_read(&conf, fd);
 	if (fd >= 0)

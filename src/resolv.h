@@ -8,6 +8,8 @@
  *   (a scope as "%N", numeric only), the rest are names and aliases, matched
  *   ignoring case (a final '.' of the asked name is ignored). Every matching
  *   line counts. Lines longer than RESOLV_LINE_MAX - 1 bytes are skipped.
+ * - "localhost" and names under it, when /etc/hosts does not name them:
+ *   127.0.0.1 and ::1, without asking DNS (RFC 6761; resolv_localhost).
  * - /etc/resolv.conf (missing = defaults): "nameserver ADDR" (IPv4 or IPv6,
  *   the first RESOLV_MAX_NS; none -> 127.0.0.1, as musl), "search D..." or
  *   "domain D" (the last such line wins; the first RESOLV_MAX_SEARCH valid
@@ -70,12 +72,18 @@ struct resolv_reader {
 
 /* Resolves name (a host name; address literals are net.c's) to at most max
  * addresses (port 0; IPv4 as v4-mapped IPv6), IPv4 first, then IPv6: from
- * /etc/hosts, else from DNS. Each DNS candidate waits at most the timeout
+ * /etc/hosts, else the loopback for "localhost", else from DNS. Each DNS candidate waits at most the timeout
  * (5 s by default), and one that gets no answer ends the search. Returns the count (> 0), or -1 with a
  * message in err: "bad name ...", "unknown host", "no address ...",
  * "no answer from the DNS servers in /etc/resolv.conf", "DNS server
  * failure ...", or a socket error. */
 int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, size_t errlen);
+
+/* RFC 6761: "localhost", and any name under it, is the loopback: 127.0.0.1
+ * then ::1 (at most max), even on a board whose /etc/hosts lacks the line
+ * and that runs no DNS server. A final '.' and ASCII case do not matter.
+ * Returns the count written, or 0 for any other name. */
+int resolv_localhost(const char *name, struct net_addr *out, int max);
 
 /* The DNS part of resolv_lookup with a given configuration (replies are
  * accepted from conf->ns addresses and ports). Same returns. */

@@ -7,10 +7,11 @@ namespace's loopback exists, so nothing can leave it.
 
 Each test runs this file inside the namespaces (python3 test_dns.py --inside
 SPEC.json), which prints one JSON object: per client run its exit status,
-output and time, and the fake server's query log. Two udpchatd listen on the
-same port: one on 127.0.0.5 (idle timeout 600 s), one on [::1] (700 s), so
-the welcome line tells which address the client resolved; a decoy answer
-(127.0.0.9, where nothing listens) would end in "no answer".
+output and time, and the fake server's query log. Three udpchatd listen on
+the same port: on 127.0.0.5 (idle timeout 600 s), on [::1] (700 s) and on
+127.0.0.1 (800 s), so the welcome line tells which address the client
+resolved; a decoy answer (127.0.0.9, where nothing listens) would end in
+"no answer".
 
 Needs root and unshare(1) (util-linux) and ip(8); skipped otherwise."""
 import json
@@ -27,9 +28,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PORT = 8888                 # a fresh network namespace: every port is free
-V4, V6 = "127.0.0.5", "::1"  # where the two servers listen
+V4, V6, LO = "127.0.0.5", "::1", "127.0.0.1"  # where the three servers listen
 WELCOME4 = "+OK welcome alice (idle timeout 600s)"
 WELCOME6 = "+OK welcome alice (idle timeout 700s)"
+WELCOMELO = "+OK welcome alice (idle timeout 800s)"
 DECOY = "127.0.0.9"
 
 
@@ -186,14 +188,16 @@ def test_dns_dead_nameserver(ctx):
 
 def test_dns_options_and_ipv6_nameserver(ctx):
     """options timeout:1 attempts:1 are honoured; an IPv6 nameserver after a
-    dead IPv4 one answers; no nameserver line means 127.0.0.1."""
+    dead IPv4 one answers; no nameserver line means 127.0.0.1. With no
+    /etc/hosts lines, "localhost" and names under it are still the loopback,
+    and DNS is not asked."""
     res = run_inside(ctx, {
         "resolv_conf": "options timeout:1 attempts:1\nnameserver 127.0.0.4\nnameserver ::1\n"
                        "domain lan\n",
         "hosts": "",
         "dns": ["::1"],
         "zone": ZONE,
-        "hosts_to_run": ["pi", "both.lan"],
+        "hosts_to_run": ["pi", "both.lan", "localhost", "Chat.LocalHost."],
         "then": {
             "resolv_conf": "options timeout:1 attempts:1\nsearch lan\n",
             "dns": ["127.0.0.1"],
@@ -203,6 +207,9 @@ def test_dns_options_and_ipv6_nameserver(ctx):
     })
     joined(res, "pi", WELCOME4)
     joined(res, "both.lan", WELCOME4)
+    joined(res, "localhost", WELCOMELO)
+    joined(res, "Chat.LocalHost.", WELCOMELO)
+    assert not [x for x in res["log"] if "localhost" in x["name"].lower()], res["log"]
     assert {x["server"] for x in res["log"]} >= {"::1", "127.0.0.1"}, res["log"]
     # no nameserver line: 127.0.0.1, here silent: about 1 s, one send
     failed(res, "v6only", "no answer from the DNS servers in /etc/resolv.conf", most=2.0)
@@ -345,14 +352,14 @@ def _inside(spec_path):
         if f.read() != spec["resolv_conf"]:
             problems.append("the bind mount over /etc/resolv.conf did not take")
     try:
-        for addr, idle in ((V4, 600), (V6, 700)):
+        for addr, idle in ((V4, 600), (V6, 700), (LO, 800)):
             errf = open(os.path.join(tmp, "udpchatd-%d.stderr" % idle), "wb")
             servers.append((subprocess.Popen(
                 spec["server"] + ["-p", str(PORT), "-b", addr, "-t", str(idle),
                                   "-c", os.path.join(tmp, "ctl%d.sock" % idle)],
                 stdin=subprocess.DEVNULL, stdout=errf, stderr=errf,
                 preexec_fn=_pdeathsig), errf))
-        for addr in (V4, V6):
+        for addr in (V4, V6, LO):
             _wait_ready(addr, problems)
         phase = spec
         while phase:

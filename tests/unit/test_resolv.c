@@ -788,8 +788,35 @@ static void resolv_candidates(void)
 	CHECK_STR(cand(&c, name, 2), NULL);
 }
 
+/* "localhost" and names under it: the loopback, IPv4 first; nothing else. */
+static void resolv_localhost_names(void)
+{
+	static const char *const yes[] = { "localhost", "LocalHost.", "a.localhost", "x.y.LOCALHOST." };
+	static const char *const no[] = { "mylocalhost", "localhost.lan", "localhos", "", ".", "host" };
+	struct net_addr out[4], lo4, lo6;
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	size_t i;
+
+	s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	net_addr_from((const struct sockaddr *)&s4, sizeof(s4), &lo4);
+	memset(&lo6, 0, sizeof(lo6));
+	lo6.sin6.sin6_family = AF_INET6;
+	lo6.sin6.sin6_addr = in6addr_loopback;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(out, 0xa5, sizeof(out));
+		CHECK_MSG(resolv_localhost(yes[i], out, 4) == 2, "%s", yes[i]);
+		CHECK_MSG(memcmp(&out[0], &lo4, sizeof(lo4)) == 0, "%s: first not 127.0.0.1", yes[i]);
+		CHECK_MSG(memcmp(&out[1], &lo6, sizeof(lo6)) == 0, "%s: second not ::1", yes[i]);
+	}
+	CHECK_INT(resolv_localhost("localhost", out, 1), 1);
+	CHECK_INT(resolv_localhost("localhost", out, 0), 0);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK_MSG(resolv_localhost(no[i], out, 4) == 0, "%s", no[i]);
+}
+
 void suite_resolv(void)
 {
+	TEST_RUN(resolv_localhost_names);
 	TEST_RUN(resolv_query_bytes);
 	TEST_RUN(resolv_reply_plain);
 	TEST_RUN(resolv_reply_not_ours);
