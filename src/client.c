@@ -118,7 +118,8 @@ static void client_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchat [-n NAME] HOST [PORT]\n"
-		"Joins the udpchatd chat room at HOST (PORT %d by default).\n"
+		"Joins the udpchatd chat room at HOST (PORT %d by default). HOST is an\n"
+		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
