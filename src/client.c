@@ -10,7 +10,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bounds.h"
@@ -74,14 +73,6 @@ enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 static volatile sig_atomic_t client_sig_quit, client_sig_child, client_sig_winch;
 static int client_sigpipe[2] = { -1, -1 };
 
-static long long client_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int client_starts(const char *s, size_t len, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -143,7 +134,7 @@ static int client_send(struct client *c, const char *line, size_t len)
 	}
 	memcpy(buf, line, len);
 	buf[len++] = '\n';
-	c->last_send_ms = client_now_ms();
+	c->last_send_ms = net_now_ms();
 	for (tries = 0; tries < 2; tries++) {
 		if (send(c->sock, buf, len, 0) >= 0)
 			return 0;
@@ -254,7 +245,7 @@ static ssize_t client_recv(struct client *c)
  * Returns 1 joined, 0 refused (reason in c->reason), -1 no answer. */
 static int client_join(struct client *c)
 {
-	long long now = client_now_ms();
+	long long now = net_now_ms();
 	long long give_up = now + CLIENT_JOIN_TOTAL_MS, next = now;
 	int wait = CLIENT_JOIN_FIRST_MS;
 
@@ -264,7 +255,7 @@ static int client_join(struct client *c)
 		struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
 		long long until;
 
-		now = client_now_ms();
+		now = net_now_ms();
 		if (now >= give_up)
 			return -1;
 		if (now >= next) {
@@ -400,7 +391,7 @@ static void client_note_parent(const struct client *c)
 
 static void client_rejoin(struct client *c)
 {
-	long long now = client_now_ms();
+	long long now = net_now_ms();
 
 	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
 		return;
@@ -563,7 +554,7 @@ static int client_reap(struct client *c)
  * terminal. Returns status. */
 static int client_leave(struct client *c, int status)
 {
-	long long give_up = client_now_ms() + CLIENT_QUIT_WAIT_MS;
+	long long give_up = net_now_ms() + CLIENT_QUIT_WAIT_MS;
 	char drain[64];
 
 	if (!c->quit_sent) {
@@ -572,7 +563,7 @@ static int client_leave(struct client *c, int status)
 	}
 	while (c->child > 0 && client_reap(c) < 0) {
 		struct pollfd pfd = { .fd = client_sigpipe[0], .events = POLLIN };
-		long long left = give_up - client_now_ms();
+		long long left = give_up - net_now_ms();
 
 		if (left <= 0) {
 			int st;
@@ -746,7 +737,7 @@ static int client_sender(struct client *c, struct client_lr *lr)
 			term_resize();
 			term_draw(&ed);
 		}
-		wait = c->last_send_ms + client_ping_every_ms(c) - client_now_ms();
+		wait = c->last_send_ms + client_ping_every_ms(c) - net_now_ms();
 		if (wait <= 0) {
 			(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
 			continue;
@@ -868,7 +859,7 @@ int client_main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	c.sock = net_client_socket(c.host, c.port, err, sizeof err);
+	c.sock = net_client_socket(c.host, (unsigned)port, err, sizeof err);
 	if (c.sock < 0) {
 		fmt_dprintf(2, "udpchat: %s\n", err);
 		return 1;

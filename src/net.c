@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -184,23 +185,23 @@ static int net_resolve(const char *host, unsigned port, struct net_addr *out, in
 	return n;
 }
 
-int net_client_socket(const char *host, const char *port, char *err, size_t errlen)
+int64_t net_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int net_client_socket(const char *host, unsigned port, char *err, size_t errlen)
 {
 	struct net_addr addrs[4];
 	struct sockaddr_storage ss;
 	char why[128];
-	unsigned long p = 0;
-	const char *c;
 	int fd = -1, n, i, family, saved = 0;
 	socklen_t len;
 
-	for (c = port; *c >= '0' && *c <= '9' && p <= 65535; c++)
-		p = p * 10 + (unsigned long)(*c - '0');
-	if (c == port || *c || p == 0 || p > 65535) {
-		fmt_snprintf(err, errlen, "bad port '%s' (want 1-65535)", port);
-		return -1;
-	}
-	n = net_resolve(host, (unsigned)p, addrs, 4, why, sizeof(why));
+	n = net_resolve(host, port, addrs, 4, why, sizeof(why));
 	if (n <= 0) {
 		fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
 		return -1;
@@ -220,6 +221,6 @@ int net_client_socket(const char *host, const char *port, char *err, size_t errl
 		fd = -1;
 	}
 	if (fd < 0)
-		fmt_snprintf(err, errlen, "cannot reach %s port %s: %s", host, port, strerror(saved));
+		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, strerror(saved));
 	return fd;
 }

@@ -3,6 +3,7 @@
 #define UCHAT_NET_H
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* A peer address, always stored as IPv6 (IPv4 as ::ffff:a.b.c.d) so that it
@@ -31,8 +32,12 @@ int net_socket_family(int fd);
  * Returns the length, or 0 if a cannot be reached on that family. */
 socklen_t net_addr_to(const struct net_addr *a, int family, struct sockaddr_storage *ss);
 
-/* Resolves host:port for a UDP client and returns a connected socket, or -1
- * with a message in err. */
-int net_client_socket(const char *host, const char *port, char *err, size_t errlen);
+/* Resolves host (an address or a name) for a UDP client and returns a socket
+ * connected to it on port (1-65535), or -1 with a message in err. */
+int net_client_socket(const char *host, unsigned port, char *err, size_t errlen);
+
+/* Milliseconds on CLOCK_MONOTONIC, the clock every timeout is measured on;
+ * 64-bit: a 32-bit count would wrap after 24.8 days, a router's normal uptime. */
+int64_t net_now_ms(void);
 
 #endif

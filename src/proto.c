@@ -155,10 +155,8 @@ size_t proto_name_key(struct proto_span name, char *key)
 	if (n > PROTO_NAME_BYTES)
 		n = PROTO_NAME_BYTES;
 
-	for (i = 0; i < n; i++) {
-		char c = name.p[i];
-		key[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-	}
+	for (i = 0; i < n; i++)
+		key[i] = (char)proto_fold((unsigned char)name.p[i]);
 	key[n] = '\0';
 	return n;
 }

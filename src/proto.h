@@ -51,6 +51,14 @@ const char *proto_name_error(struct proto_span name);
  * which holds PROTO_NAME_BYTES + 1 bytes; returns its length. */
 size_t proto_name_key(struct proto_span name, char *key);
 
+/* The fold of a name's byte: ASCII letters to lower case, every other byte
+ * (UTF-8 included) as it is. proto_name_key and the room's name table both
+ * use it, so a name is the same name to both. */
+static inline unsigned char proto_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 /* Returns 1 if the span equals the NUL-terminated string s. */
 int proto_span_eq(struct proto_span a, const char *s);
 

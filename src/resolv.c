@@ -516,16 +516,6 @@ static uint16_t resolv_random(void)
 	return (uint16_t)((unsigned long)ts.tv_nsec ^ (unsigned long)getpid() << 5);
 }
 
-/* Milliseconds on CLOCK_MONOTONIC, 64-bit: a 32-bit long would wrap after
- * 24.8 days of uptime, a router's normal state. */
-static int64_t resolv_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One query in flight: A or AAAA for one candidate name. */
 struct resolv_query {
 	unsigned char msg[RESOLV_QUERY_MAX];
@@ -620,7 +610,7 @@ static int resolv_ask(int fd, int family, const struct resolv_cfg *conf, const c
 {
 	struct resolv_query q[2];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int64_t now = resolv_now_ms(), deadline = now + conf->timeout_s * 1000, next = now;
+	int64_t now = net_now_ms(), deadline = now + conf->timeout_s * 1000, next = now;
 	int interval = conf->timeout_s * 1000 / conf->attempts;
 	int k;
 
@@ -641,7 +631,7 @@ static int resolv_ask(int fd, int family, const struct resolv_cfg *conf, const c
 		}
 		if (poll(&pfd, 1, (int)((next < deadline ? next : deadline) - now)) > 0)
 			resolv_receive(fd, conf, name, q);
-		now = resolv_now_ms();
+		now = net_now_ms();
 		for (k = 0; k < 2; k++)
 			if (q[k].done && q[k].result > 0 && now + RESOLV_LAST_MS < deadline)
 				deadline = now + RESOLV_LAST_MS;

@@ -51,20 +51,15 @@ static uint32_t room_mix(uint32_t h)
 	return h;
 }
 
-static unsigned char room_fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* FNV-1a from the seed over the name with ASCII case folded (as
- * proto_name_key folds it: other bytes, UTF-8 included, as they are). */
+/* FNV-1a from the seed over the name folded as proto_name_key folds it
+ * (proto_fold: ASCII letters only). */
 static uint32_t room_name_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
 	uint32_t h = 2166136261u ^ room_seed;
 
 	while (len--)
-		h = (h ^ room_fold(*p++)) * 16777619u;
+		h = (h ^ proto_fold(*p++)) * 16777619u;
 	return room_mix(h);
 }
 
@@ -74,7 +69,7 @@ static int room_name_cmp(const void *a, const void *b, size_t n)
 	const unsigned char *x = a, *y = b;
 
 	for (; n; n--, x++, y++)
-		if (room_fold(*x) != room_fold(*y))
+		if (proto_fold(*x) != proto_fold(*y))
 			return 1;
 	return 0;
 }

@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "admin.h"
@@ -60,14 +59,6 @@ static struct ratelimit stranger_rl;
 static volatile sig_atomic_t got_term, got_chld;
 
 static const char *const server_reason_en[] = { "quit", "timed out", "unreachable", "kicked" };
-
-static int64_t server_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Formats into an outgoing line; the formats used are bounded well within
  * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
@@ -462,7 +453,7 @@ static void server_recv(void)
 		n = (int)syscall(SYS_recvmmsg, sock_fd, msgs, NET_RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or a pending ICMP error: POLLERR handles it */
-		now_ms = server_clock();
+		now_ms = net_now_ms();
 		for (i = 0; i < n; i++)
 			server_datagram((struct sockaddr *)&names[i], msgs[i].msg_hdr.msg_namelen,
 					bufs[i], msgs[i].msg_len,
@@ -729,7 +720,7 @@ static void server_shutdown(void)
 {
 	int status, i;
 
-	now_ms = server_clock();
+	now_ms = net_now_ms();
 	server_announce(cat->shutdown, strlen(cat->shutdown));
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
@@ -776,7 +767,7 @@ int server_main(int argc, char **argv)
 	if (admin_pid < 0)
 		log_warn("no announcements from standard input: %s", strerror(errno));
 
-	start_ms = now_ms = server_clock();
+	start_ms = now_ms = net_now_ms();
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
 	room_init(opt.max_members);
 	fanout_init(sock_fd, net_socket_family(sock_fd));
@@ -792,7 +783,7 @@ int server_main(int argc, char **argv)
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 		if (poll(pfd, PFD_N, server_poll_timeout()) < 0 && errno != EINTR)
 			log_die(1, "poll: %s", strerror(errno));
-		now_ms = server_clock();
+		now_ms = net_now_ms();
 
 		if (pfd[PFD_SIG].revents & POLLIN) {
 			char drain[16];
