@@ -29,8 +29,12 @@ setup_fail() {
 }
 
 mkdir -p "$V/debs"
-sh tests/deps.sh --arch arm64 qemu-system-arm cpio gzip netcat-openbsd iproute2 \
-	make gcc musl-tools uthash-dev gcc-aarch64-linux-gnu musl-dev:arm64 >"$V/deps.log" 2>&1 ||
+# ipxe-qemu: the boot ROM of the virtio-net-pci device (efi-virtio.rom), a
+# Recommends of qemu-system-arm that --no-install-recommends leaves out;
+# kmod: modinfo reads each module's depends=; xz-utils: compressed modules
+sh tests/deps.sh --arch arm64 qemu-system-arm ipxe-qemu kmod xz-utils cpio gzip \
+	netcat-openbsd iproute2 procps make gcc musl-tools uthash-dev gcc-aarch64-linux-gnu \
+	musl-dev:arm64 >"$V/deps.log" 2>&1 ||
 	setup_fail "setup (Debian packages)" "$V/deps.log"
 make -s -j2 TARGET=aarch64 rootfs >"$V/make.log" 2>&1 || setup_fail "make rootfs TARGET=aarch64" "$V/make.log"
 make -s -j2 >>"$V/make.log" 2>&1 || setup_fail "make (host udpchat)" "$V/make.log"
@@ -69,17 +73,13 @@ fi
 kpkg=$(first "$V"/debs/linux-image-*-cloud-arm64_*.deb)
 get busybox-static:arm64 >"$V/get.log" 2>&1 || setup_fail "apt-get download busybox-static:arm64" "$V/get.log"
 
-# the kernel and the virtio network driver's modules (they are not built in)
-MODS="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net"
+# the kernel and its modules (the virtio network driver is not built in)
 K=$V/kernel
-if [ ! -f "$K/stamp" ] || [ "$(cat "$K/stamp")" != "$kpkg" ]; then
+if [ ! -f "$K/stamp" ] || [ "$(cat "$K/stamp")" != "$kpkg all modules" ]; then
 	rm -rf "$K"
 	mkdir -p "$K"
-	pats="./boot/vmlinuz-*"
-	for m in $MODS; do pats="$pats */$m.ko */$m.ko.xz"; done
-	# shellcheck disable=SC2086 # the patterns are words; tar matches them
-	dpkg-deb --fsys-tarfile "$kpkg" | tar -x -C "$K" --wildcards $pats 2>/dev/null
-	echo "$kpkg" >"$K/stamp"
+	dpkg-deb --fsys-tarfile "$kpkg" | tar -x -C "$K" --wildcards './boot/vmlinuz-*' '*.ko' '*.ko.xz' 2>/dev/null
+	echo "$kpkg all modules" >"$K/stamp"
 fi
 VMLINUZ=$(first "$K"/boot/vmlinuz-*)
 [ -n "$VMLINUZ" ] || setup_fail "setup (no vmlinuz in $kpkg)" /dev/null
@@ -101,10 +101,31 @@ for a in sh ash ls cat echo mount insmod ip ps kill sleep printf start-stop-daem
 	ln -s /bin/busybox "$I/bin/$a"
 done
 ln -s /bin/busybox "$I/sbin/init"
-# the modules in load order
-for m in $MODS; do
-	f=$(find "$K/lib/modules" -name "$m.ko*" | head -n 1)
-	[ -n "$f" ] && cp "$f" "$I/lib/modules/"
+# the modules in load order: the virtio PCI transport and the network driver,
+# each after what its own modinfo depends= names (that changes between Debian
+# kernel updates: in 6.1.0-57 virtio needs virtio_ring first)
+modfile() {
+	find "$K/lib/modules" \( -name "$1.ko" -o -name "$1.ko.xz" -o \
+		-name "$(echo "$1" | tr _ -).ko" -o -name "$(echo "$1" | tr _ -).ko.xz" \) | head -n 1
+}
+MODS=
+# add_mod NAME: NAME's dependencies, then NAME, onto MODS (once each)
+add_mod() {
+	case " $MODS " in *" $1 "*) return 0 ;; esac
+	f=$(modfile "$1")
+	[ -n "$f" ] || { echo "no module $1 in $kpkg"; return 1; }
+	for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_mod "$d" || return 1
+	done
+	f=$(modfile "$1")
+	case $f in
+	*.xz) xz -dc "$f" >"$I/lib/modules/$1.ko" ;;
+	*) cp "$f" "$I/lib/modules/$1.ko" ;;
+	esac || return 1
+	MODS="$MODS $1"
+}
+for m in virtio_pci virtio_net; do
+	add_mod "$m" >"$V/modules.log" 2>&1 || setup_fail "kernel modules" "$V/modules.log"
 done
 printf '%s\n' '::sysinit:/etc/init.d/rcS' '::shutdown:/etc/init.d/rcK' >"$I/etc/inittab"
 cat >"$I/etc/init.d/rcS" <<'EOF'
@@ -129,7 +150,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 for m in $MODS; do
-	[ -f /lib/modules/\$m.ko ] && insmod /lib/modules/\$m.ko
+	insmod /lib/modules/\$m.ko || echo "board: insmod \$m failed"
 done
 start-stop-daemon -S -q -b -m -p /var/run/syslogd.pid -x /bin/syslogd -- -n -O /var/log/messages
 ip link set lo up
@@ -168,7 +189,8 @@ QEMU=$!
 t0=$(date +%s)
 booted() { grep -q 'board: ready' "$V/console.log" || gone "$QEMU"; }
 wait_until 90 booted
-if grep -q 'Starting udpchatd: OK' "$V/console.log"; then
+if grep -q 'Starting udpchatd: OK' "$V/console.log" && ! grep -q 'board: insmod' "$V/console.log"; then
+	echo "# modules loaded in this order:$MODS"
 	ok "$S: BusyBox init starts udpchatd at boot ($(($(date +%s) - t0)) s to the end of rcS)"
 else
 	notok "$S: BusyBox init starts udpchatd at boot" "$(diag "$V/console.log" 30)"

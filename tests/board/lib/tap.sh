@@ -30,6 +30,18 @@ wait_until() {
 	done
 }
 
+# holds SECONDS CMD...: CMD keeps succeeding, checked every 0.1 s for that
+# long (a negative check over a window, not one snapshot); 1 at its first failure
+holds() {
+	h_left=$(($1 * 10))
+	shift
+	while [ "$h_left" -gt 0 ]; do
+		"$@" || return 1
+		h_left=$((h_left - 1))
+		sleep 0.1
+	done
+}
+
 # gone PID: true once PID is no longer a live process (a zombie counts as gone
 # only for processes that are not ours: our children are reaped by wait)
 gone() { ! kill -0 "$1" 2>/dev/null; }
