@@ -136,6 +136,12 @@ test: test-deps all unit alloccount
 	$(MAKE) asan
 	sh tests/run.sh
 
+# make test the way a fresh machine runs it: in a fresh minimal Debian root
+# (debootstrap) that has only make and git; slow (15-25 min), not part of test
+.PHONY: fresh-test
+fresh-test:
+	sh tests/fresh-root.sh
+
 # Relative links (GNU ln -r) are right both inside DESTDIR and on the board,
 # whatever BINDIR and SBINDIR are.
 install: all
