@@ -46,6 +46,8 @@ rc=0
 # shellcheck disable=SC2016 # $1 is for the inner sh
 unshare --mount --propagation private sh -c '
 	R=$1
+	# its own mount: unshare --mount inside needs / to be a mount point
+	mount --bind "$R" "$R"
 	mount -t proc proc "$R/proc"
 	mount --rbind /sys "$R/sys"
 	mount --rbind /dev "$R/dev"

@@ -91,6 +91,7 @@ signalled, always by PID.
 """
 
 import os
+import random
 import re
 import select
 import shlex
@@ -141,29 +142,44 @@ def scale(t):
     return t * SCALE
 
 
+def _port_range():
+    """Ports a test server may take: below the kernel's ephemeral range, so
+    that no socket bound to port 0 (a peer, a client, nc) is ever handed the
+    port between the check here and the server's bind."""
+    try:
+        lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    return (10000, lo - 1) if lo > 12000 else (lo + 30000, 65535)
+
+
 def free_udp_port():
-    """A UDP port free on both 127.0.0.1 and ::1 (best effort, racy)."""
-    for _ in range(50):
+    """A UDP port free on both 127.0.0.1 and ::1 now, outside the ephemeral
+    range (still racy against another test picking the same one: Server
+    retries with another port when its bind fails)."""
+    lo, hi = _port_range()
+    for _ in range(200):
+        port = random.randint(lo, hi)
         s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            s4.bind(("127.0.0.1", 0))
-            port = s4.getsockname()[1]
-            try:
-                s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-            except OSError:
-                return port
-            try:
-                s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                s6.bind(("::", port))
-                return port
-            except OSError as e:
-                if e.errno == 99:  # EADDRNOTAVAIL: no IPv6 at all
-                    return port
-                continue
-            finally:
-                s6.close()
+            s4.bind(("127.0.0.1", port))
+        except OSError:
+            continue
         finally:
             s4.close()
+        try:
+            s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        except OSError:
+            return port
+        try:
+            s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s6.bind(("::", port))
+            return port
+        except OSError as e:
+            if e.errno == 99:  # EADDRNOTAVAIL: no IPv6 at all
+                return port
+        finally:
+            s6.close()
     raise RuntimeError("no free UDP port found")
 
 
@@ -479,6 +495,10 @@ def proc_state(pid):
     return " ".join(out)
 
 
+class PortTaken(AssertionError):
+    """The server could not bind the port picked for it."""
+
+
 class Server:
     """A running udpchatd, started by Ctx.server()."""
 
@@ -528,8 +548,9 @@ class Server:
         s.bind((self.addr[0], 0))
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError("server exited with %s at start-up: %s"
-                                     % (self.proc.returncode, self.stderr_text()[-500:]))
+                err = self.stderr_text()
+                raise (PortTaken if "Address in use" in err else AssertionError)(
+                    "server exited with %s at start-up: %s" % (self.proc.returncode, err[-500:]))
             s.sendto(b"/help\n", self.addr)
             r, _, _ = select.select([s], [], [], scale(0.01))
             if r:
@@ -709,8 +730,18 @@ class Ctx:
 
     def server(self, *flags, stdin="pipe", ctl=True, port=None, wait=True, bindir=None, env=None):
         flags = [str(f) for f in flags]
-        return Server(self, flags, stdin=stdin, ctl=ctl, port=port, wait=wait,
-                      bindir=bindir, env=env)
+        for attempt in range(5):
+            try:
+                return Server(self, flags, stdin=stdin, ctl=ctl, port=port, wait=wait,
+                              bindir=bindir, env=env)
+            except PortTaken:
+                # another test's server took the port we picked: pick again,
+                # unless the test asked for this port
+                if port is not None or attempt == 4:
+                    raise
+                failed = self.servers.pop()
+                failed.kill()
+                failed.close_probes()
 
     def note(self, text):
         """A line run.py prints as "# text" under the test's result."""

@@ -55,10 +55,12 @@ stop_pid() {
 	return 0
 }
 
-# free_udp_port: a UDP port on 127.0.0.1 that nothing listens on now
+# free_udp_port: a UDP port on 127.0.0.1 that nothing listens on now, below
+# the kernel's ephemeral range (32768 up): a socket bound to port 0 meanwhile
+# is never handed it
 free_udp_port() {
 	while :; do
-		p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
+		p=$(($(od -An -N2 -tu2 /dev/urandom) % 22000 + 10000))
 		ss -Hlun "sport = :$p" 2>/dev/null | grep -q . || break
 	done
 	echo "$p"
