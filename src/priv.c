@@ -61,8 +61,7 @@ int priv_passwd_line(const char *line, size_t len, const char *name, struct priv
 	return priv_ids(ids, u) == 0;
 }
 
-int priv_lookup(const char *spec, const char *path, struct priv_user *u, char *err,
-		size_t errlen)
+int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 {
 	char buf[24];
 	struct resolv_reader r;
@@ -82,27 +81,18 @@ int priv_lookup(const char *spec, const char *path, struct priv_user *u, char *e
 		if (fd >= 0)
 			close(fd);
 	}
-	if (!found)
-		fmt_snprintf(err, errlen, "-u: no user '%s' in %s (a name, or UID[:GID])", spec, path);
-	else if (u->uid == 0)
-		fmt_snprintf(err, errlen, "-u: '%s' is root: that drops nothing", spec);
-	else
-		return 0;
-	return -1;
+	return found && u->uid ? 0 : -1;
 }
 
-int priv_drop(const struct priv_user *u, char *err, size_t errlen)
+int priv_drop(const struct priv_user *u)
 {
 	if (syscall(PRIV_SETGROUPS, 0, NULL) < 0 ||
 	    syscall(PRIV_SETRESGID, u->gid, u->gid, u->gid) < 0 ||
 	    syscall(PRIV_SETRESUID, u->uid, u->uid, u->uid) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		fmt_snprintf(err, errlen, "cannot become uid %u gid %u: %s", (unsigned)u->uid,
-			     (unsigned)u->gid, strerror(errno));
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	}
 	if (syscall(PRIV_SETUID, 0) == 0) {
-		fmt_snprintf(err, errlen, "still able to become root after dropping it");
+		errno = EPERM; /* root came back: never go on like this */
 		return -1;
 	}
 	return 0;

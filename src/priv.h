@@ -17,10 +17,8 @@ struct priv_user {
 /* Resolves spec: "UID" or "UID:GID" (decimal; GID defaults to UID), else a
  * user name, looked up in the passwd file at path ("name:pw:UID:GID:..."
  * lines; the first line of that name counts). Returns 0 with *u set, or -1
- * with a message in err (unknown user, unreadable file, or root: uid 0
- * would drop nothing). */
-int priv_lookup(const char *spec, const char *path, struct priv_user *u, char *err,
-		size_t errlen);
+ * for an unknown user, an unreadable file, or root (uid 0 drops nothing). */
+int priv_lookup(const char *spec, const char *path, struct priv_user *u);
 
 /* If the passwd line line[0..len) is name's, sets *u from it and returns 1;
  * else (another name, a short or malformed line) returns 0. */
@@ -29,7 +27,7 @@ int priv_passwd_line(const char *line, size_t len, const char *name, struct priv
 /* Becomes u for good: no supplementary groups, real/effective/saved gid and
  * uid set, no_new_privs on (no exec can gain privileges again), then checks
  * that setuid(0) fails. Needs root (CAP_SETUID and CAP_SETGID). Returns 0, or
- * -1 with a message in err. */
-int priv_drop(const struct priv_user *u, char *err, size_t errlen);
+ * -1 with errno set (EPERM as well when root could be regained). */
+int priv_drop(const struct priv_user *u);
 
 #endif

@@ -685,7 +685,7 @@ static unsigned server_num(const char *s, char flag, unsigned min, unsigned max)
 static void server_parse(int argc, char **argv)
 {
 	struct opt o = OPT_INIT;
-	char on[OPT_NAME_MAX], err[128];
+	char on[OPT_NAME_MAX];
 	int c;
 
 	opt.port = PROTO_DEFAULT_PORT;
@@ -718,8 +718,9 @@ static void server_parse(int argc, char **argv)
 		log_die(2, "unexpected argument '%s' (see -h)", argv[o.ind]);
 	if (!*opt.ctl_path)
 		log_die(2, "-c needs a path");
-	if (opt.user && priv_lookup(opt.user, "/etc/passwd", &opt.ids, err, sizeof(err)) < 0)
-		log_die(2, "%s", err);
+	if (opt.user && priv_lookup(opt.user, "/etc/passwd", &opt.ids) < 0)
+		log_die(2, "-u wants a user other than root (a name in /etc/passwd, or UID[:GID]), not '%s'",
+			opt.user);
 }
 
 static void server_shutdown(void)
@@ -731,8 +732,7 @@ static void server_shutdown(void)
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
 	if (ctlsock_close(ctl_fd, opt.ctl_path) < 0)
-		log_warn("cannot remove %s: %s (-u: put it in a directory that user may write)",
-			 opt.ctl_path, strerror(errno));
+		log_warn("cannot remove %s: %s", opt.ctl_path, strerror(errno));
 	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
 		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
@@ -770,8 +770,8 @@ int server_main(int argc, char **argv)
 		log_die(1, "%s (choose another path with -c)", err);
 	/* root is needed no further (a port below 1024 is bound, the socket
 	 * file made); the admin child forked next inherits the drop */
-	if (opt.user && priv_drop(&opt.ids, err, sizeof(err)) < 0)
-		log_die(1, "-u %s: %s", opt.user, err);
+	if (opt.user && priv_drop(&opt.ids) < 0)
+		log_die(1, "-u %s: cannot drop root: %s", opt.user, strerror(errno));
 	fds[0] = sock_fd;
 	fds[1] = ctl_fd;
 	fds[2] = sig_pipe[0];
