@@ -31,7 +31,10 @@ def _ask_who(path, uid=None):
             except BrokenPipeError:
                 pass  # refused: the server answered and closed at once
             while True:
-                d = s.recv(4096)
+                try:
+                    d = s.recv(4096)
+                except ConnectionResetError:
+                    break  # closed with our request unread: what came is all
                 if not d:
                     break
                 os.write(w, d)
