@@ -75,9 +75,6 @@ mkroot() {
 	EOF
 	printf '%s\n' '::sysinit:/etc/init.d/rcS' '::shutdown:/etc/init.d/rcK' >"$r/etc/inittab"
 	chmod 0755 "$r/etc/init.d/rcS" "$r/etc/init.d/rcK" "$r/etc/init.d/S01syslogd"
-	# the users of Buildroot's skeleton that matter here (/etc/default/udpchatd: nobody)
-	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$r/etc/passwd"
-	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$r/etc/group"
 }
 
 # boot DIR LOG: BusyBox init as PID 1 in new PID/mount/net namespaces;
@@ -314,18 +311,18 @@ creds() { for f in Uid Gid Groups CapEff CapPrm NoNewPrivs; do echo "$f: $(statu
 # gone; tests/e2e/test_privileges.py checks a living one)
 U1=$(svc_pid)
 if [ -n "$U1" ] && unprivileged "$U1"; then
-	ok "$S: UDPCHATD_USER=nobody: the daemon runs as 65534, no capability, no_new_privs"
+	ok "$S: UDPCHATD_USER=65534:65534 (no /etc/passwd): the daemon runs as 65534, no capability, no_new_privs"
 else
-	notok "$S: UDPCHATD_USER=nobody: the daemon runs as 65534, no capability, no_new_privs" \
+	notok "$S: UDPCHATD_USER=65534:65534 (no /etc/passwd): the daemon runs as 65534, no capability, no_new_privs" \
 		"daemon $U1: $(creds "$U1")" "$(diag "$T/boot3.log")"
 fi
-if [ "$(inns /bin/stat -c '%U %a' /var/run/udpchatd)" = "nobody 700" ] &&
-	[ "$(inns /bin/stat -c '%U %a %F' /var/run/udpchatd/udpchatd.sock)" = "root 600 socket" ] &&
+if [ "$(inns /bin/stat -c '%u %a' /var/run/udpchatd)" = "65534 700" ] &&
+	[ "$(inns /bin/stat -c '%u %a %F' /var/run/udpchatd/udpchatd.sock)" = "0 600 socket" ] &&
 	[ "$(inns /bin/readlink /var/run/udpchatd.sock)" = udpchatd/udpchatd.sock ] &&
 	inns /usr/bin/udpchatctl who 2>&1 | grep -q '^+OK 0 members'; then
-	ok "$S: control socket root's (0600) in nobody's /var/run/udpchatd, udpchatctl's default path reaches it"
+	ok "$S: control socket root's (0600) in 65534's /var/run/udpchatd, udpchatctl's default path reaches it"
 else
-	notok "$S: control socket root's (0600) in nobody's /var/run/udpchatd, udpchatctl's default path reaches it" \
+	notok "$S: control socket root's (0600) in 65534's /var/run/udpchatd, udpchatctl's default path reaches it" \
 		"$(inns /bin/ls -la /var/run /var/run/udpchatd 2>&1)" "$(inns /usr/bin/udpchatctl who 2>&1)"
 fi
 nsenter -t "$INIT" -n sh -c 'printf "dave\n" | timeout 5 nc -u -w1 127.0.0.1 8888' >"$T/dave.out" 2>&1

@@ -21,7 +21,7 @@ trap 'stop_pid "$SRV"' EXIT
 rm -rf "$T"
 mkdir -p "$T/bin"
 
-sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip \
+sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd \
 	gcc-aarch64-linux-gnu musl-dev:arm64 gcc-mipsel-linux-gnu musl-dev:mipsel \
 	qemu-user-static >"$T/deps.log" 2>&1 ||
 	make -s cross-deps >>"$T/deps.log" 2>&1 || {
@@ -130,6 +130,48 @@ if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; the
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
 	notok "$S: OpenWrt package makes the udpchat user and group (USERID)" "$(grep -n USERID board/openwrt/net/udpchat/Makefile)"
+fi
+
+# ------------------------------------------------------------ systemd unit
+# systemd-analyze verify in a root with Debian's units and the installed
+# binary (nothing is started); it only warns about a bad setting, so any
+# output fails, and a misspelt copy shows that it would be noticed
+UNIT=board/raspberrypi/systemd/udpchatd.service
+SD=$T/systemd-root
+mkdir -p "$SD/usr/lib/systemd/system" "$SD/usr/sbin" "$SD/bin"
+cp -a /usr/lib/systemd/system/. "$SD/usr/lib/systemd/system/"
+cp /bin/ln /bin/rm "$SD/bin/"
+: >"$SD/usr/sbin/udpchatd"
+chmod 0755 "$SD/usr/sbin/udpchatd"
+verify_unit() { # FILE: the unit's text, verified as udpchatd.service
+	cp "$1" "$SD/usr/lib/systemd/system/udpchatd.service"
+	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd.service" 2>&1
+}
+out=$(verify_unit "$UNIT")
+rc=$?
+sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$UNIT" >"$T/bad.service"
+bad=$(verify_unit "$T/bad.service")
+if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
+	ok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)"
+else
+	notok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)" \
+		"rc $rc: $out" "misspelt copy: $bad"
+fi
+unit_has() { grep -qx -- "$1" "$UNIT"; }
+missing=''
+# shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
+for l in DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
+	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
+	RuntimeDirectory=udpchatd RuntimeDirectoryMode=0700 \
+	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -c /run/udpchatd/udpchatd.sock'; do
+	unit_has "$l" || missing="$missing
+$l"
+done
+if [ -z "$missing" ]; then
+	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter"
+else
+	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter" \
+		"missing lines:$missing"
 fi
 
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
