@@ -13,6 +13,8 @@
 #include "ctlsock.h"
 #include "fmt.h"
 
+static uid_t ctlsock_owner; /* the socket file's, set by ctlsock_open */
+
 static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, size_t errlen)
 {
 	memset(sun, 0, sizeof(*sun));
@@ -51,6 +53,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 			unlink(path);
 		close(probe);
 	}
+	ctlsock_owner = geteuid();
 	old = umask(0077);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
@@ -62,12 +65,12 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-void ctlsock_close(int fd, const char *path)
+int ctlsock_close(int fd, const char *path)
 {
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-	}
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return unlink(path);
 }
 
 int ctlsock_accept(int lfd, struct ctlsock_conn *c)
@@ -82,7 +85,7 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *c)
 	c->len = c->outlen = 0;
 	c->failed = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
+	    (cred.uid != 0 && cred.uid != ctlsock_owner)) {
 		ctlsock_printf(c, "-ERR permission denied");
 		ctlsock_finish(c);
 		return -1;

@@ -12,8 +12,10 @@
  * with a message in err. */
 int ctlsock_open(const char *path, char *err, size_t errlen);
 
-/* Removes the socket file and closes fd. */
-void ctlsock_close(int fd, const char *path);
+/* Closes fd and removes the socket file. Returns 0, or -1 (errno set) when
+ * the file could not be removed (after -u, a directory the user may not
+ * write); with fd -1, does nothing and returns 0. */
+int ctlsock_close(int fd, const char *path);
 
 /* One connection being served. */
 struct ctlsock_conn {
@@ -25,8 +27,9 @@ struct ctlsock_conn {
 	int failed;
 };
 
-/* Accepts a connection from the socket's owner or root (others get an error
- * and are closed). Returns 0 with c->fd set, or -1. */
+/* Accepts a connection from root or the socket file's owner (whoever ran
+ * ctlsock_open, even after udpchatd -u gave that up; others get an error and
+ * are closed). Returns 0 with c->fd set, or -1. */
 int ctlsock_accept(int lfd, struct ctlsock_conn *c);
 
 /* Reads what has arrived. Returns 1 when a whole request line is in c->req

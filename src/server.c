@@ -26,6 +26,7 @@
 #include "net.h"
 #include "opt.h"
 #include "progs.h"
+#include "priv.h"
 #include "proto.h"
 #include "ratelimit.h"
 #include "room.h"
@@ -39,7 +40,8 @@ enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_CTLCONN, PFD_SIG, PFD_N };
 
 struct server_opts {
 	unsigned port, max_members, idle_s, rate;
-	const char *bind_addr, *ctl_path;
+	const char *bind_addr, *ctl_path, *user;
+	struct priv_user ids; /* -u, when user is set */
 	enum catalog_lang lang;
 	int use_syslog;
 };
@@ -653,7 +655,7 @@ static void server_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
-		"                [-r RATE] [-c PATH] [-S] [-h] [-V]\n"
+		"                [-r RATE] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default %d)\n"
 		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
@@ -662,6 +664,7 @@ static void server_usage(int fd)
 		"  -t SECONDS  drop members silent this long (default %d, 0 = never)\n"
 		"  -r RATE     lines per second per member, bursts of 4x (default %d, 0 = no limit)\n"
 		"  -c PATH     control socket for udpchatctl (default %s)\n"
+		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
 		"  -S          log to syslog instead of standard error\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n",
@@ -691,7 +694,7 @@ static void server_parse(int argc, char **argv)
 	opt.rate = ROOM_DEFAULT_RATE;
 	opt.ctl_path = SERVER_DEFAULT_CTL;
 	opt.lang = CATALOG_EN;
-	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:c:ShV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:c:u:ShV")) != -1) {
 		switch (c) {
 		case 'p': opt.port = server_num(o.arg, 'p', 1, 65535); break;
 		case 'b': opt.bind_addr = o.arg; break;
@@ -703,6 +706,7 @@ static void server_parse(int argc, char **argv)
 		case 't': opt.idle_s = server_num(o.arg, 't', 0, 86400 * 7); break;
 		case 'r': opt.rate = server_num(o.arg, 'r', 0, 100000); break;
 		case 'c': opt.ctl_path = o.arg; break;
+		case 'u': opt.user = o.arg; break;
 		case 'S': opt.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
@@ -714,6 +718,9 @@ static void server_parse(int argc, char **argv)
 		log_die(2, "unexpected argument '%s' (see -h)", argv[o.ind]);
 	if (!*opt.ctl_path)
 		log_die(2, "-c needs a path");
+	if (opt.user && priv_lookup(opt.user, "/etc/passwd", &opt.ids) < 0)
+		log_die(2, "-u wants a user other than root (a name in /etc/passwd, or UID[:GID]), not '%s'",
+			opt.user);
 }
 
 static void server_shutdown(void)
@@ -724,7 +731,8 @@ static void server_shutdown(void)
 	server_announce(cat->shutdown, strlen(cat->shutdown));
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
-	ctlsock_close(ctl_fd, opt.ctl_path);
+	if (ctlsock_close(ctl_fd, opt.ctl_path) < 0)
+		log_warn("cannot remove %s: %s", opt.ctl_path, strerror(errno));
 	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
 		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
@@ -760,6 +768,10 @@ int server_main(int argc, char **argv)
 	ctl_fd = ctlsock_open(opt.ctl_path, err, sizeof(err));
 	if (ctl_fd < 0)
 		log_die(1, "%s (choose another path with -c)", err);
+	/* root is needed no further (a port below 1024 is bound, the socket
+	 * file made); the admin child forked next inherits the drop */
+	if (opt.user && priv_drop(&opt.ids) < 0)
+		log_die(1, "-u %s: cannot drop root: %s", opt.user, strerror(errno));
 	fds[0] = sock_fd;
 	fds[1] = ctl_fd;
 	fds[2] = sig_pipe[0];

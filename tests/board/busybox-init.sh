@@ -301,3 +301,79 @@ else
 fi
 check "$S: no zombie with respawn" no_zombies
 shutdown_board "shutdown with the respawn entry ends the board" "$T/boot2.log"
+
+# ------------------------------------- boot 3: the service user (least privilege)
+# /etc/default/udpchatd's UDPCHATD_USER: the daemon runs as that user with no capability, the control socket sits in the user's
+# /var/run/udpchatd/ behind udpchatctl's default path, and stop leaves
+# nothing behind; no user keeps root (the positive control of the reading);
+# an unknown user is a failed start.
+R=$T/root-user
+mkroot "$R"
+boot "$R" "$T/boot3.log" || { notok "$S: boot 3 (user)" "$(diag "$T/boot3.log")"; exit 1; }
+wait_until 10 svc_alive
+# status FIELD PID: a field of the board's /proc/PID/status, blanks squeezed
+status() { inns /bin/cat "/proc/$2/status" | awk -v f="$1:" '$1 == f { $1 = ""; print substr($0, 2) }'; }
+# unprivileged PID: uid/gid 65534 (all four), no group, no capability, no_new_privs
+unprivileged() {
+	[ "$(status Uid "$1")" = "65534 65534 65534 65534" ] &&
+		[ "$(status Gid "$1")" = "65534 65534 65534 65534" ] &&
+		[ -z "$(status Groups "$1")" ] &&
+		[ "$(status CapEff "$1")" = 0000000000000000 ] &&
+		[ "$(status CapPrm "$1")" = 0000000000000000 ] &&
+		[ "$(status NoNewPrivs "$1")" = 1 ]
+}
+creds() { for f in Uid Gid Groups CapEff CapPrm NoNewPrivs; do echo "$f: $(status "$f" "$1")"; done; }
+# (its admin child has read EOF from start-stop-daemon's /dev/null and is
+# gone; tests/e2e/test_privileges.py checks a living one)
+U1=$(svc_pid)
+if [ -n "$U1" ] && unprivileged "$U1"; then
+	ok "$S: UDPCHATD_USER=65534:65534 (no /etc/passwd): the daemon runs as 65534, no capability, no_new_privs"
+else
+	notok "$S: UDPCHATD_USER=65534:65534 (no /etc/passwd): the daemon runs as 65534, no capability, no_new_privs" \
+		"daemon $U1: $(creds "$U1")" "$(diag "$T/boot3.log")"
+fi
+if [ "$(inns /bin/stat -c '%u %a' /var/run/udpchatd)" = "65534 700" ] &&
+	[ "$(inns /bin/stat -c '%u %a %F' /var/run/udpchatd/udpchatd.sock)" = "0 600 socket" ] &&
+	[ "$(inns /bin/readlink /var/run/udpchatd.sock)" = udpchatd/udpchatd.sock ] &&
+	inns /usr/bin/udpchatctl who 2>&1 | grep -q '^+OK 0 members'; then
+	ok "$S: control socket root's (0600) in 65534's /var/run/udpchatd, udpchatctl's default path reaches it"
+else
+	notok "$S: control socket root's (0600) in 65534's /var/run/udpchatd, udpchatctl's default path reaches it" \
+		"$(inns /bin/ls -la /var/run /var/run/udpchatd 2>&1)" "$(inns /usr/bin/udpchatctl who 2>&1)"
+fi
+nsenter -t "$INIT" -n sh -c 'printf "dave\n" | timeout 5 nc -u -w1 127.0.0.1 8888' >"$T/dave.out" 2>&1
+if got dave '+OK welcome dave'; then
+	ok "$S: the unprivileged daemon answers netcat"
+else
+	notok "$S: the unprivileged daemon answers netcat" "$(diag "$T/dave.out")"
+fi
+inns /etc/init.d/S50udpchatd stop >"$T/stop3.log" 2>&1
+if grep -q 'Stopping udpchatd: OK' "$T/stop3.log" && [ -z "$(live_procs)" ] &&
+	[ -z "$(inns /bin/ls -A /var/run/udpchatd)" ] && ! inns /bin/ls /var/run/udpchatd.sock >/dev/null 2>&1 &&
+	! grep -q 'cannot remove' "$R/var/log/messages"; then
+	ok "$S: stop: the unprivileged daemon removes its socket, the link is gone"
+else
+	notok "$S: stop: the unprivileged daemon removes its socket, the link is gone" "$(cat "$T/stop3.log")" \
+		"$(inns /bin/ls -la /var/run /var/run/udpchatd 2>&1)" "$(diag "$R/var/log/messages")"
+fi
+# positive control: without a user the same reading shows root
+sed -i 's/^UDPCHATD_USER=.*/UDPCHATD_USER=""/' "$R/etc/default/udpchatd"
+inns /etc/init.d/S50udpchatd start >"$T/start3.log" 2>&1
+wait_until 5 svc_alive
+U2=$(svc_pid)
+if [ -n "$U2" ] && [ "$(status Uid "$U2")" = "0 0 0 0" ] && [ "$(status CapEff "$U2")" != 0000000000000000 ] &&
+	inns /bin/stat -c %F /var/run/udpchatd.sock | grep -q socket; then
+	ok "$S: UDPCHATD_USER empty: root, the socket at the default path (the reading's positive control)"
+else
+	notok "$S: UDPCHATD_USER empty: root, the socket at the default path" "$(cat "$T/start3.log")" "$(creds "$U2")"
+fi
+inns /etc/init.d/S50udpchatd stop >/dev/null 2>&1
+sed -i 's/^UDPCHATD_USER=.*/UDPCHATD_USER="no-such-user"/' "$R/etc/default/udpchatd"
+inns /etc/init.d/S50udpchatd start >"$T/start3b.log" 2>&1
+# start fails before it starts anything (chown of the socket directory)
+if grep -q 'FAIL' "$T/start3b.log" && [ -z "$(live_procs)" ]; then
+	ok "$S: an unknown UDPCHATD_USER fails the start"
+else
+	notok "$S: an unknown UDPCHATD_USER fails the start" "$(cat "$T/start3b.log")" "$(procs)"
+fi
+shutdown_board "shutdown of the user board" "$T/boot3.log"

@@ -21,7 +21,7 @@ trap 'stop_pid "$SRV"' EXIT
 rm -rf "$T"
 mkdir -p "$T/bin"
 
-sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip \
+sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd \
 	gcc-aarch64-linux-gnu musl-dev:arm64 gcc-mipsel-linux-gnu musl-dev:mipsel \
 	qemu-user-static >"$T/deps.log" 2>&1 ||
 	make -s cross-deps >>"$T/deps.log" 2>&1 || {
@@ -74,6 +74,9 @@ sed -e "s/option port .*/option port '9999'/" -e "s/option lang .*/option lang '
 	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/custom/udpchatd"
 sed -e "s/option enabled .*/option enabled '0'/" \
 	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/off/udpchatd"
+mkdir -p "$T/uci/root"
+sed -e "s/option user .*/option user ''/" \
+	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/root/udpchatd"
 
 expect_procd() { # NAME UCIDIR EXPECTED
 	got=$(run_procd "$2" 2>&1)
@@ -83,21 +86,93 @@ expect_procd() { # NAME UCIDIR EXPECTED
 		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
 	fi
 }
-expect_procd "shipped UCI file" "$T/uci/default" "open_instance 
+expect_procd "shipped UCI file" "$T/uci/default" "mkdir -p /var/run/udpchatd
+chown udpchat /var/run/udpchatd
+chmod 0700 /var/run/udpchatd
+ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
+open_instance 
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail udpchatd log
+add_jail_mount_rw /var/run/udpchatd
+close_instance
+reload_trigger udpchatd"
+expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "mkdir -p /var/run/udpchatd
+chown udpchat /var/run/udpchatd
+chmod 0700 /var/run/udpchatd
+ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
+open_instance 
+set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-c] [/var/run/udpchatd/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail udpchatd log
+add_jail_mount_rw /var/run/udpchatd
+close_instance
+reload_trigger udpchatd"
+expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+expect_procd "user '' keeps root, the socket at the default path" "$T/uci/root" "open_instance 
 set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
 close_instance
 reload_trigger udpchatd"
-expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "open_instance 
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-close_instance
-reload_trigger udpchatd"
-expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
+	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
+else
+	notok "$S: OpenWrt package makes the udpchat user and group (USERID)" "$(grep -n USERID board/openwrt/net/udpchat/Makefile)"
+fi
+
+# ------------------------------------------------------------ systemd unit
+# systemd-analyze verify in a root with Debian's units and the installed
+# binary (nothing is started); it only warns about a bad setting, so any
+# output fails, and a misspelt copy shows that it would be noticed
+UNIT=board/raspberrypi/systemd/udpchatd.service
+SD=$T/systemd-root
+mkdir -p "$SD/usr/lib/systemd/system" "$SD/usr/sbin" "$SD/bin"
+cp -a /usr/lib/systemd/system/. "$SD/usr/lib/systemd/system/"
+cp /bin/ln /bin/rm "$SD/bin/"
+: >"$SD/usr/sbin/udpchatd"
+chmod 0755 "$SD/usr/sbin/udpchatd"
+verify_unit() { # FILE: the unit's text, verified as udpchatd.service
+	cp "$1" "$SD/usr/lib/systemd/system/udpchatd.service"
+	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd.service" 2>&1
+}
+out=$(verify_unit "$UNIT")
+rc=$?
+sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$UNIT" >"$T/bad.service"
+bad=$(verify_unit "$T/bad.service")
+if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
+	ok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)"
+else
+	notok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)" \
+		"rc $rc: $out" "misspelt copy: $bad"
+fi
+unit_has() { grep -qx -- "$1" "$UNIT"; }
+missing=''
+# shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
+for l in DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
+	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
+	RuntimeDirectory=udpchatd RuntimeDirectoryMode=0700 \
+	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -c /run/udpchatd/udpchatd.sock'; do
+	unit_has "$l" || missing="$missing
+$l"
+done
+if [ -z "$missing" ]; then
+	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter"
+else
+	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter" \
+		"missing lines:$missing"
+fi
 
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
 # with a private control socket; ok when a netcat join gets the welcome
@@ -178,6 +253,10 @@ if make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
 else
 	notok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs" "$(diag "$T/buildroot.log")"
 fi
+check "$S: Buildroot: UDPCHAT_USERS makes the udpchat system user and group" \
+	test "$(cat "$B/users_table.txt" 2>/dev/null)" = "udpchat -1 udpchat -1 * - - - udpchat daemon"
+check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
+	grep -qx 'UDPCHATD_USER="udpchat"' "$B/target/etc/default/udpchatd"
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
 check "$S: Buildroot: static AArch64 udpchatmulti and the three links in TARGET_DIR" \
 	installed "$B/target" AArch64

@@ -95,6 +95,7 @@ int main(void)
 	suite_fanout();
 	suite_fmt();
 	suite_resolv();
+	suite_priv();
 	suite_opt();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;

@@ -2,7 +2,8 @@
 # board/raspberrypi/package/*/*.mk use, so that tests/board/packaging.sh can
 # run their real commands: source (rsync of a local SITE with its hooks, or
 # the tarball from DL_DIR), BUILD_CMDS, INSTALL_STAGING_CMDS,
-# INSTALL_TARGET_CMDS and INSTALL_INIT_SYSV, in dependency order.
+# INSTALL_TARGET_CMDS and INSTALL_INIT_SYSV, in dependency order; the
+# packages' _USERS lines are collected in $(BASE)/users_table.txt.
 # Given by the test: BASE (output folder), DL_DIR, TARGET_CC/TARGET_STRIP
 # (toolchain), BR2_EXTERNAL_UDPCHAT_PATH.
 
@@ -10,6 +11,7 @@ BUILD_DIR   = $(BASE)/build
 STAGING_DIR = $(BASE)/staging
 TARGET_DIR  = $(BASE)/target
 INSTALL     = install
+SED         = sed -i -e
 MAKE1       = $(MAKE) -j1
 TARGET_CFLAGS  = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -Os -g0 -D_FORTIFY_SOURCE=1
 TARGET_LDFLAGS =
@@ -52,6 +54,7 @@ $$($(2)_DIR)/.stamp_installed: $$($(2)_DIR)/.stamp_built
 	$$(if $$(filter YES,$$($(2)_INSTALL_STAGING)),$$($(2)_INSTALL_STAGING_CMDS))
 	$$(if $$(filter NO,$$($(2)_INSTALL_TARGET)),,$$($(2)_INSTALL_TARGET_CMDS))
 	$$(if $$(filter NO,$$($(2)_INSTALL_TARGET)),,$$($(2)_INSTALL_INIT_SYSV))
+	$$(if $$($(2)_USERS),printf '%s\n' '$$($(2)_USERS)' >>$(BASE)/users_table.txt)
 	touch $$@
 endef
 generic-package = $(call stub-package,$(pkgname),$(shell echo $(pkgname) | tr a-z- A-Z_))

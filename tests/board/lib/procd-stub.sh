@@ -53,3 +53,10 @@ procd_set_param() {
 	echo
 }
 procd_add_reload_trigger() { echo "reload_trigger $*"; }
+procd_add_jail() { echo "add_jail $*"; }
+procd_add_jail_mount_rw() { echo "add_jail_mount_rw $*"; }
+# what start_service does to the board's files is recorded, not done
+mkdir() { echo "mkdir $*"; }
+chown() { echo "chown $*"; }
+chmod() { echo "chmod $*"; }
+ln() { echo "ln $*"; }

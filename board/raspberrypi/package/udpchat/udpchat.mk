@@ -11,6 +11,10 @@ UDPCHAT_LICENSE = MIT
 UDPCHAT_LICENSE_FILES = LICENSE
 UDPCHAT_DEPENDENCIES = uthash
 
+# the daemon's own user and group (ids picked by Buildroot, no login, no
+# home): S50udpchatd runs udpchatd -u udpchat, systemd User=udpchat
+UDPCHAT_USERS = udpchat -1 udpchat -1 * - - - udpchat daemon
+
 # The project's Makefile takes CC, CFLAGS, LDFLAGS, STRIP from
 # TARGET_CONFIGURE_OPTS and keeps its own required flags; uthash.h comes
 # from staging. BUILD names a folder the rsync cannot bring in stale.
@@ -33,6 +37,7 @@ define UDPCHAT_INSTALL_TARGET_CMDS
 		DESTDIR=$(TARGET_DIR) PREFIX=/usr install
 	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatd \
 		$(TARGET_DIR)/etc/default/udpchatd
+	$(SED) 's/^UDPCHATD_USER=.*/UDPCHATD_USER="udpchat"/' $(TARGET_DIR)/etc/default/udpchatd
 endef
 
 define UDPCHAT_INSTALL_INIT_SYSV
