@@ -43,3 +43,16 @@ const struct catalog *catalog_get(enum catalog_lang lang)
 {
 	return lang == CATALOG_ZH ? &catalog_zh : &catalog_en;
 }
+
+int catalog_is_announcement(const char *s, size_t len)
+{
+	static const struct catalog *const all[] = { &catalog_en, &catalog_zh };
+	size_t i, n;
+
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		n = strlen(all[i]->admin);
+		if (len >= n && memcmp(s, all[i]->admin, n) == 0)
+			return 1;
+	}
+	return 0;
+}

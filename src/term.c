@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "utf8.h"
 
 #define TERM_PROMPT      "> "
@@ -26,8 +27,9 @@ static struct {
 	struct termios saved;
 } term = { .in = 0, .out = 1 };
 
-/* Sanitized line plus the escape sequences around it. */
-static char term_outbuf[4 * PROTO_MAX_DGRAM + 64];
+/* Sanitized line plus the escape sequences around it and in it: a line of
+ * a received datagram, each byte as \xNN at worst, plus the rows' indents. */
+static char term_outbuf[8 * PROTO_MAX_DGRAM + 64];
 
 /* Writes all of buf; a partial write is continued (EINTR retried). */
 static int term_write(const char *buf, size_t len)
@@ -107,7 +109,7 @@ void term_close(void)
 	if (!term.open)
 		return;
 	term.open = 0;
-	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[%u;1H\033[2K", term.rows);
+	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[?7h\033[%u;1H\033[2K", term.rows);
 	if (n > 0)
 		(void)term_write(buf, (size_t)n);
 	(void)tcsetattr(term.in, TCSADRAIN, &term.saved);
@@ -213,7 +215,7 @@ static size_t term_edit_char(const char *s, size_t len, int *w, int *raw)
 	uint32_t cp;
 	size_t n = utf8_decode(s, len, &cp);
 
-	if (n == 0 || utf8_is_control(cp)) {
+	if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp)) {
 		*w = 1;
 		*raw = 0;
 		return n ? n : 1;
@@ -262,56 +264,83 @@ void term_draw(const struct term_edit *ed)
 	(void)term_write(buf, pos);
 }
 
-size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
+size_t term_layout(const char *s, size_t len, unsigned cols, int notice,
+		   char *out, size_t outlen)
 {
-	size_t i = 0, o = 0;
+	const char *on = notice ? TERM_NOTICE_ON : "", *off = notice ? TERM_NOTICE_OFF : "";
+	size_t onlen = strlen(on), offlen = strlen(off), i = 0, o, n, k, end;
+	unsigned used = 0, start = 0, w;
+	char esc[4 * 4 + 1];
+	const char *p;
+	uint32_t cp;
 
-	if (outlen == 0)
+	if (outlen <= onlen + offlen) {
+		if (outlen > 0)
+			out[0] = '\0';
 		return 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
-
-		if (n > 0 && !utf8_is_control(cp)) {
-			if (o + n >= outlen)
-				break;
-			memcpy(out + o, s + i, n);
-			o += n;
-			i += n;
-			continue;
-		}
-		/* a control character or invalid bytes: every byte as \xNN */
-		if (n == 0)
-			n = 1;
-		if (o + 4 * n >= outlen)
-			break;
-		for (; n > 0; n--, i++, o += 4)
-			fmt_snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
 	}
-	out[o] = '\0';
-	return o;
+	end = outlen - offlen - 1;   /* room for the style's end and the NUL */
+	memcpy(out, on, onlen);
+	o = onlen;
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n > 0 && !utf8_is_control(cp) && !utf8_is_bidi(cp)) {
+			p = s + i;
+			k = n;
+			w = (unsigned)utf8_width(cp);
+		} else {
+			/* a control, a bidi control or invalid bytes: each byte as \xNN */
+			if (n == 0)
+				n = 1;
+			for (k = 0; k < n; k++)
+				fmt_snprintf(esc + 4 * k, 5, "\\x%02x", (unsigned char)s[i + k]);
+			p = esc;
+			k = 4 * n;
+			w = (unsigned)k;
+		}
+		if (cols > 0 && used > start && used + w > cols) {
+			/* a new row; a character wider than a row gets one of its own */
+			if (o + offlen + 4 + onlen + k > end)
+				break;
+			memcpy(out + o, off, offlen);
+			o += offlen;
+			memcpy(out + o, "\r\n  ", 4);
+			o += 4;
+			memcpy(out + o, on, onlen);
+			o += onlen;
+			used = start = 2;
+		}
+		if (o + k > end)
+			break;
+		memcpy(out + o, p, k);
+		o += k;
+		used += w;
+		i += n;
+	}
+	memcpy(out + o, off, offlen + 1);
+	return o + offlen;
 }
 
 int term_print(const char *s, size_t len)
 {
 	size_t pos = 0;
+	unsigned rows, cols = 0;
+	int n;
 
 	if (term.open) {
-		unsigned rows;
-		unsigned cols;
-		int n;
-
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);
-		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[%u;1H\n", rows - 1);
+		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[?7l\033[%u;1H\n",
+				 rows - 1);
 		if (n < 0)
 			return -1;
 		pos = (size_t)n;
 	}
-	pos += term_sanitize(s, len, term_outbuf + pos, sizeof term_outbuf - pos - 3);
+	pos += term_layout(s, len, cols, cols > 0 && catalog_is_announcement(s, len),
+			   term_outbuf + pos, sizeof term_outbuf - pos - 8);
 	if (term.open) {
-		memcpy(term_outbuf + pos, "\0338", 2);
-		pos += 2;
+		memcpy(term_outbuf + pos, "\033[?7h\0338", 8);
+		pos += 8;
 	} else {
 		term_outbuf[pos++] = '\n';
 	}
