@@ -210,6 +210,15 @@ def test_client_tty_no_fake_admin_row(ctx):
         rows = t.wait_for(lambda r: any(l.startswith("  yyy") for l in r), what="the own line")
         i = [l.rstrip() for l in rows].index("alice: " + "y" * 73)
         assert rows[i + 1].rstrip() == "  " + "y" * 27, rows
+        # a character the terminal draws wider than our table says (the
+        # Yijing hexagrams: 1 column to utf8_width, 2 to tmux's wcwidth): the
+        # row overflows, and with the terminal's wrapping off it is clipped
+        # instead of going on in column 0 of the next row ("bob: x" and 37
+        # hexagrams are 80 columns in tmux)
+        bob.send("/say x" + "\u4dc0" * 37 + "[admin] fake")
+        rows = t.wait_for(lambda r: any(l.startswith("bob: x\u4dc0") for l in r),
+                          what="the hexagram line")
+        assert not any(l.startswith(("[admin] fake", "\u4dc0")) for l in rows), rows
         # every row that starts in column 0 starts an event
         events = ("bob: ", "alice: ", "[admin] ", "+OK welcome", ">")
         for r in rows:
