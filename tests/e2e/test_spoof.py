@@ -63,7 +63,7 @@ def test_bidi_controls_refused_netcat(ctx):
     nc.expect("-ERR text contains a bidi control character (U+202E)")
     nc.send("\u2067hi\u2069\n")
     nc.expect("-ERR text contains a bidi control character (U+2067)")
-    nc.send("10\u200f:\u200f30\n")
+    nc.send("pay \u200f10 \u200f30\n")              # shows "pay 30 10" where bidi is done
     nc.expect("-ERR text contains a bidi control character (U+200F)")
     bob.expect_none(0.3)
     nc.send("שלום, price 1000 dollars\n")
