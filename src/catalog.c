@@ -4,13 +4,17 @@
 
 #include "catalog.h"
 
+/* The announcement prefixes, also recognised by catalog_is_announcement. */
+#define CATALOG_ADMIN_EN "[admin] "
+#define CATALOG_ADMIN_ZH "管理员:"
+
 static const struct catalog catalog_en = {
 	.joined = " joined the room",
 	.left = " left the room",
 	.reason_open = " (",
 	.reason_close = ")",
 	.reasons = { "quit", "timed out", "unreachable", "kicked" },
-	.admin = "[admin] ",
+	.admin = CATALOG_ADMIN_EN,
 	.renamed = " is now known as ",
 	.private_ = "[private] ",
 	.shutdown = "server is going down",
@@ -22,7 +26,7 @@ static const struct catalog catalog_zh = {
 	.reason_open = "（",
 	.reason_close = "）",
 	.reasons = { "退出", "超时", "无法送达", "被管理员移出" },
-	.admin = "管理员:",
+	.admin = CATALOG_ADMIN_ZH,
 	.renamed = "改名为",
 	.private_ = "[私聊] ",
 	.shutdown = "服务器即将关闭",
@@ -46,13 +50,8 @@ const struct catalog *catalog_get(enum catalog_lang lang)
 
 int catalog_is_announcement(const char *s, size_t len)
 {
-	static const struct catalog *const all[] = { &catalog_en, &catalog_zh };
-	size_t i, n;
-
-	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
-		n = strlen(all[i]->admin);
-		if (len >= n && memcmp(s, all[i]->admin, n) == 0)
-			return 1;
-	}
-	return 0;
+	return (len >= sizeof CATALOG_ADMIN_EN - 1 &&
+		memcmp(s, CATALOG_ADMIN_EN, sizeof CATALOG_ADMIN_EN - 1) == 0) ||
+	       (len >= sizeof CATALOG_ADMIN_ZH - 1 &&
+		memcmp(s, CATALOG_ADMIN_ZH, sizeof CATALOG_ADMIN_ZH - 1) == 0);
 }

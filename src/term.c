@@ -17,6 +17,10 @@
 #define TERM_PROMPT_MORE "< "  /* the start of the line is scrolled off */
 #define TERM_PROMPT_W    2
 #define TERM_MIN_ROWS    3     /* two for the region, one for the input line */
+/* An announcement: bold and reverse video, which no member's line can turn
+ * on (term_layout shows ESC as \x1b); its end resets every attribute. */
+#define TERM_NOTICE_ON   "\033[1;7m"
+#define TERM_NOTICE_OFF  "\033[m"
 
 /* The one terminal of the process (inherited by the receiver child, which
  * only ever calls term_print). */
@@ -27,9 +31,9 @@ static struct {
 	struct termios saved;
 } term = { .in = 0, .out = 1 };
 
-/* Sanitized line plus the escape sequences around it and in it: a line of
- * a received datagram, each byte as \xNN at worst, plus the rows' indents. */
-static char term_outbuf[8 * PROTO_MAX_DGRAM + 64];
+/* Sanitized line plus the escape sequences around it and in it (a line
+ * longer than any the server sends may be cut). */
+static char term_outbuf[4 * PROTO_MAX_DGRAM + 64];
 
 /* Writes all of buf; a partial write is continued (EINTR retried). */
 static int term_write(const char *buf, size_t len)
@@ -264,61 +268,43 @@ void term_draw(const struct term_edit *ed)
 	(void)term_write(buf, pos);
 }
 
-size_t term_layout(const char *s, size_t len, unsigned cols, int notice,
-		   char *out, size_t outlen)
+size_t term_layout(const char *s, size_t len, unsigned cols, char *out, size_t outlen)
 {
-	const char *on = notice ? TERM_NOTICE_ON : "", *off = notice ? TERM_NOTICE_OFF : "";
-	size_t onlen = strlen(on), offlen = strlen(off), i = 0, o, n, k, end;
+	size_t i = 0, o = 0, n, k;
 	unsigned used = 0, start = 0, w;
-	char esc[4 * 4 + 1];
-	const char *p;
 	uint32_t cp;
+	int esc;
 
-	if (outlen <= onlen + offlen) {
-		if (outlen > 0)
-			out[0] = '\0';
+	if (outlen == 0)
 		return 0;
-	}
-	end = outlen - offlen - 1;   /* room for the style's end and the NUL */
-	memcpy(out, on, onlen);
-	o = onlen;
 	while (i < len) {
 		n = utf8_decode(s + i, len - i, &cp);
-		if (n > 0 && !utf8_is_control(cp) && !utf8_is_bidi(cp)) {
-			p = s + i;
-			k = n;
-			w = (unsigned)utf8_width(cp);
-		} else {
-			/* a control, a bidi control or invalid bytes: each byte as \xNN */
-			if (n == 0)
-				n = 1;
-			for (k = 0; k < n; k++)
-				fmt_snprintf(esc + 4 * k, 5, "\\x%02x", (unsigned char)s[i + k]);
-			p = esc;
-			k = 4 * n;
-			w = (unsigned)k;
-		}
-		if (cols > 0 && used > start && used + w > cols) {
-			/* a new row; a character wider than a row gets one of its own */
-			if (o + offlen + 4 + onlen + k > end)
-				break;
-			memcpy(out + o, off, offlen);
-			o += offlen;
+		/* a control, a bidi control or invalid bytes: each byte as \xNN */
+		esc = n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp);
+		if (n == 0)
+			n = 1;
+		w = esc ? 4 * (unsigned)n : (unsigned)utf8_width(cp);
+		/* a new row first? (a character wider than a row gets one of its own) */
+		k = cols > 0 && used > start && used + w > cols ? 4 : 0;
+		if (o + k + (esc ? 4 * n : n) >= outlen)
+			break;
+		if (k) {
 			memcpy(out + o, "\r\n  ", 4);
 			o += 4;
-			memcpy(out + o, on, onlen);
-			o += onlen;
 			used = start = 2;
 		}
-		if (o + k > end)
-			break;
-		memcpy(out + o, p, k);
-		o += k;
+		if (esc) {
+			for (k = 0; k < n; k++, o += 4)
+				fmt_snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i + k]);
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
 		used += w;
 		i += n;
 	}
-	memcpy(out + o, off, offlen + 1);
-	return o + offlen;
+	out[o] = '\0';
+	return o;
 }
 
 int term_print(const char *s, size_t len)
@@ -330,17 +316,16 @@ int term_print(const char *s, size_t len)
 	if (term.open) {
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);
-		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[?7l\033[%u;1H\n",
-				 rows - 1);
+		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[?7l\033[%u;1H\n%s",
+				 rows - 1, catalog_is_announcement(s, len) ? TERM_NOTICE_ON : "");
 		if (n < 0)
 			return -1;
 		pos = (size_t)n;
 	}
-	pos += term_layout(s, len, cols, cols > 0 && catalog_is_announcement(s, len),
-			   term_outbuf + pos, sizeof term_outbuf - pos - 8);
+	pos += term_layout(s, len, cols, term_outbuf + pos, sizeof term_outbuf - pos - 11);
 	if (term.open) {
-		memcpy(term_outbuf + pos, "\033[?7h\0338", 8);
-		pos += 8;
+		memcpy(term_outbuf + pos, TERM_NOTICE_OFF "\033[?7h\0338", 11);
+		pos += 11;
 	} else {
 		term_outbuf[pos++] = '\n';
 	}

@@ -56,33 +56,26 @@ void term_draw(const struct term_edit *ed);
  * control character, every bidi control (utf8_is_bidi) and every byte of
  * invalid UTF-8 as \xNN, one per byte. With cols > 0 it also lays the line
  * out in rows of at most cols columns (wide characters take 2, combining
- * ones 0; a character is never split) joined by "\r\n", and starts every row
- * after the first with two spaces: no event starts with a space, so a row
- * that starts in column 0 is always the start of an event. With notice,
- * each row's text (not its indent) is put between TERM_NOTICE_ON and
- * TERM_NOTICE_OFF. Returns the length written; output that does not fit is
- * cut at a character boundary (the style still ended). */
-size_t term_layout(const char *s, size_t len, unsigned cols, int notice,
-		   char *out, size_t outlen);
+ * ones 0, an escape 4 per byte; a character is never split) joined by
+ * "\r\n", and starts every row after the first with two spaces: no event
+ * starts with a space, so a row that starts in column 0 is always the start
+ * of an event. Returns the length written; output that does not fit is cut
+ * at a character boundary. */
+size_t term_layout(const char *s, size_t len, unsigned cols, char *out, size_t outlen);
 
-/* How an announcement looks on a terminal: bold and reverse video, which
- * no member can produce (term_layout shows ESC as \x1b). */
-#define TERM_NOTICE_ON  "\033[1;7m"
-#define TERM_NOTICE_OFF "\033[m"
-
-/* term_layout without layout: one line, escaped, for a pipe or a message. */
+/* term_layout without rows: one line, escaped, for a pipe or a message. */
 static inline size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
 {
-	return term_layout(s, len, 0, 0, out, outlen);
+	return term_layout(s, len, 0, out, outlen);
 }
 
 /* Shows one line (sanitized here): when open, at the bottom of the scroll
  * region with the cursor saved and restored around it, laid out by
- * term_layout for the window's width (an announcement, catalog_is_announcement,
- * in TERM_NOTICE_ON's style) with the terminal's own wrapping off, so a
- * width guessed wrong clips a row instead of starting one; else as a plain
- * line on the output fd (stdout before term_open), unchanged but for the
- * escapes. One write() either way, so it is atomic against the other
+ * term_layout for the window's width, with the terminal's own wrapping off
+ * (a width guessed wrong clips a row instead of starting one), and an
+ * announcement (catalog_is_announcement) in bold reverse video; else as a
+ * plain line on the output fd (stdout before term_open), unchanged but for
+ * the escapes. One write() either way, so it is atomic against the other
  * process's writes. Returns 0, or -1 with errno from write(). */
 int term_print(const char *s, size_t len);
 

@@ -7,19 +7,16 @@
 #include "test.h"
 #include "utf8.h"
 
-#define ON  TERM_NOTICE_ON
-#define OFF TERM_NOTICE_OFF
-
 static char out[4096];
 
 /* Lays s out and checks the result and that the length returned is its own. */
-static void check_layout(const char *s, size_t len, unsigned cols, int notice,
+static void check_layout(const char *s, size_t len, unsigned cols,
 			 size_t outlen, const char *want, int line)
 {
 	size_t n;
 
 	memset(out, 'Z', sizeof out);
-	n = term_layout(s, len, cols, notice, out, outlen);
+	n = term_layout(s, len, cols, out, outlen);
 	if (outlen > 0 && (n >= outlen || out[n] != '\0' || strlen(out) != n))
 		test_fail(__FILE__, line, "layout \"%s\": length %zu, not NUL-terminated there",
 			  test_esc(s, len), n);
@@ -28,34 +25,32 @@ static void check_layout(const char *s, size_t len, unsigned cols, int notice,
 			  test_esc(s, len), cols, test_esc(out, n), test_esc(want, strlen(want)));
 }
 
-#define LAYOUT(s, cols, notice, want) \
-	check_layout((s), strlen(s), (cols), (notice), sizeof out, (want), __LINE__)
-#define LAYOUT_IN(s, outlen, notice, want) \
-	check_layout((s), strlen(s), 80, (notice), (outlen), (want), __LINE__)
+#define LAYOUT(s, cols, want) \
+	check_layout((s), strlen(s), (cols), sizeof out, (want), __LINE__)
+#define LAYOUT_IN(s, outlen, want) \
+	check_layout((s), strlen(s), 80, (outlen), (want), __LINE__)
 
 /* Without columns (a pipe): one line, escaped, nothing else changed. */
 static void term_escapes(void)
 {
-	LAYOUT("hello", 0, 0, "hello");
-	LAYOUT("", 0, 0, "");
+	LAYOUT("hello", 0, "hello");
+	LAYOUT("", 0, "");
 	LAYOUT("bob: hi" "                                                                        "
-	       " [admin] x", 0, 0,
+	       " [admin] x", 0,
 	       "bob: hi" "                                                                        "
 	       " [admin] x");
-	LAYOUT("red \x1b[31m!\x07", 0, 0, "red \\x1b[31m!\\x07");
-	LAYOUT("a\xc2\x9b" "2J", 0, 0, "a\\xc2\\x9b2J");           /* C1 CSI */
-	check_layout("a\xff" "b\0c", 5, 0, 0, sizeof out, "a\\xffb\\x00c", __LINE__);
-	LAYOUT("\xe5\xbc", 0, 0, "\\xe5\\xbc");                    /* truncated 张 */
+	LAYOUT("red \x1b[31m!\x07", 0, "red \\x1b[31m!\\x07");
+	LAYOUT("a\xc2\x9b" "2J", 0, "a\\xc2\\x9b2J");           /* C1 CSI */
+	check_layout("a\xff" "b\0c", 5, 0, sizeof out, "a\\xffb\\x00c", __LINE__);
+	LAYOUT("\xe5\xbc", 0, "\\xe5\\xbc");                    /* truncated 张 */
 	/* bidi controls, every one; the letters of RTL scripts pass */
-	LAYOUT("abc\u202edef", 0, 0, "abc\\xe2\\x80\\xaedef");
-	LAYOUT("\u202a\u202b\u202c\u202d", 0, 0,
+	LAYOUT("abc\u202edef", 0, "abc\\xe2\\x80\\xaedef");
+	LAYOUT("\u202a\u202b\u202c\u202d", 0,
 	       "\\xe2\\x80\\xaa\\xe2\\x80\\xab\\xe2\\x80\\xac\\xe2\\x80\\xad");
-	LAYOUT("\u2066\u2067\u2068\u2069", 0, 0,
+	LAYOUT("\u2066\u2067\u2068\u2069", 0,
 	       "\\xe2\\x81\\xa6\\xe2\\x81\\xa7\\xe2\\x81\\xa8\\xe2\\x81\\xa9");
-	LAYOUT("1\u200e2\u200f3\u061c", 0, 0, "1\\xe2\\x80\\x8e2\\xe2\\x80\\x8f3\\xd8\\x9c");
-	LAYOUT("שלום مرحبا 你好 a\u0301", 0, 0, "שלום مرحبا 你好 a\u0301");
-	/* the style needs no columns (term_print asks for it only with them) */
-	LAYOUT("[admin] x", 0, 1, ON "[admin] x" OFF);
+	LAYOUT("1\u200e2\u200f3\u061c", 0, "1\\xe2\\x80\\x8e2\\xe2\\x80\\x8f3\\xd8\\x9c");
+	LAYOUT("שלום مرحبا 你好 a\u0301", 0, "שלום مرحبا 你好 a\u0301");
 	CHECK_INT(term_sanitize("[admin] \x1b", 9, out, sizeof out), 12);
 	CHECK_STR(out, "[admin] \\x1b");
 }
@@ -75,12 +70,12 @@ static void term_wrap_fake_admin(void)
 	strcpy(want, "bob: hi");
 	strcat(want, pad);
 	strcat(want, "\r\n  [admin] server is going down");
-	LAYOUT(line, 80, 0, want);
+	LAYOUT(line, 80, want);
 	/* a column narrower: the row breaks one space earlier */
 	strcpy(want, "bob: hi");
 	strncat(want, pad, 72);
 	strcat(want, "\r\n   [admin] server is going down");
-	LAYOUT(line, 79, 0, want);
+	LAYOUT(line, 79, want);
 }
 
 static void term_wrap_rows(void)
@@ -90,69 +85,56 @@ static void term_wrap_rows(void)
 
 	memset(a80, 'a', 80);
 	a80[80] = '\0';
-	LAYOUT(a80, 80, 0, a80);                                   /* a full row: no break */
+	LAYOUT(a80, 80, a80);                                   /* a full row: no break */
 	memcpy(a81, a80, 80);
 	strcpy(a81 + 80, "b");
 	strcpy(want, a80);
 	strcat(want, "\r\n  b");
-	LAYOUT(a81, 80, 0, want);
+	LAYOUT(a81, 80, want);
 	/* continuation rows hold cols - 2 */
-	LAYOUT("0123456789abcdefghijklmnopqrstu", 10, 0,
+	LAYOUT("0123456789abcdefghijklmnopqrstu", 10,
 	       "0123456789\r\n  abcdefgh\r\n  ijklmnop\r\n  qrstu");
 	/* a wide character that would straddle the edge moves down whole */
-	LAYOUT("ab你好", 5, 0, "ab你\r\n  好");
-	LAYOUT("abc你好", 5, 0, "abc你\r\n  好");
-	LAYOUT("abcd你", 5, 0, "abcd\r\n  你");
+	LAYOUT("ab你好", 5, "ab你\r\n  好");
+	LAYOUT("abc你好", 5, "abc你\r\n  好");
+	LAYOUT("abcd你", 5, "abcd\r\n  你");
 	/* 5 + 37 * 2 = 79 columns: the 38th does not fit in the 80th */
 	strcpy(wide, "bob: ");
 	for (i = 0; i < 38; i++)
 		strcat(wide, "你");
 	strcpy(want, wide);
 	strcpy(want + strlen(want) - strlen("你"), "\r\n  你");
-	LAYOUT(wide, 80, 0, want);
+	LAYOUT(wide, 80, want);
 	/* a combining mark stays with its letter, even in the last column */
-	LAYOUT("abcde\u0301f", 5, 0, "abcde\u0301\r\n  f");
+	LAYOUT("abcde\u0301f", 5, "abcde\u0301\r\n  f");
 	/* an escape is one piece: not split over two rows */
-	LAYOUT("abcdefgh\x1b", 10, 0, "abcdefgh\r\n  \\x1b");
-	LAYOUT("abcdef\x1b", 10, 0, "abcdef\\x1b");
+	LAYOUT("abcdefgh\x1b", 10, "abcdefgh\r\n  \\x1b");
+	LAYOUT("abcdef\x1b", 10, "abcdef\\x1b");
 	/* pieces wider than a row get a row each, and the layout ends */
-	LAYOUT("\x1b\x1b" "a", 3, 0, "\\x1b\r\n  \\x1b\r\n  a");
-	LAYOUT("你你", 1, 0, "你\r\n  你");
+	LAYOUT("\x1b\x1b" "a", 3, "\\x1b\r\n  \\x1b\r\n  a");
+	LAYOUT("你你", 1, "你\r\n  你");
 	/* spaces are text: kept, also at the start of a continuation row */
-	LAYOUT("abc    de", 5, 0, "abc  \r\n    d\r\n  e");
+	LAYOUT("abc    de", 5, "abc  \r\n    d\r\n  e");
 }
 
-/* An announcement: each row's text in the notice style, the indent not. */
-static void term_wrap_notice(void)
-{
-	LAYOUT("[admin] hi", 80, 1, ON "[admin] hi" OFF);
-	LAYOUT("[admin] 0123456789", 10, 1,
-	       ON "[admin] 01" OFF "\r\n  " ON "23456789" OFF);
-	LAYOUT("[admin] \x1b", 80, 1, ON "[admin] \\x1b" OFF);
-}
-
-/* A small buffer: cut at a character boundary, NUL-terminated, the style
- * ended. */
+/* A small buffer: cut at a character boundary, NUL-terminated. */
 static void term_layout_cut(void)
 {
-	CHECK_INT(term_layout("abc", 3, 0, 0, out, 0), 0);
-	LAYOUT_IN("hello", 5, 0, "hell");
-	LAYOUT_IN("hello", 6, 0, "hello");
-	LAYOUT_IN("你好", 5, 0, "你");
-	LAYOUT_IN("你好", 4, 0, "你");
-	LAYOUT_IN("你好", 3, 0, "");
-	LAYOUT_IN("ab\x1b", 6, 0, "ab");
-	LAYOUT_IN("ab\x1b", 7, 0, "ab\\x1b");
-	LAYOUT_IN("[admin] x", sizeof ON + sizeof OFF - 2, 1, "");
-	LAYOUT_IN("[admin] x", sizeof ON + sizeof OFF - 1, 1, ON OFF);
-	LAYOUT_IN("[admin] x", sizeof ON + sizeof OFF, 1, ON "[" OFF);
-	check_layout("0123456789abc", 13, 10, 0, 14, "0123456789", __LINE__);
-	check_layout("0123456789abc", 13, 10, 0, 16, "0123456789\r\n  a", __LINE__);
-	check_layout("0123456789abc", 13, 10, 1, 30,
-		     ON "0123456789" OFF, __LINE__);
+	CHECK_INT(term_layout("abc", 3, 0, out, 0), 0);
+	LAYOUT_IN("hello", 1, "");
+	LAYOUT_IN("hello", 5, "hell");
+	LAYOUT_IN("hello", 6, "hello");
+	LAYOUT_IN("你好", 5, "你");
+	LAYOUT_IN("你好", 4, "你");
+	LAYOUT_IN("你好", 3, "");
+	LAYOUT_IN("ab\x1b", 6, "ab");
+	LAYOUT_IN("ab\x1b", 7, "ab\\x1b");
+	/* a row break and the character after it go together */
+	check_layout("0123456789abc", 13, 10, 15, "0123456789", __LINE__);
+	check_layout("0123456789abc", 13, 10, 16, "0123456789\r\n  a", __LINE__);
 }
 
-/* Columns of a laid-out row (escape sequences of the style skipped). */
+/* Columns of a laid-out row. */
 static unsigned row_width(const char *s, size_t len)
 {
 	unsigned w = 0;
@@ -160,12 +142,6 @@ static unsigned row_width(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		if (s[i] == '\033') {
-			while (i < len && s[i] != 'm')
-				i++;
-			i++;
-			continue;
-		}
 		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0)
 			return 9999;
@@ -190,7 +166,6 @@ static void term_wrap_properties(void)
 	for (round = 0; round < 3000; round++) {
 		size_t len = 0, flen, n, j, rowlen;
 		unsigned cols, rows = 0, w;
-		int notice = round % 2;
 		const char *p, *end, *nl;
 
 		seed = seed * 1103515245u + 12345u;
@@ -203,8 +178,8 @@ static void term_wrap_properties(void)
 			memcpy(line + len, piece, strlen(piece));
 			len += strlen(piece);
 		}
-		flen = term_layout(line, len, 0, 0, flat, sizeof flat);
-		n = term_layout(line, len, cols, notice, out, sizeof out);
+		flen = term_layout(line, len, 0, flat, sizeof flat);
+		n = term_layout(line, len, cols, out, sizeof out);
 		CHECK_MSG(n < sizeof out && strlen(out) == n, "round %d: length", round);
 		joined[0] = '\0';
 		for (p = out, end = out + n; p <= end; p = nl + 2, rows++) {
@@ -221,14 +196,6 @@ static void term_wrap_properties(void)
 			w = row_width(p, rowlen) + (rows > 0 ? 2 : 0);
 			CHECK_MSG(w <= cols, "round %d: row %u is %u columns in %u",
 				  round, rows, w, cols);
-			/* the style, if any, wraps exactly the row's text */
-			if (notice) {
-				CHECK_MSG(rowlen >= strlen(ON OFF) && memcmp(p, ON, strlen(ON)) == 0 &&
-					  memcmp(p + rowlen - strlen(OFF), OFF, strlen(OFF)) == 0,
-					  "round %d: row %u not styled", round, rows);
-				p += strlen(ON);
-				rowlen -= strlen(ON OFF);
-			}
 			strncat(joined, p, rowlen);
 			if (nl == end)
 				break;
@@ -243,7 +210,6 @@ void suite_term(void)
 	TEST_RUN(term_escapes);
 	TEST_RUN(term_wrap_fake_admin);
 	TEST_RUN(term_wrap_rows);
-	TEST_RUN(term_wrap_notice);
 	TEST_RUN(term_layout_cut);
 	TEST_RUN(term_wrap_properties);
 }
