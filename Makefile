@@ -59,8 +59,8 @@ UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
                 $(CROSS_LDFLAGS)
 
 # The map of the program, top to bottom along the data path.
-COMMON_OBJS = main log fmt opt utf8 proto net resolv
-SERVER_OBJS = server admin ctlsock priv room arena ratelimit catalog fanout
+COMMON_OBJS = main log fmt opt utf8 proto net resolv catalog
+SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout
 CLIENT_OBJS = client term
 CTL_OBJS    = ctl
 OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(CTL_OBJS))

@@ -1,6 +1,7 @@
 /* catalog.h: the room's notices in English or Chinese (-L en|zh). */
 #ifndef UCHAT_CATALOG_H
 #define UCHAT_CATALOG_H
+#include <stddef.h>
 
 enum catalog_lang { CATALOG_EN, CATALOG_ZH };
 
@@ -23,5 +24,11 @@ int catalog_lang_parse(const char *s, enum catalog_lang *lang);
 
 /* Returns the notices of a language (static, never NULL). */
 const struct catalog *catalog_get(enum catalog_lang lang);
+
+/* Returns 1 if the line s[0..len) starts with the announcement prefix of
+ * either language ("[admin] ", "管理员:"), else 0. No member's line does:
+ * it starts with "NAME: ", and a name never starts with '[' nor contains
+ * ':', and 管理员 is reserved (docs/PROTOCOL.md). */
+int catalog_is_announcement(const char *s, size_t len);
 
 #endif

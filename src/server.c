@@ -322,7 +322,9 @@ static void server_line(struct server_peer *who, struct proto_span line)
 		return;
 	}
 	if (bad > 0) {
-		server_reply(who, "-ERR text contains a control character (0x%02lx)", bad - 1);
+		server_reply(who, utf8_is_bidi((uint32_t)(bad - 1)) ?
+			     "-ERR text contains a bidi control character (U+%04lX)" :
+			     "-ERR text contains a control character (0x%02lx)", bad - 1);
 		return;
 	}
 

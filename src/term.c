@@ -10,12 +10,17 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "utf8.h"
 
 #define TERM_PROMPT      "> "
 #define TERM_PROMPT_MORE "< "  /* the start of the line is scrolled off */
 #define TERM_PROMPT_W    2
 #define TERM_MIN_ROWS    3     /* two for the region, one for the input line */
+/* An announcement: bold and reverse video, which no member's line can turn
+ * on (term_layout shows ESC as \x1b); its end resets every attribute. */
+#define TERM_NOTICE_ON   "\033[1;7m"
+#define TERM_NOTICE_OFF  "\033[m"
 
 /* The one terminal of the process (inherited by the receiver child, which
  * only ever calls term_print). */
@@ -26,7 +31,8 @@ static struct {
 	struct termios saved;
 } term = { .in = 0, .out = 1 };
 
-/* Sanitized line plus the escape sequences around it. */
+/* Sanitized line plus the escape sequences around it and in it (a line
+ * longer than any the server sends may be cut). */
 static char term_outbuf[4 * PROTO_MAX_DGRAM + 64];
 
 /* Writes all of buf; a partial write is continued (EINTR retried). */
@@ -107,7 +113,7 @@ void term_close(void)
 	if (!term.open)
 		return;
 	term.open = 0;
-	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[%u;1H\033[2K", term.rows);
+	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[?7h\033[%u;1H\033[2K", term.rows);
 	if (n > 0)
 		(void)term_write(buf, (size_t)n);
 	(void)tcsetattr(term.in, TCSADRAIN, &term.saved);
@@ -213,7 +219,7 @@ static size_t term_edit_char(const char *s, size_t len, int *w, int *raw)
 	uint32_t cp;
 	size_t n = utf8_decode(s, len, &cp);
 
-	if (n == 0 || utf8_is_control(cp)) {
+	if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp)) {
 		*w = 1;
 		*raw = 0;
 		return n ? n : 1;
@@ -262,31 +268,40 @@ void term_draw(const struct term_edit *ed)
 	(void)term_write(buf, pos);
 }
 
-size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
+size_t term_layout(const char *s, size_t len, unsigned cols, char *out, size_t outlen)
 {
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, n, k;
+	unsigned used = 0, start = 0, w;
+	uint32_t cp;
+	int esc;
 
 	if (outlen == 0)
 		return 0;
 	while (i < len) {
-		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
-
-		if (n > 0 && !utf8_is_control(cp)) {
-			if (o + n >= outlen)
-				break;
-			memcpy(out + o, s + i, n);
-			o += n;
-			i += n;
-			continue;
-		}
-		/* a control character or invalid bytes: every byte as \xNN */
+		n = utf8_decode(s + i, len - i, &cp);
+		/* a control, a bidi control or invalid bytes: each byte as \xNN */
+		esc = n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp);
 		if (n == 0)
 			n = 1;
-		if (o + 4 * n >= outlen)
+		w = esc ? 4 * (unsigned)n : (unsigned)utf8_width(cp);
+		/* a new row first? (a character wider than a row gets one of its own) */
+		k = cols > 0 && used > start && used + w > cols ? 4 : 0;
+		if (o + k + (esc ? 4 * n : n) >= outlen)
 			break;
-		for (; n > 0; n--, i++, o += 4)
-			fmt_snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
+		if (k) {
+			memcpy(out + o, "\r\n  ", 4);
+			o += 4;
+			used = start = 2;
+		}
+		if (esc) {
+			for (k = 0; k < n; k++, o += 4)
+				fmt_snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i + k]);
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
+		used += w;
+		i += n;
 	}
 	out[o] = '\0';
 	return o;
@@ -295,23 +310,22 @@ size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
 int term_print(const char *s, size_t len)
 {
 	size_t pos = 0;
+	unsigned rows, cols = 0;
+	int n;
 
 	if (term.open) {
-		unsigned rows;
-		unsigned cols;
-		int n;
-
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);
-		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[%u;1H\n", rows - 1);
+		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[?7l\033[%u;1H\n%s",
+				 rows - 1, catalog_is_announcement(s, len) ? TERM_NOTICE_ON : "");
 		if (n < 0)
 			return -1;
 		pos = (size_t)n;
 	}
-	pos += term_sanitize(s, len, term_outbuf + pos, sizeof term_outbuf - pos - 3);
+	pos += term_layout(s, len, cols, term_outbuf + pos, sizeof term_outbuf - pos - 11);
 	if (term.open) {
-		memcpy(term_outbuf + pos, "\0338", 2);
-		pos += 2;
+		memcpy(term_outbuf + pos, TERM_NOTICE_OFF "\033[?7h\0338", 11);
+		pos += 11;
 	} else {
 		term_outbuf[pos++] = '\n';
 	}

@@ -53,15 +53,30 @@ enum term_key term_edit_key(struct term_edit *ed, unsigned char c);
 void term_draw(const struct term_edit *ed);
 
 /* Copies s[0..len) into out (outlen bytes, NUL-terminated), showing every
- * control character and every byte of invalid UTF-8 as \xNN. Returns the
- * length written; output that does not fit is cut at a character boundary. */
-size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen);
+ * control character, every bidi control (utf8_is_bidi) and every byte of
+ * invalid UTF-8 as \xNN, one per byte. With cols > 0 it also lays the line
+ * out in rows of at most cols columns (wide characters take 2, combining
+ * ones 0, an escape 4 per byte; a character is never split) joined by
+ * "\r\n", and starts every row after the first with two spaces: no event
+ * starts with a space, so a row that starts in column 0 is always the start
+ * of an event. Returns the length written; output that does not fit is cut
+ * at a character boundary. */
+size_t term_layout(const char *s, size_t len, unsigned cols, char *out, size_t outlen);
+
+/* term_layout without rows: one line, escaped, for a pipe or a message. */
+static inline size_t term_sanitize(const char *s, size_t len, char *out, size_t outlen)
+{
+	return term_layout(s, len, 0, out, outlen);
+}
 
 /* Shows one line (sanitized here): when open, at the bottom of the scroll
- * region with the cursor saved and restored around it, else as a plain
- * line on the output fd (stdout before term_open). One write() either way,
- * so it is atomic against the other process's writes. Returns 0, or -1 with
- * errno from write(). */
+ * region with the cursor saved and restored around it, laid out by
+ * term_layout for the window's width, with the terminal's own wrapping off
+ * (a width guessed wrong clips a row instead of starting one), and an
+ * announcement (catalog_is_announcement) in bold reverse video; else as a
+ * plain line on the output fd (stdout before term_open), unchanged but for
+ * the escapes. One write() either way, so it is atomic against the other
+ * process's writes. Returns 0, or -1 with errno from write(). */
 int term_print(const char *s, size_t len);
 
 #endif

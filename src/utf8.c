@@ -97,7 +97,7 @@ long utf8_check_text(const char *s, size_t len)
 		}
 		if ((n = utf8_decode(s, len, &cp)) == 0)
 			return -1;
-		if (utf8_is_control(cp))
+		if (utf8_is_control(cp) || utf8_is_bidi(cp))
 			return (long)cp + 1;
 		s += n;
 		len -= n;
@@ -152,12 +152,19 @@ int utf8_width(uint32_t cp)
 	return 1;
 }
 
-/* Format characters that draw nothing or reorder text (soft hyphen, zero
- * widths, bidi embeddings and isolates, word joiners, BOM, tags). */
+int utf8_is_bidi(uint32_t cp)
+{
+	return cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Format characters that draw nothing or reorder text: the bidi controls,
+ * soft hyphen, zero widths, word joiners and the rest of U+2060-U+206F
+ * (the isolates among them), BOM, tags. */
 int utf8_is_invisible(uint32_t cp)
 {
-	return cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x180e ||
-	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	return utf8_is_bidi(cp) || cp == 0xad || cp == 0x34f || cp == 0x180e ||
+	       (cp >= 0x200b && cp <= 0x200d) ||
 	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
 	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
 }

@@ -19,13 +19,21 @@ int utf8_is_control(uint32_t cp);
  * U+0085). U+FEFF is not one: see utf8_is_invisible. */
 int utf8_is_space(uint32_t cp);
 
+/* Returns 1 for Unicode's Bidi_Control characters, which draw nothing and
+ * reorder the text around them on a terminal that does bidi: the marks
+ * U+061C, U+200E, U+200F, the embeddings and overrides U+202A-U+202E and
+ * the isolates U+2066-U+2069. */
+int utf8_is_bidi(uint32_t cp);
+
 /* Returns 1 for format characters that show nothing or reorder the text
- * around them (zero widths, bidi controls, BOM, tags...). */
+ * around them: the bidi controls (utf8_is_bidi) and zero widths, BOM,
+ * tags... */
 int utf8_is_invisible(uint32_t cp);
 
 /* Checks text a member may send to others. Returns 0 if s[0..len) is valid
- * UTF-8 without control characters; -1 if it is not valid UTF-8; else the
- * first control code point + 1 (so 0x1b comes back as 0x1c). */
+ * UTF-8 without control characters and without bidi controls; -1 if it is
+ * not valid UTF-8; else the first such code point + 1 (so 0x1b comes back
+ * as 0x1c, U+202E as 0x202f). */
 long utf8_check_text(const char *s, size_t len);
 
 /* Columns a code point takes on a terminal: 0 (combining), 1, or 2 (East

@@ -97,6 +97,7 @@ int main(void)
 	suite_resolv();
 	suite_priv();
 	suite_opt();
+	suite_term();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

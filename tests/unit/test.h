@@ -60,5 +60,6 @@ void suite_fmt(void);
 void suite_resolv(void);
 void suite_priv(void);
 void suite_opt(void);
+void suite_term(void);
 
 #endif

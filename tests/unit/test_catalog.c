@@ -1,4 +1,6 @@
 /* test_catalog.c: -L parsing and the notice texts (catalog.c). */
+#include <string.h>
+
 #include "catalog.h"
 #include "test.h"
 
@@ -51,8 +53,35 @@ static void catalog_texts(void)
 	CHECK_STR(zh->shutdown, "服务器即将关闭");
 }
 
+#define ANN(s) catalog_is_announcement((s), strlen(s))
+
+/* What the client shows as an announcement: the prefix of either language,
+ * and no line a member can make (a name never starts with '[', never holds
+ * ':', and 管理员 is reserved). */
+static void catalog_announcement(void)
+{
+	CHECK_INT(ANN("[admin] server is going down"), 1);
+	CHECK_INT(ANN("[admin] "), 1);
+	CHECK_INT(ANN("管理员:服务器即将关闭"), 1);
+	CHECK_INT(ANN("管理员:"), 1);
+	CHECK_INT(ANN(""), 0);
+	CHECK_INT(ANN("[admin]"), 0);             /* cut before the space */
+	CHECK_INT(ANN("[admin]x"), 0);
+	CHECK_INT(ANN("[Admin] x"), 0);
+	CHECK_INT(ANN("管理员"), 0);
+	CHECK_INT(ANN("管理员: x"), 1);           /* the prefix, then text with a space */
+	CHECK_INT(ANN("管理員:x"), 0);            /* the traditional form is another name */
+	CHECK_INT(ANN("bob: [admin] x"), 0);
+	CHECK_INT(ANN(" [admin] x"), 0);
+	CHECK_INT(ANN("  [admin] x"), 0);
+	CHECK_INT(ANN("[private] bob: [admin] x"), 0);
+	CHECK_INT(ANN("admin: x"), 0);
+	CHECK_INT(catalog_is_announcement("[admin] x", 7), 0);   /* the length bounds it */
+}
+
 void suite_catalog(void)
 {
 	TEST_RUN(catalog_lang);
 	TEST_RUN(catalog_texts);
+	TEST_RUN(catalog_announcement);
 }

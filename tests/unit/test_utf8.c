@@ -152,6 +152,35 @@ static void utf8_check_text_values(void)
 	/* control before an invalid byte: reported as control (first problem) */
 	CHECK_INT(utf8_check_text("\x01\xff", 2), 0x01 + 1);
 	CHECK_INT(utf8_check_text("\xff\x01", 2), -1);
+	/* bidi controls are refused as controls are; the scripts they steer are not */
+	CHECK_INT(utf8_check_text("abc\u202edef", strlen("abc\u202edef")), 0x202e + 1);
+	CHECK_INT(utf8_check_text("\u2066x\u2069", strlen("\u2066x\u2069")), 0x2066 + 1);
+	CHECK_INT(utf8_check_text("1\u200f2", strlen("1\u200f2")), 0x200f + 1);
+	CHECK_INT(utf8_check_text("\u061c", strlen("\u061c")), 0x61c + 1);
+	CHECK_INT(utf8_check_text("שלום مرحبا 123", strlen("שלום مرحبا 123")), 0);
+	CHECK_INT(utf8_check_text("a\u200db", strlen("a\u200db")), 0);   /* ZWJ: emoji sequences */
+	CHECK_INT(utf8_check_text("\u2764\ufe0f", strlen("\u2764\ufe0f")), 0);
+}
+
+/* Unicode's Bidi_Control property, all of it and nothing else nearby. */
+static void utf8_bidi_class(void)
+{
+	static const uint32_t bidi[] = { 0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c,
+					 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069 };
+	static const uint32_t not[] = { 0x61b, 0x61d, 0x200b, 0x200c, 0x200d, 0x2010, 0x2029,
+					0x202f, 0x2065, 0x206a, 0x5d0, 0x627, 0xfeff, 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+		CHECK_MSG(utf8_is_bidi(bidi[i]), "U+%04X is a bidi control", (unsigned)bidi[i]);
+		/* and the name rules, which refuse invisible characters, refuse it */
+		CHECK_MSG(utf8_is_invisible(bidi[i]), "U+%04X is invisible", (unsigned)bidi[i]);
+	}
+	for (i = 0; i < sizeof not / sizeof not[0]; i++)
+		CHECK_MSG(!utf8_is_bidi(not[i]), "U+%04X is no bidi control", (unsigned)not[i]);
+	/* the rest of the invisible class is still there */
+	CHECK(utf8_is_invisible(0x200b) && utf8_is_invisible(0x200d) && utf8_is_invisible(0x2060));
+	CHECK(utf8_is_invisible(0x206f) && utf8_is_invisible(0xad) && !utf8_is_invisible(0x2010));
 }
 
 static void utf8_classes(void)
@@ -257,6 +286,7 @@ void suite_utf8(void)
 	TEST_RUN(utf8_decode_exhaustive_two_bytes);
 	TEST_RUN(utf8_valid_strings);
 	TEST_RUN(utf8_check_text_values);
+	TEST_RUN(utf8_bidi_class);
 	TEST_RUN(utf8_classes);
 	TEST_RUN(utf8_width_values);
 	TEST_RUN(utf8_width_wide_emoji);
