@@ -344,7 +344,7 @@ def _kill_wait(proc):
         except ProcessLookupError:
             pass
         try:
-            proc.wait(5)
+            proc.wait(scale(5))
         except subprocess.TimeoutExpired:
             pass
 
@@ -437,7 +437,7 @@ class Nc(ProcLines):
     def kill9(self):
         if self.proc.poll() is None:
             os.kill(self.pid, signal.SIGKILL)
-        self.proc.wait(5)
+        self.proc.wait(scale(5))
 
     def close(self):
         _kill_wait(self.proc)
@@ -627,7 +627,7 @@ class Server:
             for kid, _ in self.children():
                 state += "; child " + proc_state(kid)
             os.kill(self.pid, signal.SIGKILL)
-            self.proc.wait(5)
+            self.proc.wait(scale(5))
             raise AssertionError("server did not exit within %.1fs of signal %d (%s)"
                                  % (scale(timeout), sig, state))
         finally:
@@ -655,7 +655,7 @@ class Server:
             except OSError:
                 pass
         _kill_wait(self.proc)
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + scale(2)
         for k in kids:
             while time.monotonic() < deadline:
                 try:

@@ -79,7 +79,7 @@ def run_one(bindir, fullname, fn):
     if ok and not diag:
         diag = list(ctx.notes)
     try:
-        signal.alarm(15)
+        signal.alarm(int(harness.scale(15)))
         signal.signal(signal.SIGALRM, _alarm)
         ctx.cleanup()
     except BaseException as e:
