@@ -99,7 +99,7 @@ $(LINKS): $(MULTI)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev
+            iproute2 procps libc6-dev strace
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)

@@ -14,7 +14,7 @@ import stat
 import subprocess
 import time
 
-from harness import scale, timeout
+from harness import free_udp_port, scale, timeout
 
 
 def _stderr_count(srv, text, n, secs=3.0):
@@ -163,6 +163,43 @@ def test_ctl_socket_mode_and_peer_check(ctx):
     assert r == b"+OK sent to 1 members\n", r
     alice.expect("[admin] from root")        # and not "from nobody" before it
     srv.stop()
+
+
+def test_ctl_socket_umask_before_bind(ctx):
+    """The socket file is private from the moment bind() creates it, before
+    the chmod that follows: run under strace with every chmod made a no-op
+    (inject retval=0), the file keeps the mode bind() gave it under the
+    server's umask: 0700, not 0777. 0700 rather than 0600 also shows that
+    the chmod was indeed suppressed."""
+    import shutil
+    if not shutil.which("strace"):
+        raise AssertionError("strace is missing (make test-deps installs it)")
+    path = os.path.join(ctx.tmp, "um.sock")
+    calls = "chmod,fchmodat,fchmodat2"  # fchmodat2: Linux 6.6
+    probe = subprocess.run(["strace", "-o", "/dev/null", "-e", "trace=" + calls, "true"],
+                           capture_output=True, timeout=10)
+    if probe.returncode != 0:
+        calls = "chmod,fchmodat"             # an strace that does not know fchmodat2
+    argv = ["strace", "-f", "-o", "/dev/null", "-e", "trace=" + calls,
+            "-e", "inject=%s:retval=0" % calls] + ctx.cmd("udpchatd", "-p", free_udp_port(), "-c", path)
+    p = ctx.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                  stderr=subprocess.PIPE)
+    deadline = time.monotonic() + ctx.scale(10)
+    while not os.path.exists(path):
+        assert p.poll() is None, "udpchatd under strace exited: %r" % p.stderr.read()
+        assert time.monotonic() < deadline, "no control socket within %.0fs" % ctx.scale(10)
+        time.sleep(0.02)
+    # the file exists from bind() on; poll until the server answers on it
+    while True:
+        try:
+            r = _ctl_raw(ctx, path, b"who\n")
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the control socket does not answer"
+            time.sleep(0.05)
+    assert r == b"+OK 0 members\n", r
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    assert mode == 0o700, "control socket mode %o with chmod suppressed (want 0700)" % mode
 
 
 _SYSLOG_NS = r"""
