@@ -14,7 +14,7 @@ import stat
 import subprocess
 import time
 
-from harness import free_udp_port, scale, timeout
+from harness import free_udp_port, online, scale, timeout
 
 
 def _stderr_count(srv, text, n, secs=3.0):
@@ -274,14 +274,22 @@ def test_rate_limit_cap_is_the_initial_burst(ctx):
     """-r 2: the bucket holds 8 lines (4x the rate) at start and holds 8 again,
     no more, after a refill of longer than it takes to fill (4 s): a burst of
     exactly 8 lines is relayed, the 9th refused (-ERR slow down), both times.
-    A third member's line is the positive control: it arrives right after the
-    8 relayed lines, with nothing between."""
+    At start the burst comes in the join's own datagram (the same instant
+    as the bucket's filling: no refill, no clamp to the cap yet). A third
+    member's line is the positive control: it arrives right after the 8
+    relayed lines, with nothing between."""
     srv = ctx.server("-r", "2")
-    a, b, c = srv.join("a"), srv.join("b"), srv.join("c")
+    b, c = srv.join("b"), srv.join("c")
+    a = ctx.peer()
     for tag in ("start", "refilled"):
-        if tag == "refilled":
+        lines = ["%s %02d" % (tag, i) for i in range(9)]
+        if tag == "start":
+            a.send("a", *lines)               # one datagram: join, then 9 lines
+            a.expect(online("+OK welcome a (idle timeout 600s), ", ["a", "b", "c"]))
+            b.expect("a joined the room")
+        else:
             time.sleep(5.5)                  # > 4 s: a bucket of 11 would hold 9 now
-        a.send(*["%s %02d" % (tag, i) for i in range(9)])   # one datagram: one instant
+            a.send(*lines)                   # one datagram: one instant
         for i in range(8):
             b.expect("a: %s %02d" % (tag, i))
         a.expect("-ERR slow down (2 lines/s)")
