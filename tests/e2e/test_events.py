@@ -65,6 +65,8 @@ def _events(ctx, lang):
     alice.expect(T["kicked"].format("dave"))
     bob.expect(T["kicked"].format("dave"))
     carol.expect_none(0.1)
+    carol.send("/ping")                      # a stranger now: the next line carol gets
+    carol.expect("-ERR not in the room (send /join NAME)")
     srv.members.remove(carol)
     # unreachable: in _unreachable (needs POLLERR)
     # leave
@@ -74,7 +76,7 @@ def _events(ctx, lang):
     # shutdown
     srv.stop()
     alice.expect(T["shutdown"])
-    alice.expect_none(0.1)
+    alice.expect_none(0.1, final=True)       # the server is gone: the notice was the last line
 
 
 def test_events_en(ctx):

@@ -210,7 +210,7 @@ def test_rate_limit_custom_and_off(ctx):
     _collect([bob], lambda ps: len(ps[0].pending) >= 100, quiet=0.2, limit=5)
     assert bob.pending == ["alice: y%02d" % i for i in range(100)], bob.pending[-3:]
     alice.expect_none(0.1)
-    srv.stop()
+    srv.stop(told=(alice,))
 
 
 def test_coalescing_lines_never_split(ctx):
