@@ -77,6 +77,11 @@ Peer:
                                  returns the line. skip=True skips (and keeps
                                  in .skipped) lines that do not match.
     .expect_prefix(prefix)       next line must start with prefix
+    .before(pat, timeout=2) -> [lines]   waits for a line matching pat and
+                                 returns the lines that came before it
+    .sync(token) -> [lines]      (Peer, a member) /ping TOKEN; the lines
+                                 before "+OK pong TOKEN": what arrived, without
+                                 a timed snapshot
     .expect_none(timeout=0.3, final=False)   no line arrives in that time; the
                                  test fails unless an expect() on the same
                                  Peer/Nc/process follows (final=True: nothing
@@ -254,6 +259,14 @@ class LineBuffer:
                                         (" (skipped %r)" % self.skipped[-5:]) if skip else ""))
             self._fill(left)
 
+    def before(self, pat, timeout=2.0):
+        """Waits for a line matching pat (consumed) and returns the lines that
+        came before it: with a request whose answer comes after everything
+        already on its way (sync), "what arrived" without a snapshot."""
+        n = len(self.skipped)
+        self.expect(pat, timeout, skip=True)
+        return self.skipped[n:]
+
     def expect_prefix(self, prefix, timeout=2.0, skip=False):
         def starts(line):
             return line.startswith(prefix)
@@ -337,6 +350,13 @@ class Peer(LineBuffer):
             if src[1] != self.server[1]:
                 continue
             self.feed(data)
+
+    def sync(self, token="sync", timeout=2.0):
+        """Sends "/ping TOKEN" (a member's) and returns every line that came
+        before "+OK pong TOKEN": all the server sent this peer before it read
+        the ping, i.e. everything caused by datagrams that reached it first."""
+        self.send("/ping " + token)
+        return self.before("+OK pong " + token, timeout)
 
     def join(self, name, timeout=2.0):
         """Sends NAME, expects the welcome (and any '+OK more:' lines after it)."""
