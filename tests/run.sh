@@ -13,16 +13,19 @@ cd "$(dirname "$0")/.." || exit 2
 out=$(mktemp -d /tmp/udpchat-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT INT TERM
 
-# name|command ; each is run with a time bound so a hang cannot eat CI
-# (every test inside is bounded on its own as well)
+# name|seconds|command ; each is run with a time bound so a hang cannot eat
+# CI (every test inside is bounded on its own as well); cross runs every
+# target under qemu with waits scaled by UDPCHAT_TIMEOUT_SCALE
 suites() {
-	echo "unit|build/host/test_unit"
-	echo "unit-asan|build/asan/test_unit"
-	echo "e2e|python3 tests/e2e/run.py build/host"
-	echo "e2e-asan|python3 tests/e2e/run.py build/asan"
-	echo "cppcheck|sh tests/cppcheck.sh"
+	echo "unit|600|build/host/test_unit"
+	echo "unit-asan|600|build/asan/test_unit"
+	echo "e2e|600|python3 tests/e2e/run.py build/host"
+	echo "e2e-asan|600|python3 tests/e2e/run.py build/asan"
+	echo "cppcheck|600|sh tests/cppcheck.sh"
 	for f in tests/board/*.sh; do
-		[ -f "$f" ] && echo "$(basename "$f" .sh)|sh $f"
+		n=$(basename "$f" .sh)
+		case $n in cross) t=1200 ;; *) t=600 ;; esac
+		[ -f "$f" ] && echo "$n|$t|sh $f"
 	done
 }
 
@@ -45,13 +48,13 @@ distinct() {
 pass=0 fail=0 skip=0
 : > "$out/names"
 suites > "$out/list"
-while IFS='|' read -r name cmd; do
+while IFS='|' read -r name secs cmd; do
 	if [ -n "${SUITES:-}" ]; then
 		case " $SUITES " in *" $name "*) ;; *) continue ;; esac
 	fi
 	echo "# suite $name: $cmd"
 	# shellcheck disable=SC2086 # cmd is a command line: split on purpose
-	timeout 600 $cmd > "$out/$name.log" 2>&1
+	timeout "$secs" $cmd > "$out/$name.log" 2>&1
 	rc=$?
 	cat "$out/$name.log"
 	s=$(grep -c '^ok .*# SKIP' "$out/$name.log")
@@ -59,7 +62,7 @@ while IFS='|' read -r name cmd; do
 	f=$(grep -c '^not ok ' "$out/$name.log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		if [ "$rc" = 124 ]; then
-			echo "not ok $name: suite timed out after 600s"
+			echo "not ok $name: suite timed out after ${secs}s"
 		else
 			echo "not ok $name: suite exited with status $rc"
 		fi
