@@ -99,7 +99,7 @@ $(LINKS): $(MULTI)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev
+            iproute2 procps libc6-dev strace
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)
@@ -204,11 +204,13 @@ clean:
 	rm -rf build
 
 # --- allocation count (tests/alloc/wrap.c, tests/e2e/test_alloc.py) --------
-# The same sources, linked with malloc/calloc/realloc/free wrapped by
+# The same sources, linked with malloc/calloc/realloc/free and the aligned
+# allocators (aligned_alloc, posix_memalign, memalign) wrapped by
 # tests/alloc/wrap.c, which writes "allocations N" to $UDPCHAT_ALLOC_LOG when
 # the server exits: the e2e suite relays 10 and 10,000 messages and compares.
 ALLOC_BUILD = build/alloccount
 ALLOC_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+              -Wl,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=memalign \
               -Wl,--wrap=__libc_malloc,--wrap=__libc_calloc,--wrap=__libc_realloc
 .PHONY: alloccount
 alloccount: $(ALLOC_BUILD)/alloc_wrap.o

@@ -1,11 +1,16 @@
 /* wrap.c: counts heap allocations of the process that loads it, for the
  * allocation-count build (make alloccount, linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free).
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free and the aligned
+ * allocators: --wrap=aligned_alloc,--wrap=posix_memalign,--wrap=memalign).
  *
  * When the environment names a file in UDPCHAT_ALLOC_LOG, the process that
  * started (not a forked child) writes there at exit:
- *   wrapped 1          the wrappers are in the call path (self-test)
- *   allocations N      malloc + calloc + realloc calls since start-up
+ *   wrapped 1          the wrappers are in the call path (self-test: each
+ *                      of the six allocators counted one call of its own)
+ *   allocations N      malloc + calloc + realloc + aligned_alloc +
+ *                      posix_memalign + memalign calls since start-up
+ *                      (libc may build one on another: then one call is
+ *                      counted twice, the same way every time)
  *   frees N            free calls with a non-NULL pointer
  *   libc_allocations N   musl's internal __libc_malloc/calloc/realloc calls
  *                      (time zone, locale, atexit...), when the link also
@@ -13,6 +18,7 @@
  * Without UDPCHAT_ALLOC_LOG it only counts. Counters are plain integers:
  * the server is single-threaded; a forked child has its own copy. */
 #include <fcntl.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +28,9 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
+void *__real_aligned_alloc(size_t align, size_t n);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+void *__real_memalign(size_t align, size_t n);
 /* weak: not every libc has these internal names */
 void *__real___libc_malloc(size_t n) __attribute__((weak));
 void *__real___libc_calloc(size_t n, size_t size) __attribute__((weak));
@@ -49,6 +58,24 @@ void *__wrap_realloc(void *p, size_t n)
 	return __real_realloc(p, n);
 }
 
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+	alloc_count++;
+	return __real_aligned_alloc(align, n);
+}
+
+int __wrap_posix_memalign(void **p, size_t align, size_t n)
+{
+	alloc_count++;
+	return __real_posix_memalign(p, align, n);
+}
+
+void *__wrap_memalign(size_t align, size_t n)
+{
+	alloc_count++;
+	return __real_memalign(align, n);
+}
+
 void __wrap_free(void *p)
 {
 	if (p)
@@ -74,16 +101,37 @@ void *__wrap___libc_realloc(void *p, size_t n)
 	return __real___libc_realloc(p, n);
 }
 
-__attribute__((constructor)) static void alloc_start(void)
+/* Calls one allocator and frees what it gave; returns 1 when exactly that
+ * allocator's wrapper counted it (at least one call: libc may build one
+ * allocator on another, each wrapped). */
+static int alloc_probe(int which)
 {
-	/* this file's own malloc/free are wrapped too: proves the link flags */
 	unsigned long before = alloc_count;
-	void *volatile p = malloc(16);
+	void *volatile p = NULL;
+	void *q = NULL;
 
+	switch (which) {
+	case 0: p = malloc(16); break;
+	case 1: p = calloc(1, 16); break;
+	case 2: p = realloc(NULL, 16); break;
+	case 3: p = aligned_alloc(64, 64); break;
+	case 4: if (posix_memalign(&q, 64, 64) == 0) p = q; break;
+	default: p = memalign(64, 64); break;
+	}
 	free(p);
 	/* the compiler assumes malloc leaves our globals alone: make it look again */
 	__asm__ __volatile__("" ::: "memory");
-	alloc_wrapped = alloc_count == before + 1;
+	return alloc_count > before;
+}
+
+__attribute__((constructor)) static void alloc_start(void)
+{
+	int i;
+
+	/* this file's own calls are wrapped too: proves the link flags */
+	alloc_wrapped = 1;
+	for (i = 0; i < 6; i++)
+		alloc_wrapped &= alloc_probe(i);
 	alloc_count = 0;
 	free_count = 0;
 	libc_count = 0;

@@ -7,6 +7,7 @@
 # mipsel runs the whole end-to-end suite (tests that need POLLERR, which
 # qemu-user loses, skip themselves).
 # Env: CROSS_TARGETS="aarch64 mipsel" to run a subset of targets;
+#      UDPCHAT_TIMEOUT_SCALE: every wait of a test run under qemu (default 4);
 #      CROSS_FULL_E2E="..." the targets that run the whole suite (default mipsel).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -57,8 +58,12 @@ for t in $TARGETS; do
 	done
 	# the qemu-user that runs T's binaries, from cross/T.mk
 	wrap=$(sed -n 's/^QEMU_USER *?*= *//p' "cross/$t.mk")
+	# every wait of the e2e harness and every unit test's deadline is
+	# multiplied by UDPCHAT_TIMEOUT_SCALE: qemu-user runs the tests' binaries
+	# several times slower than the host (default 4 under qemu, else 1)
+	if [ -n "$wrap" ]; then scale=${UDPCHAT_TIMEOUT_SCALE:-4}; else scale=${UDPCHAT_TIMEOUT_SCALE:-1}; fi
 	case " $FULL " in *" $t "*) subset= ;; *) subset=--basic ;; esac
-	UDPCHAT_WRAP=$wrap timeout 300 python3 tests/e2e/run.py "$b" $subset -j 2 >"build/cross-$t.e2e" 2>&1
+	UDPCHAT_WRAP=$wrap UDPCHAT_TIMEOUT_SCALE=$scale timeout 300 python3 tests/e2e/run.py "$b" $subset -j 2 >"build/cross-$t.e2e" 2>&1
 	rc=$?
 	# one line per test, named after the target
 	sed -e "s|^ok |ok $S: $t${wrap:+ under $wrap}: |" -e "s|^not ok |not ok $S: $t${wrap:+ under $wrap}: |" \
@@ -74,7 +79,7 @@ for t in $TARGETS; do
 		continue
 	fi
 	# shellcheck disable=SC2086 # $wrap is empty for the host's own machine
-	timeout 300 $wrap "$b/test_unit" >"build/cross-$t.unit" 2>&1
+	UDPCHAT_TIMEOUT_SCALE=$scale timeout 300 $wrap "$b/test_unit" >"build/cross-$t.unit" 2>&1
 	rc=$?
 	sed -n -e "s|^ok |ok $S: $t unit: |p" -e "s|^not ok |not ok $S: $t unit: |p" "build/cross-$t.unit"
 	n=$(grep -c '^ok ' "build/cross-$t.unit")

@@ -57,9 +57,10 @@ Server:
     .stats() -> dict             `udpchatctl stats` as {key: int}
     .children() -> [(pid, state)]  child processes (from /proc)
     .alive() -> bool
-    .stop(sig=SIGTERM, expect_rc=0)   assert no zombie children, signal,
-                                 wait, assert the exit status and no
-                                 sanitizer report on stderr
+    .stop(sig=SIGTERM, expect_rc=0, told=())   assert no zombie children,
+                                 signal, wait, assert the exit status and no
+                                 sanitizer report; each Peer in told must then
+                                 get the shutdown notice as its next line on stderr
     .kill()                      SIGKILL, no checks (cleanup does this)
     .wait_ready()                poll with /help until it answers
 Peer:
@@ -76,7 +77,15 @@ Peer:
                                  returns the line. skip=True skips (and keeps
                                  in .skipped) lines that do not match.
     .expect_prefix(prefix)       next line must start with prefix
-    .expect_none(timeout=0.3)    no line arrives in that time
+    .before(pat, timeout=2) -> [lines]   waits for a line matching pat and
+                                 returns the lines that came before it
+    .sync(token) -> [lines]      (Peer, a member) /ping TOKEN; the lines
+                                 before "+OK pong TOKEN": what arrived, without
+                                 a timed snapshot
+    .expect_none(timeout=0.3, final=False)   no line arrives in that time; the
+                                 test fails unless an expect() on the same
+                                 Peer/Nc/process follows (final=True: nothing
+                                 can come any more, e.g. after the server stopped)
     .lines(timeout=0.3)          all lines that arrive within timeout
     .drain(timeout=0.05)         discard what is buffered / arriving soon
     .datagrams                   every raw datagram received (bytes)
@@ -99,6 +108,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -210,14 +220,38 @@ def _desc(pat):
     return getattr(pat, "__name__", repr(pat))
 
 
+# Every LineBuffer made during the running test (run.py empties it before
+# each test and calls unproven_negatives() after it).
+LINE_BUFFERS = []
+
+
+def unproven_negatives():
+    """The negative checks of the test that just ran that no positive line on
+    the same channel followed: ["who: expect_none at FILE:LINE", ...]."""
+    out = []
+    for b in LINE_BUFFERS:
+        out += ["%s: expect_none at %s has no expect() on the same channel after it"
+                % (b.who, where) for where in b.owed]
+    return out
+
+
 class LineBuffer:
-    """Lines waiting to be expected, shared by Peer and Nc."""
+    """Lines waiting to be expected, shared by Peer and Nc.
+
+    A negative check (expect_none) proves nothing if the channel is dead: it
+    must be followed by a positive one (a successful expect) on the same
+    channel, which also shows that what was not to come did not come before
+    it. run.py fails a test that leaves an expect_none without one, unless
+    it was called with final=True (nothing can come any more: the server has
+    stopped, the peer was removed; the positive line is the one before)."""
 
     def __init__(self, who):
         self.who = who
         self.pending = []       # decoded lines not yet consumed
         self.history = []       # every line ever received
         self.skipped = []
+        self.owed = []          # expect_none calls not yet followed by an expect
+        LINE_BUFFERS.append(self)
 
     def _fill(self, wait):      # subclass: wait up to `wait` s for more lines
         raise NotImplementedError
@@ -228,6 +262,7 @@ class LineBuffer:
             while self.pending:
                 line = self.pending.pop(0)
                 if _match(pat, line):
+                    self.owed = []
                     return line
                 if not skip:
                     raise AssertionError("%s: expected %s, got %r (then pending %r)"
@@ -240,17 +275,29 @@ class LineBuffer:
                                         (" (skipped %r)" % self.skipped[-5:]) if skip else ""))
             self._fill(left)
 
+    def before(self, pat, timeout=2.0):
+        """Waits for a line matching pat (consumed) and returns the lines that
+        came before it: with a request whose answer comes after everything
+        already on its way (sync), "what arrived" without a snapshot."""
+        n = len(self.skipped)
+        self.expect(pat, timeout, skip=True)
+        return self.skipped[n:]
+
     def expect_prefix(self, prefix, timeout=2.0, skip=False):
         def starts(line):
             return line.startswith(prefix)
         starts.__name__ = "line starting with %r" % prefix
         return self.expect(starts, timeout, skip)
 
-    def expect_none(self, timeout=0.3):
+    def expect_none(self, timeout=0.3, final=False):
         deadline = time.monotonic() + scale(timeout)
         while not self.pending:
             left = deadline - time.monotonic()
             if left <= 0:
+                if not final:
+                    f = sys._getframe(1)
+                    self.owed.append("%s:%d" % (os.path.basename(f.f_code.co_filename),
+                                                f.f_lineno))
                 return
             self._fill(left)
         raise AssertionError("%s: expected nothing, got %r" % (self.who, self.pending[:5]))
@@ -320,6 +367,13 @@ class Peer(LineBuffer):
                 continue
             self.feed(data)
 
+    def sync(self, token="sync", timeout=2.0):
+        """Sends "/ping TOKEN" (a member's) and returns every line that came
+        before "+OK pong TOKEN": all the server sent this peer before it read
+        the ping, i.e. everything caused by datagrams that reached it first."""
+        self.send("/ping " + token)
+        return self.before("+OK pong " + token, timeout)
+
     def join(self, name, timeout=2.0):
         """Sends NAME, expects the welcome (and any '+OK more:' lines after it)."""
         self.name = name
@@ -360,7 +414,7 @@ def _kill_wait(proc):
         except ProcessLookupError:
             pass
         try:
-            proc.wait(5)
+            proc.wait(scale(5))
         except subprocess.TimeoutExpired:
             pass
 
@@ -453,7 +507,7 @@ class Nc(ProcLines):
     def kill9(self):
         if self.proc.poll() is None:
             os.kill(self.pid, signal.SIGKILL)
-        self.proc.wait(5)
+        self.proc.wait(scale(5))
 
     def close(self):
         _kill_wait(self.proc)
@@ -626,8 +680,10 @@ class Server:
             s.close()
         self._probes = []
 
-    def stop(self, sig=signal.SIGTERM, expect_rc=0, timeout=5.0):
-        """Signals the server, waits for it; asserts its status and no sanitizer report."""
+    def stop(self, sig=signal.SIGTERM, expect_rc=0, timeout=5.0, told=()):
+        """Signals the server, waits for it; asserts its status and no sanitizer
+        report; then each Peer in told must get the shutdown notice as its
+        next line (the positive line after a test's last negative check)."""
         if self.stopped:
             return self.proc.returncode
         self.stopped = True
@@ -648,7 +704,7 @@ class Server:
             for kid, _ in self.children():
                 state += "; child " + proc_state(kid)
             os.kill(self.pid, signal.SIGKILL)
-            self.proc.wait(5)
+            self.proc.wait(scale(5))
             raise AssertionError("server did not exit within %.1fs of signal %d (%s)"
                                  % (scale(timeout), sig, state))
         finally:
@@ -663,6 +719,8 @@ class Server:
         if expect_rc is not None:
             assert rc == expect_rc, "server exit status %r, expected %r; stderr: %s" % (
                 rc, expect_rc, self.stderr_text()[-500:])
+        for p in told:
+            p.expect("管理员:服务器即将关闭" if self.lang == "zh" else "[admin] server is going down")
         return rc
 
     def kill(self):
@@ -676,7 +734,7 @@ class Server:
             except OSError:
                 pass
         _kill_wait(self.proc)
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + scale(2)
         for k in kids:
             while time.monotonic() < deadline:
                 try:

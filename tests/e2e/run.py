@@ -63,7 +63,12 @@ def run_one(bindir, fullname, fn):
         if harness.WRAP and getattr(fn, "needs_pollerr", False):
             raise harness.Skip("needs POLLERR from poll(2), which %s does not pass on"
                                % harness.WRAP[0])
+        del harness.LINE_BUFFERS[:]
         fn(ctx)
+        unproven = harness.unproven_negatives()
+        if unproven:
+            raise AssertionError("a negative check without a positive one after it:\n"
+                                 + "\n".join(unproven))
     except harness.Skip as e:
         diag = ["SKIP %s" % e] + ctx.notes
     except BaseException as e:  # noqa: B902 - a test's failure of any kind
@@ -76,10 +81,11 @@ def run_one(bindir, fullname, fn):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+        del harness.LINE_BUFFERS[:]
     if ok and not diag:
         diag = list(ctx.notes)
     try:
-        signal.alarm(15)
+        signal.alarm(int(harness.scale(15)))
         signal.signal(signal.SIGALRM, _alarm)
         ctx.cleanup()
     except BaseException as e:

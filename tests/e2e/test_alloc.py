@@ -1,10 +1,11 @@
 """test_alloc.py: the relay path makes no heap allocation.
 
 Uses build/alloccount/udpchatmulti (make alloccount: the same sources linked
-with -Wl,--wrap=malloc,... and tests/alloc/wrap.c, which writes
-"allocations N" to $UDPCHAT_ALLOC_LOG when the server exits). Two servers
-do exactly the same thing except that one relays 10 messages through
-3 members and the other 10,000: the counts must be identical.
+with -Wl,--wrap=malloc,... (every allocator: malloc, calloc, realloc,
+aligned_alloc, posix_memalign, memalign) and tests/alloc/wrap.c, which writes
+"allocations N" and "frees N" to $UDPCHAT_ALLOC_LOG when the server exits).
+Two servers do exactly the same thing except that one relays 10 messages
+through 3 members and the other 10,000: the counts must be identical.
 Runs with the plain build only (BINDIR build/host); skipped for others."""
 import os
 import select
@@ -83,4 +84,7 @@ def test_relay_makes_no_allocation(ctx):
     assert small["allocations"] == big["allocations"], \
         "allocations differ: %d for 10 messages, %d for 10,000" % (small["allocations"],
                                                                    big["allocations"])
+    assert small["frees"] == big["frees"], \
+        "frees differ: %d for 10 messages, %d for 10,000 (an allocator that is not wrapped?)" % (
+            small["frees"], big["frees"])
     assert small.get("libc_allocations") == big.get("libc_allocations"), (small, big)

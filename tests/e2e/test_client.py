@@ -188,7 +188,11 @@ def test_client_name_refused_non_interactive(ctx):
     c = Client(ctx, "-n", "BOB", "127.0.0.1", srv.port, stdin_data="hello\n")
     assert c.wait(6) == 1
     assert re.fullmatch(r"udpchat: name taken: (BOB|bob)\n", c.stderr()), c.stderr()
-    assert c.lines(0.2) == []
+    deadline = time.monotonic() + harness.scale(3)
+    while not c.eof:                         # the positive end of its stdout: EOF
+        assert time.monotonic() < deadline, "no EOF on the stdout of an exited udpchat"
+        time.sleep(0.02)
+    assert c.lines(0.05) == []
     # invalid: refused with the protocol's words, never sent
     c = Client(ctx, "-n", "a:b", "127.0.0.1", srv.port)
     assert c.wait(3) == 1
@@ -203,7 +207,7 @@ def test_client_name_refused_non_interactive(ctx):
     assert "no name" in c.stderr(), c.stderr()
     bob.expect_none(0.2)
     assert srv.stats()["joins"] == 1
-    srv.stop()
+    srv.stop(told=(bob,))
 
 
 def test_client_refuses_bad_lines_locally(ctx):
@@ -219,6 +223,7 @@ def test_client_refuses_bad_lines_locally(ctx):
     bob.expect("alice: " + "x" * 507)
     bob.expect_none(0.3)
     alice.close_stdin()
+    bob.expect("alice left the room")
     assert alice.wait(3) == 0
     err = alice.stderr().splitlines()
     assert err == [
@@ -262,6 +267,9 @@ def test_client_keepalive(ctx):
     bob.send("/who")
     bob.expect(online("+OK ", ["alice", "bob"]))
     alice.expect_none(0.2)
+    assert not any("pong" in l for l in alice.history), alice.history
+    bob.send("still here")                   # what alice does show, next
+    alice.expect("bob: still here")
     assert not any("pong" in l for l in alice.history), alice.history
     alice.close_stdin()
     bob.expect("alice left the room")
@@ -376,7 +384,7 @@ def test_client_kicked_exits_1(ctx):
     assert alice.wait(3) == 1
     alice.expect("-ERR removed from the room (kicked)", skip=True)
     bob.expect_none(0.3)                     # no re-join after a kick
-    srv.stop()
+    srv.stop(told=(bob,))
 
 
 # --- a fake server: what the real one never sends --------------------------

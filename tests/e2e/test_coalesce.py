@@ -88,7 +88,7 @@ def test_coalesce_whole_lines_within_bound(ctx):
         got = b"".join(p.datagrams[mark[p]:]).decode()
         assert got == "".join("alice: %s\n" % t for t in texts)
     alice.expect_none(0.1)  # no echo of its own lines, coalesced or not
-    srv.stop()
+    srv.stop(told=(alice, bob, carol))
 
 
 @timeout(60)
@@ -112,7 +112,7 @@ def test_coalesce_exact_fits(ctx):
         bob.expect("al: " + t, timeout=5)
     bob.expect_none(0.2)
     _check_datagrams(bob, mark)
-    srv.stop()
+    srv.stop(told=(bob,))
 
 
 @timeout(60)
@@ -156,7 +156,7 @@ def test_coalesce_keeps_each_members_order(ctx):
             assert replies == ["+OK pong t%d" % i for i in range(pings)], replies
         p.expect_none(0.2)
         _check_datagrams(p, marks[p])
-    srv.stop()
+    srv.stop(told=everyone)
 
 
 @basic
@@ -206,4 +206,7 @@ def test_netcat_member_sees_the_same_lines(ctx):
     nc.expect("+OK bye")
     alice.expect("carol left the room")
     nc.expect_none(0.2)
-    srv.stop()
+    nc.send("/ping\n")                       # no longer a member: a stranger's answer
+    nc.expect("-ERR not in the room (send /join NAME)")
+    bob.expect("carol left the room")
+    srv.stop(told=(alice, bob))

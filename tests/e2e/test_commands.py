@@ -57,7 +57,7 @@ def test_plain_text_row(ctx):
              "(invalid name: must not start with '/', '+', '-' or '[')")
     for p in (alice, bob, carol):
         p.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob, carol))
 
 
 def test_say_row(ctx):
@@ -76,7 +76,7 @@ def test_say_row(ctx):
     s.expect(NOT_IN)
     for p in (alice, bob, carol):
         p.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob, carol))
 
 
 def test_msg_row(ctx):
@@ -97,7 +97,7 @@ def test_msg_row(ctx):
     s.expect(NOT_IN)
     bob.expect_none(0.2)
     carol.expect_none(0.1)
-    srv.stop()
+    srv.stop(told=(alice, bob, carol))
 
 
 def test_who_row(ctx):
@@ -113,7 +113,7 @@ def test_who_row(ctx):
     s.expect(NOT_IN)
     alice.expect_none(0.1)
     zs.expect_none(0.1)
-    srv.stop()
+    srv.stop(told=(alice, bob, zs))
 
 
 def test_nick_row(ctx):
@@ -157,7 +157,7 @@ def test_nick_row(ctx):
     s = ctx.peer()
     s.send("/nick zed")
     s.expect(NOT_IN)
-    srv.stop()
+    srv.stop(told=(alice, bob, carol, d))
 
 
 def test_quit_row(ctx):
@@ -170,14 +170,18 @@ def test_quit_row(ctx):
     # a stranger's /quit (bob is one now): ignored, no reply
     bob.send("/quit")
     bob.expect_none(0.3)
+    bob.send("/ping")                        # the next answer he gets
+    bob.expect(NOT_IN)
     s = ctx.peer()
     s.send("/quit")
     s.expect_none(0.2)
+    s.send("/ping")
+    s.expect(NOT_IN)
     alice.expect_none(0.1)
     carol.expect_none(0.1)
     alice.send("/who")
     alice.expect(online("+OK ", ["alice", "carol"]))
-    srv.stop()
+    srv.stop(told=(alice, carol))
 
 
 def test_ping_row(ctx):
@@ -195,7 +199,7 @@ def test_ping_row(ctx):
     s.expect(NOT_IN)
     s.send("/ping x")
     s.expect(NOT_IN)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_help_row(ctx):
@@ -214,7 +218,7 @@ def test_help_row(ctx):
     # /help did not make the stranger a member
     s.send("/who")
     s.expect(NOT_IN)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_unknown_command_row(ctx):
@@ -233,7 +237,7 @@ def test_unknown_command_row(ctx):
     s.expect("-ERR unknown command /dance (try /help)")
     s.send("/Join bob")
     s.expect("-ERR unknown command /Join (try /help)")
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_usage_errors(ctx):
@@ -253,7 +257,7 @@ def test_usage_errors(ctx):
     alice.send("/nick")
     alice.expect("-ERR usage: /nick NEW")
     bob.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_join_reply_continuation(ctx):
@@ -312,9 +316,10 @@ def test_stranger_gets_no_room_events(ctx):
     bob.expect("+OK bye")
     alice.expect("robert left the room")
     s.expect_none(0.3)
-    srv.stop()
-    alice.expect("[admin] server is going down")
-    s.expect_none(0.1)
+    s.send("/help")                          # the next line s gets is this answer
+    s.expect_prefix("+OK commands: ")
+    srv.stop(told=(alice,))
+    s.expect_none(0.1, final=True)           # not told either (s works: just above)
 
 
 def test_argument_spaces(ctx):

@@ -86,7 +86,7 @@ def test_netcat_kill9_removed_within_1s(ctx):
     bob.send("still here")
     alice.expect("bob: still here")
     alice.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 @needs_pollerr

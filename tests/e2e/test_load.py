@@ -170,13 +170,13 @@ def test_rate_limit(ctx):
     alice, bob = srv.join("alice"), srv.join("bob")
     t0 = time.monotonic()
     _burst_lines(alice, 40, "a")
-    got = [l for l in bob.lines(0.5)]
     burst = time.monotonic() - t0
+    got = bob.sync("a")           # bob's ping is read after alice's 40 lines
     # the bucket is full (20) and refills at 5/s during the burst
     allowed = 20 + int(burst * 5) + 1
     assert 20 <= len(got) <= allowed, "bob got %d lines (allowed 20..%d): %r" % (len(got), allowed, got)
     assert got == ["alice: a%02d" % i for i in range(len(got))], got
-    replies = alice.lines(0.05)
+    replies = alice.sync("a")     # /ping is not rate limited
     assert replies == ["-ERR slow down (5 lines/s)"], replies
     # /ping is not counted
     alice.send("/ping")
@@ -184,10 +184,10 @@ def test_rate_limit(ctx):
     # one second later: still over, at most one more slow down per second
     time.sleep(1.05)
     _burst_lines(alice, 30, "b")
-    got = bob.lines(0.4)
+    got = bob.sync("b")
     assert 1 <= len(got) <= 10, got
     assert got == ["alice: b%02d" % i for i in range(len(got))], got
-    replies = alice.lines(0.05)
+    replies = alice.sync("b")
     assert replies == ["-ERR slow down (5 lines/s)"], replies
     assert srv.stats()["rate_limited"] >= 1
     # others are not affected by alice's bucket
@@ -200,17 +200,18 @@ def test_rate_limit_custom_and_off(ctx):
     srv = ctx.server("-r", "2")    # bursts of 8
     alice, bob = srv.join("alice"), srv.join("bob")
     _burst_lines(alice, 12, "x")
-    got = bob.lines(0.4)
+    got = bob.sync("x")           # bob's ping is read after alice's 12 lines
     assert 8 <= len(got) <= 9, got
-    assert alice.lines(0.05) == ["-ERR slow down (2 lines/s)"]
-    srv.stop()
+    assert got == ["alice: x%02d" % i for i in range(len(got))], got
+    assert alice.sync("x") == ["-ERR slow down (2 lines/s)"]
+    srv.stop(told=(alice, bob))
     srv = ctx.server("-r", "0")
     alice, bob = srv.join("alice"), srv.join("bob")
     _burst_lines(alice, 100, "y")
     _collect([bob], lambda ps: len(ps[0].pending) >= 100, quiet=0.2, limit=5)
     assert bob.pending == ["alice: y%02d" % i for i in range(100)], bob.pending[-3:]
     alice.expect_none(0.1)
-    srv.stop()
+    srv.stop(told=(alice,))
 
 
 def test_coalescing_lines_never_split(ctx):
@@ -230,10 +231,13 @@ def test_quit_not_rate_limited(ctx):
     alice, bob = srv.join("alice"), srv.join("bob")
     _burst_lines(alice, 30, "q")
     alice.send("/quit")
-    got = bob.lines(0.4)
+    got = bob.sync("q")
     assert got[-1] == "alice left the room", got[-3:]
-    assert alice.lines(0.05) == ["-ERR slow down (5 lines/s)", "+OK bye"]
-    srv.stop()
+    # alice is a stranger now: her /ping's answer comes after all she was sent
+    alice.send("/ping")
+    replies = alice.before("-ERR not in the room (send /join NAME)")
+    assert replies == ["-ERR slow down (5 lines/s)", "+OK bye"], replies
+    srv.stop(told=(bob,))
 
 
 def test_rate_limit_sustained(ctx):
@@ -254,10 +258,10 @@ def test_rate_limit_sustained(ctx):
         relayed += bob.lines(0.0)
         time.sleep(max(0.0, t0 + i * 0.05 - time.monotonic()))
     elapsed = time.monotonic() - t0
-    for l in alice.lines(0.2):
+    for l in alice.sync("end"):   # the rest of what alice was sent
         assert l == "-ERR slow down (5 lines/s)", l
         slow.append(time.monotonic() - t0)
-    relayed += bob.lines(0.05)
+    relayed += bob.sync("end")    # and of what bob was
     assert all(l.startswith("alice: s") for l in relayed), relayed
     # lines are relayed in the order sent, none twice
     nums = [int(l[len("alice: s"):]) for l in relayed]

@@ -70,10 +70,16 @@ def test_who_from_everyone_at_once(ctx):
             first = p.expect_prefix("+OK welcome w%03d " % (b + j), timeout=3, skip=True)
             p.read_name_list(first)
         peers += batch
-    time.sleep(0.3)
+    # each member is told of every later join: wait until all those notices
+    # are in (polled), then drop them
+    deadline = time.monotonic() + ctx.scale(10)
+    for i, p in enumerate(peers):
+        want = n - 1 - i
+        while sum(l.endswith(" joined the room") for l in p.history) < want:
+            assert time.monotonic() < deadline, "%s: %d of %d join notices" % (
+                p.who, sum(l.endswith(" joined the room") for l in p.history), want)
+            p.drain(0.05)
     for p in peers:
-        p.pending.clear()
-        p.drain(0)
         p.pending.clear()
     for p in peers:
         p.send("/who")

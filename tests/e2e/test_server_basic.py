@@ -20,7 +20,7 @@ def test_join(ctx):
     alice.expect("bob joined the room")
     alice.expect_none()
     bob.expect_none()
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 @basic
@@ -43,7 +43,8 @@ def test_duplicate_name(ctx):
     p.send("/who")
     p.expect("-ERR not in the room (send /join NAME)")
     p.join("alice2")
-    srv.stop()
+    alice.expect("alice2 joined the room")   # the next line alice gets
+    srv.stop(told=(alice, p))
 
 
 @basic
@@ -64,7 +65,7 @@ def test_chat(ctx):
     # no echo to the sender
     alice.expect_none(0.2)
     zs.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob, carol, zs))
 
 
 @basic
@@ -120,7 +121,7 @@ def test_netcat_oneshot(ctx):
     out = r.stdout.decode()
     assert out in ("", ) or out.startswith("+OK welcome alice "), out
     bob.expect_none(0.1)
-    srv.stop()
+    srv.stop(told=(bob,))
 
 
 @basic

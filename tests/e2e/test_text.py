@@ -61,7 +61,7 @@ def test_line_512_relayed_513_rejected(ctx):
     alice.send("/say " + "z" * 508)            # 513 bytes with the command
     alice.expect("-ERR line too long (513 bytes, max 512); not relayed")
     bob.expect_none(0.3)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_datagram_over_2048_rejected(ctx):
@@ -83,7 +83,7 @@ def test_datagram_over_2048_rejected(ctx):
     bob.expect_none(0.3)
     alice.send("/ping")
     alice.expect("+OK pong")
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_crlf(ctx):
@@ -113,11 +113,13 @@ def test_multiline_datagram_in_order(ctx):
     p.expect("+OK you are now robert")
     p.expect("+OK bye")
     p.expect_none(0.2)
+    p.send("/ping")                          # no longer a member: a stranger's answer
+    p.expect("-ERR not in the room (send /join NAME)")
     for l in ("bob joined the room", "bob: one", "bob: two", "bob is now known as robert",
               "robert: three", "robert left the room"):
         alice.expect(l)
     alice.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice,))
 
 
 def test_empty_lines_and_datagrams_ignored(ctx):
@@ -138,7 +140,7 @@ def test_empty_lines_and_datagrams_ignored(ctx):
     s.send("/help")
     s.expect_prefix("+OK commands: ")
     bob.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob))
 
 
 def test_last_line_without_newline(ctx):
@@ -185,4 +187,4 @@ def test_bad_line_among_good_ones(ctx):
     for w in ("one", "two", "three", "four"):
         bob.expect("alice: " + w)
     bob.expect_none(0.2)
-    srv.stop()
+    srv.stop(told=(alice, bob))

@@ -1,11 +1,23 @@
-/* test.c: the harness (test.h) and main(), which runs every suite. */
+/* test.c: the harness (test.h) and main(), which runs every suite.
+ * Each test runs in a child process of its own with a deadline (alarm), so
+ * that a test that hangs or crashes is reported as that test's failure and
+ * the others still run. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test.h"
 
 static int test_passed, test_failed, test_cur_failed;
+/* seconds a test may take: TEST_DEADLINE s times UDPCHAT_TIMEOUT_SCALE */
+#ifndef TEST_DEADLINE
+#define TEST_DEADLINE 30
+#endif
+static unsigned test_deadline = TEST_DEADLINE;
 
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -30,17 +42,49 @@ void test_note(const char *fmt, ...)
 	printf("\n");
 }
 
-void test_run(const char *name, void (*fn)(void))
+/* The child: runs fn under alarm(test_deadline) (SIGALRM's default action
+ * ends it) and exits with the number of failed checks, at most 100. */
+static void test_child(void (*fn)(void))
 {
+	alarm(test_deadline);
 	test_cur_failed = 0;
 	fn();
-	if (test_cur_failed) {
-		printf("not ok %s (%d failed checks)\n", name, test_cur_failed);
+	fflush(stdout);
+	exit(test_cur_failed > 100 ? 100 : test_cur_failed);
+}
+
+void test_run(const char *name, void (*fn)(void))
+{
+	pid_t pid;
+	int st = 0;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("not ok %s: fork failed\n", name);
 		test_failed++;
-	} else {
-		printf("ok %s\n", name);
-		test_passed++;
+		return;
 	}
+	if (pid == 0)
+		test_child(fn);
+	while (waitpid(pid, &st, 0) < 0) {
+		/* EINTR only: nothing else can fail for our own child */
+	}
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+		printf("not ok %s: timed out after %us\n", name, test_deadline);
+	else if (WIFSIGNALED(st))
+		printf("not ok %s: killed by signal %d\n", name, WTERMSIG(st));
+	else if (WEXITSTATUS(st) > 100)
+		printf("not ok %s: exit status %d (a sanitizer's report?)\n", name,
+		       WEXITSTATUS(st));
+	else if (WEXITSTATUS(st))
+		printf("not ok %s (%d failed checks)\n", name, WEXITSTATUS(st));
+	else
+		printf("ok %s\n", name);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		test_passed++;
+	else
+		test_failed++;
 	fflush(stdout);
 }
 
@@ -86,6 +130,11 @@ const char *test_esc(const char *s, size_t len)
 
 int main(void)
 {
+	const char *sc = getenv("UDPCHAT_TIMEOUT_SCALE");
+	double scale = sc ? atof(sc) : 1.0;
+
+	if (scale >= 1.0 && scale <= 100.0)
+		test_deadline = (unsigned)(TEST_DEADLINE * scale);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	suite_proto();
 	suite_utf8();

@@ -2,7 +2,12 @@
  * runs its tests with TEST_RUN; a CHECK that fails records file:line and a
  * message and marks the running test failed. The test binary prints
  * "ok NAME" / "not ok NAME" per test (the contract of tests/run.sh), then
- * "N passed, N failed", and exits 1 if any test failed. */
+ * "N passed, N failed", and exits 1 if any test failed. Each test runs in a
+ * child process of its own (fork), bounded by 30 s times
+ * UDPCHAT_TIMEOUT_SCALE: one that hangs is "not ok NAME: timed out after Ns",
+ * one that crashes "not ok NAME: killed by signal N", and the rest still run.
+ * A test therefore sees the state main() started with, never what an earlier
+ * test left behind. */
 #ifndef UCHAT_TEST_H
 #define UCHAT_TEST_H
 #include <stddef.h>
@@ -10,7 +15,8 @@
 /* Records a failed check at file:line with a printf-style message. */
 void test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Runs fn as the test called name and prints its result line. */
+/* Runs fn as the test called name, in a child process with a deadline, and
+ * prints its result line. */
 void test_run(const char *name, void (*fn)(void));
 /* Prints a "# ..." diagnostic line (ignored by tests/run.sh's counters). */
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
