@@ -1,7 +1,7 @@
 """test_dns.py: the client's own resolver (src/resolv.c) end to end, in
 network and mount namespaces of the test's own (unshare --net --mount): a
-fake DNS server in Python on 127.0.0.1:53 and [::1]:53, /etc/resolv.conf and
-/etc/hosts bind-mounted from the test's temp dir (inside the namespace only),
+fake DNS server in Python on 127.0.0.1:53 and [::1]:53, a private /etc with
+the test's resolv.conf and hosts (inside the namespace only),
 real udpchatd servers and the real udpchat client, all in there. Only the
 namespace's loopback exists, so nothing can leave it.
 
@@ -341,16 +341,26 @@ def _inside(spec_path):
     signal.alarm(22)  # a bound of our own, below the outer one
     problems, runs, log, servers = [], {}, [], []
     tmp = spec["tmp"]
-    conf, hosts = os.path.join(tmp, "resolv.conf"), os.path.join(tmp, "hosts")
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    for path, target, text in ((conf, "/etc/resolv.conf", spec["resolv_conf"]),
-                               (hosts, "/etc/hosts", spec["hosts"])):
-        with open(path, "w") as f:
+    # A private /etc in this mount namespace: the test's hosts and
+    # resolv.conf, links to the rest of the real /etc (kept reachable under
+    # tmp/etc.real). Not a bind over the two files: a minimal root may have
+    # no /etc/hosts to bind over.
+    real, etc = os.path.join(tmp, "etc.real"), os.path.join(tmp, "etc")
+    os.mkdir(real)
+    os.mkdir(etc)
+    subprocess.run(["mount", "--bind", "/etc", real], check=True)
+    for name in os.listdir(real):
+        if name not in ("hosts", "resolv.conf"):
+            os.symlink(os.path.join(real, name), os.path.join(etc, name))
+    for name, text in (("resolv.conf", spec["resolv_conf"]), ("hosts", spec["hosts"])):
+        with open(os.path.join(etc, name), "w") as f:
             f.write(text)
-        subprocess.run(["mount", "--bind", path, target], check=True)
+    subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
+    conf = "/etc/resolv.conf"
     with open("/etc/resolv.conf") as f:
         if f.read() != spec["resolv_conf"]:
-            problems.append("the bind mount over /etc/resolv.conf did not take")
+            problems.append("the private /etc did not take")
     try:
         for addr, idle in ((V4, 600), (V6, 700), (LO, 800)):
             errf = open(os.path.join(tmp, "udpchatd-%d.stderr" % idle), "wb")
@@ -366,7 +376,7 @@ def _inside(spec_path):
             dns = FakeDNS(phase["dns"], spec["zone"], phase.get("silent", False))
             try:
                 if phase is not spec:
-                    with open(conf, "w") as f:  # the same file, still bind-mounted
+                    with open(conf, "w") as f:  # the same file, in the private /etc
                         f.write(phase["resolv_conf"])
                 for host in phase["hosts_to_run"]:
                     t0 = time.monotonic()
