@@ -19,9 +19,14 @@ int utf8_is_control(uint32_t cp);
  * U+0085). U+FEFF is not one: see utf8_is_invisible. */
 int utf8_is_space(uint32_t cp);
 
-/* Returns 1 for format characters that show nothing or reorder the text
- * around them (zero widths, bidi controls, BOM, tags...). */
+/* Returns 1 for characters that draw nothing, or a blank, or reorder the text
+ * around them: Default_Ignorable_Code_Point (zero widths, bidi controls,
+ * variation selectors, fillers, BOM, tags...) and the blank Braille pattern. */
 int utf8_is_invisible(uint32_t cp);
+
+/* Returns 1 for a combining mark of the script-neutral blocks (U+0300-036F,
+ * 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F) and U+3099/309A. */
+int utf8_is_mark(uint32_t cp);
 
 /* Checks text a member may send to others. Returns 0 if s[0..len) is valid
  * UTF-8 without control characters; -1 if it is not valid UTF-8; else the
