@@ -166,7 +166,7 @@ uint32_t proto_fold_cp(uint32_t cp)
 	if (cp >= 0xff01 && cp <= 0xff5e)          /* fullwidth ASCII */
 		cp -= 0xff01 - 0x21;
 	else if (cp >= 0x1d400 && cp <= 0x1d6a3)   /* 13 mathematical A-Z a-z */
-		return 'a' + (cp - 0x1d400) % 52 % 26;
+		return 'a' + (cp - 0x1d400) % 26;
 	else if (cp >= 0x1d7ce && cp <= 0x1d7ff)   /* 5 mathematical 0-9 */
 		return '0' + (cp - 0x1d7ce) % 10;
 	else if (cp >= 0x2160 && cp <= 0x217f && proto_roman[cp & 15])
