@@ -165,16 +165,18 @@ uint32_t proto_fold_cp(uint32_t cp)
 
 	if (cp >= 0xff01 && cp <= 0xff5e)          /* fullwidth ASCII */
 		cp -= 0xff01 - 0x21;
-	else if (cp >= 0x1d400 && cp <= 0x1d6a3)   /* 13 mathematical A-Z a-z */
+	if (cp < 0x370)                            /* ASCII and Latin: only case */
+		return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+	if (cp >= 0x1d400 && cp <= 0x1d6a3)        /* 13 mathematical A-Z a-z */
 		return 'a' + (cp - 0x1d400) % 26;
-	else if (cp >= 0x1d7ce && cp <= 0x1d7ff)   /* 5 mathematical 0-9 */
+	if (cp >= 0x1d7ce && cp <= 0x1d7ff)        /* 5 mathematical 0-9 */
 		return '0' + (cp - 0x1d7ce) % 10;
-	else if (cp >= 0x2160 && cp <= 0x217f && proto_roman[cp & 15])
+	if (cp >= 0x2160 && cp <= 0x217f && proto_roman[cp & 15])
 		return (unsigned char)proto_roman[cp & 15];
 	for (i = 0; i < sizeof(proto_look) / sizeof(proto_look[0]); i++)
 		if ((uint32_t)(proto_look[i] >> 6) + 0x370 == cp)
 			return 0x60 + (proto_look[i] & 63u);
-	return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+	return cp;
 }
 
 const char *proto_name_error(struct proto_span name)
