@@ -57,13 +57,6 @@ int utf8_is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-int utf8_is_space(uint32_t cp)
-{
-	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
-	       cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
-	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-	       cp == 0x3000;
-}
 
 /* Returns 1 if none of the 8 bytes in w is a control, DEL or >= 0x80. */
 static int utf8_printable8(uint64_t w)
@@ -162,6 +155,18 @@ __attribute__((noinline)) static int utf8_in(const uint32_t *r, size_t n, uint32
 		if (cp - (*r >> 11) <= (*r & 2047))
 			return 1;
 	return 0;
+}
+
+static const uint32_t utf8_spaces[] = {
+	UTF8_RANGE(0x09, 0x0d), UTF8_RANGE(' ', ' '), UTF8_RANGE(0x85, 0x85),
+	UTF8_RANGE(0xa0, 0xa0), UTF8_RANGE(0x1680, 0x1680), UTF8_RANGE(0x2000, 0x200a),
+	UTF8_RANGE(0x2028, 0x2029), UTF8_RANGE(0x202f, 0x202f), UTF8_RANGE(0x205f, 0x205f),
+	UTF8_RANGE(0x3000, 0x3000),
+};
+
+int utf8_is_space(uint32_t cp)
+{
+	return utf8_in(utf8_spaces, sizeof(utf8_spaces) / sizeof(utf8_spaces[0]), cp);
 }
 
 /* Unicode's Default_Ignorable_Code_Point, assigned or reserved (soft hyphen,

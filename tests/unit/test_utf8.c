@@ -183,8 +183,8 @@ static void utf8_classes(void)
 	CHECK(!utf8_is_space(0x200b)); /* zero width space: no white space */
 }
 
-/* Every range of utf8_is_invisible and utf8_is_mark at both ends, and the
- * code point on either side of it outside. */
+/* Every range of utf8_is_space, utf8_is_invisible and utf8_is_mark at both
+ * ends, and the code point on either side of it outside. */
 static void utf8_invisible_and_marks(void)
 {
 	static const uint32_t invisible[][2] = {
@@ -198,9 +198,22 @@ static void utf8_invisible_and_marks(void)
 		{ 0x300, 0x36f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x20d0, 0x20ff },
 		{ 0x3099, 0x309a }, { 0xfe20, 0xfe2f },
 	};
+	static const uint32_t spaces[][2] = {
+		{ 0x09, 0x0d }, { ' ', ' ' }, { 0x85, 0x85 }, { 0xa0, 0xa0 }, { 0x1680, 0x1680 },
+		{ 0x2000, 0x200a }, { 0x2028, 0x2029 }, { 0x202f, 0x202f }, { 0x205f, 0x205f },
+		{ 0x3000, 0x3000 },
+	};
 	size_t i;
 	uint32_t cp;
 
+	for (i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		for (cp = spaces[i][0]; cp <= spaces[i][1]; cp++)
+			CHECK_MSG(utf8_is_space(cp), "U+%04X is a space", (unsigned)cp);
+		CHECK_MSG(!utf8_is_space(spaces[i][0] - 1), "U+%04X is not a space",
+			  (unsigned)spaces[i][0] - 1);
+		CHECK_MSG(!utf8_is_space(spaces[i][1] + 1), "U+%04X is not a space",
+			  (unsigned)spaces[i][1] + 1);
+	}
 	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
 		for (cp = invisible[i][0]; cp <= invisible[i][1]; cp++)
 			CHECK_MSG(utf8_is_invisible(cp), "U+%04X is invisible", (unsigned)cp);
