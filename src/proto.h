@@ -3,6 +3,8 @@
 #ifndef UCHAT_PROTO_H
 #define UCHAT_PROTO_H
 #include <stddef.h>
+#include <stdint.h>
+
 #include "bounds.h"
 
 /* A view into untrusted bytes: never NUL-terminated, always with a length. */
@@ -44,20 +46,25 @@ struct proto_req {
 void proto_parse(struct proto_span line, struct proto_req *req);
 
 /* Checks a name against docs/PROTOCOL.md. Returns NULL if it is fine, else
- * the reason ("contains whitespace", ...). Reserved names included. */
+ * the reason ("contains whitespace", ...). Reserved names included: a name
+ * whose key (proto_name_key) is a reserved word's. */
 const char *proto_name_error(struct proto_span name);
 
-/* Writes the case-folded key of a valid name (ASCII A-Z lowered) into key,
- * which holds PROTO_NAME_BYTES + 1 bytes; returns its length. */
-size_t proto_name_key(struct proto_span name, char *key);
+/* The ASCII character a code point of a name folds to in its key, after
+ * UTS #39's skeleton (see docs/PROTOCOL.md "Names"): fullwidth ASCII,
+ * mathematical letters and digits, one-letter Roman numerals, the Greek,
+ * Cyrillic and Armenian letters that look like an ASCII letter; ASCII
+ * capitals to small. Any other code point comes back as it is. */
+uint32_t proto_fold_cp(uint32_t cp);
 
-/* The fold of a name's byte: ASCII letters to lower case, every other byte
- * (UTF-8 included) as it is. proto_name_key and the room's name table both
- * use it, so a name is the same name to both. */
-static inline unsigned char proto_fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
+/* Writes the key of a name, its skeleton, into key (PROTO_NAME_BYTES + 1
+ * bytes): each code point of the first PROTO_NAME_BYTES bytes folded by
+ * proto_fold_cp, or to one of a few others (proto.c: proto_same; Kelvin
+ * sign, 員 to 员...); a byte that is not UTF-8 kept as it is. Returns its
+ * length. A key is never longer than the name, and the key of a key is
+ * itself. Two names look alike if their keys are equal: the room's name
+ * table hashes and compares keys. */
+size_t proto_name_key(struct proto_span name, char *key);
 
 /* Returns 1 if the span equals the NUL-terminated string s. */
 int proto_span_eq(struct proto_span a, const char *s);

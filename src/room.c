@@ -18,8 +18,8 @@ static int room_oom;
 
 #include "room.h"
 
-/* The two tables hash and compare keys differently (a name ignores ASCII
- * case, an address is bytes), and uthash expands HASH_FUNCTION and
+/* The two tables hash and compare keys differently (a name by its skeleton,
+ * an address as bytes), and uthash expands HASH_FUNCTION and
  * HASH_KEYCMP where a HASH_ADD or HASH_FIND is written. So each table's
  * functions below define their own pair; outside them neither is defined,
  * and a lookup written elsewhere does not compile. */
@@ -51,27 +51,35 @@ static uint32_t room_mix(uint32_t h)
 	return h;
 }
 
-/* FNV-1a from the seed over the name folded as proto_name_key folds it
- * (proto_fold: ASCII letters only). */
-static uint32_t room_name_hash(const void *key, size_t len)
+/* The key (proto_name_key) of a NUL-terminated name or key. The name table's
+ * keys are the members' names, its key lengths their keys' lengths (uthash
+ * compares lengths before HASH_KEYCMP): "ａｄｍｉｎ" and "admin" differ in
+ * bytes, not in key. */
+static size_t room_key(const void *s, char *key)
 {
-	const unsigned char *p = key;
-	uint32_t h = 2166136261u ^ room_seed;
+	return proto_name_key((struct proto_span){ s, strlen(s) }, key);
+}
 
-	while (len--)
-		h = (h ^ proto_fold(*p++)) * 16777619u;
+/* FNV-1a from the seed over the key of a NUL-terminated name or key. */
+static uint32_t room_name_hash(const void *s)
+{
+	char key[PROTO_NAME_BYTES + 1];
+	const unsigned char *p = (const unsigned char *)key;
+	uint32_t h = 2166136261u ^ room_seed;
+	size_t n = room_key(s, key);
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
 	return room_mix(h);
 }
 
-/* 0 if the n bytes of a and b are the same name ignoring ASCII case. */
-static int room_name_cmp(const void *a, const void *b, size_t n)
+/* 0 if the NUL-terminated names (or keys) a and b have the same key. */
+static int room_name_cmp(const void *a, const void *b)
 {
-	const unsigned char *x = a, *y = b;
+	char x[PROTO_NAME_BYTES + 1], y[PROTO_NAME_BYTES + 1];
+	size_t n = room_key(a, x);
 
-	for (; n; n--, x++, y++)
-		if (proto_fold(*x) != proto_fold(*y))
-			return 1;
-	return 0;
+	return n != room_key(b, y) || memcmp(x, y, n) != 0;
 }
 
 static uint32_t room_rotl(uint32_t x, int r)
@@ -157,16 +165,19 @@ static void room_idle_append(struct room_member *m)
 	room_idle_tail = i;
 }
 
-/* --- the name table: key = the name as chosen, ASCII case ignored ---------- */
+/* --- the name table: key = the name's skeleton (proto_name_key) ----------- */
 
 /* One out-of-line copy of each of uthash's (large) macros: the binary is
- * smaller and reads the same. */
-#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_name_hash((keyptr), (keylen)))
-#define HASH_KEYCMP(a, b, n) room_name_cmp((a), (b), (n))
+ * smaller and reads the same. Keys are NUL-terminated. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_name_hash(keyptr))
+#define HASH_KEYCMP(a, b, n) room_name_cmp((a), (b))
 
 static void room_name_add(struct room_member *m)
 {
-	HASH_ADD_KEYPTR(hh_name, room_names, m->name, m->name_len, m);
+	char key[PROTO_NAME_BYTES + 1];
+	size_t n = room_key(m->name, key);
+
+	HASH_ADD_KEYPTR(hh_name, room_names, m->name, n, m);
 }
 
 static void room_name_del(struct room_member *m)
@@ -176,11 +187,14 @@ static void room_name_del(struct room_member *m)
 
 struct room_member *room_by_name(struct proto_span name)
 {
+	char key[PROTO_NAME_BYTES + 1];
 	struct room_member *m;
+	size_t n;
 
 	if (name.len == 0 || name.len > PROTO_NAME_BYTES)
 		return NULL;
-	HASH_FIND(hh_name, room_names, name.p, name.len, m);
+	n = proto_name_key(name, key);
+	HASH_FIND(hh_name, room_names, key, n, m);
 	return m;
 }
 

@@ -13,7 +13,7 @@
 /* Field order packs the struct (240 bytes on 64-bit targets): the pool is
  * most of the relay's memory. The idle list links by pool index. */
 struct room_member {
-	UT_hash_handle hh_name, hh_addr;  /* name: ASCII case ignored */
+	UT_hash_handle hh_name, hh_addr;  /* name: by proto_name_key */
 	struct net_addr addr;             /* what it sends from */
 	uint16_t idle_prev, idle_next;    /* oldest first; ROOM_NONE = end */
 	int64_t last_ms;                  /* last datagram from it */
@@ -38,12 +38,14 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 		       int64_t now_ms, struct room_member **out);
 /* Removes m from the room; m's storage is free after this. */
 void room_remove(struct room_member *m);
-/* Renames m. Returns ROOM_OK, ROOM_TAKEN if another member has the name, or
- * ROOM_NOMEM if the hash arena ran out: m has then been removed (flush the
- * fanout queue before renaming, as before any removal). */
+/* Renames m. Returns ROOM_OK, ROOM_TAKEN if another member's name has the
+ * same key (room_by_name), or ROOM_NOMEM if the hash arena ran out: m has
+ * then been removed (flush the fanout queue before renaming, as before any
+ * removal). */
 enum room_err room_rename(struct room_member *m, struct proto_span name);
 
-/* Lookups; NULL when absent. room_by_name ignores ASCII case. */
+/* Lookups; NULL when absent. room_by_name finds the member whose name has
+ * the same key (proto_name_key): ASCII case, width and lookalikes ignored. */
 struct room_member *room_by_addr(const struct net_addr *addr);
 struct room_member *room_by_name(struct proto_span name);
 

@@ -154,8 +154,8 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		server_reply(who, "-ERR invalid name: %s", why);
 		return;
 	}
-	if (room_by_name(name)) {
-		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
+	if ((m = room_by_name(name))) {
+		server_reply(who, "-ERR name taken: %s", m->name);
 		return;
 	}
 	switch (room_add(who->addr, name, now_ms, &m)) {
@@ -233,8 +233,8 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 	switch (room_rename(m, name)) {
 	case ROOM_OK:
 		break;
-	case ROOM_TAKEN:
-		server_reply(who, "-ERR name taken: %.*s", (int)name.len, name.p);
+	case ROOM_TAKEN: /* the name it looks like, as its member typed it */
+		server_reply(who, "-ERR name taken: %s", room_by_name(name)->name);
 		return;
 	default: /* the table could not take the new name: m is out */
 		who->m = NULL;

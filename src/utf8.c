@@ -57,13 +57,6 @@ int utf8_is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-int utf8_is_space(uint32_t cp)
-{
-	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
-	       cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
-	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-	       cp == 0x3000;
-}
 
 /* Returns 1 if none of the 8 bytes in w is a control, DEL or >= 0x80. */
 static int utf8_printable8(uint64_t w)
@@ -137,8 +130,7 @@ int utf8_width(uint32_t cp)
 {
 	size_t lo = 0, hi = sizeof(utf8_wide) / sizeof(utf8_wide[0]);
 
-	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0x20d0 && cp <= 0x20ff))
+	if (utf8_is_mark(cp) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f))
 		return 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -158,15 +150,63 @@ int utf8_is_bidi(uint32_t cp)
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* Format characters that draw nothing or reorder text: the bidi controls,
- * soft hyphen, zero widths, word joiners and the rest of U+2060-U+206F
- * (the isolates among them), BOM, tags. */
+/* Ranges of code points packed in 32 bits: the first (21 bits) and the
+ * count after it (11 bits). */
+#define UTF8_RANGE(a, b) ((uint32_t)(a) << 11 | ((b) - (a)))
+
+/* Returns 1 if cp is in one of the n packed ranges at r. */
+__attribute__((noinline)) static int utf8_in(const uint32_t *r, size_t n, uint32_t cp)
+{
+	for (; n; n--, r++)
+		if (cp - (*r >> 11) <= (*r & 2047))
+			return 1;
+	return 0;
+}
+
+static const uint32_t utf8_spaces[] = {
+	UTF8_RANGE(0x09, 0x0d), UTF8_RANGE(' ', ' '), UTF8_RANGE(0x85, 0x85),
+	UTF8_RANGE(0xa0, 0xa0), UTF8_RANGE(0x1680, 0x1680), UTF8_RANGE(0x2000, 0x200a),
+	UTF8_RANGE(0x2028, 0x2029), UTF8_RANGE(0x202f, 0x202f), UTF8_RANGE(0x205f, 0x205f),
+	UTF8_RANGE(0x3000, 0x3000),
+};
+
+int utf8_is_space(uint32_t cp)
+{
+	return utf8_in(utf8_spaces, sizeof(utf8_spaces) / sizeof(utf8_spaces[0]), cp);
+}
+
+/* Unicode's Default_Ignorable_Code_Point, assigned or reserved (soft hyphen,
+ * combining grapheme joiner, Arabic letter mark, Hangul fillers, Khmer
+ * inherent vowels, Mongolian selectors, zero widths, bidi embeddings and
+ * isolates, word joiners, variation selectors, BOM, musical beam controls,
+ * shorthand format controls, tags and the rest of U+E0000-E0FFF),
+ * and the blank Braille pattern, which draws an empty cell. */
+static const uint32_t utf8_invisible[] = {
+	UTF8_RANGE(0xad, 0xad), UTF8_RANGE(0x34f, 0x34f), UTF8_RANGE(0x61c, 0x61c),
+	UTF8_RANGE(0x115f, 0x1160), UTF8_RANGE(0x17b4, 0x17b5), UTF8_RANGE(0x180b, 0x180f),
+	UTF8_RANGE(0x200b, 0x200f), UTF8_RANGE(0x202a, 0x202e), UTF8_RANGE(0x2060, 0x206f),
+	UTF8_RANGE(0x2800, 0x2800), UTF8_RANGE(0x3164, 0x3164), UTF8_RANGE(0xfe00, 0xfe0f),
+	UTF8_RANGE(0xfeff, 0xfeff), UTF8_RANGE(0xffa0, 0xffa0), UTF8_RANGE(0xfff0, 0xfffb),
+	UTF8_RANGE(0x1bca0, 0x1bca3), UTF8_RANGE(0x1d173, 0x1d17a), UTF8_RANGE(0xe0000, 0xe07ff),
+	UTF8_RANGE(0xe0800, 0xe0fff),
+};
+
 int utf8_is_invisible(uint32_t cp)
 {
-	return utf8_is_bidi(cp) || cp == 0xad || cp == 0x34f || cp == 0x180e ||
-	       (cp >= 0x200b && cp <= 0x200d) ||
-	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
-	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
+	return utf8_in(utf8_invisible, sizeof(utf8_invisible) / sizeof(utf8_invisible[0]), cp);
+}
+
+/* The blocks of combining marks shared by every script (diacritics for
+ * Latin, Greek and Cyrillic, for symbols, half marks) and the combining kana
+ * voicing marks: each has precomposed forms, or stacks on any character. */
+static const uint32_t utf8_marks[] = {
+	UTF8_RANGE(0x300, 0x36f), UTF8_RANGE(0x1ab0, 0x1aff), UTF8_RANGE(0x1dc0, 0x1dff),
+	UTF8_RANGE(0x20d0, 0x20ff), UTF8_RANGE(0xfe20, 0xfe2f), UTF8_RANGE(0x3099, 0x309a),
+};
+
+int utf8_is_mark(uint32_t cp)
+{
+	return utf8_in(utf8_marks, sizeof(utf8_marks) / sizeof(utf8_marks[0]), cp);
 }
 
 size_t utf8_encode(uint32_t cp, char *out)

@@ -25,10 +25,14 @@ int utf8_is_space(uint32_t cp);
  * the isolates U+2066-U+2069. */
 int utf8_is_bidi(uint32_t cp);
 
-/* Returns 1 for format characters that show nothing or reorder the text
- * around them: the bidi controls (utf8_is_bidi) and zero widths, BOM,
- * tags... */
+/* Returns 1 for characters that draw nothing, or a blank, or reorder the text
+ * around them: Default_Ignorable_Code_Point (zero widths, bidi controls,
+ * variation selectors, fillers, BOM, tags...: a superset of utf8_is_bidi) and the blank Braille pattern. */
 int utf8_is_invisible(uint32_t cp);
+
+/* Returns 1 for a combining mark of the script-neutral blocks (U+0300-036F,
+ * 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F) and U+3099/309A. */
+int utf8_is_mark(uint32_t cp);
 
 /* Checks text a member may send to others. Returns 0 if s[0..len) is valid
  * UTF-8 without control characters and without bidi controls; -1 if it is

@@ -3,6 +3,7 @@
 
 #include "proto.h"
 #include "test.h"
+#include "utf8.h"
 
 static struct proto_span span(const char *s)
 {
@@ -354,6 +355,198 @@ static void proto_name_key_fold(void)
 	CHECK_STR(key, "abcdefghijklmnopabcdefghijklmnopabcdefghijklmnop");
 }
 
+/* The examples of issue 10 ("Names that look like someone else's"), each
+ * accepted before, each refused now with its reason; and the names beside
+ * them that stay fine. */
+static void proto_name_lookalikes(void)
+{
+	NAME_ERR("admin\uFE0F", "contains an invisible character");     /* variation selectors */
+	NAME_ERR("管理员\uFE0F", "contains an invisible character");
+	NAME_ERR("admin\U000E0100", "contains an invisible character");
+	NAME_ERR("a\U0001D173b", "contains an invisible character");    /* musical beam */
+	NAME_ERR("\u3164", "contains an invisible character");          /* Hangul fillers */
+	NAME_ERR("bob\u115F", "contains an invisible character");
+	NAME_ERR("a\uFFA0b", "contains an invisible character");
+	NAME_ERR("a\u180Bb", "contains an invisible character");        /* Mongolian FVS1 */
+	NAME_ERR("a\u2800b", "contains an invisible character");        /* blank Braille */
+	NAME_ERR("ａｄｍｉｎ", "reserved");                              /* fullwidth */
+	NAME_ERR("ＡＤＭＩＮ", "reserved");
+	NAME_ERR("аdmin", "reserved");                                  /* Cyrillic а */
+	NAME_ERR("Αdmin", "reserved");                                  /* Greek Α */
+	NAME_ERR("ѕеrvеr", "reserved");                                 /* Cyrillic ѕ е */
+	NAME_ERR("𝐚𝐝𝐦𝐢𝐧", "reserved");                              /* mathematical bold */
+	NAME_ERR("𝚜𝚎𝚛𝚟𝚎𝚛", "reserved");                              /* mathematical monospace */
+	NAME_ERR("aⅾⅿⅰn", "reserved");                                  /* Roman numerals */
+	NAME_ERR("［admin］", NAME_START);
+	NAME_ERR("＋OK", NAME_START);
+	NAME_ERR("／join", NAME_START);
+	NAME_ERR("－x", NAME_START);
+	NAME_ERR("a：b", "contains ':'");                                /* fullwidth colon */
+	NAME_ERR("管理員", "reserved");                                  /* traditional 员 */
+	NAME_ERR("管\uF9E4员", "reserved");                              /* compatibility 理 */
+	NAME_ERR("服务器", "reserved");
+	NAME_ERR("服務器", "reserved");                                  /* traditional 务 */
+	NAME_ERR("伺服器", "reserved");                                  /* Taiwan's word */
+	NAME_ERR("伺服\uFA38", "reserved");                              /* compatibility 器 */
+	NAME_ERR("observer\u0300", "contains a combining mark");
+	NAME_ERR("\u0301x", "contains a combining mark");               /* a lone mark */
+	NAME_ERR("\u0301", "contains a combining mark");
+	NAME_ERR("jose\u0301", "contains a combining mark");            /* josé decomposed */
+	NAME_ERR("a\u20DD", "contains a combining mark");               /* enclosing circle */
+	NAME_ERR("か\u3099", "contains a combining mark");               /* が decomposed */
+	NAME_ERR("\u034Fx", "contains an invisible character");         /* CGJ: both; this first */
+
+	NAME_OK("josé");                                                /* precomposed */
+	NAME_OK("Zoë");
+	NAME_OK("Ålesund");
+	NAME_OK("张三");
+	NAME_OK("管理");
+	NAME_OK("服务");
+	NAME_OK("伺服");
+	NAME_OK("管理员2");
+	NAME_OK("服务器2");
+	NAME_OK("сергей");                                              /* Cyrillic, not a lookalike */
+	NAME_OK("Ωmega");
+	NAME_OK("が");
+	NAME_OK("สมศักดิ์");                                             /* Thai marks are kept */
+	NAME_OK("राम");
+	NAME_OK("김철수");
+	NAME_OK("❤");
+	NAME_OK("⠁b");                                                  /* a Braille dot */
+	NAME_OK("ａｄｍｉｎ2");
+	NAME_OK("a／b");
+}
+
+/* Checks proto_name_key(s) against want, and that the key of the key is
+ * the key. */
+static void check_key(const char *s, const char *want, int line)
+{
+	char key[PROTO_NAME_BYTES + 1], again[PROTO_NAME_BYTES + 1];
+	size_t n = proto_name_key(span(s), key);
+
+	if (n != strlen(key) || strcmp(key, want) != 0)
+		test_fail(__FILE__, line, "key of \"%s\" is \"%s\" (%zu), want \"%s\"",
+			  test_esc(s, strlen(s)), test_esc(key, strlen(key)), n,
+			  test_esc(want, strlen(want)));
+	if (proto_name_key(spanl(key, n), again) != n || strcmp(again, key) != 0)
+		test_fail(__FILE__, line, "key of the key of \"%s\" is \"%s\"",
+			  test_esc(s, strlen(s)), test_esc(again, strlen(again)));
+}
+#define KEY(s, want) check_key((s), (want), __LINE__)
+
+/* Every row of the lookalike tables, by what it must fold to. */
+static void proto_fold_rows(void)
+{
+	static const struct {
+		uint32_t cp;
+		char to;
+	} look[] = {
+		{ 0x037f, 'j' }, { 0x0391, 'a' }, { 0x0392, 'b' }, { 0x0395, 'e' }, /* Ϳ Α Β Ε */
+		{ 0x0396, 'z' }, { 0x0397, 'h' }, { 0x0399, 'i' }, { 0x039a, 'k' }, /* Ζ Η Ι Κ */
+		{ 0x039c, 'm' }, { 0x039d, 'n' }, { 0x039f, 'o' }, { 0x03a1, 'p' }, /* Μ Ν Ο Ρ */
+		{ 0x03a4, 't' }, { 0x03a5, 'y' }, { 0x03a7, 'x' }, { 0x03b1, 'a' }, /* Τ Υ Χ α */
+		{ 0x03b9, 'i' }, { 0x03bd, 'v' }, { 0x03bf, 'o' }, { 0x03c1, 'p' }, /* ι ν ο ρ */
+		{ 0x03c5, 'u' }, { 0x03f2, 'c' }, { 0x03f3, 'j' }, { 0x03f9, 'c' }, /* υ ϲ ϳ Ϲ */
+		{ 0x0405, 's' }, { 0x0406, 'i' }, { 0x0408, 'j' }, { 0x0410, 'a' }, /* Ѕ І Ј А */
+		{ 0x0412, 'b' }, { 0x0415, 'e' }, { 0x041a, 'k' }, { 0x041c, 'm' }, /* В Е К М */
+		{ 0x041d, 'h' }, { 0x041e, 'o' }, { 0x0420, 'p' }, { 0x0421, 'c' }, /* Н О Р С */
+		{ 0x0422, 't' }, { 0x0425, 'x' }, { 0x0430, 'a' }, { 0x0435, 'e' }, /* Т Х а е */
+		{ 0x043e, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0443, 'y' }, /* о р с у */
+		{ 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' }, { 0x0458, 'j' }, /* х ѕ і ј */
+		{ 0x04ae, 'y' }, { 0x04ba, 'h' }, { 0x04bb, 'h' }, { 0x04c0, 'l' }, /* Ү Һ һ Ӏ */
+		{ 0x04cf, 'l' }, { 0x0501, 'd' }, { 0x051a, 'q' }, { 0x051b, 'q' }, /* ӏ ԁ Ԛ ԛ */
+		{ 0x051c, 'w' }, { 0x051d, 'w' },                                   /* Ԝ ԝ */
+		{ 0x0578, 'n' }, { 0x057d, 'u' }, { 0x0585, 'o' },                  /* ո ս օ */
+		{ 0x2160, 'i' }, { 0x2164, 'v' }, { 0x2169, 'x' }, { 0x216c, 'l' }, /* Ⅰ Ⅴ Ⅹ Ⅼ */
+		{ 0x216d, 'c' }, { 0x216e, 'd' }, { 0x216f, 'm' },                  /* Ⅽ Ⅾ Ⅿ */
+		{ 0x2170, 'i' }, { 0x2174, 'v' }, { 0x2179, 'x' }, { 0x217c, 'l' }, /* ⅰ ⅴ ⅹ ⅼ */
+		{ 0x217d, 'c' }, { 0x217e, 'd' }, { 0x217f, 'm' },                  /* ⅽ ⅾ ⅿ */
+		{ 0xff01, '!' }, { 0xff21, 'a' }, { 0xff3a, 'z' }, { 0xff41, 'a' }, /* fullwidth */
+		{ 0xff5a, 'z' }, { 0xff5e, '~' }, { 0xff10, '0' }, { 0xff1a, ':' },
+		{ 0x1d400, 'a' }, { 0x1d41a, 'a' }, { 0x1d433, 'z' }, { 0x1d434, 'a' }, /* math */
+		{ 0x1d455, 'h' }, { 0x1d670, 'a' }, { 0x1d6a3, 'z' },
+		{ 0x1d7ce, '0' }, { 0x1d7d7, '9' }, { 0x1d7d8, '0' }, { 0x1d7ff, '9' },
+		{ 'A', 'a' }, { 'Z', 'z' },
+	};
+	/* the neighbours of each range and code points close to a row: as they are */
+	static const uint32_t same[] = {
+		0x0370, 0x0390, 0x0393, 0x03a9, 0x03b2, 0x03c9, 0x0404, 0x0411, 0x0431,
+		0x0442, 0x0457, 0x0500, 0x0586, 0x215f, 0x2161, 0x2180, 0xff00, 0xff5f,
+		0xff61, 0x1d3ff, 0x1d6a4, 0x1d7cd, 0x1d800, 'a', 'z', '@', '[', '`', '{',
+		0xe9, 0xc4, 0x5f20, 0x5458, 0x2126, 0x212a, 0x54e1,
+	};
+	size_t i;
+	uint32_t cp, f;
+	char a[4], b[4];
+
+	for (i = 0; i < sizeof(look) / sizeof(look[0]); i++)
+		CHECK_MSG(proto_fold_cp(look[i].cp) == (uint32_t)(unsigned char)look[i].to,
+			  "U+%04X folds to U+%04X, want '%c'", (unsigned)look[i].cp,
+			  (unsigned)proto_fold_cp(look[i].cp), look[i].to);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		CHECK_MSG(proto_fold_cp(same[i]) == same[i], "U+%04X folds to U+%04X",
+			  (unsigned)same[i], (unsigned)proto_fold_cp(same[i]));
+	/* every fullwidth ASCII character and mathematical letter */
+	for (cp = 0xff01; cp <= 0xff5e; cp++) {
+		f = cp - 0xff01 + 0x21;
+		CHECK_MSG(proto_fold_cp(cp) == (f >= 'A' && f <= 'Z' ? f + 32 : f), "U+%04X",
+			  (unsigned)cp);
+	}
+	for (cp = 0x1d400; cp <= 0x1d6a3; cp++)
+		CHECK_MSG(proto_fold_cp(cp) == 'a' + (cp - 0x1d400) % 26, "U+%04X", (unsigned)cp);
+	/* for every code point: the fold of a fold is the fold, never longer */
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		if (cp == 0xd800)
+			cp = 0xe000;
+		f = proto_fold_cp(cp);
+		if (proto_fold_cp(f) != f || utf8_encode(f, a) > utf8_encode(cp, b)) {
+			test_fail(__FILE__, __LINE__, "U+%04X folds to U+%04X", (unsigned)cp,
+				  (unsigned)f);
+			break;
+		}
+	}
+}
+
+static void proto_name_key_lookalikes(void)
+{
+	char name[8], key[PROTO_NAME_BYTES + 1], again[PROTO_NAME_BYTES + 1];
+	uint32_t cp;
+	size_t n, k;
+
+	KEY("ａｄｍｉｎ", "admin");
+	KEY("ＡＤＭＩＮ", "admin");
+	KEY("аdmin", "admin");
+	KEY("АDMIN", "admin");
+	KEY("ѕеrvеr", "server");
+	KEY("𝐀𝐝𝐦𝐢𝐧", "admin");
+	KEY("［admin］", "[admin]");
+	KEY("管理員", "管理员");
+	KEY("管\uF9E4员", "管理员");
+	KEY("服務器", "服务器");
+	KEY("伺服\uFA38", "伺服器");
+	KEY("\u212Aate", "kate");           /* Kelvin sign */
+	KEY("\u212Bsa", "Åsa");             /* Ångström sign: Å */
+	KEY("\u2126", "Ω");                 /* Ohm sign: Ω */
+	KEY("josé", "josé");                /* accents are kept */
+	KEY("ÄÖ张三Éa", "ÄÖ张三Éa");
+	KEY("сергей", "cepгeй");            /* only the lookalikes fold */
+	KEY("a\xff" "B", "a\xff" "b");      /* not UTF-8 (a lookup): the byte kept */
+	KEY("\xe5\xbc" "Ａ", "\xe5\xbc" "a");
+	/* every code point alone: the key is not longer, and is its own key */
+	for (cp = 1; cp <= 0x10ffff; cp++) {
+		if (cp == 0xd800)
+			cp = 0xe000;
+		n = utf8_encode(cp, name);
+		k = proto_name_key(spanl(name, n), key);
+		if (k > n || k == 0 || proto_name_key(spanl(key, k), again) != k ||
+		    memcmp(again, key, k) != 0) {
+			test_fail(__FILE__, __LINE__, "U+%04X: key \"%s\"", (unsigned)cp,
+				  test_esc(key, k));
+			break;
+		}
+	}
+}
+
 void suite_proto(void)
 {
 	TEST_RUN(proto_lines_split);
@@ -371,4 +564,7 @@ void suite_proto(void)
 	TEST_RUN(proto_name_reserved);
 	TEST_RUN(proto_name_bad_utf8);
 	TEST_RUN(proto_name_key_fold);
+	TEST_RUN(proto_name_lookalikes);
+	TEST_RUN(proto_fold_rows);
+	TEST_RUN(proto_name_key_lookalikes);
 }

@@ -274,6 +274,69 @@ static void room_rename_rules(void)
 	CHECK(room_by_addr(&a) == ma);
 }
 
+/* The name table finds a member by any name that looks like its name (the
+ * same proto_name_key), though the bytes and their count differ; the name
+ * stays as the member typed it. */
+static void room_lookalike_names(void)
+{
+	struct net_addr a = addr4(1), b = addr4(2), c = addr4(3), d = addr4(4);
+	struct room_member *ma, *mb, *mc, *m = NULL;
+	char name[PROTO_NAME_BYTES + 1];
+	int i;
+
+	test_room_reset(8);
+	ma = ADD(&a, "alice", 0);
+	mb = ADD(&b, "observer", 0);
+	mc = ADD(&c, "josé", 0);
+	if (!ma || !mb || !mc)
+		return;
+	CHECK(room_by_name(span("аlice")) == ma);       /* Cyrillic а */
+	CHECK(room_by_name(span("ａｌｉｃｅ")) == ma);  /* 15 bytes for 5 */
+	CHECK(room_by_name(span("ＡＬＩＣＥ")) == ma);
+	CHECK(room_by_name(span("𝐚𝐥𝐢𝐜𝐞")) == ma);      /* 20 bytes */
+	CHECK(room_by_name(span("ΑLΙCΕ")) == ma);       /* Greek Α Ι Ε */
+	CHECK(room_by_name(span("оbsеrvеr")) == mb);
+	CHECK(room_by_name(span("jоsé")) == mc);        /* Cyrillic о */
+	CHECK(room_by_name(span("jose")) == NULL);      /* an accent is seen */
+	CHECK(room_by_name(span("alicе2")) == NULL);
+	CHECK(room_by_name(span("a\xff")) == NULL);     /* not UTF-8: a byte of its own */
+	CHECK_INT(room_add(&d, span("аlice"), 0, &m), ROOM_TAKEN);
+	CHECK_INT(room_add(&d, span("ｏｂｓｅｒｖｅｒ"), 0, &m), ROOM_TAKEN);
+	CHECK(m == NULL);
+	CHECK_INT(room_rename(mc, span("ALICE")), ROOM_TAKEN);
+	CHECK_INT(room_rename(mc, span("ａｌｉｃｅ")), ROOM_TAKEN);
+	CHECK_STR(mc->name, "josé");
+	/* a member may take a lookalike of its own name; it is shown as typed */
+	CHECK_INT(room_rename(ma, span("ａｌｉｃｅ")), ROOM_OK);
+	CHECK_STR(ma->name, "ａｌｉｃｅ");
+	CHECK_INT(ma->name_len, 15);
+	CHECK(room_by_name(span("alice")) == ma);
+	/* jose is not josé: both may be in the room */
+	m = ADD(&d, "jose", 0);
+	CHECK(m && room_by_name(span("jose")) == m && room_by_name(span("josé")) == mc);
+	/* removed: no lookalike finds it */
+	room_remove(ma);
+	CHECK(room_by_name(span("аlice")) == NULL);
+	CHECK(room_by_name(span("ａｌｉｃｅ")) == NULL);
+	/* many members with wide names (the table grows): each found by its
+	 * ASCII form and by no other */
+	test_room_reset(64);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "ｍ%d", i); /* fullwidth m, ASCII digits */
+		a = addr4(100 + (unsigned)i);
+		ADD(&a, name, 0);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "M%d", i);
+		a = addr4(100 + (unsigned)i);
+		m = room_by_name(span(name));
+		CHECK_MSG(m && m == room_by_addr(&a), "%s", name);
+	}
+	CHECK_INT(room_count(), 40);
+	CHECK(room_by_name(span("m40")) == NULL);
+	CHECK(room_by_name(span("m")) == NULL);
+}
+
 /* The name table ignores ASCII case and the address table does not, though
  * both are uthash tables in the same pool: a name and an address with the
  * same bytes are two keys, and two addresses that differ only by 0x20 in one
@@ -690,6 +753,7 @@ void suite_room(void)
 	TEST_RUN(room_full_and_readd);
 	TEST_RUN(room_rename_rules);
 	TEST_RUN(room_name_and_addr_keys);
+	TEST_RUN(room_lookalike_names);
 	TEST_RUN(room_addr_each_byte);
 	TEST_RUN(room_addr_compare);
 	TEST_RUN(room_join_order);

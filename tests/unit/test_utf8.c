@@ -212,6 +212,74 @@ static void utf8_classes(void)
 	CHECK(!utf8_is_space(0x200b)); /* zero width space: no white space */
 }
 
+/* Every range of utf8_is_space, utf8_is_invisible and utf8_is_mark at both
+ * ends, and the code point on either side of it outside. */
+static void utf8_invisible_and_marks(void)
+{
+	static const uint32_t invisible[][2] = {
+		{ 0xad, 0xad }, { 0x34f, 0x34f }, { 0x61c, 0x61c }, { 0x115f, 0x1160 },
+		{ 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x200b, 0x200f }, { 0x202a, 0x202e },
+		{ 0x2060, 0x206f }, { 0x2800, 0x2800 }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f },
+		{ 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb }, { 0x1bca0, 0x1bca3 },
+		{ 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+	};
+	static const uint32_t marks[][2] = {
+		{ 0x300, 0x36f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x20d0, 0x20ff },
+		{ 0x3099, 0x309a }, { 0xfe20, 0xfe2f },
+	};
+	static const uint32_t spaces[][2] = {
+		{ 0x09, 0x0d }, { ' ', ' ' }, { 0x85, 0x85 }, { 0xa0, 0xa0 }, { 0x1680, 0x1680 },
+		{ 0x2000, 0x200a }, { 0x2028, 0x2029 }, { 0x202f, 0x202f }, { 0x205f, 0x205f },
+		{ 0x3000, 0x3000 },
+	};
+	size_t i;
+	uint32_t cp;
+
+	for (i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		for (cp = spaces[i][0]; cp <= spaces[i][1]; cp++)
+			CHECK_MSG(utf8_is_space(cp), "U+%04X is a space", (unsigned)cp);
+		CHECK_MSG(!utf8_is_space(spaces[i][0] - 1), "U+%04X is not a space",
+			  (unsigned)spaces[i][0] - 1);
+		CHECK_MSG(!utf8_is_space(spaces[i][1] + 1), "U+%04X is not a space",
+			  (unsigned)spaces[i][1] + 1);
+	}
+	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+		for (cp = invisible[i][0]; cp <= invisible[i][1]; cp++)
+			CHECK_MSG(utf8_is_invisible(cp), "U+%04X is invisible", (unsigned)cp);
+		CHECK_MSG(!utf8_is_invisible(invisible[i][0] - 1), "U+%04X is not invisible",
+			  (unsigned)invisible[i][0] - 1);
+		CHECK_MSG(!utf8_is_invisible(invisible[i][1] + 1), "U+%04X is not invisible",
+			  (unsigned)invisible[i][1] + 1);
+		/* U+034F, the combining grapheme joiner, is both: a name check
+		 * finds it invisible first */
+		CHECK_MSG(invisible[i][0] == 0x34f || !utf8_is_mark(invisible[i][0]),
+			  "U+%04X is no mark", (unsigned)invisible[i][0]);
+	}
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		for (cp = marks[i][0]; cp <= marks[i][1]; cp++) {
+			CHECK_MSG(utf8_is_mark(cp), "U+%04X is a mark", (unsigned)cp);
+			CHECK_MSG(utf8_width(cp) == 0, "U+%04X is 0 columns", (unsigned)cp);
+			CHECK_MSG(cp == 0x34f || !utf8_is_invisible(cp), "U+%04X is not invisible",
+				  (unsigned)cp);
+		}
+		CHECK_MSG(!utf8_is_mark(marks[i][0] - 1), "U+%04X is no mark",
+			  (unsigned)marks[i][0] - 1);
+		CHECK_MSG(!utf8_is_mark(marks[i][1] + 1), "U+%04X is no mark",
+			  (unsigned)marks[i][1] + 1);
+	}
+	/* what names and text need: letters, CJK, emoji, spaces are neither */
+	for (cp = 0x20; cp < 0x7f; cp++)
+		CHECK_MSG(!utf8_is_invisible(cp) && !utf8_is_mark(cp), "U+%04X", (unsigned)cp);
+	CHECK(!utf8_is_invisible(0xe9) && !utf8_is_mark(0xe9));     /* é */
+	CHECK(!utf8_is_invisible(0x5f20) && !utf8_is_mark(0x5f20)); /* 张 */
+	CHECK(!utf8_is_invisible(0x1f600));                         /* 😀 */
+	CHECK(!utf8_is_invisible(0x2801));                          /* ⠁ draws a dot */
+	CHECK(!utf8_is_invisible(0x3165) && !utf8_is_invisible(0x1161)); /* ㄵ, a vowel */
+	CHECK(!utf8_is_invisible(0xe1000) && !utf8_is_invisible(0xdffff));
+	CHECK(!utf8_is_mark(0x0e31) && !utf8_is_mark(0x093f));     /* Thai, Devanagari: kept */
+	CHECK(!utf8_is_mark(0x304c));                              /* が, precomposed */
+}
+
 static void utf8_width_values(void)
 {
 	CHECK_INT(utf8_width('a'), 1);
@@ -288,6 +356,7 @@ void suite_utf8(void)
 	TEST_RUN(utf8_check_text_values);
 	TEST_RUN(utf8_bidi_class);
 	TEST_RUN(utf8_classes);
+	TEST_RUN(utf8_invisible_and_marks);
 	TEST_RUN(utf8_width_values);
 	TEST_RUN(utf8_width_wide_emoji);
 	TEST_RUN(utf8_encode_round_trip);
