@@ -4,6 +4,7 @@
  * out through fanout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -124,18 +125,21 @@ static void server_reply(struct server_peer *who, const char *fmt, ...)
 /* Sends the member list as "PREFIX NAME NAME ..." lines of at most
  * PROTO_MAX_LINE bytes, continued by "+OK more:" lines. To an unconfirmed
  * member, one line within its credit, ended by " [N more: /who]" if the
- * names do not all fit (names never start with '['). */
+ * names do not all fit (a name never starts with '['). */
 static void server_names(const struct server_peer *who, const char *prefix)
 {
 	char *p = fanout_begin();
-	size_t len = server_fmt(p, "%s", prefix), cap = who->m->credit;
+	size_t len = server_fmt(p, "%s", prefix);
+	long credit = who->m->credit, lim = LONG_MAX; /* longest line and marker */
 	const struct room_member *m;
 	unsigned n = 0;
 
+	if (credit != ROOM_CONFIRMED)
+		lim = (credit > PROTO_MAX_LINE ? PROTO_MAX_LINE : credit - 1) -
+		      (long)sizeof(" [1024 more: /who]") + 1;
 	for (m = room_first(); m; m = room_next(m), n++) {
-		if (cap != ROOM_CONFIRMED && (len + 1 + m->name_len > PROTO_MAX_LINE ||
-					      len + 1 + m->name_len + 19 >= cap))
-			break; /* 19: the marker's most */
+		if ((long)(len + 1 + m->name_len) > lim)
+			break;
 		if (len + 1 + m->name_len > PROTO_MAX_LINE) {
 			fanout_to_one(len, who->m);
 			p = fanout_begin();

@@ -304,22 +304,40 @@ class Peer(LineBuffer):
                 continue
             self.feed(data)
 
-    def join(self, name, timeout=2.0):
-        """Sends NAME, expects the welcome (and any '+OK more:' lines after it)."""
+    def join(self, name, timeout=2.0, confirm=True):
+        """Sends NAME, expects the welcome (and any '+OK more:' lines after it).
+        confirm: then sends an empty line, the second datagram that confirms
+        the address (the room hears of the join; the 3x bound ends); if the
+        welcome's list was cut ("[N more: /who]"), .online is then read from
+        /who."""
         self.name = name
         self.who = "peer %s:%d (%s)" % (self.addr[0], self.port, name)
         self.send(name)
         self.welcome = self.expect_prefix("+OK welcome %s " % name, timeout)
         self.online, self.welcome_more = self.read_name_list(self.welcome, timeout)
+        if confirm:
+            self.send("")
+            if self.welcome.endswith(" more: /who]"):
+                self.send("/who")
+                self.online, _ = self.read_name_list(
+                    self.expect_prefix("+OK %d online: " % len(self.online), timeout), timeout)
         return self.welcome
 
     def read_name_list(self, first, timeout=2.0):
         """After a join reply or /who line "... N online: A B ...", consumes the
-        "+OK more: ..." lines until N names are seen; returns (names, more_lines)."""
+        "+OK more: ..." lines until N names are seen; returns (names, more_lines).
+        A line cut short for an unconfirmed address ("... [K more: /who]")
+        ends the list: then N names are returned, the unlisted as None."""
         m = re.search(r"(\d+) online: ?(.*)$", first)
         if not m:
             raise AssertionError("%s: no 'N online:' in %r" % (self.who, first))
         total, names = int(m.group(1)), m.group(2).split()
+        cut = re.fullmatch(r"(.*?) ?\[(\d+) more: /who\]", m.group(2))
+        if cut:
+            names = cut.group(1).split()
+            if len(names) + int(cut.group(2)) != total:
+                raise AssertionError("%s: %r does not add up" % (self.who, first))
+            return names + [None] * int(cut.group(2)), []
         more = []
         while len(names) < total:
             l = self.expect_prefix("+OK more: ", timeout)
