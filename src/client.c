@@ -221,8 +221,8 @@ static int client_join_answer(struct client *c)
 	while (proto_lines_next(&it, &l)) {
 		if (client_starts(l.p, l.len, "+OK welcome ")) {
 			client_parse_welcome(l.p, l.len, c->name, &c->idle_s);
-			c->roff = (size_t)(l.p - c->rbuf);
-			client_confirm(c);
+			c->roff = (size_t)(l.p - c->rbuf); /* shown, and confirmed, by
+							    * client_on_line */
 			return 1;
 		}
 		if (client_starts(l.p, l.len, already)) {
@@ -234,6 +234,7 @@ static int client_join_answer(struct client *c)
 			}
 			c->idle_s = -1;
 			c->roff = (size_t)(it.p - c->rbuf);
+			client_confirm(c);
 			return 1;
 		}
 		if (client_starts(l.p, l.len, "-ERR ")) {
