@@ -257,6 +257,7 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 	const char *why = proto_name_error(name);
 	char old[PROTO_NAME_BYTES + 1], *p;
 	struct room_member *m = who->m;
+	int told = m->credit == ROOM_CONFIRMED; /* the room has heard of OLD */
 	size_t len;
 
 	if (name.len == 0) {
@@ -282,14 +283,14 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 		server_reply(who, "-ERR server busy, try again");
 		p = fanout_begin();
 		len = server_fmt(p, "%s%s", old, cat->left);
-		if (m->credit == ROOM_CONFIRMED)
+		if (told)
 			fanout_to_all(len, NULL);
 		return;
 	}
 	log_info("%s is now %s", old, m->name);
 	server_reply(who, "+OK you are now %s", m->name);
-	if (m->credit != ROOM_CONFIRMED)
-		return; /* the room has not heard of OLD */
+	if (!told)
+		return;
 	p = fanout_begin();
 	len = server_fmt(p, "%s%s%s", old, cat->renamed, m->name);
 	fanout_to_all(len, m);
