@@ -65,7 +65,10 @@ Server:
 Peer:
     .sock .addr .port .welcome (join reply) .welcome_more ("+OK more:" lines)
     .online (names listed at join)
-    .join(name)                  send NAME, expect the welcome; returns it
+    .join(name, confirm=True)    send NAME, expect the welcome; returns it;
+                                 confirm: then an empty line (the second
+                                 datagram: the room hears of the join), and
+                                 /who if the welcome's list was cut
     .read_name_list(first) -> (names, more_lines)  after a "N online:" line,
                                  reads the "+OK more:" lines until N names
     .send(*lines)                one datagram: lines joined with "\n" plus "\n"
