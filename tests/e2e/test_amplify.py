@@ -154,24 +154,30 @@ def test_forged_flood_bounded(ctx):
 
 @timeout(60)
 def test_strangers_budget_holds(ctx):
-    """1,500 /help requests from 150 addresses in about a second: at most
-    400 + 200 a second are answered (the global budget), and the burst of
-    400 is (positive control); the rest count as rate_limited."""
+    """1,500 /help requests from 150 addresses and 200 forged joins in about
+    a second: at most 400 + 200 a second are answered, welcomes included
+    (the global budget), and the burst of 400 is (positive control); the
+    rest count as rate_limited."""
     srv = ctx.server()
-    f = Forged(ctx, 150, per_addr=10)
+    f = Forged(ctx, 350, per_addr=10)
+    helpers, joiners = f.socks[:150], f.socks[150:]
     try:
-        n, rounds = 1500, 10
+        n, rounds = 1700, 10
         t0 = time.monotonic()
         for r in range(rounds):
-            for s in f.socks:
+            for i, s in enumerate(helpers):
                 f.send(s, b"/help\n", srv.addr)
+                if r == 5 and i < 100:      # joins amid the flood
+                    for j in (2 * i, 2 * i + 1):
+                        f.send(joiners[j], b"j%d" % j, srv.addr)
             time.sleep(0.1)
         last = f.drain(quiet=0.5)
         took = last - t0
         replies = sum(len(v) for v in f.lines.values())
         allowed = 400 + 200 * took
-        ctx.note("%d /help in %.2fs: %d answered (budget %d), %d bytes out"
-                 % (n, took, replies, allowed, sum(f.got.values())))
+        welcomes = sum(1 for s in joiners if f.lines[s])
+        ctx.note("%d requests (200 of them joins) in %.2fs: %d answered (%d welcomes; budget %d),"
+                 " %d bytes out" % (n, took, replies, welcomes, allowed, sum(f.got.values())))
         assert replies <= allowed + 5, "%d replies in %.2fs: over the budget" % (replies, took)
         assert replies >= 380, "only %d replies: the burst of 400 was not served" % replies
         st = srv.stats()
