@@ -181,8 +181,10 @@ def test_strangers_budget_holds(ctx):
         assert replies <= allowed + 5, "%d replies in %.2fs: over the budget" % (replies, took)
         assert replies >= 380, "only %d replies: the burst of 400 was not served" % replies
         st = srv.stats()
-        # every request was read: those not answered were limited
-        assert st["rate_limited"] >= n - replies - 50, (st, replies)
+        # every request read was answered or limited (a slow build may drop
+        # some at its socket buffer; the readiness probe was answered too)
+        assert st["datagrams_in"] >= n // 2, st
+        assert st["rate_limited"] >= st["datagrams_in"] - replies - 5, (st, replies)
         # and the budget refills
         time.sleep(1.0)
         p = ctx.peer()
