@@ -145,11 +145,12 @@ def scale(t):
 
 
 def free_udp_port():
-    """A UDP port free on both 127.0.0.1 and ::1 (best effort, racy)."""
+    """A UDP port free on every IPv4 address and on ::1 (best effort, racy):
+    the server binds them all, and a test may hold ports on 127.0.0.x."""
     for _ in range(50):
         s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            s4.bind(("127.0.0.1", 0))
+            s4.bind(("0.0.0.0", 0))   # bound only to learn a port; nothing is sent
             port = s4.getsockname()[1]
             try:
                 s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
