@@ -16,6 +16,11 @@
 #define ROOM_DEFAULT_MEMBERS 256
 #define ROOM_DEFAULT_IDLE_S  600
 #define ROOM_DEFAULT_RATE    5     /* lines/s per member; burst is 4x */
+/* anti-amplification (docs/PROTOCOL.md, "Strangers"): toward an address not
+ * yet heard from twice, at most FACTOR times the bytes of its datagram, or
+ * FLOOR bytes if more (room for one short answer: the welcome, an error) */
+#define ROOM_UNCONFIRMED_FACTOR 3
+#define ROOM_UNCONFIRMED_FLOOR  128
 
 /* relay path */
 #define NET_RECV_BATCH      16    /* datagrams per recvmmsg */

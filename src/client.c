@@ -33,6 +33,7 @@
 #define CLIENT_PING_UNKNOWN_S 5     /* ... when we do not know its timeout */
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
+#define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
 
@@ -144,13 +145,26 @@ static int client_send(struct client *c, const char *line, size_t len)
 	return -1;
 }
 
-/* Sends "/join NAME". Returns 0 or -1. */
+/* Sends "/join NAME", padded with empty lines to CLIENT_JOIN_PAD bytes:
+ * the server answers an address it has heard from once with at most 3x its
+ * datagram (docs/PROTOCOL.md), which then holds a full welcome line.
+ * Returns 0 or -1. */
 static int client_send_join(struct client *c)
 {
 	char buf[PROTO_MAX_LINE];
 	int n = fmt_snprintf(buf, sizeof buf, "/join %s", c->name);
 
-	return n < 0 ? -1 : client_send(c, buf, (size_t)n);
+	if (n < 0)
+		return -1;
+	memset(buf + n, '\n', CLIENT_JOIN_PAD - 1 - (size_t)n);
+	return client_send(c, buf, CLIENT_JOIN_PAD - 1);
+}
+
+/* The server's welcome came: an empty line confirms our address (the
+ * room hears of us, and the server's 3x bound on replies ends). */
+static void client_confirm(struct client *c)
+{
+	(void)client_send(c, "", 0);
 }
 
 /* --- joining -------------------------------------------------------------- */
@@ -207,7 +221,8 @@ static int client_join_answer(struct client *c)
 	while (proto_lines_next(&it, &l)) {
 		if (client_starts(l.p, l.len, "+OK welcome ")) {
 			client_parse_welcome(l.p, l.len, c->name, &c->idle_s);
-			c->roff = (size_t)(l.p - c->rbuf);
+			c->roff = (size_t)(l.p - c->rbuf); /* shown, and confirmed, by
+							    * client_on_line */
 			return 1;
 		}
 		if (client_starts(l.p, l.len, already)) {
@@ -219,6 +234,7 @@ static int client_join_answer(struct client *c)
 			}
 			c->idle_s = -1;
 			c->roff = (size_t)(it.p - c->rbuf);
+			client_confirm(c);
 			return 1;
 		}
 		if (client_starts(l.p, l.len, "-ERR ")) {
@@ -419,6 +435,7 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 	if (client_starts(s, len, "+OK welcome ")) {
 		c->rejoining = 0;
 		client_parse_welcome(s, len, c->name, &c->idle_s);
+		client_confirm(c);
 		client_note_parent(c);
 	} else if (client_starts(s, len, nick) && len - (sizeof nick - 1) <= PROTO_NAME_BYTES) {
 		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));

@@ -173,8 +173,9 @@ static struct msghdr *fanout_dgram(const struct room_member *m)
 }
 
 /* Packs every line waiting for m into datagrams. Lines next to each other
- * in the arena (a run of broadcasts) share one iovec. */
-static void fanout_member(const struct room_member *m)
+ * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
+ * lines while its credit lasts: the first that does not fit ends it. */
+static void fanout_member(struct room_member *m)
 {
 	int32_t b = fanout_bcast_head, u = m->q_head, i;
 	uint16_t self = (uint16_t)room_index(m);
@@ -195,6 +196,13 @@ static void fanout_member(const struct room_member *m)
 		}
 		line = fanout_arena + fanout_items[i].off;
 		len = fanout_items[i].len;
+		if (m->credit != ROOM_CONFIRMED) {
+			if (len > m->credit) {
+				m->credit = 0;
+				continue;
+			}
+			m->credit -= (uint16_t)len;
+		}
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
@@ -236,7 +244,7 @@ void fanout_leave(struct room_member *m, int deliver)
 
 void fanout_flush(void)
 {
-	const struct room_member *m;
+	struct room_member *m;
 	unsigned k;
 
 	if (fanout_nitems == 0)

@@ -38,7 +38,8 @@ void fanout_joined(struct room_member *m);
  * drops it (deliver = 0, m is unreachable), and forgets m. */
 void fanout_leave(struct room_member *m, int deliver);
 
-/* Sends everything queued. Never blocks for long; errors are counted. */
+/* Sends everything queued. Never blocks for long; errors are counted. What
+ * an unconfirmed member (room.h) is sent is taken from its credit. */
 void fanout_flush(void);
 
 /* Sends one line right away to an address that is not a member (replies to

@@ -27,6 +27,8 @@ static int room_oom;
 #undef HASH_KEYCMP
 
 _Static_assert(UCHAT_MAX_MEMBERS < ROOM_NONE, "idle links are 16-bit pool indices");
+_Static_assert(ROOM_UNCONFIRMED_FACTOR * PROTO_MAX_DGRAM < ROOM_CONFIRMED,
+	       "a member's credit is 16-bit");
 
 static struct room_member room_pool[UCHAT_MAX_MEMBERS];
 /* Pool indices of members that left, for reuse; members never used are
@@ -239,7 +241,6 @@ static void room_set_name(struct room_member *m, struct proto_span name)
 /* Gives m's slot back to the pool (m is in neither table nor the idle list). */
 static void room_release(struct room_member *m)
 {
-	m->in_use = 0;
 	room_free_list[room_nfree++] = (uint16_t)room_index(m);
 }
 
@@ -259,7 +260,6 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 	room_set_name(m, name);
 	m->q_head = m->q_tail = -1;
 	m->last_ms = now_ms;
-	m->in_use = 1;
 
 	room_oom = 0;
 	room_name_add(m);
@@ -319,6 +319,16 @@ void room_touch(struct room_member *m, int64_t now_ms)
 struct room_member *room_oldest(void)
 {
 	return room_idle_head != ROOM_NONE ? &room_pool[room_idle_head] : NULL;
+}
+
+struct room_member *room_oldest_unconfirmed(void)
+{
+	uint16_t i;
+
+	for (i = room_idle_head; i != ROOM_NONE; i = room_pool[i].idle_next)
+		if (room_pool[i].credit != ROOM_CONFIRMED)
+			return &room_pool[i];
+	return NULL;
 }
 
 struct room_member *room_first(void)

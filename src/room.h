@@ -20,12 +20,17 @@ struct room_member {
 	struct ratelimit rl;
 	uint64_t join_seq;                /* owned by fanout.c: */
 	int16_t q_head, q_tail;           /* its lines waiting */
-	uint8_t name_len, in_use;
+	uint16_t credit;                  /* bytes it may still be sent, or
+	                                   * ROOM_CONFIRMED (see bounds.h) */
+	uint8_t name_len;
 	char name[PROTO_NAME_BYTES + 1];  /* as the member chose it */
 };
 
 /* No member: the end of the idle list. */
 #define ROOM_NONE UINT16_MAX
+/* credit of a member heard from twice: no limit. room_add leaves credit 0
+ * (unconfirmed); the server sets it. */
+#define ROOM_CONFIRMED UINT16_MAX
 
 enum room_err { ROOM_OK, ROOM_FULL, ROOM_TAKEN, ROOM_NOMEM };
 
@@ -53,6 +58,9 @@ struct room_member *room_by_name(struct proto_span name);
 void room_touch(struct room_member *m, int64_t now_ms);
 /* The member heard from longest ago, or NULL. */
 struct room_member *room_oldest(void);
+/* The unconfirmed member (credit != ROOM_CONFIRMED) heard from longest
+ * ago, or NULL. Walks the idle list: O(members). */
+struct room_member *room_oldest_unconfirmed(void);
 
 /* Members in join order: room_first(), then room_next(m) until NULL. */
 struct room_member *room_first(void);

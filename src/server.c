@@ -4,6 +4,7 @@
  * out through fanout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -88,15 +89,18 @@ static size_t server_fmt(char *p, const char *fmt, ...)
 
 /* --- replies ------------------------------------------------------------ */
 
-/* The sender of the line being handled: a member, or just an address. */
+/* The sender of the line being handled: a member, or just an address;
+ * credit: what replies to it may still take of the datagram's allowance
+ * while it is not a member (docs/PROTOCOL.md, "Strangers"). */
 struct server_peer {
 	struct room_member *m;
 	const struct net_addr *addr;
+	size_t credit;
 };
 
-static void server_reply(const struct server_peer *who, const char *fmt, ...)
+static void server_reply(struct server_peer *who, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void server_reply(const struct server_peer *who, const char *fmt, ...)
+static void server_reply(struct server_peer *who, const char *fmt, ...)
 {
 	char line[OUT_LINE_MAX + 1], *p;
 	va_list ap;
@@ -104,30 +108,40 @@ static void server_reply(const struct server_peer *who, const char *fmt, ...)
 
 	if (fmt[0] == '-')
 		stats.errors_sent++;
-	if (!who->m && !ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE,
-				       2 * SERVER_STRANGER_RATE, now_ms)) {
-		stats.rate_limited++;
-		return; /* a flood from strangers must not make us a reflector */
-	}
 	p = who->m ? fanout_begin() : line;
 	va_start(ap, fmt);
 	n = server_vfmt(p, fmt, ap);
 	va_end(ap);
-	if (who->m)
+	if (who->m) {
 		fanout_to_one(n, who->m);
-	else
+	} else if (n + 1 > who->credit ||
+		   !ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE,
+				   2 * SERVER_STRANGER_RATE, now_ms)) {
+		stats.rate_limited++; /* a flood from strangers must not make us a reflector */
+	} else {
+		who->credit -= n + 1;
 		fanout_send_now(who->addr, line, n);
+	}
 }
 
 /* Sends the member list as "PREFIX NAME NAME ..." lines of at most
- * PROTO_MAX_LINE bytes, continued by "+OK more:" lines. */
+ * PROTO_MAX_LINE bytes, continued by "+OK more:" lines. To an unconfirmed
+ * member, one line within its credit, ended by " [N more: /who]" if the
+ * names do not all fit (a name never starts with '['). */
 static void server_names(const struct server_peer *who, const char *prefix)
 {
 	char *p = fanout_begin();
 	size_t len = server_fmt(p, "%s", prefix);
+	long credit = who->m->credit, lim = LONG_MAX; /* longest line and marker */
 	const struct room_member *m;
+	unsigned n = 0;
 
-	for (m = room_first(); m; m = room_next(m)) {
+	if (credit != ROOM_CONFIRMED)
+		lim = (credit > PROTO_MAX_LINE ? PROTO_MAX_LINE : credit - 1) -
+		      (long)sizeof(" [1024 more: /who]") + 1;
+	for (m = room_first(); m; m = room_next(m), n++) {
+		if ((long)(len + 1 + m->name_len) > lim)
+			break;
 		if (len + 1 + m->name_len > PROTO_MAX_LINE) {
 			fanout_to_one(len, who->m);
 			p = fanout_begin();
@@ -137,18 +151,21 @@ static void server_names(const struct server_peer *who, const char *prefix)
 		memcpy(p + len, m->name, m->name_len);
 		len += m->name_len;
 	}
+	if (m)
+		len += server_fmt(p + len, " [%u more: /who]", room_count() - n);
 	fanout_to_one(len, who->m);
 }
 
 /* --- room changes -------------------------------------------------------- */
+
+static void server_leave(struct room_member *m, enum catalog_reason why);
 
 static void server_join(struct server_peer *who, struct proto_span name)
 {
 	const char *why = proto_name_error(name);
 	char prefix[128], addr[NET_ADDRSTR];
 	struct room_member *m;
-	size_t len;
-	char *p;
+	enum room_err rc;
 
 	if (why) {
 		server_reply(who, "-ERR invalid name: %s", why);
@@ -158,7 +175,18 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		server_reply(who, "-ERR name taken: %s", m->name);
 		return;
 	}
-	switch (room_add(who->addr, name, now_ms, &m)) {
+	/* a join is a reply to a stranger: one of the strangers' budget */
+	if (!ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE, 2 * SERVER_STRANGER_RATE, now_ms)) {
+		stats.rate_limited++;
+		return;
+	}
+	rc = room_add(who->addr, name, now_ms, &m);
+	if (rc == ROOM_FULL && (m = room_oldest_unconfirmed()) != NULL) {
+		/* never heard from twice (maybe forged): it gives way, untold */
+		server_leave(m, CATALOG_UNREACHABLE);
+		rc = room_add(who->addr, name, now_ms, &m);
+	}
+	switch (rc) {
 	case ROOM_OK:
 		fanout_joined(m);
 		break;
@@ -170,6 +198,7 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		return;
 	}
 	ratelimit_init(&m->rl, 4 * opt.rate, now_ms);
+	m->credit = (uint16_t)who->credit; /* unconfirmed: see server_confirm */
 	who->m = m;
 	stats.joins++;
 	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
@@ -180,20 +209,30 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		fmt_snprintf(prefix, sizeof(prefix), "+OK welcome %s (no idle timeout), %u online:",
 			 m->name, room_count());
 	server_names(who, prefix);
-	p = fanout_begin();
-	len = server_fmt(p, "%s%s", m->name, cat->joined);
+}
+
+/* The second datagram from m's address: the room hears of m now (a forged
+ * join, one datagram, never draws a notice), and m's credit ends. */
+static void server_confirm(struct room_member *m)
+{
+	char *p = fanout_begin();
+	size_t len = server_fmt(p, "%s%s", m->name, cat->joined);
+
+	m->credit = ROOM_CONFIRMED;
 	fanout_to_all(len, m);
 }
 
-/* Removes m and tells the others (and m, unless it cannot be reached). */
+/* Removes m and tells the others if they heard of it (server_confirm), and
+ * m, unless it cannot be reached or its credit is spent. */
 static void server_leave(struct room_member *m, enum catalog_reason why)
 {
 	char name[PROTO_NAME_BYTES + 1], line[OUT_LINE_MAX + 1], *p;
 	struct net_addr addr = m->addr;
-	size_t len;
+	size_t len, credit;
 
 	fanout_leave(m, why != CATALOG_UNREACHABLE);
 	memcpy(name, m->name, sizeof(name));
+	credit = m->credit;
 	room_remove(m);
 	stats.leaves++;
 	log_info("%s left (%s)", name, server_reason_en[why]);
@@ -203,14 +242,16 @@ static void server_leave(struct room_member *m, enum catalog_reason why)
 	else
 		len = server_fmt(p, "%s%s%s%s%s", name, cat->left, cat->reason_open,
 				 cat->reasons[why], cat->reason_close);
-	fanout_to_all(len, NULL);
+	if (credit == ROOM_CONFIRMED)
+		fanout_to_all(len, NULL);
 	if (why == CATALOG_QUIT)
 		len = server_fmt(line, "+OK bye");
 	else if (why != CATALOG_UNREACHABLE)
 		len = server_fmt(line, "-ERR removed from the room (%s)", server_reason_en[why]);
 	else
 		return;
-	fanout_send_now(&addr, line, len);
+	if (credit == ROOM_CONFIRMED || len < credit)
+		fanout_send_now(&addr, line, len);
 }
 
 static void server_nick(struct server_peer *who, struct proto_span name)
@@ -218,6 +259,7 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 	const char *why = proto_name_error(name);
 	char old[PROTO_NAME_BYTES + 1], *p;
 	struct room_member *m = who->m;
+	int told = m->credit == ROOM_CONFIRMED; /* the room has heard of OLD */
 	size_t len;
 
 	if (name.len == 0) {
@@ -243,11 +285,14 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 		server_reply(who, "-ERR server busy, try again");
 		p = fanout_begin();
 		len = server_fmt(p, "%s%s", old, cat->left);
-		fanout_to_all(len, NULL);
+		if (told)
+			fanout_to_all(len, NULL);
 		return;
 	}
 	log_info("%s is now %s", old, m->name);
 	server_reply(who, "+OK you are now %s", m->name);
+	if (!told)
+		return;
 	p = fanout_begin();
 	len = server_fmt(p, "%s%s%s", old, cat->renamed, m->name);
 	fanout_to_all(len, m);
@@ -412,9 +457,15 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 		return;
 	stats.datagrams_in++;
 	who.addr = &addr;
+	who.credit = ROOM_UNCONFIRMED_FACTOR * len;
+	if (who.credit < ROOM_UNCONFIRMED_FLOOR)
+		who.credit = ROOM_UNCONFIRMED_FLOOR;
 	who.m = room_by_addr(&addr);
-	if (who.m)
+	if (who.m) {
 		room_touch(who.m, now_ms);
+		if (who.m->credit != ROOM_CONFIRMED)
+			server_confirm(who.m);
+	}
 	if (truncated) {
 		server_reply(&who, "-ERR datagram too long (max %d bytes); nothing in it was read",
 			     PROTO_MAX_DGRAM);

@@ -66,7 +66,10 @@ Server:
 Peer:
     .sock .addr .port .welcome (join reply) .welcome_more ("+OK more:" lines)
     .online (names listed at join)
-    .join(name)                  send NAME, expect the welcome; returns it
+    .join(name, confirm=True)    send NAME, expect the welcome; returns it;
+                                 confirm: then an empty line (the second
+                                 datagram: the room hears of the join), and
+                                 /who if the welcome's list was cut
     .read_name_list(first) -> (names, more_lines)  after a "N online:" line,
                                  reads the "+OK more:" lines until N names
     .send(*lines)                one datagram: lines joined with "\n" plus "\n"
@@ -164,7 +167,8 @@ def _port_range():
 
 
 def free_udp_port():
-    """A UDP port free on both 127.0.0.1 and ::1 now, outside the ephemeral
+    """A UDP port free now on every IPv4 address (the server binds them all,
+    and a test may hold ports on 127.0.0.x) and on ::1, outside the ephemeral
     range (still racy against another test picking the same one: Server
     retries with another port when its bind fails)."""
     lo, hi = _port_range()
@@ -172,7 +176,7 @@ def free_udp_port():
         port = random.randint(lo, hi)
         s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            s4.bind(("127.0.0.1", port))
+            s4.bind(("0.0.0.0", port))   # bound only to test the port; nothing is sent
         except OSError:
             continue
         finally:
@@ -374,22 +378,40 @@ class Peer(LineBuffer):
         self.send("/ping " + token)
         return self.before("+OK pong " + token, timeout)
 
-    def join(self, name, timeout=2.0):
-        """Sends NAME, expects the welcome (and any '+OK more:' lines after it)."""
+    def join(self, name, timeout=2.0, confirm=True):
+        """Sends NAME, expects the welcome (and any '+OK more:' lines after it).
+        confirm: then sends an empty line, the second datagram that confirms
+        the address (the room hears of the join; the 3x bound ends); if the
+        welcome's list was cut ("[N more: /who]"), .online is then read from
+        /who."""
         self.name = name
         self.who = "peer %s:%d (%s)" % (self.addr[0], self.port, name)
         self.send(name)
         self.welcome = self.expect_prefix("+OK welcome %s " % name, timeout)
         self.online, self.welcome_more = self.read_name_list(self.welcome, timeout)
+        if confirm:
+            self.send("")
+            if self.welcome.endswith(" more: /who]"):
+                self.send("/who")
+                self.online, _ = self.read_name_list(
+                    self.expect_prefix("+OK %d online: " % len(self.online), timeout), timeout)
         return self.welcome
 
     def read_name_list(self, first, timeout=2.0):
         """After a join reply or /who line "... N online: A B ...", consumes the
-        "+OK more: ..." lines until N names are seen; returns (names, more_lines)."""
+        "+OK more: ..." lines until N names are seen; returns (names, more_lines).
+        A line cut short for an unconfirmed address ("... [K more: /who]")
+        ends the list: then N names are returned, the unlisted as None."""
         m = re.search(r"(\d+) online: ?(.*)$", first)
         if not m:
             raise AssertionError("%s: no 'N online:' in %r" % (self.who, first))
         total, names = int(m.group(1)), m.group(2).split()
+        cut = re.fullmatch(r"(.*?) ?\[(\d+) more: /who\]", m.group(2))
+        if cut:
+            names = cut.group(1).split()
+            if len(names) + int(cut.group(2)) != total:
+                raise AssertionError("%s: %r does not add up" % (self.who, first))
+            return names + [None] * int(cut.group(2)), []
         more = []
         while len(names) < total:
             l = self.expect_prefix("+OK more: ", timeout)

@@ -139,6 +139,7 @@ def test_client_with_netcat_peer(ctx):
     nc = ctx.nc(srv.port)
     nc.send("bob\n")
     nc.expect_prefix("+OK welcome bob ", 3)
+    nc.send("\n")                       # an empty line confirms bob
     alice = joined_client(ctx, srv, "alice", nc)
     nc.send("hello from netcat\n")
     alice.expect("bob: hello from netcat")
@@ -256,6 +257,7 @@ def test_client_keepalive(ctx):
     bob = ctx.peer()
     bob.send("bob")
     bob.expect_prefix("+OK welcome bob (idle timeout 3s)")
+    bob.send("")
     alice = Client(ctx, "-n", "alice", "127.0.0.1", srv.port)
     alice.expect_prefix("+OK welcome alice (idle timeout 3s)", 3)
     bob.expect("alice joined the room")
@@ -389,6 +391,12 @@ def test_client_kicked_exits_1(ctx):
 
 # --- a fake server: what the real one never sends --------------------------
 
+def join_datagram(name):
+    """What udpchat sends to join: /join NAME padded with empty lines to 192
+    bytes (the server may answer 3x that before the address is confirmed)."""
+    return ("/join %s" % name).encode().ljust(192, b"\n")
+
+
 class FakeServer:
     """A UDP socket on 127.0.0.1 that answers the join, then says what it is told."""
 
@@ -406,8 +414,9 @@ class FakeServer:
 
     def accept(self, name="alice"):
         data = self.recv_line()
-        assert data == ("/join %s\n" % name).encode(), data
+        assert data == join_datagram(name), data
         self.say("+OK welcome %s (idle timeout 600s), 1 online: %s\n" % (name, name))
+        assert self.recv_line() == b"\n"     # the client confirms its address
 
     def say(self, data):
         if isinstance(data, str):
@@ -451,10 +460,11 @@ def test_client_join_retried(ctx):
         got.append(fake.recv_line())          # the first try "was lost"
         got.append(fake.recv_line())
         took = time.monotonic() - t0
-        assert got == [b"/join alice\n"] * 3, got
+        assert got == [join_datagram("alice")] * 3, got
         assert 0.5 <= took <= harness.scale(2.5), took   # 250 ms, then 500 ms
         # the first try got in after all: "already in the room" means joined
         fake.say("-ERR already in the room as alice\nbob: hi\n")
+        assert fake.recv_line() == b"\n"     # the client confirms its address
         c.expect("bob: hi")
         c.close_stdin()
         assert fake.recv_line() == b"/quit\n"

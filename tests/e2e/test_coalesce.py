@@ -190,6 +190,7 @@ def test_netcat_member_sees_the_same_lines(ctx):
     nc = ctx.nc(srv.port)
     nc.send("carol\n")
     nc.expect_prefix("+OK welcome carol ")
+    nc.send("\n")                   # an empty line confirms carol
     alice.expect("carol joined the room")
     bob.expect("carol joined the room")
     mark = len(bob.datagrams)

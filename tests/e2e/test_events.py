@@ -29,10 +29,12 @@ def _events(ctx, lang):
     alice = ctx.peer()
     alice.send("alice")
     alice.expect("+OK welcome alice (no idle timeout), 1 online: alice")
+    alice.send("")                  # the second datagram confirms alice
     srv.members.append(alice)
     bob = ctx.peer()
     bob.send("bob")
     bob.expect(online("+OK welcome bob (no idle timeout), ", ["alice", "bob"]))
+    bob.send("")                    # the second datagram: the room hears of bob
     alice.expect(T["join"].format("bob"))                       # join
     srv.members.append(bob)
     carol = srv.join("carol")
@@ -120,6 +122,7 @@ def _timed_out(ctx, lang):
     quiet = ctx.peer()
     quiet.send("quiet")
     quiet.expect("+OK welcome quiet (idle timeout 1s), 1 online: quiet")
+    quiet.send("")                  # confirmed: its leave will be told
     t0 = time.monotonic()           # quiet's last datagram was sent before this
     srv.members.append(quiet)
     busy = srv.join("busy")

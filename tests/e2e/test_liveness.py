@@ -11,6 +11,7 @@ def test_idle_timeout(ctx):
     silent = ctx.peer()
     silent.send("silent")
     silent.expect("+OK welcome silent (idle timeout 2s), 1 online: silent")
+    silent.send("")                 # confirmed: its leave is told
     t0 = time.monotonic()
     srv.members.append(silent)
     pinger, talker = srv.join("pinger"), srv.join("talker")
@@ -48,6 +49,7 @@ def test_no_idle_timeout(ctx):
     a = ctx.peer()
     a.send("a")
     a.expect("+OK welcome a (no idle timeout), 1 online: a")
+    a.send("")
     b = ctx.peer()
     b.join("b")
     a.expect("b joined the room")
@@ -64,6 +66,7 @@ def test_netcat_kill9_removed_within_1s(ctx):
     nc = ctx.nc(srv.port)
     nc.send("dave\n")
     nc.expect(online("+OK welcome dave (idle timeout 600s), ", ["alice", "bob", "dave"]))
+    nc.send("\n")                   # an empty line confirms dave
     alice.expect("dave joined the room")
     bob.expect("dave joined the room")
     alice.send("hi dave")

@@ -40,6 +40,7 @@ def test_200_members_one_message(ctx):
     for b in range(0, n, 25):
         for i in range(b, min(n, b + 25)):
             peers[i].send("m%03d" % i)
+            peers[i].send("")   # the second datagram confirms it: the room is told
             peers[i].name = "m%03d" % i
         ok = _collect(peers[b:b + 25],
                       lambda ps: all(any(l.startswith("+OK welcome ") for l in p.history) for p in ps),
@@ -155,6 +156,7 @@ def test_room_full(ctx):
     c.expect("b left the room")
     d.send("d")
     d.expect(online("+OK welcome d (idle timeout 600s), ", ["a", "c", "d"]))
+    d.send("")
     a.expect("d joined the room")
     srv.stop()
 

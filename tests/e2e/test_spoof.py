@@ -58,6 +58,7 @@ def test_bidi_controls_refused_netcat(ctx):
     nc = ctx.nc(srv.port)
     nc.send("carol\n")
     nc.expect(re.compile(r"\+OK welcome carol .*"))
+    nc.send("\n")                          # Enter: the second datagram confirms carol
     bob.expect("carol joined the room")
     nc.send("price: \u202e0001\u202c dollars\n")
     nc.expect("-ERR text contains a bidi control character (U+202E)")

@@ -85,6 +85,7 @@ static int fo_setup(const char *bind_addr, const char *member_ip, int line)
 			test_fail(__FILE__, line, "member %s not added", names[i]);
 			return -1;
 		}
+		p->m->credit = ROOM_CONFIRMED;
 	}
 	memset(&fanout_stats, 0, sizeof(fanout_stats));
 	return 0;
@@ -591,6 +592,7 @@ static void fanout_join_leave_mid_batch(void)
 	if (!dave)
 		goto out;
 	fanout_joined(dave);
+	dave->credit = ROOM_CONFIRMED;
 	fo_all("dave joined", dave);
 	fo_all("after", NULL);
 	fo_one("to dave", dave);
@@ -618,6 +620,50 @@ out:
 	fo_teardown();
 }
 
+/* An unconfirmed member gets what fits its credit, in order, and nothing
+ * after the first line that does not fit; the others get everything. */
+static void fanout_unconfirmed_credit(void)
+{
+	size_t want[NMEM];
+	struct room_member *carol;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	carol = fo_peers[2].m;
+	carol->credit = 20;
+	fo_one("0123456789", carol); /* 11 bytes with its \n */
+	fo_all("abcdefgh", NULL);    /* 9: 20 in all, the whole credit */
+	fo_all("x", NULL);           /* 2: does not fit */
+	fanout_flush();
+	want[0] = want[1] = 11;
+	want[2] = 20;
+	fo_receive(want);
+	FO_CHECK(0, "abcdefgh\nx\n", 1);
+	FO_CHECK(1, "abcdefgh\nx\n", 1);
+	FO_CHECK(2, "0123456789\nabcdefgh\n", 1);
+	CHECK_INT(carol->credit, 0);
+	fo_reset_rx();
+	fo_one("y", carol);
+	fo_all("z", NULL);
+	fanout_flush();
+	want[0] = want[1] = 2;
+	want[2] = 0;
+	fo_receive(want);
+	FO_CHECK(0, "z\n", 1);
+	FO_CHECK(2, "", 0);
+	/* confirmed: no limit any more */
+	carol->credit = ROOM_CONFIRMED;
+	fo_reset_rx();
+	fo_one("y", carol);
+	fanout_flush();
+	want[0] = want[1] = 0;
+	want[2] = 2;
+	fo_receive(want);
+	FO_CHECK(2, "y\n", 1);
+out:
+	fo_teardown();
+}
+
 void suite_fanout(void)
 {
 	int i;
@@ -633,4 +679,5 @@ void suite_fanout(void)
 	TEST_RUN(fanout_dead_member);
 	TEST_RUN(fanout_dual_stack);
 	TEST_RUN(fanout_join_leave_mid_batch);
+	TEST_RUN(fanout_unconfirmed_credit);
 }

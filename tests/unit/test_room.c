@@ -155,7 +155,7 @@ static void room_add_find(void)
 	CHECK_INT(mb->name_len, 3);
 	CHECK_STR(mc->name, "张三");
 	CHECK_INT(ma->last_ms, 100);
-	CHECK(ma->in_use);
+	CHECK_INT(ma->credit, 0); /* unconfirmed until the server says */
 	CHECK(room_index(ma) < UCHAT_MAX_MEMBERS);
 	CHECK(room_index(ma) != room_index(mb));
 
@@ -541,6 +541,14 @@ static void room_idle_order(void)
 	room_touch(mb, 61); /* the youngest touched again */
 	CHECK_INT(mb->last_ms, 61);
 	CHECK(room_oldest() == ma);
+	/* the oldest unconfirmed one, in idle order: a c b */
+	CHECK(room_oldest_unconfirmed() == ma);
+	ma->credit = ROOM_CONFIRMED;
+	CHECK(room_oldest_unconfirmed() == mc);
+	mc->credit = ROOM_CONFIRMED;
+	CHECK(room_oldest_unconfirmed() == mb);
+	mb->credit = ROOM_CONFIRMED;
+	CHECK(room_oldest_unconfirmed() == NULL);
 	/* order now a(40) c(50) b(61); remove the oldest */
 	room_remove(ma);
 	CHECK(room_oldest() == mc);
