@@ -53,8 +53,12 @@ UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
                 -I$(BUILD)/include $(MUSL_SPECS) $(CROSS_CFLAGS)
 # A static musl program never applies PT_GNU_RELRO (only musl's dynamic
 # linker does): in a static build RELRO is a page of padding and no guard.
+# common-page-size=64: ld starts the data segment on a fresh page of that
+# size when it saves a page of memory, padding the file up to it (up to
+# 4 KiB on x86_64 and aarch64, moving with every change); at 64 the padding
+# is under 64 bytes and the segment costs at most one page more to map.
 comma := ,
-NORELRO = $(if $(STATIC),-Wl$(comma)-z$(comma)norelro)
+NORELRO = $(if $(STATIC),-Wl$(comma)-z$(comma)norelro -Wl$(comma)-z$(comma)common-page-size=64)
 UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
                 $(CROSS_LDFLAGS)
 

@@ -12,16 +12,23 @@
 
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
 {
+	sa_family_t family;
+
+	/* The family is copied as bytes: sa points to a sockaddr_in, _in6 or
+	 * _storage, and a read through struct sockaddr breaks the aliasing rules
+	 * (with link-time optimisation gcc inlines this into a caller that filled
+	 * a sockaddr_in and drops the caller's stores). */
+	memcpy(&family, &sa->sa_family, sizeof(family));
 	memset(out, 0, sizeof(*out));
 	out->sin6.sin6_family = AF_INET6;
-	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+	if (family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
 		out->sin6.sin6_port = s6->sin6_port;
 		out->sin6.sin6_addr = s6->sin6_addr;
 		out->sin6.sin6_scope_id = s6->sin6_scope_id;
 		return 0;
 	}
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+	if (family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
 		out->sin6.sin6_port = s4->sin_port;
 		out->sin6.sin6_addr.s6_addr[10] = 0xff;
