@@ -354,7 +354,7 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 		const char *why;
 
 		if (c->interactive) {
-			fmt_dprintf(isatty(1) ? 1 : 2, "name: ");
+			fmt_dprintf(term_isatty(1) ? 1 : 2, "name: ");
 		}
 		if (!client_read_line(lr, 0, line, &len)) {
 			fmt_dprintf(2, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
@@ -781,7 +781,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 		fmt_dprintf(2, "udpchat: %s\n", strerror(errno));
 		return 1;
 	}
-	if (c->interactive && isatty(1))
+	if (c->interactive && term_isatty(1))
 		(void)term_open(0, 1);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
@@ -864,7 +864,7 @@ int client_main(int argc, char **argv)
 		fmt_dprintf(2, "udpchat: %s\n", err);
 		return 1;
 	}
-	c.interactive = isatty(0);
+	c.interactive = term_isatty(0);
 	client_where(&c, where, sizeof where);
 	if (name) {
 		const char *why = proto_name_error((struct proto_span){ name, strlen(name) });
