@@ -616,7 +616,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 	memcpy(wire + wlen, line, len);
 	wlen += len;
 	if (client_send(c, wire, wlen) < 0)
-		client_notice("not sent: %s", strerror(errno));
+		client_notice("not sent: %s", fmt_strerror(errno));
 	else if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
 		int n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
@@ -778,7 +778,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 	pid_t parent = getpid();
 
 	if (client_signals() < 0 || pipe2(notes, O_CLOEXEC) < 0) {
-		fmt_dprintf(2, "udpchat: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: %s\n", fmt_strerror(errno));
 		return 1;
 	}
 	if (c->interactive && term_isatty(1))
@@ -796,7 +796,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 	c->note_fd = notes[0];
 	if (c->child < 0) {
 		term_close();
-		fmt_dprintf(2, "udpchat: fork: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: fork: %s\n", fmt_strerror(errno));
 		return 1;
 	}
 	return client_sender(c, lr);

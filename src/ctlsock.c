@@ -36,7 +36,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
 	/* a socket file that nobody answers on is a dead server's: replace it */
@@ -56,7 +56,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 4) < 0) {
-		fmt_snprintf(err, errlen, "cannot create control socket %s: %s", path, strerror(errno));
+		fmt_snprintf(err, errlen, "cannot create control socket %s: %s", path, fmt_strerror(errno));
 		close(fd);
 		return -1;
 	}

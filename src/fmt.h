@@ -28,4 +28,9 @@ unsigned long long fmt_udiv(unsigned long long v, unsigned d, unsigned *rem);
  * an empty string, a non-digit, or a value out of range. */
 int fmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* As strerror, with musl's texts, for the errno values users meet (see
+ * fmt.c); any other reads "error N". musl's strerror table is 2.2 kB. The
+ * text stays valid until the next call. */
+const char *fmt_strerror(int e);
+
 #endif

@@ -144,7 +144,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
 	if (family == AF_INET6) {
@@ -160,7 +160,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	net_recverr(fd, family);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s",
-			 any ? "all addresses" : bind_addr, port, strerror(errno));
+			 any ? "all addresses" : bind_addr, port, fmt_strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -228,6 +228,6 @@ int net_client_socket(const char *host, unsigned port, char *err, size_t errlen)
 		fd = -1;
 	}
 	if (fd < 0)
-		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, strerror(saved));
+		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, fmt_strerror(saved));
 	return fd;
 }

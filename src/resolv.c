@@ -663,7 +663,7 @@ int resolv_dns(const struct resolv_cfg *conf, const char *name, struct net_addr 
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
 	for (i = 0; (c = resolv_candidate(conf, name, i, cand)) != 0; i++) {

@@ -1,6 +1,7 @@
 /* test_fmt.c: our formatter against libc's snprintf for every conversion
  * udpchat uses, truncation, number parsing, and IPv6 address text. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,38 @@ static void fmt_ip6_text(void)
 	CHECK_STR(net_addr_str(&a, got), "192.168.1.20:8888");
 }
 
+/* fmt_strerror: musl's text for each errno in its table (so the table's two
+ * lists stay in step; compared with libc's strerror when libc is musl, whose
+ * texts they are), "error N" for the rest. */
+static void fmt_errors(void)
+{
+	const char *s;
+	char want[24];
+	int e, known = 0;
+
+	CHECK_STR(fmt_strerror(EPERM), "Operation not permitted");
+	CHECK_STR(fmt_strerror(EADDRINUSE), "Address in use");
+	CHECK_STR(fmt_strerror(ECONNREFUSED), "Connection refused");
+	CHECK_STR(fmt_strerror(EHOSTUNREACH), "Host is unreachable");
+	CHECK_STR(fmt_strerror(ENOENT), "No such file or directory");
+	CHECK_STR(fmt_strerror(EACCES), "Permission denied");
+	CHECK_STR(fmt_strerror(EAGAIN), "Resource temporarily unavailable");
+	snprintf(want, sizeof(want), "error %d", ENOSYS);
+	CHECK_STR(fmt_strerror(ENOSYS), want);
+	CHECK_STR(fmt_strerror(0), "error 0");
+	CHECK_STR(fmt_strerror(-3), "error -3");
+	for (e = 1; e < 1200; e++) {
+		s = fmt_strerror(e);
+		if (strncmp(s, "error ", 6) == 0)
+			continue;
+		known++;
+#ifndef __GLIBC__
+		CHECK_MSG(strcmp(s, strerror(e)) == 0, "errno %d: \"%s\", libc \"%s\"", e, s, strerror(e));
+#endif
+	}
+	CHECK_INT(known, 32);
+}
+
 void suite_fmt(void)
 {
 	TEST_RUN(fmt_conversions);
@@ -128,4 +161,5 @@ void suite_fmt(void)
 	TEST_RUN(fmt_divide);
 	TEST_RUN(fmt_parse);
 	TEST_RUN(fmt_ip6_text);
+	TEST_RUN(fmt_errors);
 }
