@@ -37,7 +37,11 @@ def test_ctl_other_user_refused(ctx):
     r = subprocess.run(ctx.cmd("udpchatctl", "-c", srv.ctl_path, "who"), user=65534, group=65534,
                        capture_output=True, text=True, timeout=scale(5))
     assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
-    assert r.stdout.splitlines() == ["-ERR permission denied"], (r.stdout, r.stderr)
+    # the server replies and closes at once, so the request may meet a closed
+    # connection and udpchatctl never read the reply
+    assert (r.stdout.splitlines() == ["-ERR permission denied"] or
+            (r.stdout == "" and re.search(r"cannot send to .*: (Broken pipe|Connection reset by peer)$",
+                                          r.stderr.strip()))), (r.stdout, r.stderr)
     # and root still is, after the refusal
     r = srv.ctl("who")
     assert r.returncode == 0 and r.stdout.splitlines()[-1] == "+OK 1 members", (r.stdout, r.stderr)
