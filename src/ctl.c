@@ -112,9 +112,8 @@ int ctl_main(int argc, char **argv)
 	/* copy the reply out; remember how its last line starts */
 	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0, w; off < n; off += w)
-			if ((w = write(1, buf + off, (size_t)(n - off))) <= 0)
-				return 1; /* stdout closed: nobody is reading */
+		if (fmt_write_all(1, buf, (size_t)n) < 0)
+			return 1; /* stdout closed: nobody is reading */
 		for (ssize_t i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;

@@ -168,20 +168,30 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void fmt_vdprintf(int fd, const char *fmt, va_list ap)
 {
 	char buf[FMT_OUT_MAX];
-	size_t len, off = 0;
+	size_t len;
 	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 
 	if (n < 0)
 		return;
 	len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
+	(void)fmt_write_all(fd, buf, len);
+}
+
+int fmt_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
-		off += (size_t)w;
+			return -1;
+		p += w;
+		len -= (size_t)w;
 	}
+	return 0;
 }
 
 void fmt_dprintf(int fd, const char *fmt, ...)

@@ -49,17 +49,7 @@ int term_isatty(int fd)
 /* Writes all of buf; a partial write is continued (EINTR retried). */
 static int term_write(const char *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(term.out, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fmt_write_all(term.out, buf, len);
 }
 
 /* Reads the window size; 24x80 when the terminal does not say. */
