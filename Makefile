@@ -36,6 +36,8 @@ ifeq ($(origin STRIP),undefined)
 CC_STRIP = $(if $(filter musl-gcc,$(notdir $(firstword $(CC)))),,$(patsubst %-gcc,%-strip,$(filter %-gcc,$(firstword $(CC)))))
 STRIP    = $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(CC_STRIP),strip)
 endif
+# .comment holds the compilers' version strings (0.1 kB); STRIPFLAGS= keeps it
+STRIPFLAGS ?= -R .comment
 # -fno-pie: the binary is a static, non-PIE executable in any case
 CFLAGS  ?= -Os -fno-asynchronous-unwind-tables -fno-pie
 LDFLAGS ?=
@@ -94,7 +96,7 @@ $(BUILD)/.flags: FORCE
 
 $(MULTI): $(OBJS)
 	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(MUSL_SPECS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
-	$(if $(NOSTRIP),,$(STRIP) $@)
+	$(if $(NOSTRIP),,$(STRIP) $(STRIPFLAGS) $@)
 
 $(LINKS): $(MULTI)
 	ln -sf udpchatmulti $@
