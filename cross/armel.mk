@@ -5,4 +5,6 @@ MUSL_SPECS    ?= -specs /usr/lib/arm-linux-musleabi/musl-gcc.specs
 QEMU_USER     ?= qemu-arm-static
 # Thumb code (every ARMv5TE core has it): a third smaller than ARM code,
 # which keeps the binary under 64 KiB. CROSS_CFLAGS= builds ARM code.
-CROSS_CFLAGS  ?= -mthumb
+# Link-time optimisation.
+CROSS_CFLAGS  ?= -mthumb -flto=auto
+CROSS_LDFLAGS ?= -flto=auto

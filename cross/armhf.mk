@@ -3,3 +3,6 @@
 CROSS_COMPILE ?= arm-linux-gnueabihf-
 MUSL_SPECS    ?= -specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs
 QEMU_USER     ?= qemu-arm-static
+# link-time optimisation
+CROSS_CFLAGS  ?= -flto=auto
+CROSS_LDFLAGS ?= -flto=auto

@@ -30,15 +30,8 @@ static const char *admin_check(const char *line, size_t len)
 
 static void admin_write_all(int fd, const char *p, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(0); /* the relay is gone */
-		p += w;
-		len -= (size_t)w;
-	}
+	if (fmt_write_all(fd, p, len) < 0)
+		_exit(0); /* the relay is gone */
 }
 
 /* Sends one operator line on to the relay, or says on stderr why not. */

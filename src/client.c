@@ -370,7 +370,7 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 		const char *why;
 
 		if (c->interactive) {
-			fmt_dprintf(isatty(1) ? 1 : 2, "name: ");
+			fmt_dprintf(term_isatty(1) ? 1 : 2, "name: ");
 		}
 		if (!client_read_line(lr, 0, line, &len)) {
 			fmt_dprintf(2, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
@@ -633,7 +633,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 	memcpy(wire + wlen, line, len);
 	wlen += len;
 	if (client_send(c, wire, wlen) < 0)
-		client_notice("not sent: %s", strerror(errno));
+		client_notice("not sent: %s", fmt_strerror(errno));
 	else if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
 		int n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
@@ -795,10 +795,10 @@ static int client_run(struct client *c, struct client_lr *lr)
 	pid_t parent = getpid();
 
 	if (client_signals() < 0 || pipe2(notes, O_CLOEXEC) < 0) {
-		fmt_dprintf(2, "udpchat: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: %s\n", fmt_strerror(errno));
 		return 1;
 	}
-	if (c->interactive && isatty(1))
+	if (c->interactive && term_isatty(1))
 		(void)term_open(0, 1);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
@@ -813,7 +813,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 	c->note_fd = notes[0];
 	if (c->child < 0) {
 		term_close();
-		fmt_dprintf(2, "udpchat: fork: %s\n", strerror(errno));
+		fmt_dprintf(2, "udpchat: fork: %s\n", fmt_strerror(errno));
 		return 1;
 	}
 	return client_sender(c, lr);
@@ -881,7 +881,7 @@ int client_main(int argc, char **argv)
 		fmt_dprintf(2, "udpchat: %s\n", err);
 		return 1;
 	}
-	c.interactive = isatty(0);
+	c.interactive = term_isatty(0);
 	client_where(&c, where, sizeof where);
 	if (name) {
 		const char *why = proto_name_error((struct proto_span){ name, strlen(name) });

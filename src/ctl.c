@@ -100,21 +100,20 @@ int ctl_main(int argc, char **argv)
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		log_die(1, "socket: %s", strerror(errno));
+		log_die(1, "socket: %s", fmt_strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		log_die(1, "cannot connect to %s: %s (is udpchatd running? -c PATH)",
-			path, strerror(errno));
+			path, fmt_strerror(errno));
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
-		log_die(1, "cannot send to %s: %s", path, strerror(errno));
+		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */
 	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0, w; off < n; off += w)
-			if ((w = write(1, buf + off, (size_t)(n - off))) <= 0)
-				return 1; /* stdout closed: nobody is reading */
+		if (fmt_write_all(1, buf, (size_t)n) < 0)
+			return 1; /* stdout closed: nobody is reading */
 		for (ssize_t i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;
@@ -125,7 +124,7 @@ int ctl_main(int argc, char **argv)
 		}
 	}
 	if (n < 0)
-		log_die(1, "no reply from %s: %s", path, strerror(errno));
+		log_die(1, "no reply from %s: %s", path, fmt_strerror(errno));
 	close(fd);
 	if (strncmp(last, "+OK", 3) == 0)
 		return 0;

@@ -1,5 +1,6 @@
 /* fmt.c: a small formatter and a number parser (see fmt.h). */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -167,20 +168,30 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void fmt_vdprintf(int fd, const char *fmt, va_list ap)
 {
 	char buf[FMT_OUT_MAX];
-	size_t len, off = 0;
+	size_t len;
 	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 
 	if (n < 0)
 		return;
 	len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
+	(void)fmt_write_all(fd, buf, len);
+}
+
+int fmt_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
-		off += (size_t)w;
+			return -1;
+		p += w;
+		len -= (size_t)w;
 	}
+	return 0;
 }
 
 void fmt_dprintf(int fd, const char *fmt, ...)
@@ -208,4 +219,41 @@ int fmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* The errno values that socket, bind, connect, send, open, pipe, fork and
+ * poll give users, and musl's texts for them, in the same order. */
+static const unsigned char fmt_errnos[] = {
+	EPERM, ENOENT, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EEXIST, ENOTDIR,
+	EINVAL, ENFILE, EMFILE, ENOTTY, ENOSPC, EROFS, EPIPE, ENAMETOOLONG,
+	ENOTSOCK, EMSGSIZE, EPROTOTYPE, EPROTONOSUPPORT, EAFNOSUPPORT,
+	EADDRINUSE, EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, ECONNRESET, ENOBUFS,
+	ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH,
+};
+static const char fmt_errtexts[] =
+	"Operation not permitted\0No such file or directory\0"
+	"Interrupted system call\0Bad file descriptor\0"
+	"Resource temporarily unavailable\0Out of memory\0Permission denied\0"
+	"File exists\0Not a directory\0Invalid argument\0"
+	"Too many open files in system\0No file descriptors available\0"
+	"Not a tty\0No space left on device\0Read-only file system\0"
+	"Broken pipe\0Filename too long\0Not a socket\0Message too large\0"
+	"Protocol wrong type for socket\0Protocol not supported\0"
+	"Address family not supported by protocol\0Address in use\0"
+	"Address not available\0Network is down\0Network unreachable\0"
+	"Connection reset by peer\0No buffer space available\0"
+	"Operation timed out\0Connection refused\0Host is down\0"
+	"Host is unreachable";
+
+const char *fmt_strerror(int e)
+{
+	static char other[24];
+	const char *s = fmt_errtexts;
+	size_t i;
+
+	for (i = 0; i < sizeof(fmt_errnos); i++, s += strlen(s) + 1)
+		if (fmt_errnos[i] == e)
+			return s;
+	fmt_snprintf(other, sizeof(other), "error %d", e);
+	return other;
 }

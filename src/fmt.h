@@ -19,6 +19,11 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void fmt_dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fmt_vdprintf(int fd, const char *fmt, va_list ap);
 
+/* Writes all len bytes of buf to fd, continuing a partial write and retrying
+ * EINTR. Returns 0, or -1 when write fails or writes nothing (errno set by
+ * write, when it failed). The one write-all loop of the program. */
+int fmt_write_all(int fd, const void *buf, size_t len);
+
 /* Returns v / d and puts v % d in *rem (when rem is not NULL), for d in
  * 1..65536, with 32-bit divisions only: a 64-bit one would link libgcc's
  * __udivdi3/__umoddi3 (3 kB) into the 32-bit builds. */
@@ -27,5 +32,10 @@ unsigned long long fmt_udiv(unsigned long long v, unsigned d, unsigned *rem);
 /* Parses a whole decimal string in [min, max] into *out. Returns 0, or -1 for
  * an empty string, a non-digit, or a value out of range. */
 int fmt_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* As strerror, with musl's texts, for the errno values users meet (see
+ * fmt.c); any other reads "error N". musl's strerror table is 2.2 kB. The
+ * text stays valid until the next call. */
+const char *fmt_strerror(int e);
 
 #endif

@@ -41,17 +41,7 @@ static int log_connect(void)
 /* Writes len bytes to stderr in one write when it can. */
 static void log_write(const char *buf, size_t len)
 {
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(2, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		len -= (size_t)w;
-	}
+	(void)fmt_write_all(2, buf, len);
 }
 
 /* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */

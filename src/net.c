@@ -12,16 +12,23 @@
 
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
 {
+	sa_family_t family;
+
+	/* The family is copied as bytes: sa points to a sockaddr_in, _in6 or
+	 * _storage, and a read through struct sockaddr breaks the aliasing rules
+	 * (with link-time optimisation gcc inlines this into a caller that filled
+	 * a sockaddr_in and drops the caller's stores). */
+	memcpy(&family, &sa->sa_family, sizeof(family));
 	memset(out, 0, sizeof(*out));
 	out->sin6.sin6_family = AF_INET6;
-	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+	if (family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
 		out->sin6.sin6_port = s6->sin6_port;
 		out->sin6.sin6_addr = s6->sin6_addr;
 		out->sin6.sin6_scope_id = s6->sin6_scope_id;
 		return 0;
 	}
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+	if (family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
 		out->sin6.sin6_port = s4->sin_port;
 		out->sin6.sin6_addr.s6_addr[10] = 0xff;
@@ -30,6 +37,82 @@ int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out
 		return 0;
 	}
 	return -1;
+}
+
+/* The dotted quad: four decimal numbers 0-255, no leading zeros. */
+static int net_pton4(const char *s, unsigned char *out)
+{
+	unsigned v;
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		for (v = 0, k = 0; k < 3 && s[k] >= '0' && s[k] <= '9'; k++)
+			v = v * 10 + (unsigned)(s[k] - '0');
+		if (k == 0 || (k > 1 && s[0] == '0') || v > 255)
+			return 0;
+		out[i] = (unsigned char)v;
+		s += k;
+		if (*s++ != (i == 3 ? '\0' : '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int net_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Groups of 1-4 hex digits split by ':', at most one "::" standing for
+ * one or more zero groups, and a dotted quad in place of the last two. */
+static int net_pton6(const char *s, unsigned char *out)
+{
+	unsigned char b[16];
+	unsigned v;
+	int n = 0, gap = -1, k, d;
+
+	if (*s == ':' && *++s != ':')
+		return 0;   /* a leading ':' only as part of "::" */
+	for (;;) {
+		if (*s == ':') {
+			if (gap >= 0)
+				return 0;
+			gap = n;
+			if (!*++s)
+				break;
+		}
+		if (n <= 12 && net_pton4(s, b + n)) {
+			n += 4;
+			break;
+		}
+		for (v = 0, k = 0; k < 4 && (d = net_hexval(s[k])) >= 0; k++)
+			v = v * 16 + (unsigned)d;
+		if (k == 0 || n == 16)
+			return 0;
+		b[n++] = (unsigned char)(v >> 8);
+		b[n++] = (unsigned char)v;
+		s += k;
+		if (!*s)
+			break;
+		if (*s++ != ':')
+			return 0;
+	}
+	if (gap < 0 ? n != 16 : n > 14)
+		return 0;
+	memset(out, 0, 16);
+	if (gap < 0)
+		gap = n;
+	memcpy(out, b, (size_t)gap);
+	memcpy(out + 16 - (n - gap), b + gap, (size_t)(n - gap));
+	return 1;
+}
+
+int net_pton(int family, const char *s, void *out)
+{
+	return family == AF_INET ? net_pton4(s, out) : net_pton6(s, out);
 }
 
 /* Writes an IPv6 address the RFC 5952 way: lower-case hex, no leading
@@ -123,9 +206,9 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	int fd, family, off = 0, any = !bind_addr || !*bind_addr;
 
 	memset(&ss, 0, sizeof(ss));
-	if (!any && inet_pton(AF_INET, bind_addr, &s4->sin_addr) == 1) {
+	if (!any && net_pton(AF_INET, bind_addr, &s4->sin_addr) == 1) {
 		family = AF_INET;
-	} else if (any || inet_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
+	} else if (any || net_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
 		family = AF_INET6;
 	} else {
 		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
@@ -137,7 +220,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
 	if (family == AF_INET6) {
@@ -153,7 +236,7 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	net_recverr(fd, family);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s",
-			 any ? "all addresses" : bind_addr, port, strerror(errno));
+			 any ? "all addresses" : bind_addr, port, fmt_strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -171,10 +254,10 @@ static int net_resolve(const char *host, unsigned port, struct net_addr *out, in
 	int n = 0, i;
 
 	memset(out, 0, sizeof(*out) * (size_t)max);
-	if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+	if (net_pton(AF_INET, host, &s4.sin_addr) == 1) {
 		net_addr_from((struct sockaddr *)&s4, sizeof(s4), &out[0]);
 		n = 1;
-	} else if (inet_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
+	} else if (net_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
 		out[0].sin6.sin6_family = AF_INET6;
 		n = 1;
 	} else {
@@ -221,6 +304,6 @@ int net_client_socket(const char *host, unsigned port, char *err, size_t errlen)
 		fd = -1;
 	}
 	if (fd < 0)
-		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, strerror(saved));
+		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, fmt_strerror(saved));
 	return fd;
 }

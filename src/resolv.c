@@ -308,7 +308,7 @@ static int resolv_addr(const char *w, size_t n, struct net_addr *a)
 	buf[n] = '\0';
 	memset(a, 0, sizeof(*a));
 	a->sin6.sin6_family = AF_INET6;
-	if (inet_pton(AF_INET, buf, &a->sin6.sin6_addr.s6_addr[12]) == 1) {
+	if (net_pton(AF_INET, buf, &a->sin6.sin6_addr.s6_addr[12]) == 1) {
 		a->sin6.sin6_addr.s6_addr[10] = 0xff;
 		a->sin6.sin6_addr.s6_addr[11] = 0xff;
 		return 0;
@@ -319,7 +319,7 @@ static int resolv_addr(const char *w, size_t n, struct net_addr *a)
 		if (fmt_parse_uint(pct + 1, 0, 0xffffffffUL, &scope) < 0)
 			return -1;
 	}
-	if (inet_pton(AF_INET6, buf, &a->sin6.sin6_addr) != 1)
+	if (net_pton(AF_INET6, buf, &a->sin6.sin6_addr) != 1)
 		return -1;
 	a->sin6.sin6_scope_id = (uint32_t)scope;
 	return 0;
@@ -663,7 +663,7 @@ int resolv_dns(const struct resolv_cfg *conf, const char *name, struct net_addr 
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		fmt_snprintf(err, errlen, "socket: %s", strerror(errno));
+		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
 	for (i = 0; (c = resolv_candidate(conf, name, i, cand)) != 0; i++) {

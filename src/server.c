@@ -683,7 +683,7 @@ static void server_signals(void)
 	size_t i;
 
 	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		log_die(1, "pipe: %s", strerror(errno));
+		log_die(1, "pipe: %s", fmt_strerror(errno));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = server_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -830,7 +830,7 @@ int server_main(int argc, char **argv)
 	fds[2] = sig_pipe[0];
 	admin_pid = admin_start(&admin_fd, fds, 3);
 	if (admin_pid < 0)
-		log_warn("no announcements from standard input: %s", strerror(errno));
+		log_warn("no announcements from standard input: %s", fmt_strerror(errno));
 
 	start_ms = now_ms = net_now_ms();
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
@@ -847,7 +847,7 @@ int server_main(int argc, char **argv)
 		pfd[PFD_CTLCONN] = (struct pollfd){ .fd = conn.fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 		if (poll(pfd, PFD_N, server_poll_timeout()) < 0 && errno != EINTR)
-			log_die(1, "poll: %s", strerror(errno));
+			log_die(1, "poll: %s", fmt_strerror(errno));
 		now_ms = net_now_ms();
 
 		if (pfd[PFD_SIG].revents & POLLIN) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -35,20 +36,26 @@ static struct {
  * longer than any the server sends may be cut). */
 static char term_outbuf[4 * PROTO_MAX_DGRAM + 64];
 
+/* The terminal requests as the ioctl system call itself: musl's ioctl()
+ * on 32-bit boards carries 1.6 kB of time64 conversion tables for requests
+ * that take a time_t; TCGETS, TCSETSW and TIOCGWINSZ take none, and musl's
+ * own isatty, tcgetattr and tcsetattr pass them through unchanged. */
+static int term_ioctl(int fd, unsigned long req, void *arg)
+{
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
+int term_isatty(int fd)
+{
+	struct winsize ws;
+
+	return term_ioctl(fd, TIOCGWINSZ, &ws) == 0;
+}
+
 /* Writes all of buf; a partial write is continued (EINTR retried). */
 static int term_write(const char *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(term.out, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fmt_write_all(term.out, buf, len);
 }
 
 /* Reads the window size; 24x80 when the terminal does not say. */
@@ -58,7 +65,7 @@ static void term_get_size(unsigned *rows, unsigned *cols)
 
 	*rows = 24;
 	*cols = 80;
-	if (ioctl(term.out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+	if (term_ioctl(term.out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
 		*rows = ws.ws_row;
 		*cols = ws.ws_col;
 	}
@@ -84,16 +91,18 @@ int term_open(int in, int out)
 	struct termios raw;
 	struct winsize ws;
 
-	if (!isatty(in) || !isatty(out) || tcgetattr(in, &term.saved) < 0)
+	if (!term_isatty(in) || term_ioctl(in, TCGETS, &term.saved) < 0)
 		return -1;
-	if (ioctl(out, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_row < TERM_MIN_ROWS)
+	if (term_ioctl(out, TIOCGWINSZ, &ws) < 0)
+		return -1;   /* not a terminal */
+	if (ws.ws_row > 0 && ws.ws_row < TERM_MIN_ROWS)
 		return -1;   /* too small for a region: plain lines instead */
 	raw = term.saved;
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
 	raw.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON);
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(in, TCSADRAIN, &raw) < 0)
+	if (term_ioctl(in, TCSETSW, &raw) < 0)   /* tcsetattr(TCSADRAIN) */
 		return -1;
 	term.in = in;
 	term.out = out;
@@ -116,7 +125,7 @@ void term_close(void)
 	n = fmt_snprintf(buf, sizeof buf, "\033[r\033[?7h\033[%u;1H\033[2K", term.rows);
 	if (n > 0)
 		(void)term_write(buf, (size_t)n);
-	(void)tcsetattr(term.in, TCSADRAIN, &term.saved);
+	(void)term_ioctl(term.in, TCSETSW, &term.saved);
 }
 
 int term_active(void)

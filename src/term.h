@@ -25,6 +25,9 @@ enum term_key {
 	TERM_KEY_REDRAW   /* Ctrl-L */
 };
 
+/* Returns 1 if fd is a terminal, else 0 (isatty without musl's ioctl). */
+int term_isatty(int fd);
+
 /* Puts the terminal on in/out into raw mode and sets up the scroll region
  * (rows 1..H-1) and the input line (row H). Returns 0, or -1 if in/out is
  * not a usable terminal or has fewer than 3 rows (nothing changed then). Output from term_print()

@@ -1,6 +1,7 @@
 /* test_fmt.c: our formatter against libc's snprintf for every conversion
  * udpchat uses, truncation, number parsing, and IPv6 address text. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,97 @@ static void fmt_ip6_text(void)
 	CHECK_STR(net_addr_str(&a, got), "192.168.1.20:8888");
 }
 
+/* net_pton against libc's inet_pton: a list of edge cases, then random
+ * strings over the characters addresses are made of. */
+static void fmt_pton(void)
+{
+	static const char *const cases[] = {
+		"", "0.0.0.0", "1.2.3.4", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+		"01.2.3.4", "1.2.3.04", "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4 ", " 1.2.3.4",
+		"1234.1.1.1", "0x1.1.1.1", "::", "::1", "1::", ":1", "1:", ":::", "1:::2", "::1::",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7::",
+		"::2:3:4:5:6:7:8", "1::3:4:5:6:7:8", "::1:2:3:4:5:6:7:8", "1:2:3:4::5:6:7:8",
+		"ffff::FFFF", "12345::", "1:2:3:4:5:6:1.2.3.4", "::ffff:192.168.1.20",
+		"::1.2.3.4", "1::1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5:1.2.3.4",
+		"::ffff:1.2.3", "::ffff:1.2.3.4:5", "1.2.3.4::", "::1.2.3.4:1", "fe80::1%1",
+		"2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "g::", "::g",
+		"1:2:3:4:5:6::1.2.3.4", "1:2:3:4:5::1.2.3.4", "::0:0:0:0:0:0:0",
+	};
+	static const char alphabet[] = "0123456789abcdefABCDEF::::....g% ";
+	unsigned char mine[16], ref[16];
+	char s[40];
+	size_t i, k, len;
+	int fam, r1, r2, valid = 0, n = (int)(sizeof(cases) / sizeof(cases[0]));
+
+	srand(11);
+	for (i = 0; i < (size_t)n + 400000; i++) {
+		if (i < (size_t)n) {
+			snprintf(s, sizeof(s), "%s", cases[i]);
+		} else if (i % 2) {
+			len = (size_t)rand() % 24;
+			for (k = 0; k < len; k++)
+				s[k] = alphabet[(size_t)rand() % (sizeof(alphabet) - 1)];
+			s[len] = '\0';
+		} else { /* 0-9 groups of 0-5 hex digits, maybe a dotted quad */
+			len = 0;
+			for (k = (size_t)rand() % 10; k > 0; k--) {
+				len += (size_t)snprintf(s + len, sizeof(s) - len, "%.*x%s", rand() % 6,
+							(unsigned)rand() & 0xfffff, k > 1 ? ":" : "");
+				if (len >= 30)
+					break;
+			}
+			if (rand() % 3 == 0 && len < 24)
+				snprintf(s + len, sizeof(s) - len, "%s%d.%d.%d.%d", rand() % 2 ? ":" : "",
+					 rand() % 300, rand() % 3, rand() % 3, rand() % 3);
+		}
+		for (fam = 0; fam < 2; fam++) {
+			int af = fam ? AF_INET6 : AF_INET;
+			memset(mine, 0, sizeof(mine));
+			memset(ref, 0, sizeof(ref));
+			r1 = net_pton(af, s, mine);
+			r2 = inet_pton(af, s, ref);
+			if (r1 != r2 || (r1 == 1 && memcmp(mine, ref, fam ? 16 : 4) != 0)) {
+				CHECK_MSG(0, "\"%s\" family %d: net_pton %d, inet_pton %d", s, af, r1, r2);
+				return;
+			}
+			valid += r2;
+		}
+	}
+	CHECK_MSG(valid > 2000, "only %d valid addresses tried", valid);
+}
+
+/* fmt_strerror: musl's text for each errno in its table (so the table's two
+ * lists stay in step; compared with libc's strerror when libc is musl, whose
+ * texts they are), "error N" for the rest. */
+static void fmt_errors(void)
+{
+	const char *s;
+	char want[24];
+	int e, known = 0;
+
+	CHECK_STR(fmt_strerror(EPERM), "Operation not permitted");
+	CHECK_STR(fmt_strerror(EADDRINUSE), "Address in use");
+	CHECK_STR(fmt_strerror(ECONNREFUSED), "Connection refused");
+	CHECK_STR(fmt_strerror(EHOSTUNREACH), "Host is unreachable");
+	CHECK_STR(fmt_strerror(ENOENT), "No such file or directory");
+	CHECK_STR(fmt_strerror(EACCES), "Permission denied");
+	CHECK_STR(fmt_strerror(EAGAIN), "Resource temporarily unavailable");
+	snprintf(want, sizeof(want), "error %d", ENOSYS);
+	CHECK_STR(fmt_strerror(ENOSYS), want);
+	CHECK_STR(fmt_strerror(0), "error 0");
+	CHECK_STR(fmt_strerror(-3), "error -3");
+	for (e = 1; e < 1200; e++) {
+		s = fmt_strerror(e);
+		if (strncmp(s, "error ", 6) == 0)
+			continue;
+		known++;
+#ifndef __GLIBC__
+		CHECK_MSG(strcmp(s, strerror(e)) == 0, "errno %d: \"%s\", libc \"%s\"", e, s, strerror(e));
+#endif
+	}
+	CHECK_INT(known, 32);
+}
+
 void suite_fmt(void)
 {
 	TEST_RUN(fmt_conversions);
@@ -128,4 +220,6 @@ void suite_fmt(void)
 	TEST_RUN(fmt_divide);
 	TEST_RUN(fmt_parse);
 	TEST_RUN(fmt_ip6_text);
+	TEST_RUN(fmt_pton);
+	TEST_RUN(fmt_errors);
 }
