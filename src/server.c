@@ -785,7 +785,7 @@ static void server_shutdown(void)
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
 	if (ctlsock_close(ctl_fd, opt.ctl_path) < 0)
-		log_warn("cannot remove %s: %s", opt.ctl_path, strerror(errno));
+		log_warn("cannot remove %s: %s", opt.ctl_path, fmt_strerror(errno));
 	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
 		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
@@ -824,7 +824,7 @@ int server_main(int argc, char **argv)
 	/* root is needed no further (a port below 1024 is bound, the socket
 	 * file made); the admin child forked next inherits the drop */
 	if (opt.user && priv_drop(&opt.ids) < 0)
-		log_die(1, "-u %s: cannot drop root: %s", opt.user, strerror(errno));
+		log_die(1, "-u %s: cannot drop root: %s", opt.user, fmt_strerror(errno));
 	fds[0] = sock_fd;
 	fds[1] = ctl_fd;
 	fds[2] = sig_pipe[0];
