@@ -338,14 +338,15 @@ def test_client_ipv6(ctx):
 
 @timeout(30)
 def test_client_rejoins_after_time_out(ctx):
-    srv = ctx.server("-t", "2")
+    # carol's pings below come every scaled 0.5 s: the idle timeout scales too
+    srv = ctx.server("-t", str(int(harness.scale(2))))
     carol = srv.join("carol")
     alice = joined_client(ctx, srv, "alice", carol)
     # stop the sender (it pings); the receiver still runs and hears why
     os.kill(alice.pid, signal.SIGSTOP)
     seen = []
     try:
-        deadline = time.monotonic() + harness.scale(8)
+        deadline = time.monotonic() + harness.scale(10)
         while time.monotonic() < deadline and "alice joined the room" not in seen:
             carol.send("/ping")              # carol stays; only alice goes quiet
             seen += carol.lines(0.5)

@@ -131,10 +131,18 @@ const char *test_esc(const char *s, size_t len)
 int main(void)
 {
 	const char *sc = getenv("UDPCHAT_TIMEOUT_SCALE");
-	double scale = sc ? atof(sc) : 1.0;
+	unsigned tenths = 0, frac = 0;
 
-	if (scale >= 1.0 && scale <= 100.0)
-		test_deadline = (unsigned)(TEST_DEADLINE * scale);
+	/* "4" or "1.5", read in tenths: no floating point, which the size
+	 * flags of some targets (-mgeneral-regs-only) rule out */
+	for (; sc && *sc >= '0' && *sc <= '9' && tenths < 10000; sc++)
+		tenths = tenths * 10 + (unsigned)(*sc - '0');
+	tenths *= 10;
+	if (sc && *sc == '.' && sc[1] >= '0' && sc[1] <= '9')
+		frac = (unsigned)(sc[1] - '0');
+	tenths += frac;
+	if (tenths >= 10 && tenths <= 1000)
+		test_deadline = TEST_DEADLINE * tenths / 10;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	suite_proto();
 	suite_utf8();
