@@ -226,3 +226,46 @@ def test_sigstop_keeps_active_members_and_queued_lines(ctx):
     alice.expect(online("+OK ", ["alice", "bob"]), timeout=3, skip=True)
     assert "stopped" in srv.stderr_text() or "not running" in srv.stderr_text()
     srv.stop()
+
+
+# --- 5. the client after a server restart --------------------------------------
+
+@timeout(90)
+def test_client_back_soon_after_restart_with_its_line(ctx):
+    from test_client import Client
+    srv = ctx.server()                   # the default idle timeout, 600 s
+    alice = Client(ctx, "-n", "alice", "127.0.0.1", srv.port)     # idle all along
+    bob = Client(ctx, "-n", "bob", "127.0.0.1", srv.port)         # types after the restart
+    alice.expect_prefix("+OK welcome alice (idle timeout 600s)", 3)
+    bob.expect_prefix("+OK welcome bob (idle timeout 600s)", 3)
+    srv.kill()                           # SIGKILL, by PID: no goodbye
+    srv2 = ctx.server(port=srv.port)
+    restarted = time.monotonic()
+    carol = srv2.join("carol")
+    bob.send("typed right after the restart\n")
+    # bob's line draws "-ERR not in the room": bob joins again and sends it again
+    line = "bob: typed right after the restart"
+    seen = []
+    deadline = restarted + scale(10)
+    while line not in seen:
+        assert time.monotonic() < deadline, "bob's line never came: %r" % seen
+        seen += carol.lines(0.2)
+    assert seen.index("bob joined the room") < seen.index(line), seen
+    bob.expect_prefix("-ERR not in the room", 3, skip=True)
+    bob.expect_prefix("+OK welcome bob ", 3, skip=True)
+    # alice, idle, is back within 30 s of the restart (her keepalive)
+    deadline = restarted + scale(30)
+    while "alice joined the room" not in seen:
+        assert time.monotonic() < deadline, "alice not back within 30 s: %r" % seen
+        seen += carol.lines(0.5)
+    ctx.note("alice back %.1f s after the restart" % (time.monotonic() - restarted))
+    alice.expect_prefix("+OK welcome alice ", 3, skip=True)
+    # bob's line came once, and both chat on as before
+    bob.send("and again\n")
+    carol.expect("bob: and again", 3, skip=True)
+    seen += carol.skipped
+    assert seen.count(line) == 1, seen
+    for c in (alice, bob):
+        c.close_stdin()
+        assert c.wait(3) == 0
+    srv2.stop()
