@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -28,10 +29,30 @@ static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, si
 	return 0;
 }
 
+/* Stores the file type bits of path itself (a symbolic link not followed)
+ * in *type. Returns 0, or -1 with errno (ENOSYS: a kernel before 4.11, which
+ * has no statx). The system call itself: musl's lstat() brings 1.8 kB of
+ * struct conversion along on 32-bit boards, for the one field needed here. */
+static int ctlsock_type(const char *path, unsigned *type)
+{
+	uint32_t stx[64];   /* the kernel's struct statx, 256 bytes: stx_mask */
+	uint16_t mode;      /* first, stx_mode at byte 28 (linux/stat.h) */
+
+	if (syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 1 /* STATX_TYPE */, stx) < 0)
+		return -1;
+	if (!(stx[0] & 1)) {
+		errno = ENOSYS; /* the type was not given: tell as without statx */
+		return -1;
+	}
+	memcpy(&mode, (const char *)stx + 28, sizeof(mode));
+	*type = mode & S_IFMT;
+	return 0;
+}
+
 int ctlsock_open(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	struct stat st;
+	unsigned type;
 	mode_t old;
 	int fd, probe, rc;
 
@@ -39,11 +60,12 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 		return -1;
 	/* only a socket may be replaced (never a file a mistyped -c names), and
 	 * only one nobody answers on: a dead server's */
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			fmt_snprintf(err, errlen, "%s exists and is not a socket; not replacing it", path);
-			return -1;
-		}
+	rc = ctlsock_type(path, &type);
+	if (rc == 0 && !S_ISSOCK(type)) {
+		fmt_snprintf(err, errlen, "%s exists and is not a socket; not replacing it", path);
+		return -1;
+	}
+	if (rc == 0 || errno == ENOSYS) { /* no statx: as before it, a connect decides */
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe >= 0) {
 			rc = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
@@ -142,12 +164,17 @@ int ctlsock_read(struct ctlsock_conn *c)
 	*nl = '\0';
 	if (nl > c->req && nl[-1] == '\r')
 		nl[-1] = '\0';
+	/* from here on replies are written with a bounded wait (the one-line
+	 * errors above go into an empty socket buffer without one) */
+	struct timeval tv = { 1, 0 };
+	fcntl(c->fd, F_SETFL, 0);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return 1;
 }
 
-int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms)
+int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeout)
 {
-	int64_t left, next = -1;
+	int64_t left;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -157,11 +184,11 @@ int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms)
 		if (left <= 0) {
 			ctlsock_printf(&slots[i], "-ERR no request within %d ms", CTLSOCK_REQ_MS);
 			ctlsock_finish(&slots[i]);
-		} else if (next < 0 || left < next) {
-			next = left;
+		} else if (timeout < 0 || left < timeout) {
+			timeout = (int)left;
 		}
 	}
-	return (int)next;
+	return timeout;
 }
 
 static void ctlsock_flush(struct ctlsock_conn *c)
@@ -186,12 +213,6 @@ void ctlsock_printf(struct ctlsock_conn *c, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (ctlsock_outlen == 0 && !ctlsock_failed) {
-		/* a new reply: written with a bounded wait from here on */
-		struct timeval tv = { 1, 0 };
-		fcntl(c->fd, F_SETFL, 0);
-		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);

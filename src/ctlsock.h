@@ -38,9 +38,9 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms);
 int ctlsock_read(struct ctlsock_conn *c);
 
 /* Tells and closes the connections of the n slots that sent no request
- * within CTLSOCK_REQ_MS. Returns the ms until the next one's deadline, or -1
- * when none waits. */
-int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms);
+ * within CTLSOCK_REQ_MS. Returns a poll timeout: the ms until the next one's
+ * deadline, or timeout (ms, -1 = none) if that comes first. */
+int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeout);
 
 /* Appends a reply line ("\n" added) to c's reply; writes out the buffer
  * when full. One reply is built at a time: ctlsock_finish ends it. */

@@ -528,8 +528,6 @@ static int server_stalled(int64_t before, int timeout)
 		return 0;
 	stall_ms += gap;
 	now_ms = before;
-	log_warn("not running for %llu ms: not counted as anyone's silence",
-		 (unsigned long long)gap);
 	return 1;
 }
 
@@ -771,7 +769,7 @@ int server_main(int argc, char **argv)
 	static struct admin_reader ar;
 	struct pollfd pfd[PFD_N];
 	char err[256];
-	int fds[3], i, timeout, t, stalled;
+	int fds[3], i, timeout, stalled;
 	int64_t before;
 
 	for (i = 0; i < CTLSOCK_SLOTS; i++)
@@ -810,10 +808,7 @@ int server_main(int argc, char **argv)
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
-		timeout = server_poll_timeout();
-		t = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms);
-		if (t >= 0 && (timeout < 0 || t < timeout))
-			timeout = t;
+		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
 		if (poll(pfd, PFD_N, timeout) < 0) {
 			if (errno != EINTR)
 				log_die(1, "poll: %s", strerror(errno));
@@ -844,16 +839,14 @@ int server_main(int argc, char **argv)
 		}
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			if ((pfd[PFD_CTLCONN + i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-			    conns[i].fd == pfd[PFD_CTLCONN + i].fd && ctlsock_read(&conns[i]) == 1)
+			    ctlsock_read(&conns[i]) == 1)
 				server_ctl_request(&conns[i]);
 		if (pfd[PFD_CTL].revents & POLLIN)
 			ctlsock_accept(ctl_fd, conns, CTLSOCK_SLOTS, now_ms);
 		server_expire();
 		fanout_flush(); /* whatever this round queued goes out now */
 	}
-	for (i = 0; i < CTLSOCK_SLOTS; i++)
-		ctlsock_finish(&conns[i]);
-	server_shutdown();
+	server_shutdown(); /* control connections waiting for a request close with us */
 	for (i = 0; i < 2; i++)
 		close(sig_pipe[i]);
 	return 0;
