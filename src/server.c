@@ -806,9 +806,9 @@ int server_main(int argc, char **argv)
 		pfd[PFD_ADMIN] = (struct pollfd){ .fd = admin_fd, .events = POLLIN };
 		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
-		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
 		if (poll(pfd, PFD_N, timeout) < 0) {
 			if (errno != EINTR)
 				log_die(1, "poll: %s", strerror(errno));
