@@ -96,6 +96,7 @@ int main(void)
 	suite_fmt();
 	suite_resolv();
 	suite_opt();
+	suite_ctlsock();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

@@ -59,5 +59,6 @@ void suite_catalog(void);
 void suite_fmt(void);
 void suite_resolv(void);
 void suite_opt(void);
+void suite_ctlsock(void);
 
 #endif
