@@ -31,6 +31,12 @@
 #define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
 #define FANOUT_MAX_IOV      256   /* iovecs per sendmmsg (a run of lines is one) */
 
+/* control socket: connections waiting for their request line at once (when
+ * all are taken, the oldest is told so and closed), and how long each may
+ * take to send it (a real udpchatctl sends it right after connecting) */
+#define CTLSOCK_SLOTS       4
+#define CTLSOCK_REQ_MS      3000
+
 /* formatted line bound: a 512-byte line plus a name and a prefix */
 #define OUT_LINE_MAX        (PROTO_MAX_LINE + 2 * PROTO_NAME_BYTES + 64)
 

@@ -29,16 +29,24 @@
 #define CLIENT_JOIN_TOTAL_MS  5000  /* then "no answer from HOST:PORT" */
 #define CLIENT_QUIT_WAIT_MS   500   /* wait for "+OK bye" before stopping */
 #define CLIENT_REJOIN_GAP_MS  1000  /* at most one re-join per second */
-#define CLIENT_PING_OFF_S     60    /* ping interval when the server has no timeout */
-#define CLIENT_PING_UNKNOWN_S 5     /* ... when we do not know its timeout */
+#define CLIENT_PING_MAX_S     25    /* ping at least this often while idle, so a
+					     * restarted server is noticed within 30 s */
+#define CLIENT_PING_UNKNOWN_S 5     /* ... more often when we do not know its timeout */
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
+#define CLIENT_RESEND_MAX     4     /* lines remembered to send again after a re-join */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
 
 /* What the receiver tells the sender over a pipe when it learns it. */
+enum client_note_kind {
+	CLIENT_NOTE_NAME,                    /* welcome or new name: name, idle_s */
+	CLIENT_NOTE_REFUSED,                 /* "-ERR not in the room" for a line */
+	CLIENT_NOTE_REMOVED                  /* "-ERR removed from the room (...)" */
+};
 struct client_note {
+	int kind;
 	int idle_s;                          /* -1: unknown */
 	char name[PROTO_NAME_BYTES + 1];
 };
@@ -64,9 +72,12 @@ struct client {
 	int note_fd;                         /* parent: read end; child: write end */
 	long long last_send_ms;
 	int quit_sent;
-	/* receiver only */
-	int rejoining;
+	int rejoining;                       /* both: a re-join is under way */
+	/* sender only: the last lines sent, by number, to send again those the
+	 * server refused while it did not know us (after a restart) */
 	long long rejoin_ms;
+	unsigned long sent, rejoin_at, refused;
+	struct { size_t len; char line[PROTO_MAX_LINE]; } log[CLIENT_RESEND_MAX];
 };
 
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
@@ -392,29 +403,19 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 
 /* --- the receiver (child) ------------------------------------------------- */
 
-/* Tells the parent the current name and idle timeout. */
-static void client_note_parent(const struct client *c)
+/* Tells the parent what happened (kind), with the current name and idle
+ * timeout. */
+static void client_note_parent(const struct client *c, int kind)
 {
 	struct client_note note;
 
 	memset(&note, 0, sizeof note);
+	note.kind = kind;
 	note.idle_s = c->idle_s;
 	memcpy(note.name, c->name, sizeof note.name);
 	if (write(c->note_fd, &note, sizeof note) < 0) {
 		/* the parent is going away: nothing to tell */
 	}
-}
-
-static void client_rejoin(struct client *c)
-{
-	long long now = net_now_ms();
-
-	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
-		return;
-	c->rejoining = 1;
-	c->rejoin_ms = now;
-	client_notice("re-joining as %s", c->name);
-	(void)client_send_join(c);
 }
 
 /* Handles one line from the server in the receiver. Returns -1 to keep
@@ -428,6 +429,7 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		return -1;
 	if (client_starts(s, len, "-ERR already in the room") && c->rejoining) {
 		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
+		client_note_parent(c, CLIENT_NOTE_NAME);
 		return -1;
 	}
 	if (term_print(s, len) < 0 && errno == EPIPE)
@@ -435,19 +437,22 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 	if (client_starts(s, len, "+OK welcome ")) {
 		c->rejoining = 0;
 		client_parse_welcome(s, len, c->name, &c->idle_s);
-		client_confirm(c);
-		client_note_parent(c);
+		client_confirm(c);   /* an empty line: no answer to count */
+		client_note_parent(c, CLIENT_NOTE_NAME);
 	} else if (client_starts(s, len, nick) && len - (sizeof nick - 1) <= PROTO_NAME_BYTES) {
 		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));
 		c->name[len - (sizeof nick - 1)] = '\0';
-		client_note_parent(c);
+		client_note_parent(c, CLIENT_NOTE_NAME);
 	} else if (client_starts(s, len, "+OK bye")) {
 		return 0;
 	} else if (client_starts(s, len, "-ERR removed from the room (kicked)")) {
 		return 1;
-	} else if (client_starts(s, len, "-ERR removed from the room") ||
-		   client_starts(s, len, "-ERR not in the room")) {
-		client_rejoin(c);
+	} else if (client_starts(s, len, "-ERR removed from the room")) {
+		c->rejoining = 1;   /* the sender joins again */
+		client_note_parent(c, CLIENT_NOTE_REMOVED);
+	} else if (client_starts(s, len, "-ERR not in the room")) {
+		c->rejoining = 1;
+		client_note_parent(c, CLIENT_NOTE_REFUSED);
 	} else if (c->rejoining && (client_starts(s, len, "-ERR name taken") ||
 				    client_starts(s, len, "-ERR invalid name") ||
 				    client_starts(s, len, "-ERR room full"))) {
@@ -599,6 +604,62 @@ static int client_leave(struct client *c, int status)
 	return status;
 }
 
+/* Sends line as client_send does, and remembers it as the line numbered
+ * c->sent (a keepalive as an empty line: never sent again). */
+static int client_send_logged(struct client *c, const char *line, size_t len, int keep)
+{
+	int r = client_send(c, line, len);
+
+	if (r == 0) {
+		c->log[c->sent % CLIENT_RESEND_MAX].len = keep ? len : 0;
+		if (keep)
+			memmove(c->log[c->sent % CLIENT_RESEND_MAX].line, line, len);
+		c->sent++;
+	}
+	return r;
+}
+
+/* The receiver heard that the server does not know us (kind): joins again,
+ * at most once a second. A refused line is counted: the server answers
+ * lines in the order they were sent, so the lines it refused are the last
+ * c->refused ones sent before the join it welcomes. */
+static void client_rejoin(struct client *c, int kind)
+{
+	long long now = net_now_ms();
+
+	if (kind == CLIENT_NOTE_REFUSED)
+		c->refused++;
+	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
+		return;
+	if (!c->rejoining)
+		client_notice("re-joining as %s", c->name);
+	c->rejoining = 1;
+	c->rejoin_ms = now;
+	c->rejoin_at = c->sent;
+	(void)client_send_join(c);
+}
+
+/* Welcomed back: sends again the refused lines still remembered. */
+static void client_resend(struct client *c)
+{
+	unsigned long i = c->rejoin_at - (c->refused < c->rejoin_at ? c->refused : c->rejoin_at);
+	char line[PROTO_MAX_LINE];
+
+	if (c->sent - i > CLIENT_RESEND_MAX)
+		i = c->sent - CLIENT_RESEND_MAX;
+	for (; i < c->rejoin_at; i++) {
+		size_t len = c->log[i % CLIENT_RESEND_MAX].len;
+
+		if (len == 0)
+			continue;   /* a keepalive */
+		memcpy(line, c->log[i % CLIENT_RESEND_MAX].line, len);
+		if (client_send_logged(c, line, len, 1) == 0)
+			client_notice("sent again: %.*s", (int)len, line);
+	}
+	c->rejoining = 0;
+	c->refused = 0;
+}
+
 /* Sends a typed line: commands as they are, anything else as /say.
  * Returns 1 if it was /quit, else 0. */
 static int client_submit(struct client *c, const char *line, size_t len)
@@ -632,7 +693,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 	}
 	memcpy(wire + wlen, line, len);
 	wlen += len;
-	if (client_send(c, wire, wlen) < 0)
+	if (client_send_logged(c, wire, wlen, 1) < 0)
 		client_notice("not sent: %s", fmt_strerror(errno));
 	else if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
@@ -707,16 +768,17 @@ static int client_on_lines(struct client *c, struct client_lr *lr)
 }
 
 /* How long the sender stays silent before a keepalive: a third of the
- * server's idle timeout, so that one lost ping is survived. */
+ * server's idle timeout, so that one lost ping is survived, and at most
+ * CLIENT_PING_MAX_S, so that a restarted server is noticed soon. */
 static long long client_ping_every_ms(const struct client *c)
 {
 	long long ms;
 
 	if (c->idle_s < 0)
 		return CLIENT_PING_UNKNOWN_S * 1000LL;
-	if (c->idle_s == 0)
-		return CLIENT_PING_OFF_S * 1000LL;
 	ms = (long)c->idle_s * 1000 / 3; /* idle_s < 1,000,000: fits in 32 bits */
+	if (c->idle_s == 0 || ms > CLIENT_PING_MAX_S * 1000)
+		return CLIENT_PING_MAX_S * 1000LL;
 	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
@@ -756,7 +818,7 @@ static int client_sender(struct client *c, struct client_lr *lr)
 		}
 		wait = c->last_send_ms + client_ping_every_ms(c) - net_now_ms();
 		if (wait <= 0) {
-			(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
+			(void)client_send_logged(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1, 0);
 			continue;
 		}
 		if (poll(pfd, PFD_N, (int)wait) < 0) {
@@ -773,6 +835,10 @@ static int client_sender(struct client *c, struct client_lr *lr)
 				note.name[sizeof note.name - 1] = '\0';
 				memcpy(c->name, note.name, sizeof c->name);
 				c->idle_s = note.idle_s;
+				if (note.kind != CLIENT_NOTE_NAME)
+					client_rejoin(c, note.kind);
+				else if (c->rejoining)
+					client_resend(c);
 			}
 		} else if (pfd[PFD_NOTE].revents) {
 			pfd[PFD_NOTE].fd = -1;     /* the receiver is gone: SIGCHLD follows */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "opt.h"
 #include "progs.h"
+#include "utf8.h"
 
 #define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
 
@@ -56,8 +57,12 @@ static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 		log_die(2, "%s takes %s", argv[0], want ? "one NAME" : "no arguments");
 	for (i = 0; i < argc; i++) {
 		size_t w = strlen(argv[i]);
-		if (strchr(argv[i], '\n'))
-			log_die(2, "arguments must not contain a newline");
+		long bad = utf8_check_text(argv[i], w);
+		/* the server would refuse these; say why before connecting */
+		if (bad < 0)
+			log_die(2, "arguments must be valid UTF-8");
+		if (bad > 0)
+			log_die(2, "arguments must not contain control characters (0x%02lx)", bad - 1);
 		if (len + w + 2 > n)
 			log_die(2, "request too long (announcements are at most %d bytes)",
 				PROTO_MAX_LINE);

@@ -1,5 +1,7 @@
-/* ctlsock.c: control socket plumbing. Replies are written with a short send
- * timeout, so a stuck udpchatctl can stall the relay for a second at most. */
+/* ctlsock.c: control socket plumbing. Requests are read without blocking,
+ * a few connections at a time, each within a deadline; replies are written
+ * with a short send timeout, so a stuck udpchatctl can stall the relay for a
+ * second at most. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "ctlsock.h"
 #include "fmt.h"
 
@@ -28,31 +31,59 @@ static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, si
 	return 0;
 }
 
+/* Stores the file type bits of path itself (a symbolic link not followed)
+ * in *type. Returns 0, or -1 with errno (ENOSYS: a kernel before 4.11, which
+ * has no statx). The system call itself: musl's lstat() brings 1.8 kB of
+ * struct conversion along on 32-bit boards, for the one field needed here. */
+static int ctlsock_type(const char *path, unsigned *type)
+{
+	uint32_t stx[64];   /* the kernel's struct statx, 256 bytes: stx_mask */
+	uint16_t mode;      /* first, stx_mode at byte 28 (linux/stat.h) */
+
+	if (syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 1 /* STATX_TYPE */, stx) < 0)
+		return -1;
+	if (!(stx[0] & 1)) {
+		errno = ENOSYS; /* the type was not given: tell as without statx */
+		return -1;
+	}
+	memcpy(&mode, (const char *)stx + 28, sizeof(mode));
+	*type = mode & S_IFMT;
+	return 0;
+}
+
 int ctlsock_open(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
+	unsigned type;
 	mode_t old;
 	int fd, probe, rc;
 
 	if (ctlsock_addr(path, &sun, err, errlen) < 0)
 		return -1;
+	/* only a socket may be replaced (never a file a mistyped -c names), and
+	 * only one nobody answers on: a dead server's */
+	rc = ctlsock_type(path, &type);
+	if (rc == 0 && !S_ISSOCK(type)) {
+		fmt_snprintf(err, errlen, "%s exists and is not a socket; not replacing it", path);
+		return -1;
+	}
+	if (rc == 0 || errno == ENOSYS) { /* no statx: as before it, a connect decides */
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0) {
+			rc = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
+			if (rc < 0 && errno == ECONNREFUSED)
+				unlink(path);
+			close(probe);
+			if (rc == 0) {
+				fmt_snprintf(err, errlen, "%s: another udpchatd is running", path);
+				return -1;
+			}
+		}
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
-	}
-	/* a socket file that nobody answers on is a dead server's: replace it */
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0) {
-		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-			close(probe);
-			close(fd);
-			fmt_snprintf(err, errlen, "%s: another udpchatd is running", path);
-			return -1;
-		}
-		if (errno == ECONNREFUSED)
-			unlink(path);
-		close(probe);
 	}
 	ctlsock_owner = geteuid();
 	old = umask(0077);
@@ -74,17 +105,30 @@ int ctlsock_close(int fd, const char *path)
 	return unlink(path);
 }
 
-int ctlsock_accept(int lfd, struct ctlsock_conn *c)
+/* The reply being written: one at a time (a request is answered at once). */
+static char ctlsock_out[4096];
+static size_t ctlsock_outlen;
+static int ctlsock_failed;
+
+int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct ctlsock_conn *c = NULL;
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 
 	if (fd < 0)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (slots[i].fd < 0 || !c || (c->fd >= 0 && slots[i].since_ms < c->since_ms))
+			c = &slots[i];
+	if (c->fd >= 0) {
+		ctlsock_printf(c, "-ERR busy: %d connections wait for their request", n);
+		ctlsock_finish(c);
+	}
 	c->fd = fd;
-	c->len = c->outlen = 0;
-	c->failed = 0;
+	c->len = 0;
+	c->since_ms = now_ms;
 	/* the system call itself: musl's getsockopt (0.5 kB on 32-bit boards)
 	 * only adds time64 conversions for options that carry a time */
 	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
@@ -116,30 +160,56 @@ int ctlsock_read(struct ctlsock_conn *c)
 		ctlsock_finish(c);
 		return -1;
 	}
+	if (memchr(c->req, '\0', (size_t)(nl - c->req))) {
+		/* the request is a C string from here on: nothing may be cut off */
+		ctlsock_printf(c, "-ERR request contains a NUL byte");
+		ctlsock_finish(c);
+		return -1;
+	}
 	*nl = '\0';
 	if (nl > c->req && nl[-1] == '\r')
 		nl[-1] = '\0';
-	/* from here on replies are written with a bounded wait */
+	/* from here on replies are written with a bounded wait (the one-line
+	 * errors above go into an empty socket buffer without one) */
 	struct timeval tv = { 1, 0 };
 	syscall(SYS_fcntl, c->fd, F_SETFL, 0);   /* blocking; musl's fcntl is 0.4-0.6 kB */
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return 1;
 }
 
+int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeout)
+{
+	int64_t left;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (slots[i].fd < 0)
+			continue;
+		left = slots[i].since_ms + CTLSOCK_REQ_MS - now_ms;
+		if (left <= 0) {
+			ctlsock_printf(&slots[i], "-ERR no request within %d ms", CTLSOCK_REQ_MS);
+			ctlsock_finish(&slots[i]);
+		} else if (timeout < 0 || left < timeout) {
+			timeout = (int)left;
+		}
+	}
+	return timeout;
+}
+
 static void ctlsock_flush(struct ctlsock_conn *c)
 {
 	size_t off = 0;
 
-	while (!c->failed && off < c->outlen) {
-		ssize_t w = send(c->fd, c->out + off, c->outlen - off, MSG_NOSIGNAL);
+	while (!ctlsock_failed && off < ctlsock_outlen) {
+		ssize_t w = send(c->fd, ctlsock_out + off, ctlsock_outlen - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			c->failed = 1;
+			ctlsock_failed = 1;
 		else
 			off += (size_t)w;
 	}
-	c->outlen = 0;
+	ctlsock_outlen = 0;
 }
 
 void ctlsock_printf(struct ctlsock_conn *c, const char *fmt, ...)
@@ -156,10 +226,10 @@ void ctlsock_printf(struct ctlsock_conn *c, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2; /* lines are bounded well below this */
 	line[n++] = '\n';
-	if (c->outlen + (size_t)n > sizeof(c->out))
+	if (ctlsock_outlen + (size_t)n > sizeof(ctlsock_out))
 		ctlsock_flush(c);
-	memcpy(c->out + c->outlen, line, (size_t)n);
-	c->outlen += (size_t)n;
+	memcpy(ctlsock_out + ctlsock_outlen, line, (size_t)n);
+	ctlsock_outlen += (size_t)n;
 }
 
 void ctlsock_finish(struct ctlsock_conn *c)
@@ -167,6 +237,7 @@ void ctlsock_finish(struct ctlsock_conn *c)
 	if (c->fd < 0)
 		return;
 	ctlsock_flush(c);
+	ctlsock_failed = 0;
 	close(c->fd);
 	c->fd = -1;
 }

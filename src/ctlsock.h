@@ -1,14 +1,17 @@
 /* ctlsock.h: the server end of the control socket (udpchatctl). A Unix
  * stream socket, mode 0600; one request line per connection, reply lines,
- * then the server closes. */
+ * then the server closes. A few connections wait for their request at once
+ * (CTLSOCK_SLOTS), each for at most CTLSOCK_REQ_MS (bounds.h). */
 #ifndef UCHAT_CTLSOCK_H
 #define UCHAT_CTLSOCK_H
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTLSOCK_MAX_REQ 600 /* "say " + a 512-byte line, with room */
 
 /* Creates the listening socket at path (mode 0600). A stale socket file left
- * by a dead server is replaced; a live one is an error. Returns the fd, or -1
+ * by a dead server is replaced; a live one is an error, and so is anything
+ * at path that is not a socket (it is left as it is). Returns the fd, or -1
  * with a message in err. */
 int ctlsock_open(const char *path, char *err, size_t errlen);
 
@@ -17,27 +20,33 @@ int ctlsock_open(const char *path, char *err, size_t errlen);
  * write); with fd -1, does nothing and returns 0. */
 int ctlsock_close(int fd, const char *path);
 
-/* One connection being served. */
+/* One connection waiting for its request line. */
 struct ctlsock_conn {
 	int fd;            /* -1 when there is none */
 	size_t len;
+	int64_t since_ms;  /* accepted at */
 	char req[CTLSOCK_MAX_REQ + 1];
-	char out[4096];    /* reply buffer, written out when full */
-	size_t outlen;
-	int failed;
 };
 
-/* Accepts a connection from root or the socket file's owner (whoever ran
- * ctlsock_open, even after udpchatd -u gave that up; others get an error and
- * are closed). Returns 0 with c->fd set, or -1. */
-int ctlsock_accept(int lfd, struct ctlsock_conn *c);
+/* Accepts a connection from root or the owner the socket file was made by
+ * in ctlsock_open, even after udpchatd -u gave that up (others get an error
+ * and are closed), into a free one of the n slots; when none is free, the
+ * oldest is told "-ERR busy" and closed to make room. Returns 0 with the
+ * connection in a slot, or -1. */
+int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms);
 
 /* Reads what has arrived. Returns 1 when a whole request line is in c->req
  * (NUL-terminated, "\n" removed), 0 to wait for more, -1 when the peer went
- * away or the request is too long (c is then closed). */
+ * away or the request is too long or holds a NUL byte (c is then closed). */
 int ctlsock_read(struct ctlsock_conn *c);
 
-/* Appends a reply line ("\n" added); writes out the buffer when full. */
+/* Tells and closes the connections of the n slots that sent no request
+ * within CTLSOCK_REQ_MS. Returns a poll timeout: the ms until the next one's
+ * deadline, or timeout (ms, -1 = none) if that comes first. */
+int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeout);
+
+/* Appends a reply line ("\n" added) to c's reply; writes out the buffer
+ * when full. One reply is built at a time: ctlsock_finish ends it. */
 void ctlsock_printf(struct ctlsock_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -36,8 +36,11 @@
 #define SERVER_DEFAULT_CTL "/var/run/udpchatd.sock"
 #define SERVER_STRANGER_RATE 200 /* replies/s to addresses not in the room */
 #define SERVER_RECV_MAX 512       /* datagrams read per wake-up */
+#define SERVER_STALL_MS 1000      /* woken this much later than asked: the loop was stopped */
+#define SERVER_STALL_READS 16     /* then up to this many times SERVER_RECV_MAX are read at once */
 
-enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_CTLCONN, PFD_SIG, PFD_N };
+/* the control connections waiting for a request take the last slots */
+enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN, PFD_N = PFD_CTLCONN + CTLSOCK_SLOTS };
 
 struct server_opts {
 	unsigned port, max_members, idle_s, rate;
@@ -57,7 +60,9 @@ static struct server_stats stats;
 static const struct catalog *cat;
 static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_pipe[2] = { -1, -1 };
 static pid_t admin_pid = -1;
-static int64_t now_ms, start_ms;
+/* now_ms is the room's clock: CLOCK_MONOTONIC less stall_ms, the time the
+ * loop was seen stopped (server_stalled), which is nobody's silence */
+static int64_t now_ms, start_ms, stall_ms;
 static struct ratelimit stranger_rl;
 static volatile sig_atomic_t got_term, got_chld;
 
@@ -479,7 +484,9 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 
 /* --- the socket ------------------------------------------------------------ */
 
-static void server_recv(void)
+/* Returns 1 if it stopped after SERVER_RECV_MAX datagrams (more may wait),
+ * else 0. */
+static int server_recv(void)
 {
 	static char bufs[NET_RECV_BATCH][PROTO_MAX_DGRAM];
 	static struct sockaddr_in6 names[NET_RECV_BATCH]; /* or sockaddr_in */
@@ -507,20 +514,21 @@ static void server_recv(void)
 		 * messages that this socket never asks for. */
 		n = (int)syscall(SYS_recvmmsg, sock_fd, msgs, NET_RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
-			return; /* EAGAIN, or a pending ICMP error: POLLERR handles it */
-		now_ms = net_now_ms();
+			return 0; /* EAGAIN, or a pending ICMP error: POLLERR handles it */
+		now_ms = net_now_ms() - stall_ms;
 		for (i = 0; i < n; i++)
 			server_datagram((struct sockaddr *)&names[i], msgs[i].msg_hdr.msg_namelen,
 					bufs[i], msgs[i].msg_len,
 					(msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 		got += n;
 		if (n < NET_RECV_BATCH)
-			return; /* drained: server_main flushes */
+			return 0; /* drained: server_main flushes */
 		if (got >= NET_RECV_COALESCE) {
 			fanout_flush();
 			got = 0;
 		}
 	}
+	return 1;
 }
 
 /* Reads the socket's error queue: a port-unreachable for a member's address
@@ -560,6 +568,22 @@ static void server_errqueue(void)
 			}
 		}
 	}
+}
+
+/* Called after poll with the clock of the round before and the timeout it
+ * asked for. Woken much later than asked, the loop was not running (SIGSTOP,
+ * a debugger, a starved board): members could not be heard meanwhile, and
+ * what they sent may have overflowed the socket's buffer. That time is taken
+ * off the room's clock, so it counts as nobody's silence. Returns 1 if so. */
+static int server_stalled(int64_t before, int timeout)
+{
+	int64_t gap = now_ms - before;
+
+	if (timeout < 0 || gap <= (int64_t)timeout + SERVER_STALL_MS)
+		return 0;
+	stall_ms += gap;
+	now_ms = before;
+	return 1;
 }
 
 static void server_expire(void)
@@ -637,7 +661,7 @@ static void server_ctl_request(struct ctlsock_conn *c)
 		const struct { const char *k; unsigned long long v; } kv[] = {
 			{ "members", room_count() },
 			{ "max_members", room_max() },
-			{ "uptime_s", fmt_udiv((uint64_t)(now_ms - start_ms), 1000, NULL) },
+			{ "uptime_s", fmt_udiv((uint64_t)(now_ms + stall_ms - start_ms), 1000, NULL) },
 			{ "datagrams_in", stats.datagrams_in },
 			{ "lines_in", stats.lines_in },
 			{ "deliveries", fanout_stats.deliveries },
@@ -780,7 +804,7 @@ static void server_shutdown(void)
 {
 	int status, i;
 
-	now_ms = net_now_ms();
+	now_ms = net_now_ms() - stall_ms;
 	server_announce(cat->shutdown, strlen(cat->shutdown));
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
@@ -802,13 +826,15 @@ int server_main(int argc, char **argv)
 {
 	/* static (and zero, in .bss): 5 kB of buffers that would sit under
 	 * every call on the stack, all of them touched by an initialiser */
-	static struct ctlsock_conn conn;
+	static struct ctlsock_conn conns[CTLSOCK_SLOTS];
 	static struct admin_reader ar;
 	struct pollfd pfd[PFD_N];
 	char err[256];
-	int fds[3], i;
+	int fds[3], i, timeout, stalled;
+	int64_t before;
 
-	conn.fd = -1;
+	for (i = 0; i < CTLSOCK_SLOTS; i++)
+		conns[i].fd = -1;
 	server_parse(argc, argv);
 	if (opt.use_syslog)
 		log_use_syslog("udpchatd");
@@ -843,12 +869,19 @@ int server_main(int argc, char **argv)
 	while (!got_term) {
 		pfd[PFD_SOCK] = (struct pollfd){ .fd = sock_fd, .events = POLLIN };
 		pfd[PFD_ADMIN] = (struct pollfd){ .fd = admin_fd, .events = POLLIN };
-		pfd[PFD_CTL] = (struct pollfd){ .fd = conn.fd < 0 ? ctl_fd : -1, .events = POLLIN };
-		pfd[PFD_CTLCONN] = (struct pollfd){ .fd = conn.fd, .events = POLLIN };
+		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-		if (poll(pfd, PFD_N, server_poll_timeout()) < 0 && errno != EINTR)
-			log_die(1, "poll: %s", fmt_strerror(errno));
-		now_ms = net_now_ms();
+		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
+		for (i = 0; i < CTLSOCK_SLOTS; i++)
+			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
+		if (poll(pfd, PFD_N, timeout) < 0) {
+			if (errno != EINTR)
+				log_die(1, "poll: %s", fmt_strerror(errno));
+			continue; /* no revents: poll again before any timer runs */
+		}
+		before = now_ms;
+		now_ms = net_now_ms() - stall_ms;
+		stalled = server_stalled(before, timeout);
 
 		if (pfd[PFD_SIG].revents & POLLIN) {
 			char drain[16];
@@ -859,26 +892,26 @@ int server_main(int argc, char **argv)
 			server_reap();
 		if (pfd[PFD_SOCK].revents & POLLERR)
 			server_errqueue();
+		/* what waits is read before anyone expires; after a stall, all of it */
 		if (pfd[PFD_SOCK].revents & POLLIN)
-			server_recv();
+			for (i = 0; server_recv() && stalled && i < SERVER_STALL_READS; i++)
+				;
 		if (pfd[PFD_ADMIN].revents & (POLLIN | POLLHUP)) {
 			if (admin_read(admin_fd, &ar, server_admin_line, NULL) < 0) {
 				close(admin_fd);
 				admin_fd = -1;
 			}
 		}
+		for (i = 0; i < CTLSOCK_SLOTS; i++)
+			if ((pfd[PFD_CTLCONN + i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    ctlsock_read(&conns[i]) == 1)
+				server_ctl_request(&conns[i]);
 		if (pfd[PFD_CTL].revents & POLLIN)
-			ctlsock_accept(ctl_fd, &conn);
-		if (pfd[PFD_CTLCONN].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (ctlsock_read(&conn) == 1)
-				server_ctl_request(&conn);
-		}
+			ctlsock_accept(ctl_fd, conns, CTLSOCK_SLOTS, now_ms);
 		server_expire();
 		fanout_flush(); /* whatever this round queued goes out now */
 	}
-	if (conn.fd >= 0)
-		ctlsock_finish(&conn);
-	server_shutdown();
+	server_shutdown(); /* control connections waiting for a request close with us */
 	for (i = 0; i < 2; i++)
 		close(sig_pipe[i]);
 	return 0;

@@ -38,7 +38,8 @@ Ctx (what a test gets):
     ctx.scale(t) -> float        t times UDPCHAT_TIMEOUT_SCALE
     ctx.skip(reason)             ends the test as "ok NAME # SKIP reason"
     ctx.popen(argv, **kw)        any other process; killed by PID at cleanup
-Module helpers: online(prefix, names) matches "PREFIX N online: NAMES" in any
+Module helpers: ctl_request(path, req, uid=None) one raw control-socket
+    request (as another uid from a forked child); online(prefix, names) matches "PREFIX N online: NAMES" in any
     order; free_udp_port(); proc_children(pid); proc_state(pid); scale(t);
     LineBuffer (base of Peer and Nc: subclass it and define _fill(wait) to
     get expect/expect_none/lines for another line source); SANITIZER_MARKS.
@@ -195,6 +196,61 @@ def free_udp_port():
         finally:
             s6.close()
     raise RuntimeError("no free UDP port found")
+
+
+def _ctl_exchange(path, req, timeout):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        try:
+            s.sendall(req)
+        except (BrokenPipeError, ConnectionResetError):
+            pass                    # refused at once: the reply is there to read
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(4096)
+            except ConnectionResetError:
+                return data         # closed with our request unread: that was all
+            if not chunk:
+                return data
+            data += chunk
+    finally:
+        s.close()
+
+
+def ctl_request(path, req, uid=None, timeout=5.0):
+    """One request on the control socket at path in its wire format (req:
+    bytes, one line; then the server's reply lines until it closes). With
+    uid, from a forked child that drops to that uid (and gid) first. Returns
+    the reply as bytes, or b"EACCES" when the file itself may not be opened;
+    raises OSError when nobody answers (run as root only: a child as uid)."""
+    timeout = scale(timeout)
+    if uid is None:
+        return _ctl_exchange(path, req, timeout)
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:                    # the child: never returns into the runner
+        out = b"child failed"
+        try:
+            os.close(rfd)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            out = _ctl_exchange(path, req, timeout)
+        except PermissionError:
+            out = b"EACCES"
+        except BaseException as e:  # noqa: B902 - reported through the pipe
+            out = ("child failed: %r" % e).encode()
+        finally:
+            os.write(wfd, out)
+            os._exit(0)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as f:
+        out = f.read()
+    os.waitpid(pid, 0)
+    return out
 
 
 def online(prefix, names):

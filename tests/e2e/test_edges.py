@@ -14,7 +14,7 @@ import stat
 import subprocess
 import time
 
-from harness import free_udp_port, online, scale, timeout
+from harness import ctl_request, free_udp_port, online, scale, timeout
 
 
 def _stderr_count(srv, text, n, secs=3.0):
@@ -53,24 +53,6 @@ def test_admin_stdin_boundary_lengths(ctx):
     srv.stop()
 
 
-def _ctl_raw(ctx, path, req):
-    """One request on the control socket (its wire format: one line, then the
-    server's reply lines until it closes); returns the reply as bytes."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(ctx.scale(5))
-    try:
-        s.connect(path)
-        s.sendall(req)
-        data = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                return data
-            data += chunk
-    finally:
-        s.close()
-
-
 def test_ctl_say_boundary_lengths_raw(ctx):
     """say on the socket itself: 512 bytes of text are announced, 513 are
     refused with -ERR and not announced (udpchatctl refuses long text before
@@ -79,64 +61,16 @@ def test_ctl_say_boundary_lengths_raw(ctx):
     alice = srv.join("alice")
     for n in (511, 512):
         text = b"%03d" % n + b"x" * (n - 3)
-        r = _ctl_raw(ctx, srv.ctl_path, b"say " + text + b"\n")
+        r = ctl_request(srv.ctl_path, b"say " + text + b"\n")
         assert r == b"+OK sent to 1 members\n", (n, r)
         alice.expect("[admin] " + text.decode())
     for n in (513, 514, 590):
-        r = _ctl_raw(ctx, srv.ctl_path, b"say " + b"x" * n + b"\n")
+        r = ctl_request(srv.ctl_path, b"say " + b"x" * n + b"\n")
         assert r.startswith(b"-ERR ") and r.endswith(b"\n") and r.count(b"\n") == 1, (n, r)
-        r = _ctl_raw(ctx, srv.ctl_path, b"say after %d\n" % n)
+        r = ctl_request(srv.ctl_path, b"say after %d\n" % n)
         assert r == b"+OK sent to 1 members\n", (n, r)
         alice.expect("[admin] after %d" % n)   # the refused one did not come first
     srv.stop()
-
-
-def _connect_as_nobody(ctx, path, req):
-    """A forked child that becomes uid/gid 65534 connects to path and sends
-    req; returns "EACCES" or "REPLY " + the reply."""
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:                             # the child: never returns
-        out = b"child failed"
-        try:
-            os.close(rfd)
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(ctx.scale(5))
-            try:
-                s.connect(path)
-                try:
-                    s.sendall(req.encode() + b"\n")
-                except (BrokenPipeError, ConnectionResetError):
-                    pass                     # refused at once: the reply waits
-                out = b"REPLY "
-                while True:
-                    try:
-                        c = s.recv(4096)
-                    except ConnectionResetError:
-                        break                # closed with our request unread
-                    if not c:
-                        break
-                    out += c
-            except PermissionError:
-                out = b"EACCES"
-        except BaseException as e:  # noqa: B902 - reported through the pipe
-            out = ("child failed: %r" % e).encode()
-        finally:
-            os.write(wfd, out)
-            os._exit(0)
-    os.close(wfd)
-    data = b""
-    while True:
-        c = os.read(rfd, 4096)
-        if not c:
-            break
-        data += c
-    os.close(rfd)
-    os.waitpid(pid, 0)
-    return data.decode()
 
 
 def test_ctl_socket_mode_and_peer_check(ctx):
@@ -156,13 +90,13 @@ def test_ctl_socket_mode_and_peer_check(ctx):
     st = os.stat(srv.ctl_path)
     assert stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600, oct(st.st_mode)
     assert st.st_uid == os.geteuid(), st.st_uid
-    assert _connect_as_nobody(ctx, srv.ctl_path, "say from nobody") == "EACCES"
+    assert ctl_request(srv.ctl_path, b"say from nobody\n", uid=65534) == b"EACCES"
     os.chmod(srv.ctl_path, 0o666)            # only the peer check is left
-    got = _connect_as_nobody(ctx, srv.ctl_path, "say from nobody")
-    assert got == "REPLY -ERR permission denied\n", got
-    got = _connect_as_nobody(ctx, srv.ctl_path, "who")
-    assert got == "REPLY -ERR permission denied\n", got
-    r = _ctl_raw(ctx, srv.ctl_path, b"say from root\n")
+    got = ctl_request(srv.ctl_path, b"say from nobody\n", uid=65534)
+    assert got == b"-ERR permission denied\n", got
+    got = ctl_request(srv.ctl_path, b"who\n", uid=65534)
+    assert got == b"-ERR permission denied\n", got
+    r = ctl_request(srv.ctl_path, b"say from root\n")
     assert r == b"+OK sent to 1 members\n", r
     alice.expect("[admin] from root")        # and not "from nobody" before it
     srv.stop()
@@ -195,7 +129,7 @@ def test_ctl_socket_umask_before_bind(ctx):
     # the file exists from bind() on; poll until the server answers on it
     while True:
         try:
-            r = _ctl_raw(ctx, path, b"who\n")
+            r = ctl_request(path, b"who\n")
             break
         except OSError:
             assert time.monotonic() < deadline, "the control socket does not answer"

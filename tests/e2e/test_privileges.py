@@ -4,53 +4,11 @@ its admin child (/proc/PID/status), the room and the control socket after the
 drop, the exit, and the start-up errors. Started as root: skipped otherwise."""
 import os
 import shutil
-import socket
 import subprocess
 
-from harness import free_udp_port, scale
+from harness import ctl_request, free_udp_port, scale
 
 NOBODY = 65534
-
-def _ask_who(path, uid=None):
-    """Asks "who" on the control socket at path from a forked process,
-    as uid when given; returns the reply."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into the test runner
-        code = 1
-        try:
-            os.close(r)
-            if uid is not None:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-            s = socket.socket(socket.AF_UNIX)
-            s.settimeout(5)
-            s.connect(path)
-            try:
-                s.sendall(b"who\n")
-            except BrokenPipeError:
-                pass  # refused: the server answered and closed at once
-            while True:
-                try:
-                    d = s.recv(4096)
-                except ConnectionResetError:
-                    break  # closed with our request unread: what came is all
-                if not d:
-                    break
-                os.write(w, d)
-            code = 0
-        except BaseException as e:  # noqa: B902 (reported through the pipe)
-            os.write(w, ("error: %r" % e).encode())
-        finally:
-            os._exit(code)
-    os.close(w)
-    out = b""
-    with os.fdopen(r, "rb") as f:
-        out = f.read()
-    os.waitpid(pid, 0)
-    return out.decode()
-
 
 def _status(pid):
     """{field: value} of /proc/PID/status."""
@@ -123,9 +81,9 @@ def test_drop_to_nobody(ctx):
     # the server's own uid is not let in: with the file opened to everyone,
     # a process of the service user gets "permission denied", root "+OK"
     os.chmod(ctl, 0o666)
-    asked = {"root": _ask_who(ctl), "nobody": _ask_who(ctl, NOBODY)}
-    assert asked["root"].splitlines()[-1:] == ["+OK 2 members"], asked
-    assert asked["nobody"].splitlines() == ["-ERR permission denied"], asked
+    asked = {"root": ctl_request(ctl, b"who\n"), "nobody": ctl_request(ctl, b"who\n", uid=NOBODY)}
+    assert asked["root"].splitlines()[-1:] == [b"+OK 2 members"], asked
+    assert asked["nobody"].splitlines() == [b"-ERR permission denied"], asked
     os.chmod(ctl, 0o600)
 
     # a clean exit, the socket file removed by the unprivileged server

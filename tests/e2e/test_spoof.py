@@ -78,8 +78,10 @@ def test_bidi_controls_refused_in_announcements(ctx):
     srv = ctx.server()
     alice = srv.join("alice")
     srv.admin("x\u202ey")
-    r = srv.ctl("say", "a\u2066b")
-    assert r.returncode != 0 and "-ERR" in r.stdout + r.stderr, (r.returncode, r.stdout, r.stderr)
+    r = srv.ctl("say", "a\u2066b")              # udpchatctl refuses it itself
+    assert r.returncode == 2 and "(0x2066)" in r.stderr, (r.returncode, r.stdout, r.stderr)
+    reply = harness.ctl_request(srv.ctl_path, "say a\u2066b\n".encode())   # and so does the server
+    assert reply.startswith(b"-ERR"), reply
     alice.expect_none(0.3)
     srv.admin("שלום stdin")
     alice.expect("[admin] שלום stdin")

@@ -155,6 +155,7 @@ int main(void)
 	suite_priv();
 	suite_opt();
 	suite_term();
+	suite_ctlsock();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

@@ -67,5 +67,6 @@ void suite_resolv(void);
 void suite_priv(void);
 void suite_opt(void);
 void suite_term(void);
+void suite_ctlsock(void);
 
 #endif
