@@ -63,9 +63,9 @@ links_ok() {
 }
 # man_ok ROOT MANDIR: the three pages, as in docs/man (not compressed), 0644
 man_ok() {
-	for p in man1/udpchat.1 man8/udpchatd.8 man8/udpchatctl.8; do
-		f=$1$2/$p
-		cmp -s "$f" "docs/man/${p#*/}" && [ "$(stat -c %a "$f")" = 644 ] || return 1
+	for m_p in man1/udpchat.1 man8/udpchatd.8 man8/udpchatctl.8; do
+		m_f=$1$2/$m_p
+		cmp -s "$m_f" "docs/man/${m_p#*/}" && [ "$(stat -c %a "$m_f")" = 644 ] || return 1
 	done
 }
 make -s -j2 >"$T/host.log" 2>&1
