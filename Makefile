@@ -14,6 +14,7 @@ PREFIX     ?= /usr
 DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
 UTHASH_DIR ?= /usr/include
 STATIC     ?= -static
 
@@ -75,7 +76,7 @@ PROGS = udpchatd udpchat udpchatctl
 MULTI = $(BUILD)/udpchatmulti
 LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
-.PHONY: all run test deps test-deps unit asan cppcheck install clean FORCE
+.PHONY: all run test deps test-deps unit asan cppcheck install install-bin install-man clean FORCE
 .PHONY: cross cross-deps rootfs dist size
 
 all: $(MULTI) $(LINKS)
@@ -105,7 +106,7 @@ $(LINKS): $(MULTI)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev strace
+            iproute2 procps libc6-dev strace mandoc
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)
@@ -148,9 +149,20 @@ test: test-deps all unit alloccount
 fresh-test:
 	sh tests/fresh-root.sh
 
-# Relative links (GNU ln -r) are right both inside DESTDIR and on the board,
-# whatever BINDIR and SBINDIR are.
-install: all
+# install = install-bin + install-man. Relative links (GNU ln -r) are right
+# both inside DESTDIR and on the board, whatever BINDIR and SBINDIR are.
+# The man pages go in as they are (mdoc, not gzipped: packagers compress);
+# install-bin alone is for packages that ship no documentation (OpenWrt).
+MAN1 = udpchat.1
+MAN8 = udpchatd.8 udpchatctl.8
+install: install-bin install-man
+
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(addprefix docs/man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(addprefix docs/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8
+
+install-bin: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(MULTI) $(DESTDIR)$(BINDIR)/udpchatmulti
 	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(SBINDIR)/udpchatd

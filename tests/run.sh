@@ -22,6 +22,7 @@ suites() {
 	echo "e2e|600|python3 tests/e2e/run.py build/host"
 	echo "e2e-asan|600|python3 tests/e2e/run.py build/asan"
 	echo "cppcheck|600|sh tests/cppcheck.sh"
+	echo "man|300|sh tests/man.sh"
 	for f in tests/board/*.sh; do
 		n=$(basename "$f" .sh)
 		case $n in cross) t=1200 ;; *) t=600 ;; esac

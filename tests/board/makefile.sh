@@ -1,8 +1,9 @@
 #!/bin/sh
 # The Makefile's promises to packagers and users: CROSS_COMPILE, CC, CFLAGS,
 # LDFLAGS from the environment or the command line with the required flags
-# kept; install with DESTDIR, PREFIX, BINDIR, SBINDIR; make rootfs, make dist
-# (tarballs that untar onto a board's root), make size.
+# kept; install with DESTDIR, PREFIX, BINDIR, SBINDIR, MANDIR (the man pages,
+# and install-bin without them); make rootfs, make dist (tarballs that untar
+# onto a board's root), make size.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/board/lib/tap.sh
@@ -60,9 +61,16 @@ links_ok() {
 		# relative, so they stay right on the board
 		! readlink "$1$3/udpchatd" | grep -q '^/'
 }
+# man_ok ROOT MANDIR: the three pages, as in docs/man (not compressed), 0644
+man_ok() {
+	for m_p in man1/udpchat.1 man8/udpchatd.8 man8/udpchatctl.8; do
+		m_f=$1$2/$m_p
+		cmp -s "$m_f" "docs/man/${m_p#*/}" && [ "$(stat -c %a "$m_f")" = 644 ] || return 1
+	done
+}
 make -s -j2 >"$T/host.log" 2>&1
 if make -s install DESTDIR="$T/d1" PREFIX=/opt/udpchat >"$T/i1.log" 2>&1 &&
-	links_ok "$T/d1" /opt/udpchat/bin /opt/udpchat/sbin; then
+	links_ok "$T/d1" /opt/udpchat/bin /opt/udpchat/sbin && man_ok "$T/d1" /opt/udpchat/share/man; then
 	ok "$S: make install DESTDIR=... PREFIX=/opt/udpchat"
 else
 	notok "$S: make install DESTDIR=... PREFIX=/opt/udpchat" "$(diag "$T/i1.log")" "$(find "$T/d1" | head)"
@@ -73,17 +81,32 @@ if make -s install DESTDIR="$T/d2" BINDIR=/usr/local/bin SBINDIR=/sbin >"$T/i2.l
 else
 	notok "$S: make install DESTDIR=... BINDIR=/usr/local/bin SBINDIR=/sbin" "$(diag "$T/i2.log")"
 fi
-if env DESTDIR="$T/d3" PREFIX=/usr make -s install >"$T/i3.log" 2>&1 && links_ok "$T/d3" /usr/bin /usr/sbin; then
+if env DESTDIR="$T/d3" PREFIX=/usr make -s install >"$T/i3.log" 2>&1 && links_ok "$T/d3" /usr/bin /usr/sbin &&
+	man_ok "$T/d3" /usr/share/man; then
 	ok "$S: DESTDIR and PREFIX from the environment"
 else
 	notok "$S: DESTDIR and PREFIX from the environment" "$(diag "$T/i3.log")"
+fi
+if make -s install DESTDIR="$T/d4" MANDIR=/usr/local/man >"$T/i4.log" 2>&1 && man_ok "$T/d4" /usr/local/man &&
+	[ ! -e "$T/d4/usr/share/man" ]; then
+	ok "$S: make install DESTDIR=... MANDIR=/usr/local/man puts the man pages there"
+else
+	notok "$S: make install DESTDIR=... MANDIR=/usr/local/man" "$(diag "$T/i4.log")" "$(find "$T/d4" | head -n 20)"
+fi
+# what OpenWrt's package uses: the programs, no documentation
+if make -s install-bin DESTDIR="$T/d5" PREFIX=/usr >"$T/i5.log" 2>&1 && links_ok "$T/d5" /usr/bin /usr/sbin &&
+	[ ! -e "$T/d5/usr/share" ]; then
+	ok "$S: make install-bin installs the programs and no man pages"
+else
+	notok "$S: make install-bin installs the programs and no man pages" "$(diag "$T/i5.log")" "$(find "$T/d5")"
 fi
 
 # --- rootfs and dist
 if make -s -j2 rootfs TARGET=armel >"$T/rootfs.log" 2>&1 &&
 	links_ok build/armel/rootfs /usr/bin /usr/sbin && static_for build/armel/rootfs/usr/bin/udpchatmulti ARM &&
+	man_ok build/armel/rootfs /usr/share/man &&
 	[ -x build/armel/rootfs/etc/init.d/S50udpchatd ] && [ -f build/armel/rootfs/etc/default/udpchatd ]; then
-	ok "$S: make rootfs TARGET=armel lays binaries and overlay into build/armel/rootfs"
+	ok "$S: make rootfs TARGET=armel lays binaries, man pages and overlay into build/armel/rootfs"
 else
 	notok "$S: make rootfs TARGET=armel" "$(diag "$T/rootfs.log")"
 fi
@@ -100,6 +123,7 @@ for t in aarch64 armhf armel mipsel x86_64; do
 	if tar -tvzf "$f" >"$T/list-$t" 2>&1 && ! grep -q '^d' "$T/list-$t" &&
 		! awk '$2 != "0/0" { bad = 1 } END { exit !bad }' "$T/list-$t" &&
 		tar -xzf "$f" -C "$r" && links_ok "$r" /usr/bin /usr/sbin &&
+		man_ok "$r" /usr/share/man &&
 		[ -x "$r/etc/init.d/S50udpchatd" ] && [ -f "$r/etc/default/udpchatd" ] &&
 		[ "$(stat -c %a "$r/etc")" = 700 ] && [ "$(stat -c %a "$r/etc/default/udpchatd")" = 644 ]; then
 		ok "$S: $f untars onto a board's root (files owned 0/0, no directory entries)"

@@ -260,6 +260,9 @@ check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
 check "$S: Buildroot: static AArch64 udpchatmulti and the three links in TARGET_DIR" \
 	installed "$B/target" AArch64
+check "$S: Buildroot: the man pages in TARGET_DIR/usr/share/man (target-finalize drops them)" \
+	test -f "$B/target/usr/share/man/man1/udpchat.1" -a -f "$B/target/usr/share/man/man8/udpchatd.8" \
+	-a -f "$B/target/usr/share/man/man8/udpchatctl.8"
 check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed" \
 	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd"
 check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept" \
@@ -288,6 +291,10 @@ else
 fi
 check "$S: OpenWrt: static MIPS udpchatmulti and the three links in the package" \
 	installed "$W/ipkg" MIPS
+# the positive control of this absence: the binary and links in the same folder
+no_man() { installed "$1" "$2" && [ ! -e "$1/usr/share/man" ]; }
+check "$S: OpenWrt: no man pages in the package (an .ipk ships no documentation)" \
+	no_man "$W/ipkg" MIPS
 check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
 	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
 check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept" \

@@ -32,6 +32,8 @@ define UDPCHAT_BUILD_CMDS
 	$(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) $(UDPCHAT_MAKE_OPTS) all
 endef
 
+# make install also puts the man pages in $(TARGET_DIR)/usr/share/man;
+# Buildroot's target-finalize removes that folder from every image.
 define UDPCHAT_INSTALL_TARGET_CMDS
 	$(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) $(UDPCHAT_MAKE_OPTS) \
 		DESTDIR=$(TARGET_DIR) PREFIX=/usr install
