@@ -102,8 +102,15 @@ procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchat/ { p
 live_procs() { procs | awk '$3 !~ /^Z/'; }
 zombies() { inns /bin/ps -o stat | grep -c '^Z'; }
 # start-stop-daemon -b leaves its middle process to init, which reaps it when
-# it gets to it: a zombie for a moment is no fault, one that lasts is
-no_zombie_now() { [ "$(zombies)" = 0 ]; }
+# a signal wakes it. BusyBox init may sleep through the SIGCHLD of an orphan
+# handed to it while rcS ran (a zombie of PID 1 that lasted 10 s was seen):
+# a zombie of init is no leak of the service's, so wake init with SIGCHLD and
+# look again; a zombie of any other parent (the daemon's own child) stays
+no_zombie_now() {
+	[ "$(zombies)" = 0 ] && return 0
+	inns /bin/kill -CHLD 1
+	return 1
+}
 no_zombies() { wait_until 10 no_zombie_now; }
 
 # the daemon is the pidfile's process, its only other process is its own
