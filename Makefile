@@ -206,6 +206,16 @@ size:
 	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; done
 	@sh cross/size.sh $(CROSS_TARGETS)
 
+# The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
+# tree: its defconfigs, printvars, utils/check-package, with no network.
+# Buildroot is not in Debian: not part of make test (docs/DEPLOY.md).
+.PHONY: buildroot-check
+buildroot-check:
+	@test -n "$(BUILDROOT)" || { echo "usage: make buildroot-check BUILDROOT=/path/to/buildroot" >&2; exit 2; }
+	@mkdir -p build
+	@sh tests/board/lib/buildroot-check.sh $(abspath $(BUILDROOT)) | tee build/buildroot-check.log
+	@! grep -q '^not ok' build/buildroot-check.log
+
 clean:
 	rm -rf build
 

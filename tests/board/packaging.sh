@@ -271,6 +271,13 @@ else
 	notok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)" "$(diag "$T/srv.log")"
 fi
 
+# a real Buildroot tree, when one is given (make buildroot-check; none on CI)
+if [ -n "${BUILDROOT:-}" ]; then
+	sh tests/board/lib/buildroot-check.sh "$BUILDROOT"
+else
+	ok "$S: real Buildroot: defconfigs, printvars, check-package # SKIP no BUILDROOT=DIR (make buildroot-check)"
+fi
+
 # ------------------------------------------------------------ OpenWrt
 W=$T/openwrt
 owrt() { # DIR TARGET...
