@@ -225,30 +225,51 @@ done
 echo "stand-in for the upstream LICENSE" >"$T/dl/uthash-2.3.0/LICENSE"
 tar -C "$T/dl" -czf "$T/dl/uthash-2.3.0.tar.gz" uthash-2.3.0
 
-# installed ROOT MACHINE NAME: the package's files in ROOT are right
+# installed ROOT MACHINE LINKING: the package's files in ROOT are right; the
+# binary is static, or dynamic against musl's loader, as LINKING says, and
+# left unstripped for the build system to strip (both strip when they pack)
 installed() {
 	r=$1
 	b=$r/usr/bin/udpchatmulti
 	readelf -h "$b" 2>/dev/null | grep -q "Machine:.*$2" &&
-		! readelf -l "$b" | grep -q INTERP &&
+		case $3 in
+		static) ! readelf -l "$b" | grep -q INTERP ;;
+		dynamic) readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' ;;
+		esac &&
+		readelf -S "$b" | grep -q '\.symtab' &&
 		[ "$(readlink -f "$r/usr/sbin/udpchatd")" = "$(readlink -f "$b")" ] &&
 		[ "$(readlink -f "$r/usr/bin/udpchat")" = "$(readlink -f "$b")" ] &&
 		[ "$(readlink -f "$r/usr/bin/udpchatctl")" = "$(readlink -f "$b")" ]
 }
 # flags_kept FLAGSFILE CC FLAG: the build used the toolchain's CC with the
-# build system's CFLAGS and the project's own required flags
+# build system's CFLAGS and the project's own required flags, and neither
+# -static nor the static build's -z norelro (both link dynamically here)
 flags_kept() {
 	grep -q -- "^$2 " "$1" && grep -q -- "$3" "$1" && grep -q -- '-ffunction-sections' "$1" &&
-		grep -q -- '-Wl,--gc-sections' "$1" && grep -q -- '-static' "$1"
+		grep -q -- '-Wl,--gc-sections' "$1" && ! grep -q -- '-static' "$1" &&
+		! grep -q -- 'norelro' "$1"
 }
+VER=$(sed -n 's/^VERSION *= *//p' Makefile)
 
 # ------------------------------------------------------------ Buildroot
 B=$T/buildroot
-if make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
-	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
-	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
-	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
-	udpchat >"$T/buildroot.log" 2>&1; then
+brstub() {
+	make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
+		BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+		TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+		TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" "$@"
+}
+# the version written once: what the .mk computes is the Makefile's
+check "$S: Buildroot: UDPCHAT_VERSION is the Makefile's VERSION ($VER)" \
+	test "$(brstub -s print-UDPCHAT_VERSION)" = "$VER"
+# BR2_STATIC_LIBS: static only in a static image; never self-stripped
+case $(brstub -s print-UDPCHAT_MAKE_OPTS BR2_STATIC_LIBS=y) in
+*STATIC=*) static_opts=no ;;
+*NOSTRIP=1*) static_opts=yes ;;
+*) static_opts=no ;;
+esac
+check "$S: Buildroot: BR2_STATIC_LIBS=y keeps the static build (no STATIC=), NOSTRIP=1" test "$static_opts" = yes
+if brstub udpchat >"$T/buildroot.log" 2>&1; then
 	ok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs"
 else
 	notok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs" "$(diag "$T/buildroot.log")"
@@ -258,12 +279,12 @@ check "$S: Buildroot: UDPCHAT_USERS makes the udpchat system user and group" \
 check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
 	grep -qx 'UDPCHATD_USER="udpchat"' "$B/target/etc/default/udpchatd"
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
-check "$S: Buildroot: static AArch64 udpchatmulti and the three links in TARGET_DIR" \
-	installed "$B/target" AArch64
+check "$S: Buildroot: shared-libs image: dynamic (musl), unstripped AArch64 udpchatmulti and the three links in TARGET_DIR" \
+	installed "$B/target" AArch64 dynamic
 check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed" \
 	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd"
-check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept" \
-	flags_kept "$B/build/udpchat-1.0.0/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
+check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept, not -static" \
+	flags_kept "$B/build/udpchat-$VER/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	-D_FILE_OFFSET_BITS=64
 if serve qemu-aarch64-static "$B/target/usr/sbin/udpchatd"; then
 	ok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)"
@@ -280,12 +301,17 @@ fi
 
 # ------------------------------------------------------------ OpenWrt
 W=$T/openwrt
+# a copy of the project as the feed's source (UDPCHAT_SRC), so that the
+# build stamp test can edit it
+OSRC=$T/udpchat-src
+mkdir -p "$OSRC"
+files | grep -v '^build/' | tar -cf - -T - | tar -C "$OSRC" -xf -
 owrt() { # DIR TARGET...
 	d=$1
 	shift
 	make -C "$d" TOPDIR="$(pwd)/tests/board/lib/openwrt" BASE="$W" DL_DIR="$T/dl" \
 		TARGET_CC="$T/bin/mipsel-openwrt-linux-musl-gcc" TARGET_CROSS="$T/bin/mipsel-openwrt-linux-musl-" \
-		"$@"
+		UDPCHAT_SRC="$OSRC" "$@"
 }
 if owrt board/openwrt/libs/uthash compile >"$T/openwrt.log" 2>&1 &&
 	owrt board/openwrt/net/udpchat compile install >>"$T/openwrt.log" 2>&1; then
@@ -293,15 +319,34 @@ if owrt board/openwrt/libs/uthash compile >"$T/openwrt.log" 2>&1 &&
 else
 	notok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs" "$(diag "$T/openwrt.log")"
 fi
-check "$S: OpenWrt: static MIPS udpchatmulti and the three links in the package" \
-	installed "$W/ipkg" MIPS
+check "$S: OpenWrt: dynamic (musl), unstripped MIPS udpchatmulti and the three links in the package" \
+	installed "$W/ipkg" MIPS dynamic
 check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
 	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
-check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept" \
-	flags_kept "$W/build/udpchat-1.0.0/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
+check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept, not -static" \
+	flags_kept "$W/build/udpchat-$VER/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
 	-mtune=24kc
+check "$S: OpenWrt: TARGET_LDFLAGS' -zrelro kept" grep -q -- -zrelro "$W/build/udpchat-$VER/build/openwrt/.flags"
 if serve qemu-mipsel-static "$W/ipkg/usr/sbin/udpchatd"; then
 	ok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)"
 else
 	notok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)" "$(diag "$T/srv.log")"
 fi
+
+# the build stamp (PKG_FILE_DEPENDS): a compile with nothing changed does
+# nothing, an edit of the project's src/ or Makefile prepares and builds
+# again, and the package then has the edited source
+OB=$W/build/udpchat-$VER
+stamps() { find "$OB" -maxdepth 1 -name '.prepared_*' 2>/dev/null | wc -l; }
+owrt board/openwrt/net/udpchat compile >"$T/openwrt-stamp.log" 2>&1
+check "$S: OpenWrt: compile again with nothing changed: no new prepare" \
+	sh -c "! grep -q 'tar -C' '$T/openwrt-stamp.log' && test \"\$(find '$OB' -maxdepth 1 -name '.prepared_*' | wc -l)\" = 1"
+rebuilt() { # FILE TEXT: after TEXT is added to FILE (in the copy), compile
+	# prepares and builds again and the build has the edited FILE
+	printf '%s\n' "$2" >>"$OSRC/$1"
+	owrt board/openwrt/net/udpchat compile >"$T/openwrt-stamp.log" 2>&1 &&
+		grep -q 'tar -C' "$T/openwrt-stamp.log" && cmp -s "$OSRC/$1" "$OB/$1" &&
+		find "$OB/build/openwrt/udpchatmulti" -newer "$OSRC/$1" | grep -q .
+}
+check "$S: OpenWrt: an edit of src/fmt.c rebuilds (PKG_FILE_DEPENDS)" rebuilt src/fmt.c '/* edited */'
+check "$S: OpenWrt: an edit of the project's Makefile rebuilds" rebuilt Makefile '# edited'

@@ -93,6 +93,13 @@ ver=$(sed -n 's/^VERSION *= *//p' Makefile)
 got=$(pv UDPCHAT_VERSION)
 check "$S: printvars: UDPCHAT_VERSION is the Makefile's VERSION ($ver)" test "$got" = "UDPCHAT_VERSION=$ver"
 [ "$got" = "UDPCHAT_VERSION=$ver" ] || echo "# got: $got"
+# the Pi images have shared libraries: udpchat links dynamically, and
+# Buildroot strips it (BR2_STATIC_LIBS would keep the static build)
+got=$(pv UDPCHAT_MAKE_OPTS)
+dyn=no
+case $got in *" STATIC="*) case $got in *NOSTRIP=1*) dyn=yes ;; esac ;; esac
+check "$S: printvars: UDPCHAT_MAKE_OPTS has STATIC= and NOSTRIP=1 (shared-libs image)" test "$dyn" = yes
+[ "$dyn" = yes ] || echo "# got: $got"
 
 # check-package on the external tree (Buildroot's own rules); the control:
 # a copy whose help text is indented with spaces is reported

@@ -60,3 +60,7 @@ endef
 generic-package = $(call stub-package,$(pkgname),$(shell echo $(pkgname) | tr a-z- A-Z_))
 
 include $(BR2_EXTERNAL_UDPCHAT_PATH)/external.mk
+
+# make -f buildroot-stub.mk ... print-VAR: the value a .mk gives VAR
+print-%:
+	@echo '$($*)'
