@@ -281,8 +281,9 @@ check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
 check "$S: Buildroot: shared-libs image: dynamic (musl), unstripped AArch64 udpchatmulti and the three links in TARGET_DIR" \
 	installed "$B/target" AArch64 dynamic
-check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed" \
-	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd"
+check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed, no systemd unit (BusyBox init)" \
+	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd" \
+	-a ! -e "$B/target/usr/lib/systemd/system/udpchatd.service"
 check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept, not -static" \
 	flags_kept "$B/build/udpchat-$VER/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	-D_FILE_OFFSET_BITS=64
@@ -297,6 +298,26 @@ if [ -n "${BUILDROOT:-}" ]; then
 	sh tests/board/lib/buildroot-check.sh "$BUILDROOT"
 else
 	ok "$S: real Buildroot: defconfigs, printvars, check-package # SKIP no BUILDROOT=DIR (make buildroot-check)"
+fi
+
+# a systemd image gets the package's unit and no S50 script (no overlay: the
+# package installs what the image's init needs)
+BS=$T/buildroot-systemd
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y \
+	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatd.service" board/raspberrypi/systemd/udpchatd.service &&
+	[ ! -e "$BS/target/etc/init.d/S50udpchatd" ]; then
+	ok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service and no S50udpchatd"
+else
+	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service and no S50udpchatd" \
+		"$(diag "$T/buildroot-systemd.log")" "$(find "$BS/target" -name '*udpchatd*')"
+fi
+if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then
+	notok "$S: Buildroot: the defconfigs need no rootfs overlay" "$(grep -n ROOTFS_OVERLAY board/raspberrypi/configs/*)"
+else
+	ok "$S: Buildroot: the defconfigs need no rootfs overlay"
 fi
 
 # ------------------------------------------------------------ OpenWrt
