@@ -56,10 +56,19 @@ done
 
 # ------------------------------------------------ procd start_service + UCI
 INIT=board/openwrt/net/udpchat/files/udpchatd.init
-# start_service UCIDIR: what the init script asks of procd
+# OpenWrt's network.sh, stood in for (tests/board/lib/network-stub.sh): the
+# init script sources $IPKG_INSTROOT/lib/functions/network.sh
+mkdir -p "$T/instroot/lib/functions"
+cp tests/board/lib/network-stub.sh "$T/instroot/lib/functions/network.sh"
+# run_procd UCIDIR: what the init script asks of procd (lan: 192.168.1.1
+# unless NET_lan_ipaddr says otherwise)
 run_procd() {
 	(
 		UCI_DIR=$1
+		# shellcheck disable=SC2034 # read by the sourced init script
+		IPKG_INSTROOT=$T/instroot
+		NET_lan_ipaddr=${NET_lan_ipaddr-192.168.1.1}
+		export NET_lan_ipaddr
 		. tests/board/lib/procd-stub.sh
 		# shellcheck source=/dev/null
 		. "./$INIT"
@@ -67,16 +76,21 @@ run_procd() {
 		service_triggers
 	)
 }
-mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off"
-cp board/openwrt/net/udpchat/files/udpchatd.config "$T/uci/default/udpchatd"
-sed -e "s/option port .*/option port '9999'/" -e "s/option lang .*/option lang 'zh'/" \
-	-e "s/option max_members .*/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/custom/udpchatd"
-sed -e "s/option enabled .*/option enabled '0'/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/off/udpchatd"
-mkdir -p "$T/uci/root"
-sed -e "s/option user .*/option user ''/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/root/udpchatd"
+CONF=board/openwrt/net/udpchat/files/udpchatd.config
+mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off" "$T/uci/root" "$T/uci/two" "$T/uci/any"
+cp "$CONF" "$T/uci/default/udpchatd"
+sed -e "s/option port '8888'/option port '9999'/" -e "s/option lang 'en'/option lang 'zh'/" \
+	-e "s/option max_members '256'/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
+	"$CONF" >"$T/uci/custom/udpchatd"
+sed -e "s/option enabled .*/option enabled '0'/" "$CONF" >"$T/uci/off/udpchatd"
+sed -e "s/option user .*/option user ''/" -e "s/option enabled .*/option enabled '1'/" "$CONF" >"$T/uci/root/udpchatd"
+# both shipped rooms on, a third disabled, an unnamed fourth (UCI: cfg4)
+{
+	sed -e "s/option enabled .*/option enabled '1'/" "$CONF"
+	printf "config udpchatd 'room3'\n\toption enabled '0'\n\toption port '8890'\n"
+	printf "config udpchatd\n\toption port '8891'\n\toption user ''\n"
+} >"$T/uci/two/udpchatd"
+sed -e "s/option interface .*/option interface ''/" "$CONF" >"$T/uci/any/udpchatd"
 
 expect_procd() { # NAME UCIDIR EXPECTED
 	got=$(run_procd "$2" 2>&1)
@@ -86,11 +100,83 @@ expect_procd() { # NAME UCIDIR EXPECTED
 		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
 	fi
 }
-expect_procd "shipped UCI file" "$T/uci/default" "mkdir -p /var/run/udpchatd
+# the instance of a room run as udpchat: NAME SECTION PORT LANG MEMBERS ADDR
+room_as_user() {
+	printf '%s\n' "mkdir -p /var/run/$1
+chown udpchat /var/run/$1
+chmod 0700 /var/run/$1
+ln -sfn $1/udpchatd.sock /var/run/$1.sock
+open_instance $2
+set_param command [/usr/sbin/udpchatd] [-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail $1 log
+add_jail_mount_rw /var/run/$1
+close_instance"
+}
+expect_procd "shipped UCI file: room main on the lan address, as udpchat" "$T/uci/default" "network_get_ipaddr lan
+$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
+reload_trigger udpchatd
+reload_interface_trigger lan"
+expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "network_get_ipaddr lan
+mkdir -p /var/run/udpchatd
 chown udpchat /var/run/udpchatd
 chmod 0700 /var/run/udpchatd
 ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance 
+open_instance main
+set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [192.168.1.1] [-c] [/var/run/udpchatd/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail udpchatd log
+add_jail_mount_rw /var/run/udpchatd
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan"
+expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+expect_procd "two rooms: two instances, own ports and sockets; a disabled section none; an unnamed one" \
+	"$T/uci/two" "network_get_ipaddr lan
+$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
+network_get_ipaddr lan
+$(room_as_user udpchatd-room2 room2 8889 zh 64 192.168.1.1)
+open_instance cfg4
+set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan
+reload_interface_trigger lan"
+expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_ipaddr lan
+open_instance main
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [192.168.1.1]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+network_get_ipaddr lan
+open_instance room2
+set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [192.168.1.1] [-c] [/var/run/udpchatd-room2.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan
+reload_interface_trigger lan"
+expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "mkdir -p /var/run/udpchatd
+chown udpchat /var/run/udpchatd
+chmod 0700 /var/run/udpchatd
+ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
+open_instance main
 set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]
 set_param respawn
 set_param stdout [1]
@@ -102,30 +188,18 @@ add_jail udpchatd log
 add_jail_mount_rw /var/run/udpchatd
 close_instance
 reload_trigger udpchatd"
-expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance 
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-c] [/var/run/udpchatd/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
-reload_trigger udpchatd"
-expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
-expect_procd "user '' keeps root, the socket at the default path" "$T/uci/root" "open_instance 
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-close_instance
-reload_trigger udpchatd"
+NET_lan_ipaddr='' NET_lan_ipaddr6=2001:db8::1 expect_procd "lan with IPv6 only: -b its IPv6 address" "$T/uci/default" \
+	"network_get_ipaddr lan
+network_get_ipaddr6 lan
+$(room_as_user udpchatd main 8888 en 256 2001:db8::1)
+reload_trigger udpchatd
+reload_interface_trigger lan"
+NET_lan_ipaddr='' expect_procd "lan down (no address): no room until its trigger" "$T/uci/default" \
+	"network_get_ipaddr lan
+network_get_ipaddr6 lan
+udpchatd: room main: interface lan has no address yet
+reload_trigger udpchatd
+reload_interface_trigger lan"
 if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
@@ -196,7 +270,7 @@ serve() {
 # the procd command line, run for real (the host build; the port and the
 # control socket made private to this test)
 make -s -j2 >"$T/make-host.log" 2>&1
-cmd=$(run_procd "$T/uci/custom" | sed -n 's/^set_param command //p' | tr -d '[]')
+cmd=$(NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/custom" 2>/dev/null | sed -n 's/^set_param command //p' | tr -d '[]')
 # shellcheck disable=SC2086 # the recorded words, minus the program and its -p
 set -- $cmd
 shift 3
@@ -205,6 +279,37 @@ if serve '' build/host/udpchatd "$@"; then
 else
 	notok "$S: udpchatd accepts the procd command line ($*)" "$(diag "$T/srv.log")"
 fi
+# two rooms at once, from the two-room UCI file with lan at 127.0.0.1: each
+# command line (its port and socket made private to this test) serves joins
+# on its own port while the other runs, bound to the lan address
+NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/two" 2>/dev/null | sed -n 's/^set_param command //p' |
+	tr -d '[]' | head -n 2 >"$T/rooms"
+ROOMS=''
+trap 'stop_pid "$SRV"; for r in $ROOMS; do stop_pid "${r%%:*}"; done' EXIT
+while read -r cmd; do
+	# shellcheck disable=SC2086 # the recorded words, minus the program and its -p
+	set -- $cmd
+	shift 3
+	rp=$(free_udp_port)
+	build/host/udpchatd "$@" -p "$rp" -c "$T/room.$rp" </dev/null >"$T/room.$rp.log" 2>&1 &
+	ROOMS="$ROOMS $!:$rp"
+done <"$T/rooms"
+room_joins() { # PORT: a netcat join gets the welcome
+	printf 'zoe\n' | timeout 3 nc -u -w1 127.0.0.1 "$1" >"$T/nc.$1" 2>&1
+	grep -q '+OK welcome zoe' "$T/nc.$1"
+}
+both=0
+for r in $ROOMS; do
+	wait_until 10 room_joins "${r#*:}" && [ -S "$T/room.${r#*:}" ] && both=$((both + 1))
+done
+if [ "$both" = 2 ] && [ "$(wc -l <"$T/rooms")" = 2 ] && grep -q -- '-b 127.0.0.1' "$T/rooms"; then
+	ok "$S: two rooms' procd command lines run at once, each answering on its own port and socket"
+else
+	notok "$S: two rooms' procd command lines run at once, each answering on its own port and socket" \
+		"$both of 2 rooms answered" "$(cat "$T/rooms")" "$(for r in $ROOMS; do diag "$T/room.${r#*:}.log"; done)"
+fi
+for r in $ROOMS; do stop_pid "${r%%:*}"; done
+ROOMS=''
 
 # ------------------------------------------- toolchains named as theirs are
 # wrap NAME REALGCC SPECS: $T/bin/NAME-gcc, a musl gcc as Buildroot/OpenWrt
