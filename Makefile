@@ -186,6 +186,8 @@ rootfs: all
 	# for systemd systems (Raspberry Pi OS); BusyBox init ignores it
 	install -D -m 0644 board/raspberrypi/systemd/udpchatd.service \
 	  $(ROOTFS)/usr/lib/systemd/system/udpchatd.service
+	install -m 0644 board/raspberrypi/systemd/udpchatd@.service \
+	  $(ROOTFS)/usr/lib/systemd/system/udpchatd@.service
 
 # One tarball per target, to untar onto a board's root (tar -xzf F -C /).
 # Files and links only: no directory entries that would change the modes

@@ -231,6 +231,34 @@ else
 	notok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)" \
 		"rc $rc: $out" "misspelt copy: $bad"
 fi
+# the template udpchatd@.service (a room per instance): verified as the
+# instance udpchatd@room2.service, the misspelt copy likewise noticed
+TPL=board/raspberrypi/systemd/udpchatd@.service
+verify_tpl() { # FILE: the template's text, verified as udpchatd@room2
+	cp "$1" "$SD/usr/lib/systemd/system/udpchatd@.service"
+	ln -sf udpchatd@.service "$SD/usr/lib/systemd/system/udpchatd@room2.service"
+	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd@room2.service" 2>&1
+}
+out=$(verify_tpl "$TPL")
+rc=$?
+sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$TPL" >"$T/bad@.service"
+bad=$(verify_tpl "$T/bad@.service")
+if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
+	ok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)"
+else
+	notok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)" \
+		"rc $rc: $out" "misspelt copy: $bad"
+fi
+# its settings are the first room's with the room's name in the paths
+# (tests/board/lib/unit-template.sed), so the two cannot drift apart
+settings() { grep -v '^#' "$1"; }
+settings "$UNIT" | sed -f tests/board/lib/unit-template.sed >"$T/tpl.want"
+if settings "$TPL" | cmp -s - "$T/tpl.want"; then
+	ok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line"
+else
+	notok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line" \
+		"$(settings "$TPL" | diff "$T/tpl.want" - | head -n 20)"
+fi
 unit_has() { grep -qx -- "$1" "$UNIT"; }
 missing=''
 # shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
@@ -413,10 +441,11 @@ if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_
 	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
 	cmp -s "$BS/target/usr/lib/systemd/system/udpchatd.service" board/raspberrypi/systemd/udpchatd.service &&
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatd@.service" board/raspberrypi/systemd/udpchatd@.service &&
 	[ ! -e "$BS/target/etc/init.d/S50udpchatd" ]; then
-	ok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service and no S50udpchatd"
+	ok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd"
 else
-	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service and no S50udpchatd" \
+	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd" \
 		"$(diag "$T/buildroot-systemd.log")" "$(find "$BS/target" -name '*udpchatd*')"
 fi
 if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then

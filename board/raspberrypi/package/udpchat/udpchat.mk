@@ -57,6 +57,8 @@ endef
 define UDPCHAT_INSTALL_INIT_SYSTEMD
 	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd.service \
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd.service
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd@.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd@.service
 endef
 
 $(eval $(generic-package))
