@@ -2,13 +2,21 @@
 # What cannot run here for real, checked as far as it can be:
 # - shellcheck on every shell script of the project;
 # - the OpenWrt procd script's start_service against a stand-in for procd's
-#   and UCI's shell functions: the command line it builds from a UCI file,
-#   and that the real udpchatd accepts that command line;
+#   and UCI's shell functions and OpenWrt's network.sh: the command lines
+#   it builds from UCI files (one instance per room, the interface's
+#   address as -b), and that the real udpchatd accepts them, two rooms at
+#   once;
+# - the systemd unit and the template udpchatd@.service (systemd-analyze);
 # - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
 #   stand-ins of their build systems (tests/board/lib), with toolchains named
 #   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
-#   installs once through the project's Makefile, and the installed binary
-#   serves a chat join under qemu-user.
+#   installs through the project's Makefile (dynamic, unstripped: their
+#   build systems strip), and the installed binary serves a chat join under
+#   qemu-user; the version each computes, BR2_STATIC_LIBS, the init files
+#   a BusyBox and a systemd image get, and OpenWrt's build stamps
+#   (PKG_FILE_DEPENDS);
+# - with BUILDROOT=DIR, a real Buildroot tree (tests/board/lib/buildroot-check.sh:
+#   the defconfigs, printvars, utils/check-package); skipped without.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/board/lib/tap.sh
