@@ -209,7 +209,8 @@ size:
 	@sh cross/size.sh $(CROSS_TARGETS)
 
 # The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
-# tree: its defconfigs, printvars, utils/check-package, with no network.
+# tree: its defconfigs (Debian's kconfig-conf: nothing of Buildroot is
+# compiled), printvars, utils/check-package, with no network.
 # Buildroot is not in Debian: not part of make test (docs/DEPLOY.md).
 .PHONY: buildroot-check
 buildroot-check:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
 # tree, with no download and no network (unshare -n where it can):
-# - each configs/*_defconfig configures: the resulting .config has musl,
+# - each configs/*_defconfig configures (with Debian's kconfig, nothing of
+#   Buildroot compiled): the resulting .config has musl,
 #   udpchat and uthash, and keeps every line the defconfig sets (kconfig
 #   drops a symbol whose dependencies fail, without a word: that is how the
 #   old fragments' BR2_TOOLCHAIN_BUILDROOT_MUSL was lost under upstream's
@@ -25,7 +26,7 @@ T=$(pwd)/build/board-buildroot
 rm -rf "$T"
 mkdir -p "$T"
 # python3-magic and flake8: check-package's imports; Debian's python3
-sh tests/deps.sh make gcc libncurses-dev python3 python3-magic flake8 util-linux >"$T/deps.log" 2>&1 || {
+sh tests/deps.sh make kconfig-frontends-nox python3 python3-magic flake8 util-linux git >"$T/deps.log" 2>&1 || {
 	notok "$S: setup" "$(diag "$T/deps.log")"
 	exit 1
 }
@@ -42,10 +43,22 @@ dropped() {
 		grep -qxF -- "$l" "$2" || echo "$l"
 	done
 }
-# brmake OUT ARGS...: make in the Buildroot tree with the external tree
+# brmake OUT ARGS...: make in the Buildroot tree with the external tree.
+# Nothing of Buildroot is compiled: its kconfig program is stood in for by
+# Debian's (kconfig-frontends-nox), put where Buildroot's make looks for its
+# own (a target with no prerequisites: found, it is not built), told
+# Buildroot's conventions (the .config's name in BR2_CONFIG, no CONFIG_
+# prefix: the symbols are BR2_...)
 brmake() {
 	o=$1
 	shift
+	if [ ! -x "$o/build/buildroot-config/conf" ]; then
+		mkdir -p "$o/build/buildroot-config"
+		# shellcheck disable=SC2016 # for the wrapper to expand
+		printf '#!/bin/sh\nKCONFIG_CONFIG=$BR2_CONFIG CONFIG_= exec kconfig-conf "$@"\n' \
+			>"$o/build/buildroot-config/conf"
+		chmod 0755 "$o/build/buildroot-config/conf"
+	fi
 	$NONET make -C "$BR" BR2_EXTERNAL="$EXT" O="$o" "$@"
 }
 
@@ -67,6 +80,12 @@ for d in "$EXT"/configs/*_defconfig; do
 	done
 	check "$S: $dn: no glibc" sh -c "! grep -q '^BR2_TOOLCHAIN_USES_GLIBC=y' '$o/.config'"
 done
+
+# nothing compiled: the kconfig folder holds the stand-in alone, and no
+# object file appeared in any output folder
+built=$(find "$T" -name '*.o' -o -path '*/buildroot-config/*' ! -name conf ! -type d | head -n 5)
+check "$S: nothing of Buildroot compiled (Debian's kconfig-conf used)" test -z "$built"
+[ -z "$built" ] || echo "$built" | sed 's/^/# built: /'
 
 # the control: upstream's own defconfig with the old fragment appended
 # (BR2_TOOLCHAIN_BUILDROOT_MUSL=y) loses the musl line, and the check sees it
