@@ -198,6 +198,8 @@ rootfs: all
 	# for systemd systems (Raspberry Pi OS); BusyBox init ignores it
 	install -D -m 0644 board/raspberrypi/systemd/udpchatd.service \
 	  $(ROOTFS)/usr/lib/systemd/system/udpchatd.service
+	install -m 0644 board/raspberrypi/systemd/udpchatd@.service \
+	  $(ROOTFS)/usr/lib/systemd/system/udpchatd@.service
 
 # One tarball per target, to untar onto a board's root (tar -xzf F -C /).
 # Files and links only: no directory entries that would change the modes
@@ -217,6 +219,17 @@ dist:
 size:
 	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; done
 	@sh cross/size.sh $(CROSS_TARGETS)
+
+# The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
+# tree: its defconfigs (Debian's kconfig-conf: nothing of Buildroot is
+# compiled), printvars, utils/check-package, with no network.
+# Buildroot is not in Debian: not part of make test (docs/DEPLOY.md).
+.PHONY: buildroot-check
+buildroot-check:
+	@test -n "$(BUILDROOT)" || { echo "usage: make buildroot-check BUILDROOT=/path/to/buildroot" >&2; exit 2; }
+	@mkdir -p build
+	@sh tests/board/lib/buildroot-check.sh $(abspath $(BUILDROOT)) | tee build/buildroot-check.log
+	@! grep -q '^not ok' build/buildroot-check.log
 
 clean:
 	rm -rf build

@@ -6,6 +6,7 @@
 
 #include "admin.h"
 #include "bounds.h"
+#include "compat.h"
 #include "fmt.h"
 #include "proto.h"
 #include "utf8.h"
@@ -109,9 +110,9 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 	 * relay's handler in the child. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	/* _Fork: fork() without the atfork handlers and libc-wide locks that
-	 * only threaded programs need (4 kB of the static binary). */
-	pid = _Fork();
+	/* _Fork where the libc has it: fork() without the atfork handlers
+	 * and libc-wide locks that only threaded programs need (compat.h). */
+	pid = compat_fork();
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(p[0]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "compat.h"
 #include "fmt.h"
 #include "net.h"
 #include "opt.h"
@@ -868,7 +869,7 @@ static int client_run(struct client *c, struct client_lr *lr)
 		(void)term_open(0, 1);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	c->child = _Fork(); /* single-threaded: see admin.c */
+	c->child = compat_fork(); /* single-threaded: see admin.c */
 	if (c->child == 0) {
 		close(notes[0]);
 		c->note_fd = notes[1];

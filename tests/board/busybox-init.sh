@@ -254,7 +254,7 @@ check "$S: no zombie or stray process after restart" clean_procs
 # ------------------------------------------------------- boot 1: shutdown
 : >"$T/bob.out"
 shutdown_board "init's shutdown (SIGTERM to init) ends the board" "$T/boot1.log"
-if grep -q 'Stopping udpchatd: OK' "$T/boot1.log" && got bob '[admin] server is going down'; then
+if grep -q 'Stopping udpchatd: OK' "$T/boot1.log" && wait_until 5 got bob '[admin] server is going down'; then
 	ok "$S: shutdown stops udpchatd cleanly through rcK"
 else
 	notok "$S: shutdown stops udpchatd cleanly through rcK" "$(diag "$T/boot1.log")" "$(diag "$T/bob.out")"
@@ -384,3 +384,58 @@ else
 	notok "$S: an unknown UDPCHATD_USER fails the start" "$(cat "$T/start3b.log")" "$(procs)"
 fi
 shutdown_board "shutdown of the user board" "$T/boot3.log"
+
+# ------------------------------------------- boot 4: a second room (docs/DEPLOY.md)
+# a link S50udpchatd-room2 to the script and /etc/default/udpchatd-room2
+# (another port, Chinese, the same unprivileged user): rcS starts both;
+# each has its own pidfile and control socket; stopping one leaves the
+# other; rcK stops both
+R=$T/root-rooms
+mkroot "$R"
+ln -s S50udpchatd "$R/etc/init.d/S50udpchatd-room2"
+sed 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889 -L zh"/' "$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
+boot "$R" "$T/boot4.log" || { notok "$S: boot 4 (two rooms)" "$(diag "$T/boot4.log")"; exit 1; }
+room_pid() { cat "$R/var/run/$1.pid" 2>/dev/null; }
+room_alive() { p=$(room_pid "$1") && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null; }
+both_rooms() { room_alive udpchatd && room_alive udpchatd-room2; }
+if wait_until 10 both_rooms && grep -q 'Starting udpchatd: OK' "$T/boot4.log" &&
+	grep -q 'Starting udpchatd-room2: OK' "$T/boot4.log" &&
+	[ "$(room_pid udpchatd)" != "$(room_pid udpchatd-room2)" ] &&
+	inns /bin/cat "/proc/$(room_pid udpchatd-room2)/cmdline" | tr '\0' ' ' | grep -q -- '-p 8889 -L zh'; then
+	ok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2), a pidfile each"
+else
+	notok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2), a pidfile each" \
+		"$(diag "$T/boot4.log")" "$(inns /bin/ps -o pid,ppid,stat,args)"
+fi
+join_port() { # NAME PORT: NAME joins the room on PORT
+	nsenter -t "$INIT" -n sh -c "printf '$1\n' | timeout 5 nc -u -w1 127.0.0.1 $2" >"$T/$1.out" 2>&1
+	got "$1" "+OK welcome $1"
+}
+if wait_until 10 join_port erin 8888 && wait_until 10 join_port frank 8889 &&
+	inns /usr/bin/udpchatctl who 2>&1 | grep -q erin &&
+	! inns /usr/bin/udpchatctl who 2>&1 | grep -q frank &&
+	inns /usr/bin/udpchatctl -c /var/run/udpchatd-room2.sock who 2>&1 | grep -q frank &&
+	! inns /usr/bin/udpchatctl -c /var/run/udpchatd-room2.sock who 2>&1 | grep -q erin; then
+	ok "$S: each room answers on its port; udpchatctl reaches each room's own socket"
+else
+	notok "$S: each room answers on its port; udpchatctl reaches each room's own socket" \
+		"$(diag "$T/erin.out")" "$(diag "$T/frank.out")" "$(inns /bin/ls -la /var/run 2>&1)"
+fi
+M1=$(room_pid udpchatd)
+inns /etc/init.d/S50udpchatd-room2 stop >"$T/stop4.log" 2>&1
+if grep -q 'Stopping udpchatd-room2: OK' "$T/stop4.log" && ! room_alive udpchatd-room2 &&
+	[ ! -e "$R/var/run/udpchatd-room2.pid" ] && ! inns /bin/ls /var/run/udpchatd-room2.sock >/dev/null 2>&1 &&
+	holds 1 room_alive udpchatd && [ "$(room_pid udpchatd)" = "$M1" ]; then
+	ok "$S: stopping room2 stops it alone (its pidfile and socket link gone, main untouched)"
+else
+	notok "$S: stopping room2 stops it alone (its pidfile and socket link gone, main untouched)" \
+		"$(cat "$T/stop4.log")" "$(inns /bin/ps -o pid,ppid,stat,args)"
+fi
+inns /etc/init.d/S50udpchatd-room2 start >/dev/null 2>&1
+wait_until 5 room_alive udpchatd-room2
+shutdown_board "shutdown of the two-room board" "$T/boot4.log"
+if grep -q 'Stopping udpchatd: OK' "$T/boot4.log" && grep -q 'Stopping udpchatd-room2: OK' "$T/boot4.log"; then
+	ok "$S: rcK stops both rooms"
+else
+	notok "$S: rcK stops both rooms" "$(diag "$T/boot4.log")"
+fi

@@ -50,6 +50,35 @@ else
 	notok "$S: CC, CFLAGS, LDFLAGS on the command line" "$(diag "$T/cmd.log")" "$(flags "$T/cmd")"
 fi
 
+# --- compat_fork (src/compat.h): _Fork where the C library has it, fork()
+# where it does not (uClibc-ng, glibc before 2.34). Debian's glibc (2.36)
+# builds both paths; -DCOMPAT_USE_FORK stands in for an older libc. Each
+# build's dynamic symbols say which it calls, and the fork() build's server
+# (admin reader child) and client (receiver child) pass their e2e tests.
+# undef_syms BUILD: the libc functions the build's binary calls
+undef_syms() { nm -D --undefined-only "$1/udpchatmulti" 2>/dev/null | awk '{print $2}' | sed 's/@.*//'; }
+glibc_build() { # BUILD CFLAGS
+	make -s -j2 BUILD="$1" CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= CFLAGS="$2" all
+}
+if glibc_build "$T/glibc" "-Os" >"$T/glibc.log" 2>&1 &&
+	undef_syms "$T/glibc" | grep -qx _Fork && ! undef_syms "$T/glibc" | grep -qx fork; then
+	ok "$S: glibc 2.34+ build calls _Fork, not fork"
+else
+	notok "$S: glibc 2.34+ build calls _Fork, not fork" "$(diag "$T/glibc.log")" "$(undef_syms "$T/glibc" | grep -i fork)"
+fi
+if glibc_build "$T/forkpath" "-Os -DCOMPAT_USE_FORK" >"$T/forkpath.log" 2>&1 &&
+	undef_syms "$T/forkpath" | grep -qx fork && ! undef_syms "$T/forkpath" | grep -qx _Fork; then
+	ok "$S: a libc without _Fork (-DCOMPAT_USE_FORK) builds with fork"
+else
+	notok "$S: a libc without _Fork (-DCOMPAT_USE_FORK) builds with fork" "$(diag "$T/forkpath.log")" "$(undef_syms "$T/forkpath" | grep -i fork)"
+fi
+if python3 tests/e2e/run.py "$T/forkpath" -j 1 -k test_admin_notice_stdin -k test_client_pipe_chat_and_quit \
+	>"$T/forkpath-e2e.log" 2>&1 && [ "$(grep -c '^ok ' "$T/forkpath-e2e.log")" -ge 3 ]; then
+	ok "$S: the fork() build's admin reader and client receiver pass their e2e tests"
+else
+	notok "$S: the fork() build's admin reader and client receiver pass their e2e tests" "$(diag "$T/forkpath-e2e.log")"
+fi
+
 # --- install
 # links_ok ROOT BINDIR SBINDIR: the three names resolve to the binary
 links_ok() {

@@ -2,13 +2,21 @@
 # What cannot run here for real, checked as far as it can be:
 # - shellcheck on every shell script of the project;
 # - the OpenWrt procd script's start_service against a stand-in for procd's
-#   and UCI's shell functions: the command line it builds from a UCI file,
-#   and that the real udpchatd accepts that command line;
+#   and UCI's shell functions and OpenWrt's network.sh: the command lines
+#   it builds from UCI files (one instance per room, the interface's
+#   address as -b), and that the real udpchatd accepts them, two rooms at
+#   once;
+# - the systemd unit and the template udpchatd@.service (systemd-analyze);
 # - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
 #   stand-ins of their build systems (tests/board/lib), with toolchains named
 #   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
-#   installs once through the project's Makefile, and the installed binary
-#   serves a chat join under qemu-user.
+#   installs through the project's Makefile (dynamic, unstripped: their
+#   build systems strip), and the installed binary serves a chat join under
+#   qemu-user; the version each computes, BR2_STATIC_LIBS, the init files
+#   a BusyBox and a systemd image get, and OpenWrt's build stamps
+#   (PKG_FILE_DEPENDS);
+# - with BUILDROOT=DIR, a real Buildroot tree (tests/board/lib/buildroot-check.sh:
+#   the defconfigs, printvars, utils/check-package); skipped without.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/board/lib/tap.sh
@@ -56,10 +64,19 @@ done
 
 # ------------------------------------------------ procd start_service + UCI
 INIT=board/openwrt/net/udpchat/files/udpchatd.init
-# start_service UCIDIR: what the init script asks of procd
+# OpenWrt's network.sh, stood in for (tests/board/lib/network-stub.sh): the
+# init script sources $IPKG_INSTROOT/lib/functions/network.sh
+mkdir -p "$T/instroot/lib/functions"
+cp tests/board/lib/network-stub.sh "$T/instroot/lib/functions/network.sh"
+# run_procd UCIDIR: what the init script asks of procd (lan: 192.168.1.1
+# unless NET_lan_ipaddr says otherwise)
 run_procd() {
 	(
 		UCI_DIR=$1
+		# shellcheck disable=SC2034 # read by the sourced init script
+		IPKG_INSTROOT=$T/instroot
+		NET_lan_ipaddr=${NET_lan_ipaddr-192.168.1.1}
+		export NET_lan_ipaddr
 		. tests/board/lib/procd-stub.sh
 		# shellcheck source=/dev/null
 		. "./$INIT"
@@ -67,16 +84,21 @@ run_procd() {
 		service_triggers
 	)
 }
-mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off"
-cp board/openwrt/net/udpchat/files/udpchatd.config "$T/uci/default/udpchatd"
-sed -e "s/option port .*/option port '9999'/" -e "s/option lang .*/option lang 'zh'/" \
-	-e "s/option max_members .*/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/custom/udpchatd"
-sed -e "s/option enabled .*/option enabled '0'/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/off/udpchatd"
-mkdir -p "$T/uci/root"
-sed -e "s/option user .*/option user ''/" \
-	board/openwrt/net/udpchat/files/udpchatd.config >"$T/uci/root/udpchatd"
+CONF=board/openwrt/net/udpchat/files/udpchatd.config
+mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off" "$T/uci/root" "$T/uci/two" "$T/uci/any"
+cp "$CONF" "$T/uci/default/udpchatd"
+sed -e "s/option port '8888'/option port '9999'/" -e "s/option lang 'en'/option lang 'zh'/" \
+	-e "s/option max_members '256'/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
+	"$CONF" >"$T/uci/custom/udpchatd"
+sed -e "s/option enabled .*/option enabled '0'/" "$CONF" >"$T/uci/off/udpchatd"
+sed -e "s/option user .*/option user ''/" -e "s/option enabled .*/option enabled '1'/" "$CONF" >"$T/uci/root/udpchatd"
+# both shipped rooms on, a third disabled, an unnamed fourth (UCI: cfg4)
+{
+	sed -e "s/option enabled .*/option enabled '1'/" "$CONF"
+	printf "config udpchatd 'room3'\n\toption enabled '0'\n\toption port '8890'\n"
+	printf "config udpchatd\n\toption port '8891'\n\toption user ''\n"
+} >"$T/uci/two/udpchatd"
+sed -e "s/option interface .*/option interface ''/" "$CONF" >"$T/uci/any/udpchatd"
 
 expect_procd() { # NAME UCIDIR EXPECTED
 	got=$(run_procd "$2" 2>&1)
@@ -86,11 +108,83 @@ expect_procd() { # NAME UCIDIR EXPECTED
 		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
 	fi
 }
-expect_procd "shipped UCI file" "$T/uci/default" "mkdir -p /var/run/udpchatd
+# the instance of a room run as udpchat: NAME SECTION PORT LANG MEMBERS ADDR
+room_as_user() {
+	printf '%s\n' "mkdir -p /var/run/$1
+chown udpchat /var/run/$1
+chmod 0700 /var/run/$1
+ln -sfn $1/udpchatd.sock /var/run/$1.sock
+open_instance $2
+set_param command [/usr/sbin/udpchatd] [-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail $1 log
+add_jail_mount_rw /var/run/$1
+close_instance"
+}
+expect_procd "shipped UCI file: room main on the lan address, as udpchat" "$T/uci/default" "network_get_ipaddr lan
+$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
+reload_trigger udpchatd
+reload_interface_trigger lan"
+expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "network_get_ipaddr lan
+mkdir -p /var/run/udpchatd
 chown udpchat /var/run/udpchatd
 chmod 0700 /var/run/udpchatd
 ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance 
+open_instance main
+set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [192.168.1.1] [-c] [/var/run/udpchatd/udpchatd.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail udpchatd log
+add_jail_mount_rw /var/run/udpchatd
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan"
+expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+expect_procd "two rooms: two instances, own ports and sockets; a disabled section none; an unnamed one" \
+	"$T/uci/two" "network_get_ipaddr lan
+$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
+network_get_ipaddr lan
+$(room_as_user udpchatd-room2 room2 8889 zh 64 192.168.1.1)
+open_instance cfg4
+set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan
+reload_interface_trigger lan"
+expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_ipaddr lan
+open_instance main
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [192.168.1.1]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+network_get_ipaddr lan
+open_instance room2
+set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [192.168.1.1] [-c] [/var/run/udpchatd-room2.sock]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan
+reload_interface_trigger lan"
+expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "mkdir -p /var/run/udpchatd
+chown udpchat /var/run/udpchatd
+chmod 0700 /var/run/udpchatd
+ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
+open_instance main
 set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]
 set_param respawn
 set_param stdout [1]
@@ -102,30 +196,18 @@ add_jail udpchatd log
 add_jail_mount_rw /var/run/udpchatd
 close_instance
 reload_trigger udpchatd"
-expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance 
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-c] [/var/run/udpchatd/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
-reload_trigger udpchatd"
-expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
-expect_procd "user '' keeps root, the socket at the default path" "$T/uci/root" "open_instance 
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-close_instance
-reload_trigger udpchatd"
+NET_lan_ipaddr='' NET_lan_ipaddr6=2001:db8::1 expect_procd "lan with IPv6 only: -b its IPv6 address" "$T/uci/default" \
+	"network_get_ipaddr lan
+network_get_ipaddr6 lan
+$(room_as_user udpchatd main 8888 en 256 2001:db8::1)
+reload_trigger udpchatd
+reload_interface_trigger lan"
+NET_lan_ipaddr='' expect_procd "lan down (no address): no room until its trigger" "$T/uci/default" \
+	"network_get_ipaddr lan
+network_get_ipaddr6 lan
+udpchatd: room main: interface lan has no address yet
+reload_trigger udpchatd
+reload_interface_trigger lan"
 if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
@@ -156,6 +238,34 @@ if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
 else
 	notok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)" \
 		"rc $rc: $out" "misspelt copy: $bad"
+fi
+# the template udpchatd@.service (a room per instance): verified as the
+# instance udpchatd@room2.service, the misspelt copy likewise noticed
+TPL=board/raspberrypi/systemd/udpchatd@.service
+verify_tpl() { # FILE: the template's text, verified as udpchatd@room2
+	cp "$1" "$SD/usr/lib/systemd/system/udpchatd@.service"
+	ln -sf udpchatd@.service "$SD/usr/lib/systemd/system/udpchatd@room2.service"
+	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd@room2.service" 2>&1
+}
+out=$(verify_tpl "$TPL")
+rc=$?
+sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$TPL" >"$T/bad@.service"
+bad=$(verify_tpl "$T/bad@.service")
+if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
+	ok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)"
+else
+	notok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)" \
+		"rc $rc: $out" "misspelt copy: $bad"
+fi
+# its settings are the first room's with the room's name in the paths
+# (tests/board/lib/unit-template.sed), so the two cannot drift apart
+settings() { grep -v '^#' "$1"; }
+settings "$UNIT" | sed -f tests/board/lib/unit-template.sed >"$T/tpl.want"
+if settings "$TPL" | cmp -s - "$T/tpl.want"; then
+	ok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line"
+else
+	notok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line" \
+		"$(settings "$TPL" | diff "$T/tpl.want" - | head -n 20)"
 fi
 unit_has() { grep -qx -- "$1" "$UNIT"; }
 missing=''
@@ -196,7 +306,7 @@ serve() {
 # the procd command line, run for real (the host build; the port and the
 # control socket made private to this test)
 make -s -j2 >"$T/make-host.log" 2>&1
-cmd=$(run_procd "$T/uci/custom" | sed -n 's/^set_param command //p' | tr -d '[]')
+cmd=$(NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/custom" 2>/dev/null | sed -n 's/^set_param command //p' | tr -d '[]')
 # shellcheck disable=SC2086 # the recorded words, minus the program and its -p
 set -- $cmd
 shift 3
@@ -205,6 +315,37 @@ if serve '' build/host/udpchatd "$@"; then
 else
 	notok "$S: udpchatd accepts the procd command line ($*)" "$(diag "$T/srv.log")"
 fi
+# two rooms at once, from the two-room UCI file with lan at 127.0.0.1: each
+# command line (its port and socket made private to this test) serves joins
+# on its own port while the other runs, bound to the lan address
+NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/two" 2>/dev/null | sed -n 's/^set_param command //p' |
+	tr -d '[]' | head -n 2 >"$T/rooms"
+ROOMS=''
+trap 'stop_pid "$SRV"; for r in $ROOMS; do stop_pid "${r%%:*}"; done' EXIT
+while read -r cmd; do
+	# shellcheck disable=SC2086 # the recorded words, minus the program and its -p
+	set -- $cmd
+	shift 3
+	rp=$(free_udp_port)
+	build/host/udpchatd "$@" -p "$rp" -c "$T/room.$rp" </dev/null >"$T/room.$rp.log" 2>&1 &
+	ROOMS="$ROOMS $!:$rp"
+done <"$T/rooms"
+room_joins() { # PORT: a netcat join gets the welcome
+	printf 'zoe\n' | timeout 3 nc -u -w1 127.0.0.1 "$1" >"$T/nc.$1" 2>&1
+	grep -q '+OK welcome zoe' "$T/nc.$1"
+}
+both=0
+for r in $ROOMS; do
+	wait_until 10 room_joins "${r#*:}" && [ -S "$T/room.${r#*:}" ] && both=$((both + 1))
+done
+if [ "$both" = 2 ] && [ "$(wc -l <"$T/rooms")" = 2 ] && grep -q -- '-b 127.0.0.1' "$T/rooms"; then
+	ok "$S: two rooms' procd command lines run at once, each answering on its own port and socket"
+else
+	notok "$S: two rooms' procd command lines run at once, each answering on its own port and socket" \
+		"$both of 2 rooms answered" "$(cat "$T/rooms")" "$(for r in $ROOMS; do diag "$T/room.${r#*:}.log"; done)"
+fi
+for r in $ROOMS; do stop_pid "${r%%:*}"; done
+ROOMS=''
 
 # ------------------------------------------- toolchains named as theirs are
 # wrap NAME REALGCC SPECS: $T/bin/NAME-gcc, a musl gcc as Buildroot/OpenWrt
@@ -225,30 +366,51 @@ done
 echo "stand-in for the upstream LICENSE" >"$T/dl/uthash-2.3.0/LICENSE"
 tar -C "$T/dl" -czf "$T/dl/uthash-2.3.0.tar.gz" uthash-2.3.0
 
-# installed ROOT MACHINE NAME: the package's files in ROOT are right
+# installed ROOT MACHINE LINKING: the package's files in ROOT are right; the
+# binary is static, or dynamic against musl's loader, as LINKING says, and
+# left unstripped for the build system to strip (both strip when they pack)
 installed() {
 	r=$1
 	b=$r/usr/bin/udpchatmulti
 	readelf -h "$b" 2>/dev/null | grep -q "Machine:.*$2" &&
-		! readelf -l "$b" | grep -q INTERP &&
+		case $3 in
+		static) ! readelf -l "$b" | grep -q INTERP ;;
+		dynamic) readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' ;;
+		esac &&
+		readelf -S "$b" | grep -q '\.symtab' &&
 		[ "$(readlink -f "$r/usr/sbin/udpchatd")" = "$(readlink -f "$b")" ] &&
 		[ "$(readlink -f "$r/usr/bin/udpchat")" = "$(readlink -f "$b")" ] &&
 		[ "$(readlink -f "$r/usr/bin/udpchatctl")" = "$(readlink -f "$b")" ]
 }
 # flags_kept FLAGSFILE CC FLAG: the build used the toolchain's CC with the
-# build system's CFLAGS and the project's own required flags
+# build system's CFLAGS and the project's own required flags, and neither
+# -static nor the static build's -z norelro (both link dynamically here)
 flags_kept() {
 	grep -q -- "^$2 " "$1" && grep -q -- "$3" "$1" && grep -q -- '-ffunction-sections' "$1" &&
-		grep -q -- '-Wl,--gc-sections' "$1" && grep -q -- '-static' "$1"
+		grep -q -- '-Wl,--gc-sections' "$1" && ! grep -q -- '-static' "$1" &&
+		! grep -q -- 'norelro' "$1"
 }
+VER=$(sed -n 's/^VERSION *= *//p' Makefile)
 
 # ------------------------------------------------------------ Buildroot
 B=$T/buildroot
-if make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
-	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
-	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
-	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
-	udpchat >"$T/buildroot.log" 2>&1; then
+brstub() {
+	make -f tests/board/lib/buildroot-stub.mk BASE="$B" DL_DIR="$T/dl" \
+		BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+		TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+		TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" "$@"
+}
+# the version written once: what the .mk computes is the Makefile's
+check "$S: Buildroot: UDPCHAT_VERSION is the Makefile's VERSION ($VER)" \
+	test "$(brstub -s print-UDPCHAT_VERSION)" = "$VER"
+# BR2_STATIC_LIBS: static only in a static image; never self-stripped
+case $(brstub -s print-UDPCHAT_MAKE_OPTS BR2_STATIC_LIBS=y) in
+*STATIC=*) static_opts=no ;;
+*NOSTRIP=1*) static_opts=yes ;;
+*) static_opts=no ;;
+esac
+check "$S: Buildroot: BR2_STATIC_LIBS=y keeps the static build (no STATIC=), NOSTRIP=1" test "$static_opts" = yes
+if brstub udpchat >"$T/buildroot.log" 2>&1; then
 	ok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs"
 else
 	notok "$S: Buildroot package udpchat.mk (+ uthash.mk) builds and installs" "$(diag "$T/buildroot.log")"
@@ -258,15 +420,16 @@ check "$S: Buildroot: UDPCHAT_USERS makes the udpchat system user and group" \
 check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
 	grep -qx 'UDPCHATD_USER="udpchat"' "$B/target/etc/default/udpchatd"
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
-check "$S: Buildroot: static AArch64 udpchatmulti and the three links in TARGET_DIR" \
-	installed "$B/target" AArch64
+check "$S: Buildroot: shared-libs image: dynamic (musl), unstripped AArch64 udpchatmulti and the three links in TARGET_DIR" \
+	installed "$B/target" AArch64 dynamic
 check "$S: Buildroot: the man pages in TARGET_DIR/usr/share/man (target-finalize drops them)" \
 	test -f "$B/target/usr/share/man/man1/udpchat.1" -a -f "$B/target/usr/share/man/man8/udpchatd.8" \
 	-a -f "$B/target/usr/share/man/man8/udpchatctl.8"
-check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed" \
-	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd"
-check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept" \
-	flags_kept "$B/build/udpchat-1.0.0/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
+check "$S: Buildroot: S50udpchatd (0755) and /etc/default/udpchatd installed, no systemd unit (BusyBox init)" \
+	test -x "$B/target/etc/init.d/S50udpchatd" -a -f "$B/target/etc/default/udpchatd" \
+	-a ! -e "$B/target/usr/lib/systemd/system/udpchatd.service"
+check "$S: Buildroot: built with TARGET_CC and TARGET_CFLAGS, required flags kept, not -static" \
+	flags_kept "$B/build/udpchat-$VER/build/buildroot/.flags" "$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	-D_FILE_OFFSET_BITS=64
 if serve qemu-aarch64-static "$B/target/usr/sbin/udpchatd"; then
 	ok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)"
@@ -274,14 +437,47 @@ else
 	notok "$S: Buildroot: the installed udpchatd serves a join (qemu-aarch64)" "$(diag "$T/srv.log")"
 fi
 
+# a real Buildroot tree, when one is given (make buildroot-check; none on CI)
+if [ -n "${BUILDROOT:-}" ]; then
+	sh tests/board/lib/buildroot-check.sh "$BUILDROOT"
+else
+	ok "$S: real Buildroot: defconfigs, printvars, check-package # SKIP no BUILDROOT=DIR (make buildroot-check)"
+fi
+
+# a systemd image gets the package's unit and no S50 script (no overlay: the
+# package installs what the image's init needs)
+BS=$T/buildroot-systemd
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y \
+	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatd.service" board/raspberrypi/systemd/udpchatd.service &&
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatd@.service" board/raspberrypi/systemd/udpchatd@.service &&
+	[ ! -e "$BS/target/etc/init.d/S50udpchatd" ]; then
+	ok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd"
+else
+	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd" \
+		"$(diag "$T/buildroot-systemd.log")" "$(find "$BS/target" -name '*udpchatd*')"
+fi
+if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then
+	notok "$S: Buildroot: the defconfigs need no rootfs overlay" "$(grep -n ROOTFS_OVERLAY board/raspberrypi/configs/*)"
+else
+	ok "$S: Buildroot: the defconfigs need no rootfs overlay"
+fi
+
 # ------------------------------------------------------------ OpenWrt
 W=$T/openwrt
+# a copy of the project as the feed's source (UDPCHAT_SRC), so that the
+# build stamp test can edit it
+OSRC=$T/udpchat-src
+mkdir -p "$OSRC"
+files | grep -v '^build/' | tar -cf - -T - | tar -C "$OSRC" -xf -
 owrt() { # DIR TARGET...
 	d=$1
 	shift
 	make -C "$d" TOPDIR="$(pwd)/tests/board/lib/openwrt" BASE="$W" DL_DIR="$T/dl" \
 		TARGET_CC="$T/bin/mipsel-openwrt-linux-musl-gcc" TARGET_CROSS="$T/bin/mipsel-openwrt-linux-musl-" \
-		"$@"
+		UDPCHAT_SRC="$OSRC" "$@"
 }
 if owrt board/openwrt/libs/uthash compile >"$T/openwrt.log" 2>&1 &&
 	owrt board/openwrt/net/udpchat compile install >>"$T/openwrt.log" 2>&1; then
@@ -289,19 +485,38 @@ if owrt board/openwrt/libs/uthash compile >"$T/openwrt.log" 2>&1 &&
 else
 	notok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs" "$(diag "$T/openwrt.log")"
 fi
-check "$S: OpenWrt: static MIPS udpchatmulti and the three links in the package" \
-	installed "$W/ipkg" MIPS
+check "$S: OpenWrt: dynamic (musl), unstripped MIPS udpchatmulti and the three links in the package" \
+	installed "$W/ipkg" MIPS dynamic
 # the positive control of this absence: the binary and links in the same folder
-no_man() { installed "$1" "$2" && [ ! -e "$1/usr/share/man" ]; }
+no_man() { installed "$1" "$2" dynamic && [ ! -e "$1/usr/share/man" ]; }
 check "$S: OpenWrt: no man pages in the package (an .ipk ships no documentation)" \
 	no_man "$W/ipkg" MIPS
 check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
 	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
-check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept" \
-	flags_kept "$W/build/udpchat-1.0.0/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
+check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept, not -static" \
+	flags_kept "$W/build/udpchat-$VER/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
 	-mtune=24kc
+check "$S: OpenWrt: TARGET_LDFLAGS' -zrelro kept" grep -q -- -zrelro "$W/build/udpchat-$VER/build/openwrt/.flags"
 if serve qemu-mipsel-static "$W/ipkg/usr/sbin/udpchatd"; then
 	ok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)"
 else
 	notok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)" "$(diag "$T/srv.log")"
 fi
+
+# the build stamp (PKG_FILE_DEPENDS): a compile with nothing changed does
+# nothing, an edit of the project's src/ or Makefile prepares and builds
+# again, and the package then has the edited source
+OB=$W/build/udpchat-$VER
+stamps() { find "$OB" -maxdepth 1 -name '.prepared_*' 2>/dev/null | wc -l; }
+owrt board/openwrt/net/udpchat compile >"$T/openwrt-stamp.log" 2>&1
+check "$S: OpenWrt: compile again with nothing changed: no new prepare" \
+	sh -c "! grep -q 'tar -C' '$T/openwrt-stamp.log' && test \"\$(find '$OB' -maxdepth 1 -name '.prepared_*' | wc -l)\" = 1"
+rebuilt() { # FILE TEXT: after TEXT is added to FILE (in the copy), compile
+	# prepares and builds again and the build has the edited FILE
+	printf '%s\n' "$2" >>"$OSRC/$1"
+	owrt board/openwrt/net/udpchat compile >"$T/openwrt-stamp.log" 2>&1 &&
+		grep -q 'tar -C' "$T/openwrt-stamp.log" && cmp -s "$OSRC/$1" "$OB/$1" &&
+		find "$OB/build/openwrt/udpchatmulti" -newer "$OSRC/$1" | grep -q .
+}
+check "$S: OpenWrt: an edit of src/fmt.c rebuilds (PKG_FILE_DEPENDS)" rebuilt src/fmt.c '/* edited */'
+check "$S: OpenWrt: an edit of the project's Makefile rebuilds" rebuilt Makefile '# edited'

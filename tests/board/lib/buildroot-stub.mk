@@ -2,7 +2,8 @@
 # board/raspberrypi/package/*/*.mk use, so that tests/board/packaging.sh can
 # run their real commands: source (rsync of a local SITE with its hooks, or
 # the tarball from DL_DIR), BUILD_CMDS, INSTALL_STAGING_CMDS,
-# INSTALL_TARGET_CMDS and INSTALL_INIT_SYSV, in dependency order; the
+# INSTALL_TARGET_CMDS and INSTALL_INIT_SYSV (or INSTALL_INIT_SYSTEMD with
+# BR2_INIT_SYSTEMD=y), in dependency order; the
 # packages' _USERS lines are collected in $(BASE)/users_table.txt.
 # Given by the test: BASE (output folder), DL_DIR, TARGET_CC/TARGET_STRIP
 # (toolchain), BR2_EXTERNAL_UDPCHAT_PATH.
@@ -53,10 +54,14 @@ $$($(2)_DIR)/.stamp_built: $$($(2)_DIR)/.stamp_source
 $$($(2)_DIR)/.stamp_installed: $$($(2)_DIR)/.stamp_built
 	$$(if $$(filter YES,$$($(2)_INSTALL_STAGING)),$$($(2)_INSTALL_STAGING_CMDS))
 	$$(if $$(filter NO,$$($(2)_INSTALL_TARGET)),,$$($(2)_INSTALL_TARGET_CMDS))
-	$$(if $$(filter NO,$$($(2)_INSTALL_TARGET)),,$$($(2)_INSTALL_INIT_SYSV))
+	$$(if $$(filter NO,$$($(2)_INSTALL_TARGET)),,$$(if $$(filter y,$$(BR2_INIT_SYSTEMD)),$$($(2)_INSTALL_INIT_SYSTEMD),$$($(2)_INSTALL_INIT_SYSV)))
 	$$(if $$($(2)_USERS),printf '%s\n' '$$($(2)_USERS)' >>$(BASE)/users_table.txt)
 	touch $$@
 endef
 generic-package = $(call stub-package,$(pkgname),$(shell echo $(pkgname) | tr a-z- A-Z_))
 
 include $(BR2_EXTERNAL_UDPCHAT_PATH)/external.mk
+
+# make -f buildroot-stub.mk ... print-VAR: the value a .mk gives VAR
+print-%:
+	@echo '$($*)'

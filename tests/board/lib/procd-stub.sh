@@ -5,17 +5,30 @@
 # arguments in brackets so that word splitting shows.
 # shellcheck shell=sh
 
-# config_load NAME: sets CONFIG_<section>_<option> from $UCI_DIR/NAME
+# config_load NAME: sets CONFIG_<section>_<option> from $UCI_DIR/NAME, and
+# CONFIG_SECTIONS (the sections in order, each as TYPE:NAME); an unnamed
+# section is named cfgN as UCI names it (N its index, from 1)
 config_load() {
-	cl_sec=''
+	cl_sec='' cl_n=0 CONFIG_SECTIONS=''
 	while read -r cl_kw cl_a cl_b; do
 		cl_a=$(uci_unquote "$cl_a")
 		cl_b=$(uci_unquote "$cl_b")
 		case $cl_kw in
-		config) cl_sec=${cl_b:-$cl_a} ;;
+		config)
+			cl_n=$((cl_n + 1))
+			cl_sec=${cl_b:-cfg$cl_n}
+			CONFIG_SECTIONS="$CONFIG_SECTIONS $cl_a:$cl_sec"
+			;;
 		option) [ -n "$cl_sec" ] && eval "CONFIG_${cl_sec}_${cl_a}=\$cl_b" ;;
 		esac
 	done <"$UCI_DIR/$1"
+}
+# config_foreach FUNCTION TYPE: FUNCTION SECTION for each section of TYPE
+config_foreach() {
+	for cf_s in $CONFIG_SECTIONS; do
+		[ "${cf_s%%:*}" = "$2" ] && "$1" "${cf_s#*:}"
+	done
+	return 0
 }
 uci_unquote() {
 	v=${1#\'}
@@ -53,6 +66,7 @@ procd_set_param() {
 	echo
 }
 procd_add_reload_trigger() { echo "reload_trigger $*"; }
+procd_add_reload_interface_trigger() { echo "reload_interface_trigger $*"; }
 procd_add_jail() { echo "add_jail $*"; }
 procd_add_jail_mount_rw() { echo "add_jail_mount_rw $*"; }
 # what start_service does to the board's files is recorded, not done

@@ -4,7 +4,8 @@
 #
 ################################################################################
 
-UDPCHAT_VERSION = 1.0.0
+# written once, in the project's Makefile
+UDPCHAT_VERSION = $(shell sed -n 's/^VERSION *= *//p' $(BR2_EXTERNAL_UDPCHAT_PATH)/../../Makefile)
 UDPCHAT_SITE = $(BR2_EXTERNAL_UDPCHAT_PATH)/../..
 UDPCHAT_SITE_METHOD = local
 UDPCHAT_LICENSE = MIT
@@ -18,9 +19,17 @@ UDPCHAT_USERS = udpchat -1 udpchat -1 * - - - udpchat daemon
 # The project's Makefile takes CC, CFLAGS, LDFLAGS, STRIP from
 # TARGET_CONFIGURE_OPTS and keeps its own required flags; uthash.h comes
 # from staging. BUILD names a folder the rsync cannot bring in stale.
+# Buildroot strips the target itself (BR2_STRIP_*, NOSTRIP=1 here), and
+# the binary is static only in a static image (BR2_STATIC_LIBS; STATIC=
+# also drops the static build's -z norelro).
 UDPCHAT_MAKE_OPTS = \
 	UTHASH_DIR=$(STAGING_DIR)/usr/include \
-	BUILD=build/buildroot
+	BUILD=build/buildroot \
+	NOSTRIP=1
+
+ifneq ($(BR2_STATIC_LIBS),y)
+UDPCHAT_MAKE_OPTS += STATIC=
+endif
 
 # the developer's own build/ (host objects) is not part of the source
 define UDPCHAT_REMOVE_HOST_BUILD
@@ -50,6 +59,8 @@ endef
 define UDPCHAT_INSTALL_INIT_SYSTEMD
 	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd.service \
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd.service
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd@.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd@.service
 endef
 
 $(eval $(generic-package))
