@@ -69,7 +69,7 @@ PROGS = udpchatd udpchat udpchatctl
 MULTI = $(BUILD)/udpchatmulti
 LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
-.PHONY: all run test deps test-deps unit asan cppcheck install clean FORCE
+.PHONY: all run test deps test-deps unit asan cppcheck install clean FORCE objs
 .PHONY: cross cross-deps rootfs dist size
 
 all: $(MULTI) $(LINKS)
@@ -95,6 +95,8 @@ $(MULTI): $(OBJS)
 $(LINKS): $(MULTI)
 	ln -sf udpchatmulti $@
 
+objs: $(OBJS)
+
 # --- running and testing on the host ------------------------------------
 
 HOST_PKGS = make gcc musl-tools uthash-dev
@@ -111,11 +113,12 @@ run: deps all
 	$(BUILD)/udpchatd -p 8888
 
 # AddressSanitizer + UBSan build of the same sources (glibc, dynamic)
-asan:
-	$(MAKE) BUILD=build/asan CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= \
+ASAN_MAKE = $(MAKE) BUILD=build/asan CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= \
 	  UTHASH_DIR=$(UTHASH_DIR) \
 	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
-	  LDFLAGS='-fsanitize=address,undefined' all unit
+	  LDFLAGS='-fsanitize=address,undefined'
+asan:
+	$(ASAN_MAKE) all unit
 
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(OBJS))
@@ -133,7 +136,7 @@ cppcheck:
 	  -I src src tests/unit
 
 test: test-deps all unit alloccount
-	$(MAKE) asan
+	$(MAKE) asan fuzz-replay
 	sh tests/run.sh
 
 # Relative links (GNU ln -r) are right both inside DESTDIR and on the board,
@@ -222,3 +225,43 @@ BENCH_PKGS = $(HOST_PKGS) valgrind procps
 bench:
 	@sh tests/deps.sh $(BENCH_PKGS)
 	sh bench/run.sh
+
+# --- fuzzing (tests/fuzz; docs/FUZZING.md) ----------------------------------
+# One harness per reader of untrusted bytes (tests/fuzz/fuzz_NAME.c). make fuzz
+# builds them with clang and libFuzzer (+ ASan, UBSan) into build/fuzz and runs
+# each for FUZZ_SECONDS, one after another, from a copy of the committed corpus
+# (tests/fuzz/corpus/NAME); it prints one line per harness with its
+# executions. make fuzz-replay builds the same harnesses with gcc, ASan and
+# UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
+# make test replays the corpus with them (suite fuzz-replay), no clang needed.
+FUZZ_HARNESSES = server ctl client dns resolvconf
+FUZZ_SECONDS  ?= 60
+FUZZ_CC       ?= clang-14
+FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
+# a harness that includes a program's .c links every object but that one
+FUZZ_SKIP_server = server
+FUZZ_SKIP_ctl    = server
+FUZZ_SKIP_client = client
+FUZZ_MAIN     ?= tests/fuzz/replay.c
+FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_BINS      = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_HARNESSES))
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_MAIN) $(OBJS)
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) \
+	  $(filter-out $(BUILD)/main.o $(patsubst %,$(BUILD)/%.o,$(FUZZ_SKIP_$*)),$(OBJS))
+
+fuzz-replay:
+	$(ASAN_MAKE) fuzz-bins
+
+fuzz-build:
+	@sh tests/deps.sh $(FUZZ_PKGS)
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) STATIC= NOSTRIP=1 MUSL_SPECS= \
+	  UTHASH_DIR=$(UTHASH_DIR) FUZZ_MAIN= \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
+	  LDFLAGS='-fsanitize=fuzzer $(FUZZ_SAN)' fuzz-bins
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
