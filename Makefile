@@ -133,7 +133,7 @@ cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --suppress=variableScope \
 	  --std=c11 -D_GNU_SOURCE \
-	  -I src src tests/unit
+	  -I src src tests/unit tests/fuzz
 
 test: test-deps all unit alloccount
 	$(MAKE) asan fuzz-replay
@@ -260,7 +260,7 @@ fuzz-build:
 	@sh tests/deps.sh $(FUZZ_PKGS)
 	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) STATIC= NOSTRIP=1 MUSL_SPECS= \
 	  UTHASH_DIR=$(UTHASH_DIR) FUZZ_MAIN= \
-	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt' \
 	  LDFLAGS='-fsanitize=fuzzer $(FUZZ_SAN)' fuzz-bins
 
 fuzz: fuzz-build

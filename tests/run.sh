@@ -14,6 +14,7 @@ suites() {
 	echo "unit-asan|build/asan/test_unit"
 	echo "e2e|python3 tests/e2e/run.py build/host"
 	echo "e2e-asan|python3 tests/e2e/run.py build/asan"
+	echo "fuzz-replay|sh tests/fuzz/replay.sh build/asan"
 	echo "cppcheck|sh tests/cppcheck.sh"
 	for f in tests/board/*.sh tests/bench/*.sh; do
 		[ -f "$f" ] && echo "$(basename "$f" .sh)|sh $f"

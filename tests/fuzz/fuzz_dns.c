@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	len = size - 1;
 	/* a copy of exactly len bytes: ASan sees any read past the datagram */
-	msg = malloc(len ? len : 1);
+	msg = malloc(len + (len == 0)); /* malloc(0) may be NULL */
 	if (!msg)
 		return 0;
 	memcpy(msg, data + 1, len);

@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * read past the datagram's end. */
 			int trunc = (head & 8) != 0 || n > PROTO_MAX_DGRAM;
 			size_t len = n > PROTO_MAX_DGRAM ? PROTO_MAX_DGRAM : n;
-			char *buf = malloc(len ? len : 1);
+			char *buf = malloc(len + (len == 0)); /* malloc(0) may be NULL */
 
 			if (!buf)
 				return 0;

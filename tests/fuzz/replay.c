@@ -29,7 +29,7 @@ static int replay_file(const char *path)
 		len += (size_t)n;
 	close(fd);
 	/* exactly len bytes on the heap, as libFuzzer does: reads past the end show */
-	copy = malloc(len ? len : 1);
+	copy = malloc(len + (len == 0)); /* malloc(0) may be NULL */
 	if (!copy)
 		return -1;
 	memcpy(copy, buf, len);
