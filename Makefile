@@ -265,3 +265,34 @@ fuzz-build:
 
 fuzz: fuzz-build
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# --- soak (tests/soak/soak.py; docs/FUZZING.md) -------------------------------
+# Everything at once against one udpchatd on 127.0.0.1 for SOAK_MINUTES:
+# native clients staying and killed, joins and leaves, garbage, forged joins,
+# udpchatctl, server restarts; RSS, fds and members flat, clients back.
+SOAK_MINUTES ?= 5
+SOAK_PKGS     = $(HOST_PKGS) python3
+.PHONY: soak
+soak: all
+	@sh tests/deps.sh $(SOAK_PKGS)
+	python3 tests/soak/soak.py $(BUILD) $(SOAK_MINUTES)
+
+# --- valgrind: the e2e suite under memcheck (glibc build, build/glibc) -------
+# Every binary the tests start runs under valgrind (UDPCHAT_WRAP; forked
+# children, the admin reader and the client's receiver, stay under it); one
+# log per process in build/glibc/vg, empty when clean (-q); any error in any
+# log fails. VALGRIND_ARGS: run.py options, e.g. "-k names -j 1".
+VALGRIND_PKGS = $(TEST_PKGS) valgrind
+VALGRIND_ARGS ?= -j 2
+VG_LOGS = $(abspath build/glibc/vg)
+.PHONY: valgrind
+valgrind:
+	@sh tests/deps.sh $(VALGRIND_PKGS)
+	$(MAKE) BUILD=build/glibc CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= UTHASH_DIR=$(UTHASH_DIR) \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer' all
+	rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	UDPCHAT_WRAP="valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --log-file=$(VG_LOGS)/%p.log" \
+	  UDPCHAT_TIMEOUT_SCALE=4 python3 tests/e2e/run.py build/glibc $(VALGRIND_ARGS); rc=$$?; \
+	  bad=$$(find $(VG_LOGS) -name '*.log' -size +0 | wc -l); \
+	  echo "valgrind: $$(ls $(VG_LOGS) | wc -l) processes, $$bad with errors (logs in $(VG_LOGS))"; \
+	  test $$rc = 0 && test $$bad = 0
