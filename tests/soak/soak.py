@@ -15,7 +15,8 @@ same port. Checks: the server never dies on its own and exits 0 when stopped;
 after each restart every staying native client is back in the room (who) within
 RESTART_BACK seconds; the server's RSS, open fds and member count sampled every
 few seconds are flat: the largest of the last minute at most the largest of the
-first minute plus a small slack. Prints "ok soak-NAME" / "not ok soak-NAME"
+first minute plus a small slack, and within each server's life the largest of
+its last 15 s at most the largest of its 10th to 25th second plus that slack. Prints "ok soak-NAME" / "not ok soak-NAME"
 lines (tests/run.sh's contract) and the samples as "# " lines."""
 import os
 import random
@@ -56,7 +57,7 @@ class Soak:
         self.lock = threading.Lock()
         self.server = None
         self.failures = []
-        self.samples = []     # (t, rss_kb, fds, members)
+        self.samples = []     # (t, rss_kb, fds, members, server life 0, 1, ...)
         self.counts = {"restarts": 0, "killed": 0, "joins": 0, "garbage": 0,
                        "forged": 0, "ctl": 0}
         self.procs = []
@@ -122,7 +123,7 @@ class Soak:
             return
         out = self.ctl("stats") or ""
         members = next((int(l.split()[1]) for l in out.splitlines() if l.startswith("members ")), -1)
-        self.samples.append((time.time() - self.t0, rss, fds, members))
+        self.samples.append((time.time() - self.t0, rss, fds, members, self.counts["restarts"]))
 
     # --- clients -----------------------------------------------------------
     def native(self, name):
@@ -272,8 +273,9 @@ class Soak:
 
     def report(self):
         print("# counts: " + ", ".join("%s %d" % kv for kv in self.counts.items()))
-        for t, rss, fds, members in self.samples:
-            print("# t=%4.0fs rss %5d kB fds %3d members %3d" % (t, rss, fds, members))
+        for t, rss, fds, members, life in self.samples:
+            print("# t=%4.0fs rss %5d kB fds %3d members %3d (server %d)"
+                  % (t, rss, fds, members, life))
         first = [s for s in self.samples if s[0] <= 60]
         last = [s for s in self.samples if s[0] >= self.samples[-1][0] - 60] if self.samples else []
         crash = [f for f in self.failures if "died" in f or "exited" in f or "hung" in f]
@@ -285,12 +287,29 @@ class Soak:
         if self.secs < 120 or not first or not last:
             print("ok soak-flat # SKIP under two minutes: no first and last minute to compare")
             return
+        lives = {}
+        for smp in self.samples:
+            lives.setdefault(smp[4], []).append(smp)
         for what, i, slack in (("rss", 1, RSS_SLACK_KB), ("fds", 2, FD_SLACK), ("members", 3, 8)):
+            # the run: the last minute against the first
             a = max(s[i] for s in first)
             b = max(s[i] for s in last)
-            ok = b <= a + slack
+            bad = [] if b <= a + slack else ["last minute max %d > first minute max %d + %d"
+                                             % (b, a, slack)]
+            # each server's life: its last 15 s against its 10th-25th s, so
+            # that a leak that restarts with the server shows as well
+            for life, smp in lives.items():
+                t0, t1 = smp[0][0], smp[-1][0]
+                if t1 - t0 < 45:
+                    continue
+                base = max(s[i] for s in smp if t0 + 10 <= s[0] <= t0 + 25)
+                end = max(s[i] for s in smp if s[0] >= t1 - 15)
+                if end > base + slack:
+                    bad.append("server %d: %d at its end > %d after 10-25 s + %d"
+                               % (life, end, base, slack))
             print("%s soak-flat-%s (first minute max %d, last minute max %d, slack %d)"
-                  % ("ok" if ok else "not ok", what, a, b, slack))
+                  % ("ok" if not bad else "not ok", what, a, b, slack)
+                  + "".join("\n# " + x for x in bad))
 
 
 def main():
