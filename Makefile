@@ -76,7 +76,7 @@ PROGS = udpchatd udpchat udpchatctl
 MULTI = $(BUILD)/udpchatmulti
 LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
-.PHONY: all run test deps test-deps unit asan cppcheck install install-bin install-man clean FORCE
+.PHONY: all run test deps test-deps unit asan cppcheck install install-bin install-man clean FORCE objs
 .PHONY: cross cross-deps rootfs dist size
 
 all: $(MULTI) $(LINKS)
@@ -102,6 +102,8 @@ $(MULTI): $(OBJS)
 $(LINKS): $(MULTI)
 	ln -sf udpchatmulti $@
 
+objs: $(OBJS)
+
 # --- running and testing on the host ------------------------------------
 
 HOST_PKGS = make gcc musl-tools uthash-dev
@@ -118,11 +120,12 @@ run: deps all
 	$(BUILD)/udpchatd -p 8888
 
 # AddressSanitizer + UBSan build of the same sources (glibc, dynamic)
-asan:
-	$(MAKE) BUILD=build/asan CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= \
+ASAN_MAKE = $(MAKE) BUILD=build/asan CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= \
 	  UTHASH_DIR=$(UTHASH_DIR) \
 	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
-	  LDFLAGS='-fsanitize=address,undefined' all unit
+	  LDFLAGS='-fsanitize=address,undefined'
+asan:
+	$(ASAN_MAKE) all unit
 
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(OBJS))
@@ -137,10 +140,10 @@ cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --suppress=variableScope \
 	  --std=c11 -D_GNU_SOURCE \
-	  -I src src tests/unit
+	  -I src src tests/unit tests/fuzz
 
 test: test-deps all unit alloccount
-	$(MAKE) asan
+	$(MAKE) asan fuzz-replay
 	sh tests/run.sh
 
 # make test the way a fresh machine runs it: in a fresh minimal Debian root
@@ -261,3 +264,74 @@ BENCH_PKGS = $(HOST_PKGS) valgrind procps
 bench:
 	@sh tests/deps.sh $(BENCH_PKGS)
 	sh bench/run.sh
+
+# --- fuzzing (tests/fuzz; docs/FUZZING.md) ----------------------------------
+# One harness per reader of untrusted bytes (tests/fuzz/fuzz_NAME.c). make fuzz
+# builds them with clang and libFuzzer (+ ASan, UBSan) into build/fuzz and runs
+# each for FUZZ_SECONDS, one after another, from a copy of the committed corpus
+# (tests/fuzz/corpus/NAME); it prints one line per harness with its
+# executions. make fuzz-replay builds the same harnesses with gcc, ASan and
+# UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
+# make test replays the corpus with them (suite fuzz-replay), no clang needed.
+FUZZ_HARNESSES = server ctl client dns resolvconf
+FUZZ_SECONDS  ?= 60
+FUZZ_CC       ?= clang-14
+FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
+# a harness that includes a program's .c links every object but that one
+FUZZ_SKIP_server = server
+FUZZ_SKIP_ctl    = server
+FUZZ_SKIP_client = client
+FUZZ_MAIN     ?= tests/fuzz/replay.c
+FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_BINS      = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_HARNESSES))
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_MAIN) $(OBJS)
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) \
+	  $(filter-out $(BUILD)/main.o $(patsubst %,$(BUILD)/%.o,$(FUZZ_SKIP_$*)),$(OBJS))
+
+fuzz-replay:
+	$(ASAN_MAKE) fuzz-bins
+
+fuzz-build:
+	@sh tests/deps.sh $(FUZZ_PKGS)
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) STATIC= NOSTRIP=1 MUSL_SPECS= \
+	  UTHASH_DIR=$(UTHASH_DIR) FUZZ_MAIN= \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt' \
+	  LDFLAGS='-fsanitize=fuzzer $(FUZZ_SAN)' fuzz-bins
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# --- soak (tests/soak/soak.py; docs/FUZZING.md) -------------------------------
+# Everything at once against one udpchatd on 127.0.0.1 for SOAK_MINUTES:
+# native clients staying and killed, joins and leaves, garbage, forged joins,
+# udpchatctl, server restarts; RSS, fds and members flat, clients back.
+SOAK_MINUTES ?= 5
+SOAK_PKGS     = $(HOST_PKGS) python3
+.PHONY: soak
+soak: all
+	@sh tests/deps.sh $(SOAK_PKGS)
+	python3 tests/soak/soak.py $(BUILD) $(SOAK_MINUTES)
+
+# --- valgrind: the e2e suite under memcheck (glibc build, build/glibc) -------
+# Every binary the tests start runs under valgrind (UDPCHAT_WRAP; forked
+# children, the admin reader and the client's receiver, stay under it); one
+# log per process in build/glibc/vg, empty when clean (-q); any error in any
+# log fails. VALGRIND_ARGS: run.py options, e.g. "-k names -j 1".
+VALGRIND_PKGS = $(TEST_PKGS) valgrind
+VALGRIND_ARGS ?= -j 2
+VG_LOGS = $(abspath build/glibc/vg)
+.PHONY: valgrind
+valgrind:
+	@sh tests/deps.sh $(VALGRIND_PKGS)
+	$(MAKE) BUILD=build/glibc CC=gcc STATIC= NOSTRIP=1 MUSL_SPECS= UTHASH_DIR=$(UTHASH_DIR) \
+	  CFLAGS='-O1 -g -fno-omit-frame-pointer' all
+	rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	UDPCHAT_WRAP="valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --log-file=$(VG_LOGS)/%p.log" \
+	  UDPCHAT_TIMEOUT_SCALE=4 python3 tests/e2e/run.py build/glibc $(VALGRIND_ARGS); rc=$$?; \
+	  bad=$$(find $(VG_LOGS) -name '*.log' -size +0 | wc -l); \
+	  echo "valgrind: $$(ls $(VG_LOGS) | wc -l) processes, $$bad with errors (logs in $(VG_LOGS))"; \
+	  test $$rc = 0 && test $$bad = 0
