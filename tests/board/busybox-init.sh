@@ -185,6 +185,9 @@ fi
 start_peers
 echo bob >&8
 wait_until 5 got bob '+OK welcome bob'
+# Enter: bob's second datagram confirms his address, so the room's lines
+# reach him past the bound on a stranger (docs/PROTOCOL.md)
+echo >&8
 echo alice >&7
 wait_until 5 got alice '+OK welcome alice'
 echo 'hello from netcat' >&7
@@ -241,6 +244,8 @@ fi
 : >"$T/alice.out"
 : >"$T/bob.out"
 echo '/join bob' >&8
+wait_until 5 got bob '+OK welcome bob'
+echo >&8
 echo '/join alice' >&7
 wait_until 5 got alice '+OK welcome alice'
 echo 'after restart' >&7
