@@ -172,9 +172,15 @@ static struct msghdr *fanout_dgram(const struct room_member *m)
 	return h;
 }
 
+/* The line an unconfirmed member gets in place of the first that no longer
+ * fits its credit (not const: an iovec points at it). */
+static char fanout_held[] = FANOUT_HELD;
+
 /* Packs every line waiting for m into datagrams. Lines next to each other
  * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
- * lines while its credit lasts: the first that does not fit ends it. */
+ * lines while its credit lasts: room lines only while FANOUT_HELD_LEN bytes
+ * stay, its own replies to the last byte; the first that does not fit is
+ * replaced by fanout_held, once, if it still fits, and ends it. */
 static void fanout_member(struct room_member *m)
 {
 	int32_t b = fanout_bcast_head, u = m->q_head, i;
@@ -183,25 +189,31 @@ static void fanout_member(struct room_member *m)
 	struct iovec *last;
 	size_t size = 0, len;
 	char *line;
+	int own;
 
 	while (b >= 0 || u >= 0) {
 		if (u < 0 || (b >= 0 && b < u)) {
 			i = b;
 			b = fanout_items[b].next;
+			own = 0;
 			if (fanout_items[i].skip == self || fanout_items[i].seq < m->join_seq)
 				continue; /* its own broadcast, or one from before it came */
 		} else {
 			i = u;
 			u = fanout_items[u].next;
+			own = 1;
 		}
 		line = fanout_arena + fanout_items[i].off;
 		len = fanout_items[i].len;
 		if (m->credit != ROOM_CONFIRMED) {
-			if (len > m->credit) {
-				m->credit = 0;
-				continue;
+			if (len + FANOUT_HELD_LEN > m->credit && !(own && len <= m->credit)) {
+				if (m->credit < FANOUT_HELD_LEN)
+					continue;        /* told already, or no room left */
+				line = fanout_held;
+				len = FANOUT_HELD_LEN;
+				b = u = -1;              /* nothing after it */
 			}
-			m->credit -= (uint16_t)len;
+			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
 		}
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);

@@ -39,8 +39,13 @@ void fanout_joined(struct room_member *m);
 void fanout_leave(struct room_member *m, int deliver);
 
 /* Sends everything queued. Never blocks for long; errors are counted. What
- * an unconfirmed member (room.h) is sent is taken from its credit. */
+ * an unconfirmed member (room.h) is sent is taken from its credit: room
+ * lines only while FANOUT_HELD_LEN bytes stay for FANOUT_HELD, which takes
+ * the place of the first line that does not fit (once), its own replies to
+ * the last byte. */
 void fanout_flush(void);
+#define FANOUT_HELD "-ERR send a line (Enter) to get the room's lines\n"
+#define FANOUT_HELD_LEN (sizeof(FANOUT_HELD) - 1)
 
 /* Sends one line right away to an address that is not a member (replies to
  * strangers, a leaver's last reply). */

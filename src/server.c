@@ -137,13 +137,22 @@ static void server_names(const struct server_peer *who, const char *prefix)
 {
 	char *p = fanout_begin();
 	size_t len = server_fmt(p, "%s", prefix);
-	long credit = who->m->credit, lim = LONG_MAX; /* longest line and marker */
+	long credit = who->m->credit, lim = LONG_MAX, all; /* longest line and marker */
 	const struct room_member *m;
 	unsigned n = 0;
 
-	if (credit != ROOM_CONFIRMED)
-		lim = (credit > PROTO_MAX_LINE ? PROTO_MAX_LINE : credit - 1) -
-		      (long)sizeof(" [1024 more: /who]") + 1;
+	if (credit != ROOM_CONFIRMED) {
+		/* leave fanout's notice room after it (FANOUT_HELD), where the
+		 * line's start and marker still fit without that room */
+		if (credit - (long)FANOUT_HELD_LEN > (long)(len + sizeof(" [1024 more: /who]")))
+			credit -= (long)FANOUT_HELD_LEN;
+		if (credit > PROTO_MAX_LINE + 1)
+			credit = PROTO_MAX_LINE + 1;
+		for (all = (long)len, m = room_first(); m; m = room_next(m))
+			all += 1 + m->name_len;
+		/* every name if all fit with the "\n", else room for the marker */
+		lim = all < credit ? all : credit - (long)sizeof(" [1024 more: /who]");
+	}
 	for (m = room_first(); m; m = room_next(m), n++) {
 		if ((long)(len + 1 + m->name_len) > lim)
 			break;

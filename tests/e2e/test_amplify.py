@@ -252,3 +252,31 @@ def test_ghosts_give_way(ctx):
     finally:
         f.close()
     srv.stop()
+
+
+HELD = "-ERR send a line (Enter) to get the room's lines"
+
+
+def test_silent_listener_is_told(ctx):
+    """A netcat user who joins and only listens gets the room's lines while
+    they fit its address's bound, then, once, the line that says why no more
+    come (bytes for it are kept back from the bound); Enter confirms the
+    address and the room's lines flow again. Nothing is dropped untold."""
+    srv = ctx.server("-r", "0")
+    alice = srv.join("alice")
+    nc = ctx.nc(srv.port)
+    nc.send("bob\n")
+    w = nc.expect(online("+OK welcome bob (idle timeout 600s), ", ["alice", "bob"]))
+    got = len(w.encode()) + 1
+    for i in range(6):
+        alice.send("line %d of the room's chat" % i)
+    held = nc.expect(HELD, skip=True)          # after the lines that fit
+    got += sum(len(l.encode()) + 1 for l in nc.skipped) + len(held) + 1
+    assert got <= BOUND_FLOOR, (got, nc.skipped)
+    alice.send("while bob stays silent")
+    nc.expect_none(0.3)                        # told once, nothing more
+    nc.send("\n")                              # Enter: the second datagram
+    alice.expect("bob joined the room")
+    alice.send("after enter")
+    nc.expect("alice: after enter")            # the same channel flows again
+    srv.stop()

@@ -36,6 +36,7 @@ def test_name_chinese(ctx):
     zs = ctx.peer()
     zs.send("张三")
     zs.expect("+OK welcome 张三 (idle timeout 600s), 1 online: 张三")
+    zs.send("")                              # confirmed: past the bound on a stranger
     srv.members.append(zs)
     ls = srv.join("李四")
     ls.send("你好")

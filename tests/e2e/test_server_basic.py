@@ -13,6 +13,7 @@ def test_join(ctx):
     alice = ctx.peer()
     alice.send("alice")
     alice.expect("+OK welcome alice (idle timeout 600s), 1 online: alice")
+    alice.send("")                           # confirmed: past the bound on a stranger
     bob = ctx.peer()
     bob.send("/join bob")
     w = bob.expect(re.compile(r"\+OK welcome bob \(idle timeout 600s\), 2 online: (\S+) (\S+)"))

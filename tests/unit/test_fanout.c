@@ -624,26 +624,28 @@ out:
  * after the first line that does not fit; the others get everything. */
 static void fanout_unconfirmed_credit(void)
 {
-	size_t want[NMEM];
+	size_t want[NMEM], held = FANOUT_HELD_LEN;
 	struct room_member *carol;
 
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	carol = fo_peers[2].m;
-	carol->credit = 20;
+	/* 20 bytes for lines, FANOUT_HELD_LEN kept for the notice */
+	carol->credit = (uint16_t)(20 + held);
 	fo_one("0123456789", carol); /* 11 bytes with its \n */
 	fo_all("abcdefgh", NULL);    /* 9: 20 in all, the whole credit */
-	fo_all("x", NULL);           /* 2: does not fit */
+	fo_all("x", NULL);           /* 2: does not fit: the notice instead */
+	fo_all("w", NULL);           /* nor does this: nothing more */
 	fanout_flush();
-	want[0] = want[1] = 11;
-	want[2] = 20;
+	want[0] = want[1] = 13;
+	want[2] = 20 + held;
 	fo_receive(want);
-	FO_CHECK(0, "abcdefgh\nx\n", 1);
-	FO_CHECK(1, "abcdefgh\nx\n", 1);
-	FO_CHECK(2, "0123456789\nabcdefgh\n", 1);
+	FO_CHECK(0, "abcdefgh\nx\nw\n", 1);
+	FO_CHECK(1, "abcdefgh\nx\nw\n", 1);
+	FO_CHECK(2, "0123456789\nabcdefgh\n" FANOUT_HELD, 1);
 	CHECK_INT(carol->credit, 0);
 	fo_reset_rx();
-	fo_one("y", carol);
+	fo_one("y", carol);          /* told once: nothing, not even the notice */
 	fo_all("z", NULL);
 	fanout_flush();
 	want[0] = want[1] = 2;
@@ -651,6 +653,18 @@ static void fanout_unconfirmed_credit(void)
 	fo_receive(want);
 	FO_CHECK(0, "z\n", 1);
 	FO_CHECK(2, "", 0);
+	/* less than the notice left (a long welcome took it): a reply to carol
+	 * still goes while it fits, a room line does not, nor the notice */
+	carol->credit = (uint16_t)(held - 1);
+	fo_reset_rx();
+	fo_one("y", carol);
+	fo_all("z", NULL);
+	fanout_flush();
+	want[2] = 2;
+	fo_receive(want);
+	FO_CHECK(0, "z\n", 1);
+	FO_CHECK(2, "y\n", 1);
+	CHECK_INT(carol->credit, held - 3);
 	/* confirmed: no limit any more */
 	carol->credit = ROOM_CONFIRMED;
 	fo_reset_rx();
