@@ -225,38 +225,31 @@ cp -a /usr/lib/systemd/system/. "$SD/usr/lib/systemd/system/"
 cp /bin/ln /bin/rm "$SD/bin/"
 : >"$SD/usr/sbin/udpchatd"
 chmod 0755 "$SD/usr/sbin/udpchatd"
-verify_unit() { # FILE: the unit's text, verified as udpchatd.service
-	cp "$1" "$SD/usr/lib/systemd/system/udpchatd.service"
-	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd.service" 2>&1
+# verify_unit FILE AS INSTANCE: FILE installed as unit AS and verified as
+# INSTANCE (an instance of a template: a link to it)
+verify_unit() {
+	cp "$1" "$SD/usr/lib/systemd/system/$2"
+	[ "$3" = "$2" ] || ln -sf "$2" "$SD/usr/lib/systemd/system/$3"
+	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/$3" 2>&1
 }
-out=$(verify_unit "$UNIT")
-rc=$?
-sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$UNIT" >"$T/bad.service"
-bad=$(verify_unit "$T/bad.service")
-if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
-	ok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)"
-else
-	notok "$S: systemd-analyze verify udpchatd.service (and notices a misspelt family)" \
-		"rc $rc: $out" "misspelt copy: $bad"
-fi
-# the template udpchatd@.service (a room per instance): verified as the
-# instance udpchatd@room2.service, the misspelt copy likewise noticed
+# check_unit FILE AS INSTANCE: verify prints nothing, and it notices a
+# misspelt copy
+check_unit() {
+	out=$(verify_unit "$@")
+	rc=$?
+	sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$1" >"$T/bad.service"
+	bad=$(verify_unit "$T/bad.service" "$2" "$3")
+	if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
+		ok "$S: systemd-analyze verify $3 (and notices a misspelt family)"
+	else
+		notok "$S: systemd-analyze verify $3 (and notices a misspelt family)" \
+			"rc $rc: $out" "misspelt copy: $bad"
+	fi
+}
+check_unit "$UNIT" udpchatd.service udpchatd.service
+# the template udpchatd@.service (a room per instance), as udpchatd@room2
 TPL=board/raspberrypi/systemd/udpchatd@.service
-verify_tpl() { # FILE: the template's text, verified as udpchatd@room2
-	cp "$1" "$SD/usr/lib/systemd/system/udpchatd@.service"
-	ln -sf udpchatd@.service "$SD/usr/lib/systemd/system/udpchatd@room2.service"
-	systemd-analyze verify --man=no --root="$SD" "$SD/usr/lib/systemd/system/udpchatd@room2.service" 2>&1
-}
-out=$(verify_tpl "$TPL")
-rc=$?
-sed 's/^RestrictAddressFamilies=AF_INET /RestrictAddressFamilies=AF_INETT /' "$TPL" >"$T/bad@.service"
-bad=$(verify_tpl "$T/bad@.service")
-if [ "$rc" = 0 ] && [ -z "$out" ] && echo "$bad" | grep -q 'AF_INETT'; then
-	ok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)"
-else
-	notok "$S: systemd-analyze verify udpchatd@room2.service (and notices a misspelt family)" \
-		"rc $rc: $out" "misspelt copy: $bad"
-fi
+check_unit "$TPL" udpchatd@.service udpchatd@room2.service
 # its settings are the first room's with the room's name in the paths
 # (tests/board/lib/unit-template.sed), so the two cannot drift apart
 settings() { grep -v '^#' "$1"; }
