@@ -229,6 +229,9 @@ if got alice '+OK welcome alice'; then
 else
 	notok "$S: netcat joins on 127.0.0.1:$PORT" "$(diag "$V/alice.out")" "$(diag "$V/console.log")"
 fi
+# Enter: alice's second datagram confirms her address, so the room's lines
+# reach her past the bound on a stranger (docs/PROTOCOL.md)
+echo >&7
 UDPCHAT=build/host/udpchat
 build/host/udpchat <"$V/carol.in" >"$V/carol.out" 2>&1 -n carol 127.0.0.1 "$PORT" &
 CAROL=$!
