@@ -5,7 +5,8 @@
  *           [-w WINDOW | -R MSGS_PER_S] [-T SECONDS] [-x CMD] [-X CMD]
  *
  * Every member is a UDP socket bound to 127.0.0.1:0 and connected to the
- * relay. All join ("/join NAME"), the join events are drained, then the first
+ * relay. All join ("/join NAME", padded as udpchat pads it) and confirm at the
+ * welcome (an empty line), the join events are drained, then the first
  * SENDERS members send "/say TEXT" where TEXT carries the sender, a sequence
  * number and the send time (CLOCK_MONOTONIC), padded to TEXT_BYTES.
  * Every line of every datagram received counts as a delivery; a chat line is
@@ -44,6 +45,11 @@
 #define HIST_N        (1 << 20)      /* 100 ns x 1M = 105 ms, then overflow */
 #define STALL_MS      300
 #define JOIN_CHUNK    64
+/* A join is padded with empty lines to this many bytes, as udpchat pads
+ * its own: until a member's second datagram confirms its address, the relay
+ * sends it at most 3x the bytes it got (docs/PROTOCOL.md), and the welcome
+ * and the other members' join notices must fit. */
+#define JOIN_PAD      192
 #define HDR_LEN       26             /* "SSSS QQQQQQQQ TTTTTTTTTTTT" */
 
 struct member {
@@ -154,6 +160,12 @@ static void on_line(int r, const char *p, size_t len, uint64_t t, int chat)
 		ring[s][q & (RING - 1)]++;
 }
 
+static void send_text(int fd, const char *buf, size_t len)
+{
+	if (send(fd, buf, len, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+		die("send");
+}
+
 /* Reads what is waiting on member r's socket. Returns datagrams read. */
 static int drain_member(int r, int chat)
 {
@@ -181,10 +193,16 @@ static int drain_member(int r, int chat)
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			if (len > 0) {
-				if (!chat && len > 11 && !memcmp(p, "+OK welcome", 11))
+				if (!chat && len > 11 && !memcmp(p, "+OK welcome", 11)) {
 					mem[r].joined = 1;
+					/* a second datagram confirms the address, as
+					 * udpchat's empty line does */
+					send_text(mem[r].fd, "\n", 1);
+				}
 				else if (!chat && len >= 24 && !memcmp(p, "-ERR already in the room", 24))
 					mem[r].joined = 1;
+				else if (!chat && len >= 16 && !memcmp(p, "-ERR send a line", 16))
+					; /* notices came before our confirmation: fine */
 				else if (!chat && len > 4 && !memcmp(p, "-ERR", 4)) {
 					fprintf(stderr, "loadgen: member %d: %.*s\n", r, (int)len, p);
 					exit(1);
@@ -215,15 +233,9 @@ static int poll_members(int ep, int ms, int chat, int tfd, uint64_t *ticks)
 	return got;
 }
 
-static void send_text(int fd, const char *buf, size_t len)
-{
-	if (send(fd, buf, len, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
-		die("send");
-}
-
 static void join_all(int ep)
 {
-	char buf[64];
+	char buf[JOIN_PAD];
 	uint64_t t0 = now_ns();
 	for (int base = 0; base < nmem; base += JOIN_CHUNK) {
 		int end = base + JOIN_CHUNK < nmem ? base + JOIN_CHUNK : nmem;
@@ -234,7 +246,8 @@ static void join_all(int ep)
 					continue;
 				missing++;
 				int l = snprintf(buf, sizeof buf, "/join m%d\n", i);
-				send_text(mem[i].fd, buf, (size_t)l);
+				memset(buf + l, '\n', sizeof buf - (size_t)l);
+				send_text(mem[i].fd, buf, sizeof buf);
 			}
 			if (!missing)
 				break;
