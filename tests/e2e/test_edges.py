@@ -9,6 +9,7 @@ and the rate limiter's bucket: exactly its cap at start and after a full
 refill. Every negative check is followed by a positive line on the same
 channel."""
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -121,6 +122,44 @@ def test_ctl_socket_umask_before_bind(ctx):
             "-e", "inject=%s:retval=0" % calls] + ctx.cmd("udpchatd", "-p", free_udp_port(), "-c", path)
     p = ctx.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                   stderr=subprocess.PIPE)
+    try:
+        _umask_checks(ctx, p, path)
+    finally:
+        _stop_traced(ctx, p)
+
+
+def _descendants(pid):
+    """The PIDs of pid's children and theirs (from /proc), deepest last."""
+    out, todo = [], [pid]
+    while todo:
+        t = todo.pop()
+        try:
+            with open("/proc/%d/task/%d/children" % (t, t)) as f:
+                kids = [int(k) for k in f.read().split()]
+        except OSError:
+            kids = []
+        out += kids
+        todo += kids
+    return out
+
+
+def _stop_traced(ctx, p):
+    """Stops strace and what it started: a tracer killed alone detaches, and
+    its udpchatd would run on. SIGKILL to each of strace's descendants (ours:
+    strace started them for this test), by PID, then strace ends by itself."""
+    for k in _descendants(p.pid):
+        try:
+            os.kill(k, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.stdin.close()
+    try:
+        p.wait(ctx.scale(10))
+    except subprocess.TimeoutExpired:
+        raise AssertionError("strace did not end after its udpchatd was killed")
+
+
+def _umask_checks(ctx, p, path):
     deadline = time.monotonic() + ctx.scale(10)
     while not os.path.exists(path):
         assert p.poll() is None, "udpchatd under strace exited: %r" % p.stderr.read()
