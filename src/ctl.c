@@ -10,54 +10,62 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "ctlsock.h"
 #include "fmt.h"
 #include "log.h"
 #include "opt.h"
 #include "progs.h"
 #include "utf8.h"
 
-#define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
+/* The requests of CTLSOCK_REQUESTS: what udpchatctl -h says, and what
+ * follows the word. */
+#define CTL_REQ(name, usage, args, help) { #name, usage, help, args },
+static const struct {
+	const char *word, *usage, *help;
+	int args; /* enum ctlsock_args */
+} ctl_reqs[] = { CTLSOCK_REQUESTS(CTL_REQ) };
+#undef CTL_REQ
+#define CTL_NREQS (sizeof(ctl_reqs) / sizeof(ctl_reqs[0]))
 
 static void ctl_usage(int fd)
 {
+	size_t i;
+
+	fmt_dprintf(fd, "usage: udpchatctl [-c PATH] ");
+	for (i = 0; i < CTL_NREQS; i++)
+		fmt_dprintf(fd, "%s%s%s", i ? " | " : "", ctl_reqs[i].usage,
+			    ctl_reqs[i].args == CTLSOCK_ARGS_TEXT ? "..." : "");
+	fmt_dprintf(fd, "\nTalks to a running udpchatd over its control socket.\n");
+	for (i = 0; i < CTL_NREQS; i++)
+		fmt_dprintf(fd, "  %-10s  %s\n", ctl_reqs[i].usage, ctl_reqs[i].help);
 	fmt_dprintf(fd,
-		"usage: udpchatctl [-c PATH] say TEXT... | who | kick NAME | stats\n"
-		"Talks to a running udpchatd over its control socket.\n"
-		"  say TEXT    announce TEXT to every member\n"
-		"  who         list members: name, address, seconds since last heard\n"
-		"  kick NAME   remove a member (it is told it was kicked)\n"
-		"  stats       counters\n"
-		"  -c PATH     control socket (default %s)\n"
+		"  -c PATH     control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n"
-		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n",
-		CTL_DEFAULT_PATH);
+		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n");
 }
 
 /* Builds the request line from the command words into req (size n).
  * Returns its length, or dies with status 2 on bad usage. */
 static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 {
-	size_t len = 0;
-	int i, want;
+	size_t len = 0, w, r;
+	long bad;
+	int i;
 
 	if (argc < 1)
-		log_die(2, "missing command: say, who, kick or stats (see -h)");
-	if (strcmp(argv[0], "say") == 0)
-		want = -1;
-	else if (strcmp(argv[0], "kick") == 0)
-		want = 1;
-	else if (strcmp(argv[0], "who") == 0 || strcmp(argv[0], "stats") == 0)
-		want = 0;
-	else
-		log_die(2, "unknown command '%s': say, who, kick or stats (see -h)", argv[0]);
-	if (want == -1 && argc < 2)
-		log_die(2, "say needs the text to announce");
-	if (want >= 0 && argc - 1 != want)
-		log_die(2, "%s takes %s", argv[0], want ? "one NAME" : "no arguments");
+		log_die(2, "missing command: %s (see -h)", CTLSOCK_USAGES + 3);
+	for (r = 0; r < CTL_NREQS && strcmp(argv[0], ctl_reqs[r].word) != 0; r++)
+		;
+	if (r == CTL_NREQS)
+		log_die(2, "unknown command '%s': %s (see -h)", argv[0], CTLSOCK_USAGES + 3);
+	if (ctl_reqs[r].args == CTLSOCK_ARGS_TEXT && argc < 2)
+		log_die(2, "%s needs the text to announce", argv[0]);
+	if (ctl_reqs[r].args != CTLSOCK_ARGS_TEXT && argc - 1 != (int)ctl_reqs[r].args)
+		log_die(2, "usage: %s", ctl_reqs[r].usage);
 	for (i = 0; i < argc; i++) {
-		size_t w = strlen(argv[i]);
-		long bad = utf8_check_text(argv[i], w);
+		w = strlen(argv[i]);
+		bad = utf8_check_text(argv[i], w);
 		/* the server would refuse these; say why before connecting */
 		if (bad < 0)
 			log_die(2, "arguments must be valid UTF-8");
@@ -77,7 +85,7 @@ static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 
 int ctl_main(int argc, char **argv)
 {
-	const char *path = CTL_DEFAULT_PATH;
+	const char *path = CTLSOCK_DEFAULT_PATH;
 	char req[PROTO_MAX_LINE + 64], buf[4096], last[8] = "";
 	struct sockaddr_un sun;
 	struct timeval tv = { 5, 0 };
@@ -85,7 +93,8 @@ int ctl_main(int argc, char **argv)
 	ssize_t n;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	int c, fd;
+	int c, fd, at_line_start = 1;
+	ssize_t i;
 
 	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
 		switch (c) {
@@ -115,11 +124,10 @@ int ctl_main(int argc, char **argv)
 		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */
-	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (fmt_write_all(1, buf, (size_t)n) < 0)
 			return 1; /* stdout closed: nobody is reading */
-		for (ssize_t i = 0; i < n; i++) {
+		for (i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;
 			at_line_start = buf[i] == '\n';
