@@ -201,7 +201,7 @@ const char *proto_name_error(struct proto_span name)
 	if (!utf8_valid(name.p, name.len))
 		return "not valid UTF-8";
 	if (name.len > PROTO_NAME_BYTES)
-		return "longer than 48 bytes";
+		return "longer than " UCHAT_STR(PROTO_NAME_BYTES) " bytes";
 	for (off = 0; off < name.len; off += n, chars++) {
 		n = utf8_decode(name.p + off, name.len - off, &cp);
 		if (utf8_is_control(cp))
@@ -218,7 +218,7 @@ const char *proto_name_error(struct proto_span name)
 	if (memchr(key, ':', n))
 		return "contains ':'";
 	if (chars > PROTO_NAME_CHARS)
-		return "longer than 16 characters";
+		return "longer than " UCHAT_STR(PROTO_NAME_CHARS) " characters";
 	if (strchr("/+-[", key[0]))
 		return "must not start with '/', '+', '-' or '['";
 	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
