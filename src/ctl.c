@@ -17,52 +17,57 @@
 #include "progs.h"
 #include "utf8.h"
 
-/* The requests of CTLSOCK_REQUESTS: what udpchatctl -h says, and what
- * follows the word. */
-#define CTL_REQ(name, usage, args, help) { #name, usage, help, args },
-static const struct {
-	const char *word, *usage, *help;
-	int args; /* enum ctlsock_args */
-} ctl_reqs[] = { CTLSOCK_REQUESTS(CTL_REQ) };
-#undef CTL_REQ
-#define CTL_NREQS (sizeof(ctl_reqs) / sizeof(ctl_reqs[0]))
+/* udpchatctl -h, one call: each request's line is "  %-10s  HELP\n" with its
+ * usage as the argument, so a help text holds no '%'. The usage line says
+ * "say TEXT...": udpchatctl joins the words of a text. */
+#define CTL_DOTS_CTLSOCK_ARGS_NONE
+#define CTL_DOTS_CTLSOCK_ARGS_ONE
+#define CTL_DOTS_CTLSOCK_ARGS_TEXT "..."
+#define CTL_USAGE(name, usage, args, help) " | " usage CTL_DOTS_##args
+#define CTL_HELP_FMT(name, usage, args, help) "  %-10s  " help "\n"
+#define CTL_HELP_ARG(name, usage, args, help) , usage
 
 static void ctl_usage(int fd)
 {
-	size_t i;
-
-	fmt_dprintf(fd, "usage: udpchatctl [-c PATH] ");
-	for (i = 0; i < CTL_NREQS; i++)
-		fmt_dprintf(fd, "%s%s%s", i ? " | " : "", ctl_reqs[i].usage,
-			    ctl_reqs[i].args == CTLSOCK_ARGS_TEXT ? "..." : "");
-	fmt_dprintf(fd, "\nTalks to a running udpchatd over its control socket.\n");
-	for (i = 0; i < CTL_NREQS; i++)
-		fmt_dprintf(fd, "  %-10s  %s\n", ctl_reqs[i].usage, ctl_reqs[i].help);
 	fmt_dprintf(fd,
+		"usage: udpchatctl [-c PATH] %s\n"
+		"Talks to a running udpchatd over its control socket.\n"
+		CTLSOCK_REQUESTS(CTL_HELP_FMT)
 		"  -c PATH     control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n"
-		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n");
+		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n",
+		CTLSOCK_REQUESTS(CTL_USAGE) + 3 CTLSOCK_REQUESTS(CTL_HELP_ARG));
+}
+
+/* How many words follow a request's word (-1: one or more, a text), or -2
+ * if argv0 is no request's word. */
+#define CTL_NARGS_CTLSOCK_ARGS_NONE 0
+#define CTL_NARGS_CTLSOCK_ARGS_ONE  1
+#define CTL_NARGS_CTLSOCK_ARGS_TEXT -1
+#define CTL_WANT(name, usage, args, help) strcmp(argv0, #name) == 0 ? CTL_NARGS_##args :
+static int ctl_want(const char *argv0)
+{
+	return CTLSOCK_REQUESTS(CTL_WANT) -2;
 }
 
 /* Builds the request line from the command words into req (size n).
  * Returns its length, or dies with status 2 on bad usage. */
 static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 {
-	size_t len = 0, w, r;
+	size_t len = 0, w;
 	long bad;
-	int i;
+	int i, want;
 
 	if (argc < 1)
 		log_die(2, "missing command: %s (see -h)", CTLSOCK_USAGES + 3);
-	for (r = 0; r < CTL_NREQS && strcmp(argv[0], ctl_reqs[r].word) != 0; r++)
-		;
-	if (r == CTL_NREQS)
+	want = ctl_want(argv[0]);
+	if (want == -2)
 		log_die(2, "unknown command '%s': %s (see -h)", argv[0], CTLSOCK_USAGES + 3);
-	if (ctl_reqs[r].args == CTLSOCK_ARGS_TEXT && argc < 2)
-		log_die(2, "%s needs the text to announce", argv[0]);
-	if (ctl_reqs[r].args != CTLSOCK_ARGS_TEXT && argc - 1 != (int)ctl_reqs[r].args)
-		log_die(2, "usage: %s", ctl_reqs[r].usage);
+	if (want == -1 && argc < 2)
+		log_die(2, "%s needs the text", argv[0]);
+	if (want >= 0 && argc - 1 != want)
+		log_die(2, "%s takes %s", argv[0], want ? "one argument" : "no arguments");
 	for (i = 0; i < argc; i++) {
 		w = strlen(argv[i]);
 		bad = utf8_check_text(argv[i], w);

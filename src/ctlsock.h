@@ -22,8 +22,7 @@
 	X(stats, "stats",     CTLSOCK_ARGS_NONE, "counters")
 
 /* What follows a request's word: nothing ("who"), or one space and the
- * rest of the line: one word (a NAME) or text (udpchatctl joins its words).
- * NONE and ONE are also the number of udpchatctl's arguments after it. */
+ * rest of the line: one word (a NAME) or text (udpchatctl joins its words). */
 enum ctlsock_args { CTLSOCK_ARGS_NONE, CTLSOCK_ARGS_ONE, CTLSOCK_ARGS_TEXT };
 
 /* "say TEXT | who | kick NAME | stats" (skip the first 3 bytes) */

@@ -59,7 +59,7 @@ struct server_stats {
 
 static struct server_opts cfg; /* what the command line asked for */
 static struct server_stats stats;
-static const char *const *cat, *const *cat_en; /* -L's notices, and English ones */
+static const char *const *cat; /* the notices of -L's language */
 static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_pipe[2] = { -1, -1 };
 static pid_t admin_pid = -1;
 /* now_ms is the room's clock: CLOCK_MONOTONIC less stall_ms, the time the
@@ -259,6 +259,7 @@ static void server_left(const char *name, int told, enum catalog_notice why)
 static void server_leave(struct room_member *m, enum catalog_notice why)
 {
 	char name[PROTO_NAME_BYTES + 1], line[OUT_LINE_MAX + 1];
+	const char *reason;
 	struct net_addr addr = m->addr;
 	size_t len, credit;
 
@@ -266,12 +267,13 @@ static void server_leave(struct room_member *m, enum catalog_notice why)
 	memcpy(name, m->name, sizeof(name));
 	credit = m->credit;
 	room_remove(m);
-	log_info("%s left (%s)", name, cat_en[why]);
+	reason = catalog_get(CATALOG_EN)[why]; /* the log's and the reply's */
+	log_info("%s left (%s)", name, reason);
 	server_left(name, credit == ROOM_CONFIRMED, why);
 	if (why == CATALOG_QUIT)
 		len = server_fmt(line, REPLY_BYE);
 	else if (why != CATALOG_UNREACHABLE)
-		len = server_fmt(line, REPLY_REMOVED " (%s)", cat_en[why]);
+		len = server_fmt(line, REPLY_REMOVED " (%s)", reason);
 	else
 		return;
 	if (credit == ROOM_CONFIRMED || len < credit)
@@ -425,17 +427,15 @@ static void server_cmd_unknown(struct server_peer *who, const struct proto_req *
 	server_reply(who, "-ERR unknown command %.*s (try /help)", (int)req->arg.len, req->arg.p);
 }
 
-/* Indexed by enum proto_cmd: the handler, who may send it (enum proto_who),
- * and whether it counts against the member's rate limit. */
-#define SERVER_CMD(id, name, usage, args, who, rated, shown) \
-	[PROTO_##id] = { server_cmd_##name, who, rated },
-static const struct server_cmd {
-	void (*run)(struct server_peer *who, const struct proto_req *req);
-	unsigned char who, rated;
-} server_cmds[PROTO_NCMDS] = {
-	[PROTO_TEXT] = { server_cmd_text, PROTO_WHO_ANY, 1 },
+/* Indexed by enum proto_cmd: who may send it (enum proto_who) and
+ * SERVER_RATED if it counts against the member's rate limit. */
+#define SERVER_RATED 4
+#define SERVER_CMD(id, name, usage, args, sender, rated, shown) \
+	[PROTO_##id] = (sender) | (rated) * SERVER_RATED,
+static const unsigned char server_cmds[PROTO_NCMDS] = {
+	[PROTO_TEXT] = SERVER_RATED,    /* and PROTO_WHO_ANY */
 	PROTO_COMMANDS(SERVER_CMD)
-	[PROTO_UNKNOWN] = { server_cmd_unknown, PROTO_WHO_ANY, 1 },
+	[PROTO_UNKNOWN] = SERVER_RATED, /* and PROTO_WHO_ANY */
 };
 #undef SERVER_CMD
 
@@ -443,8 +443,8 @@ static const struct server_cmd {
 
 static void server_line(struct server_peer *who, struct proto_span line)
 {
-	const struct server_cmd *c;
 	struct proto_req req;
+	unsigned char c;
 	long bad;
 
 	stats.lines_in++;
@@ -454,8 +454,8 @@ static void server_line(struct server_peer *who, struct proto_span line)
 		return;
 	}
 	proto_parse(line, &req);
-	c = &server_cmds[req.cmd];
-	if (who->m && c->rated &&
+	c = server_cmds[req.cmd];
+	if (who->m && (c & SERVER_RATED) &&
 	    !ratelimit_take(&who->m->rl, cfg.rate, ROOM_RATE_BURST * cfg.rate, now_ms)) {
 		stats.rate_limited++;
 		if (ratelimit_should_warn(&who->m->rl, now_ms))
@@ -473,14 +473,31 @@ static void server_line(struct server_peer *who, struct proto_span line)
 			     "-ERR text contains a control character (0x%02lx)", bad - 1);
 		return;
 	}
-	if (c->who == PROTO_WHO_MEMBER && !who->m)
+	c &= ~SERVER_RATED;
+	if (c == PROTO_WHO_MEMBER && !who->m) {
 		server_reply(who, REPLY_NOT_IN " (send /join NAME)");
-	else if (c->who == PROTO_WHO_STRANGER && who->m)
+		return;
+	}
+	if (c == PROTO_WHO_STRANGER && who->m) {
 		server_reply(who, REPLY_ALREADY " as %s", who->m->name);
-	else if (req.missing)
+		return;
+	}
+	if (req.missing) {
 		server_reply(who, "-ERR usage: %s", proto_usage(req.cmd));
-	else
-		c->run(who, &req);
+		return;
+	}
+	switch (req.cmd) { /* each command's handler: server_cmd_NAME */
+#define SERVER_CASE(id, name, usage, args, sender, rated, shown) \
+	case PROTO_##id: server_cmd_##name(who, &req); break;
+	PROTO_COMMANDS(SERVER_CASE)
+#undef SERVER_CASE
+	case PROTO_TEXT:
+		server_cmd_text(who, &req);
+		break;
+	default:
+		server_cmd_unknown(who, &req);
+		break;
+	}
 }
 
 static void server_datagram(const struct sockaddr *sa, socklen_t salen,
@@ -725,31 +742,24 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 	ctlsock_printf(c, "+OK");
 }
 
-#define SERVER_CTL(name, usage, args, help) { #name, sizeof(#name) - 1, args, server_ctl_##name },
-static const struct {
-	const char *word;
-	unsigned char len, args; /* enum ctlsock_args */
-	void (*run)(struct ctlsock_conn *c, const char *arg);
-} server_ctls[] = { CTLSOCK_REQUESTS(SERVER_CTL) };
-#undef SERVER_CTL
+/* Whether req is the request w and, if so, its argument into arg (the text
+ * after the word and one space; "" when it takes none): by the row's args. */
+#define SERVER_CTL_IS_CTLSOCK_ARGS_NONE(req, w, arg) (strcmp(req, w) == 0 && ((arg) = "", 1))
+#define SERVER_CTL_IS_CTLSOCK_ARGS_ONE(req, w, arg) \
+	(strncmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
+#define SERVER_CTL_IS_CTLSOCK_ARGS_TEXT SERVER_CTL_IS_CTLSOCK_ARGS_ONE
 
-/* One request line (NUL-terminated, checked by ctlsock_read): the word, then
- * nothing, or one space and its argument, as the request's row says. */
+/* One request line (NUL-terminated, checked by ctlsock_read). */
 static void server_ctl_request(struct ctlsock_conn *c)
 {
-	const char *req = c->req, *after;
-	size_t i;
+	const char *arg;
 
-	for (i = 0; i < sizeof(server_ctls) / sizeof(server_ctls[0]); i++) {
-		if (strncmp(req, server_ctls[i].word, server_ctls[i].len) != 0)
-			continue;
-		after = req + server_ctls[i].len;
-		if (server_ctls[i].args == CTLSOCK_ARGS_NONE ? *after == '\0' : *after == ' ')
-			break;
-	}
-	if (i < sizeof(server_ctls) / sizeof(server_ctls[0]))
-		server_ctls[i].run(c, *after ? after + 1 : after);
+#define SERVER_CTL(name, usage, args, help) \
+	if (SERVER_CTL_IS_##args(c->req, #name, arg)) \
+		server_ctl_##name(c, arg); \
 	else
+	CTLSOCK_REQUESTS(SERVER_CTL)
+#undef SERVER_CTL
 		ctlsock_printf(c, "-ERR unknown request (%s)", CTLSOCK_USAGES + 3);
 	ctlsock_finish(c);
 }
@@ -911,7 +921,6 @@ int server_main(int argc, char **argv)
 	if (cfg.use_syslog)
 		log_use_syslog("udpchatd");
 	cat = catalog_get(cfg.lang);
-	cat_en = catalog_get(CATALOG_EN);
 	server_signals();
 
 	sock_fd = net_server_socket(cfg.bind_addr, cfg.port, err, sizeof(err));
