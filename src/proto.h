@@ -23,8 +23,9 @@ void proto_lines_init(struct proto_lines *it, const char *buf, size_t len);
 int proto_lines_next(struct proto_lines *it, struct proto_span *line);
 
 /* The commands: one row each, in the order /help lists them. This is the one
- * place a command is added; then write its handler (server.c, the command
- * table), its row in docs/PROTOCOL.md and in docs/man/udpchat.1.
+ * place a command is added; then write its handler (server.c's command
+ * section: server_cmd_NAME), its row in docs/PROTOCOL.md and its entry in
+ * docs/man/udpchat.1 (docs/DESIGN.md, "Each vocabulary in one place").
  *   X(ID, name, usage, args, who, rated, shown)
  * ID: PROTO_ID in enum proto_cmd; name: its handler is server_cmd_name.
  * usage: the word and its arguments, as /help and "-ERR usage: ..." show
