@@ -18,7 +18,7 @@ static const char *admin_check(const char *line, size_t len)
 	long c;
 
 	if (len > PROTO_MAX_LINE)
-		return "longer than 512 bytes";
+		return "longer than " UCHAT_STR(PROTO_MAX_LINE) " bytes";
 	c = utf8_check_text(line, len);
 	if (c < 0)
 		return "not valid UTF-8";

@@ -9,13 +9,21 @@
 #define PROTO_NAME_BYTES    48    /* bytes in a name */
 #define PROTO_DEFAULT_PORT  8888
 
+/* A bound as a string literal, for texts joined at compile time:
+ * "port " UCHAT_STR(PROTO_DEFAULT_PORT) is "port 8888". */
+#define UCHAT_STR_(x) #x
+#define UCHAT_STR(x)  UCHAT_STR_(x)
+
 /* room: the member pool is static; -m picks a count up to this */
 #ifndef UCHAT_MAX_MEMBERS
 #define UCHAT_MAX_MEMBERS   1024
 #endif
 #define ROOM_DEFAULT_MEMBERS 256
 #define ROOM_DEFAULT_IDLE_S  600
-#define ROOM_DEFAULT_RATE    5     /* lines/s per member; burst is 4x */
+#define ROOM_DEFAULT_RATE    5     /* lines/s per member */
+#define ROOM_RATE_BURST      4     /* a member may send this many seconds' lines at once */
+#define ROOM_MAX_IDLE_S      (86400 * 7) /* -t at most a week */
+#define ROOM_MAX_RATE        100000 /* -r at most */
 /* anti-amplification (docs/PROTOCOL.md, "Strangers"): toward an address not
  * yet heard from twice, at most FACTOR times the bytes of its datagram, or
  * FLOOR bytes if more (room for one short answer: the welcome, an error) */
@@ -36,6 +44,8 @@
  * take to send it (a real udpchatctl sends it right after connecting) */
 #define CTLSOCK_SLOTS       4
 #define CTLSOCK_REQ_MS      3000
+/* where udpchatd makes it and udpchatctl looks (-c PATH) */
+#define CTLSOCK_DEFAULT_PATH "/var/run/udpchatd.sock"
 
 /* formatted line bound: a 512-byte line plus a name and a prefix */
 #define OUT_LINE_MAX        (PROTO_MAX_LINE + 2 * PROTO_NAME_BYTES + 64)

@@ -4,33 +4,19 @@
 
 #include "catalog.h"
 
-/* The announcement prefixes, also recognised by catalog_is_announcement. */
-#define CATALOG_ADMIN_EN "[admin] "
-#define CATALOG_ADMIN_ZH "管理员:"
+#define CATALOG_TEXT_EN(id, en, zh) en,
+#define CATALOG_TEXT_ZH(id, en, zh) zh,
+/* every text of every row is a literal with at least one byte */
+#define CATALOG_FULL(id, en, zh) \
+	_Static_assert(sizeof(en) > 1 && sizeof(zh) > 1, "notice " #id " has an empty text");
+CATALOG_NOTICES(CATALOG_FULL)
 
-static const struct catalog catalog_en = {
-	.joined = " joined the room",
-	.left = " left the room",
-	.reason_open = " (",
-	.reason_close = ")",
-	.reasons = { "quit", "timed out", "unreachable", "kicked" },
-	.admin = CATALOG_ADMIN_EN,
-	.renamed = " is now known as ",
-	.private_ = "[private] ",
-	.shutdown = "server is going down",
-};
-
-static const struct catalog catalog_zh = {
-	.joined = "进入了聊天室",
-	.left = "退出了聊天室",
-	.reason_open = "（",
-	.reason_close = "）",
-	.reasons = { "退出", "超时", "无法送达", "被管理员移出" },
-	.admin = CATALOG_ADMIN_ZH,
-	.renamed = "改名为",
-	.private_ = "[私聊] ",
-	.shutdown = "服务器即将关闭",
-};
+static const char *const catalog_en[] = { CATALOG_NOTICES(CATALOG_TEXT_EN) };
+static const char *const catalog_zh[] = { CATALOG_NOTICES(CATALOG_TEXT_ZH) };
+_Static_assert(sizeof(catalog_en) / sizeof(catalog_en[0]) == CATALOG_NNOTICES &&
+	       sizeof(catalog_zh) / sizeof(catalog_zh[0]) == CATALOG_NNOTICES,
+	       "one text per notice in every language");
+_Static_assert(CATALOG_QUIT == 0 && CATALOG_KICKED == 3, "the reasons come first");
 
 int catalog_lang_parse(const char *s, enum catalog_lang *lang)
 {
@@ -43,9 +29,9 @@ int catalog_lang_parse(const char *s, enum catalog_lang *lang)
 	return 0;
 }
 
-const struct catalog *catalog_get(enum catalog_lang lang)
+const char *const *catalog_get(enum catalog_lang lang)
 {
-	return lang == CATALOG_ZH ? &catalog_zh : &catalog_en;
+	return lang == CATALOG_ZH ? catalog_zh : catalog_en;
 }
 
 int catalog_is_announcement(const char *s, size_t len)

@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "catalog.h"
 #include "compat.h"
 #include "fmt.h"
 #include "net.h"
 #include "opt.h"
 #include "progs.h"
 #include "proto.h"
+#include "reply.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -122,13 +124,14 @@ static void client_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchat [-n NAME] HOST [PORT]\n"
-		"Joins the udpchatd chat room at HOST (PORT %d by default). HOST is an\n"
+		"Joins the udpchatd chat room at HOST (PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
+		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
-		"Type a line to say it; /who, /msg NAME TEXT, /nick NEW, /help, /quit.\n"
-		"Ctrl-D on an empty line or /quit leaves.\n", PROTO_DEFAULT_PORT);
+		"Type a line to say it; %s.\n"
+		"Ctrl-D on an empty line or /quit leaves.\n", PROTO_USAGES_SHOWN + 2);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -197,8 +200,8 @@ static const char *client_find(const char *s, size_t len, const char *needle)
  * timeout), ...": stores the name and the timeout (0 off, -1 not given). */
 static void client_parse_welcome(const char *s, size_t len, char *name, int *idle_s)
 {
-	static const char pre[] = "+OK welcome ";
-	static const char idle[] = "(idle timeout ";
+	static const char pre[] = REPLY_WELCOME;
+	static const char idle[] = REPLY_IDLE;
 	const char *p = s + sizeof pre - 1, *end = s + len, *sp;
 	size_t n;
 
@@ -209,7 +212,7 @@ static void client_parse_welcome(const char *s, size_t len, char *name, int *idl
 		name[n] = '\0';
 	}
 	*idle_s = -1;
-	if (client_find(s, len, "(no idle timeout)")) {
+	if (client_find(s, len, REPLY_NO_IDLE)) {
 		*idle_s = 0;
 	} else if ((p = client_find(s, len, idle)) != NULL) {
 		long v = 0;
@@ -225,13 +228,13 @@ static void client_parse_welcome(const char *s, size_t len, char *name, int *idl
  * -1 if the datagram holds no answer. */
 static int client_join_answer(struct client *c)
 {
-	static const char already[] = "-ERR already in the room as ";
+	static const char already[] = REPLY_ALREADY " as ";
 	struct proto_lines it;
 	struct proto_span l;
 
 	proto_lines_init(&it, c->rbuf, c->rlen);
 	while (proto_lines_next(&it, &l)) {
-		if (client_starts(l.p, l.len, "+OK welcome ")) {
+		if (client_starts(l.p, l.len, REPLY_WELCOME)) {
 			client_parse_welcome(l.p, l.len, c->name, &c->idle_s);
 			c->roff = (size_t)(l.p - c->rbuf); /* shown, and confirmed, by
 							    * client_on_line */
@@ -249,8 +252,9 @@ static int client_join_answer(struct client *c)
 			client_confirm(c);
 			return 1;
 		}
-		if (client_starts(l.p, l.len, "-ERR ")) {
-			term_sanitize(l.p + 5, l.len - 5, c->reason, sizeof c->reason);
+		if (client_starts(l.p, l.len, REPLY_ERR)) {
+			term_sanitize(l.p + sizeof REPLY_ERR - 1, l.len - (sizeof REPLY_ERR - 1),
+				      c->reason, sizeof c->reason);
 			return 0;
 		}
 	}
@@ -423,19 +427,20 @@ static void client_note_parent(const struct client *c, int kind)
  * going, else the exit status of the receiver. */
 static int client_on_line(struct client *c, const char *s, size_t len)
 {
-	static const char nick[] = "+OK you are now ";
+	static const char nick[] = REPLY_NICK;
+	static const char removed[] = REPLY_REMOVED " (";
+	static const char keepalive[] = REPLY_PONG " keepalive";
 
-	if (len == 0 || (len == strlen("+OK pong keepalive") &&
-			 client_starts(s, len, "+OK pong keepalive")))
+	if (len == 0 || (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)))
 		return -1;
-	if (client_starts(s, len, "-ERR already in the room") && c->rejoining) {
+	if (client_starts(s, len, REPLY_ALREADY) && c->rejoining) {
 		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
 		client_note_parent(c, CLIENT_NOTE_NAME);
 		return -1;
 	}
 	if (term_print(s, len) < 0 && errno == EPIPE)
 		return 1;
-	if (client_starts(s, len, "+OK welcome ")) {
+	if (client_starts(s, len, REPLY_WELCOME)) {
 		c->rejoining = 0;
 		client_parse_welcome(s, len, c->name, &c->idle_s);
 		client_confirm(c);   /* an empty line: no answer to count */
@@ -444,19 +449,21 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));
 		c->name[len - (sizeof nick - 1)] = '\0';
 		client_note_parent(c, CLIENT_NOTE_NAME);
-	} else if (client_starts(s, len, "+OK bye")) {
+	} else if (client_starts(s, len, REPLY_BYE)) {
 		return 0;
-	} else if (client_starts(s, len, "-ERR removed from the room (kicked)")) {
+	} else if (client_starts(s, len, removed) &&
+		   client_starts(s + sizeof removed - 1, len - (sizeof removed - 1),
+				 catalog_get(CATALOG_EN)[CATALOG_KICKED])) {
 		return 1;
-	} else if (client_starts(s, len, "-ERR removed from the room")) {
+	} else if (client_starts(s, len, REPLY_REMOVED)) {
 		c->rejoining = 1;   /* the sender joins again */
 		client_note_parent(c, CLIENT_NOTE_REMOVED);
-	} else if (client_starts(s, len, "-ERR not in the room")) {
+	} else if (client_starts(s, len, REPLY_NOT_IN)) {
 		c->rejoining = 1;
 		client_note_parent(c, CLIENT_NOTE_REFUSED);
-	} else if (c->rejoining && (client_starts(s, len, "-ERR name taken") ||
-				    client_starts(s, len, "-ERR invalid name") ||
-				    client_starts(s, len, "-ERR room full"))) {
+	} else if (c->rejoining && (client_starts(s, len, REPLY_NAME_TAKEN) ||
+				    client_starts(s, len, REPLY_INVALID_NAME) ||
+				    client_starts(s, len, REPLY_ROOM_FULL))) {
 		client_notice("could not join again as %s", c->name);
 		return 1;
 	}
@@ -908,7 +915,7 @@ int client_main(int argc, char **argv)
 	int opt;
 
 	memset(&c, 0, sizeof c);
-	c.port = "8888";
+	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	c.idle_s = -1;
 	c.child = -1;
 	while ((opt = opt_next(&o, argc, argv, "n:hV")) != -1) {

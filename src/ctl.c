@@ -10,54 +10,67 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "ctlsock.h"
 #include "fmt.h"
 #include "log.h"
 #include "opt.h"
 #include "progs.h"
 #include "utf8.h"
 
-#define CTL_DEFAULT_PATH "/var/run/udpchatd.sock"
+/* udpchatctl -h, one call: each request's line is "  %-10s  HELP\n" with its
+ * usage as the argument, so a help text holds no '%'. The usage line says
+ * "say TEXT...": udpchatctl joins the words of a text. */
+#define CTL_DOTS_CTLSOCK_ARGS_NONE
+#define CTL_DOTS_CTLSOCK_ARGS_ONE
+#define CTL_DOTS_CTLSOCK_ARGS_TEXT "..."
+#define CTL_USAGE(name, usage, args, help) " | " usage CTL_DOTS_##args
+#define CTL_HELP_FMT(name, usage, args, help) "  %-10s  " help "\n"
+#define CTL_HELP_ARG(name, usage, args, help) , usage
 
 static void ctl_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatctl [-c PATH] say TEXT... | who | kick NAME | stats\n"
+		"usage: udpchatctl [-c PATH] %s\n"
 		"Talks to a running udpchatd over its control socket.\n"
-		"  say TEXT    announce TEXT to every member\n"
-		"  who         list members: name, address, seconds since last heard\n"
-		"  kick NAME   remove a member (it is told it was kicked)\n"
-		"  stats       counters\n"
-		"  -c PATH     control socket (default %s)\n"
+		CTLSOCK_REQUESTS(CTL_HELP_FMT)
+		"  -c PATH     control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n"
 		"Exit status: 0 done, 1 refused or no server, 2 bad usage.\n",
-		CTL_DEFAULT_PATH);
+		CTLSOCK_REQUESTS(CTL_USAGE) + 3 CTLSOCK_REQUESTS(CTL_HELP_ARG));
+}
+
+/* How many words follow a request's word (-1: one or more, a text), or -2
+ * if argv0 is no request's word. */
+#define CTL_NARGS_CTLSOCK_ARGS_NONE 0
+#define CTL_NARGS_CTLSOCK_ARGS_ONE  1
+#define CTL_NARGS_CTLSOCK_ARGS_TEXT -1
+#define CTL_WANT(name, usage, args, help) strcmp(argv0, #name) == 0 ? CTL_NARGS_##args :
+static int ctl_want(const char *argv0)
+{
+	return CTLSOCK_REQUESTS(CTL_WANT) -2;
 }
 
 /* Builds the request line from the command words into req (size n).
  * Returns its length, or dies with status 2 on bad usage. */
 static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 {
-	size_t len = 0;
+	size_t len = 0, w;
+	long bad;
 	int i, want;
 
 	if (argc < 1)
-		log_die(2, "missing command: say, who, kick or stats (see -h)");
-	if (strcmp(argv[0], "say") == 0)
-		want = -1;
-	else if (strcmp(argv[0], "kick") == 0)
-		want = 1;
-	else if (strcmp(argv[0], "who") == 0 || strcmp(argv[0], "stats") == 0)
-		want = 0;
-	else
-		log_die(2, "unknown command '%s': say, who, kick or stats (see -h)", argv[0]);
+		log_die(2, "missing command: %s (see -h)", CTLSOCK_USAGES + 3);
+	want = ctl_want(argv[0]);
+	if (want == -2)
+		log_die(2, "unknown command '%s': %s (see -h)", argv[0], CTLSOCK_USAGES + 3);
 	if (want == -1 && argc < 2)
-		log_die(2, "say needs the text to announce");
+		log_die(2, "%s needs the text", argv[0]);
 	if (want >= 0 && argc - 1 != want)
-		log_die(2, "%s takes %s", argv[0], want ? "one NAME" : "no arguments");
+		log_die(2, "%s takes %s", argv[0], want ? "one argument" : "no arguments");
 	for (i = 0; i < argc; i++) {
-		size_t w = strlen(argv[i]);
-		long bad = utf8_check_text(argv[i], w);
+		w = strlen(argv[i]);
+		bad = utf8_check_text(argv[i], w);
 		/* the server would refuse these; say why before connecting */
 		if (bad < 0)
 			log_die(2, "arguments must be valid UTF-8");
@@ -77,7 +90,7 @@ static size_t ctl_request(int argc, char **argv, char *req, size_t n)
 
 int ctl_main(int argc, char **argv)
 {
-	const char *path = CTL_DEFAULT_PATH;
+	const char *path = CTLSOCK_DEFAULT_PATH;
 	char req[PROTO_MAX_LINE + 64], buf[4096], last[8] = "";
 	struct sockaddr_un sun;
 	struct timeval tv = { 5, 0 };
@@ -85,7 +98,8 @@ int ctl_main(int argc, char **argv)
 	ssize_t n;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	int c, fd;
+	int c, fd, at_line_start = 1;
+	ssize_t i;
 
 	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
 		switch (c) {
@@ -115,11 +129,10 @@ int ctl_main(int argc, char **argv)
 		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */
-	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (fmt_write_all(1, buf, (size_t)n) < 0)
 			return 1; /* stdout closed: nobody is reading */
-		for (ssize_t i = 0; i < n; i++) {
+		for (i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;
 			at_line_start = buf[i] == '\n';

@@ -9,6 +9,26 @@
 
 #define CTLSOCK_MAX_REQ 600 /* "say " + a 512-byte line, with room */
 
+/* The requests, one row each, in the order udpchatctl -h lists them: the one
+ * place a request is added (then its handler, server.c server_ctl_NAME, and
+ * its entry in docs/man/udpchatctl.8 and docs/PROTOCOL.md).
+ *   X(name, usage, args, help)
+ * usage: the request line's shape; args: what follows the word (enum
+ * ctlsock_args); help: udpchatctl -h's line. */
+#define CTLSOCK_REQUESTS(X) \
+	X(say,   "say TEXT",  CTLSOCK_ARGS_TEXT, "announce TEXT to every member") \
+	X(who,   "who",       CTLSOCK_ARGS_NONE, "list members: name, address, seconds since last heard") \
+	X(kick,  "kick NAME", CTLSOCK_ARGS_ONE,  "remove a member (it is told it was kicked)") \
+	X(stats, "stats",     CTLSOCK_ARGS_NONE, "counters")
+
+/* What follows a request's word: nothing ("who"), or one space and the
+ * rest of the line: one word (a NAME) or text (udpchatctl joins its words). */
+enum ctlsock_args { CTLSOCK_ARGS_NONE, CTLSOCK_ARGS_ONE, CTLSOCK_ARGS_TEXT };
+
+/* "say TEXT | who | kick NAME | stats" (skip the first 3 bytes) */
+#define CTLSOCK_USAGE_ITEM(name, usage, args, help) " | " usage
+#define CTLSOCK_USAGES CTLSOCK_REQUESTS(CTLSOCK_USAGE_ITEM)
+
 /* Creates the listening socket at path (mode 0600). A stale socket file left
  * by a dead server is replaced; a live one is an error, and so is anything
  * at path that is not a socket (it is left as it is). Returns the fd, or -1

@@ -147,8 +147,9 @@ static void fanout_send_batch(void)
 	fanout_nmsgs = fanout_niov = 0;
 }
 
-/* Starts a datagram to m; sends the batch first if it is full. */
-static struct msghdr *fanout_dgram(const struct room_member *m)
+/* Starts a datagram to m; sends the batch first if it is full. m is not
+ * const: the datagram's msg_name points at its address. */
+static struct msghdr *fanout_dgram(struct room_member *m)
 {
 	struct msghdr *h;
 
@@ -157,7 +158,7 @@ static struct msghdr *fanout_dgram(const struct room_member *m)
 	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
 	if (fanout_family == AF_INET6) {
-		h->msg_name = (void *)&m->addr.sin6;
+		h->msg_name = &m->addr.sin6;
 		h->msg_namelen = sizeof(m->addr.sin6);
 	} else {
 		struct sockaddr_storage ss;
@@ -281,10 +282,10 @@ void fanout_flush(void)
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 
-void fanout_send_now(const struct net_addr *to, const char *line, size_t len)
+void fanout_send_now(const struct net_addr *to, char *line, size_t len)
 {
 	struct sockaddr_storage ss;
-	struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
+	struct iovec iov[2] = { { line, len }, { "\n", 1 } };
 	struct msghdr h;
 	int tries = 0;
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "net.h"
+#include "reply.h"
 #include "room.h"
 
 struct fanout_counters {
@@ -44,11 +45,12 @@ void fanout_leave(struct room_member *m, int deliver);
  * the place of the first line that does not fit (once), its own replies to
  * the last byte. */
 void fanout_flush(void);
-#define FANOUT_HELD "-ERR send a line (Enter) to get the room's lines\n"
+#define FANOUT_HELD REPLY_HELD "\n"
 #define FANOUT_HELD_LEN (sizeof(FANOUT_HELD) - 1)
 
 /* Sends one line right away to an address that is not a member (replies to
- * strangers, a leaver's last reply). */
-void fanout_send_now(const struct net_addr *to, const char *line, size_t len);
+ * strangers, a leaver's last reply). line is not const: an iovec points at
+ * it (nothing writes to it). */
+void fanout_send_now(const struct net_addr *to, char *line, size_t len);
 
 #endif

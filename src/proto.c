@@ -63,25 +63,31 @@ static struct proto_span proto_rtrim(struct proto_span s)
 	return s;
 }
 
-#define PROTO_CMD(w, c) { w, sizeof(w) - 1, c }
+/* The rows of PROTO_COMMANDS, row i for command PROTO_TEXT + 1 + i: the
+ * word is the usage up to its first space. */
+#define PROTO_CMD_ROW(id, name, usage, args, who, rated, shown) { usage, args },
 static const struct {
-	const char *word;
-	size_t len;
-	enum proto_cmd cmd;
-} proto_cmds[] = {
-	PROTO_CMD("/join", PROTO_JOIN), PROTO_CMD("/say", PROTO_SAY),
-	PROTO_CMD("/msg", PROTO_MSG),   PROTO_CMD("/who", PROTO_WHO),
-	PROTO_CMD("/nick", PROTO_NICK), PROTO_CMD("/quit", PROTO_QUIT),
-	PROTO_CMD("/ping", PROTO_PING), PROTO_CMD("/help", PROTO_HELP),
-};
+	const char *usage;
+	unsigned char args; /* enum proto_args */
+} proto_cmds[] = { PROTO_COMMANDS(PROTO_CMD_ROW) };
+#undef PROTO_CMD_ROW
+_Static_assert(sizeof(proto_cmds) / sizeof(proto_cmds[0]) == PROTO_UNKNOWN - PROTO_TEXT - 1,
+	       "one row per command");
+
+const char *proto_usage(enum proto_cmd cmd)
+{
+	return cmd > PROTO_TEXT && cmd < PROTO_UNKNOWN ? proto_cmds[cmd - PROTO_TEXT - 1].usage : "";
+}
 
 void proto_parse(struct proto_span line, struct proto_req *req)
 {
 	struct proto_span rest = line, word;
-	size_t i;
+	const char *u = NULL;
+	size_t i, k;
 
 	req->arg.p = req->arg2.p = line.p + line.len;
 	req->arg.len = req->arg2.len = 0;
+	req->missing = 0;
 	if (line.len == 0 || line.p[0] != '/') {
 		req->cmd = PROTO_TEXT;
 		req->arg = line;
@@ -91,26 +97,30 @@ void proto_parse(struct proto_span line, struct proto_req *req)
 	req->cmd = PROTO_UNKNOWN;
 	req->arg = word;
 	for (i = 0; i < sizeof(proto_cmds) / sizeof(proto_cmds[0]); i++) {
-		/* the length first: most commands are skipped without a strlen */
-		if (word.len == proto_cmds[i].len && proto_span_eq(word, proto_cmds[i].word)) {
-			req->cmd = proto_cmds[i].cmd;
-			req->arg = rest;
+		u = proto_cmds[i].usage;
+		for (k = 0; k < word.len && u[k] && u[k] == word.p[k]; k++)
+			;
+		if (k == word.len && (u[k] == ' ' || u[k] == '\0'))
 			break;
-		}
 	}
-	switch (req->cmd) {
-	case PROTO_JOIN:
-	case PROTO_NICK:
-	case PROTO_PING:
+	if (i == sizeof(proto_cmds) / sizeof(proto_cmds[0]))
+		return;
+	req->cmd = (enum proto_cmd)(PROTO_TEXT + 1 + i);
+	switch (proto_cmds[i].args) {
+	case PROTO_ARGS_TRIM:
 		req->arg = proto_rtrim(rest);
 		break;
-	case PROTO_MSG:
+	case PROTO_ARGS_WORD:
 		req->arg = proto_word(&rest);
 		req->arg2 = rest;
 		break;
 	default:
+		req->arg = rest;
 		break;
 	}
+	/* the usage names arguments after the word: they are required */
+	req->missing = u[word.len] == ' ' && (req->arg.len == 0 ||
+		(proto_cmds[i].args == PROTO_ARGS_WORD && req->arg2.len == 0));
 }
 
 /* Code points that a terminal font draws like another, after UTS #39 (a few
@@ -191,7 +201,7 @@ const char *proto_name_error(struct proto_span name)
 	if (!utf8_valid(name.p, name.len))
 		return "not valid UTF-8";
 	if (name.len > PROTO_NAME_BYTES)
-		return "longer than 48 bytes";
+		return "longer than " UCHAT_STR(PROTO_NAME_BYTES) " bytes";
 	for (off = 0; off < name.len; off += n, chars++) {
 		n = utf8_decode(name.p + off, name.len - off, &cp);
 		if (utf8_is_control(cp))
@@ -208,7 +218,7 @@ const char *proto_name_error(struct proto_span name)
 	if (memchr(key, ':', n))
 		return "contains ':'";
 	if (chars > PROTO_NAME_CHARS)
-		return "longer than 16 characters";
+		return "longer than " UCHAT_STR(PROTO_NAME_CHARS) " characters";
 	if (strchr("/+-[", key[0]))
 		return "must not start with '/', '+', '-' or '['";
 	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)

@@ -22,27 +22,77 @@ void proto_lines_init(struct proto_lines *it, const char *buf, size_t len);
  * returns 1, or returns 0 at the end. Empty lines are returned too (len 0). */
 int proto_lines_next(struct proto_lines *it, struct proto_span *line);
 
+/* The commands: one row each, in the order /help lists them. This is the one
+ * place a command is added; then write its handler (server.c's command
+ * section: server_cmd_NAME), its row in docs/PROTOCOL.md and its entry in
+ * docs/man/udpchat.1 (docs/DESIGN.md, "Each vocabulary in one place").
+ *   X(ID, name, usage, args, who, rated, shown)
+ * ID: PROTO_ID in enum proto_cmd; name: its handler is server_cmd_name.
+ * usage: the word and its arguments, as /help and "-ERR usage: ..." show
+ *   them; an argument it names is required (see proto_req.missing), so an
+ *   optional one (/ping's TOKEN) is left out.
+ * args: how proto_parse cuts the arguments (enum proto_args).
+ * who: who may send it (enum proto_who).
+ * rated: 1 if it counts against the member's rate limit (/ping and /quit
+ *   do not: they keep a member or end it, over the limit too).
+ * shown: 1 if udpchat -h lists it (udpchat sends /join, /say and /ping). */
+#define PROTO_COMMANDS(X) \
+	X(JOIN, join, "/join NAME",     PROTO_ARGS_TRIM, PROTO_WHO_STRANGER, 1, 0) \
+	X(SAY,  say,  "/say TEXT",      PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 0) \
+	X(MSG,  msg,  "/msg NAME TEXT", PROTO_ARGS_WORD, PROTO_WHO_MEMBER,   1, 1) \
+	X(WHO,  who,  "/who",           PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 1) \
+	X(NICK, nick, "/nick NEW",      PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 1) \
+	X(PING, ping, "/ping",          PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   0, 0) \
+	X(QUIT, quit, "/quit",          PROTO_ARGS_REST, PROTO_WHO_ANY,      0, 1) \
+	X(HELP, help, "/help",          PROTO_ARGS_REST, PROTO_WHO_ANY,      1, 1)
+
+#define PROTO_CMD_ENUM(id, name, usage, args, who, rated, shown) PROTO_##id,
 enum proto_cmd {
 	PROTO_TEXT,    /* plain text: arg = whole line */
-	PROTO_JOIN,    /* /join NAME: arg = NAME */
-	PROTO_SAY,     /* /say TEXT */
-	PROTO_MSG,     /* /msg NAME TEXT: arg = NAME, arg2 = TEXT */
-	PROTO_WHO,
-	PROTO_NICK,    /* /nick NEW */
-	PROTO_QUIT,
-	PROTO_PING,    /* /ping [TOKEN]: arg = TOKEN (may be empty) */
-	PROTO_HELP,
-	PROTO_UNKNOWN  /* /word not known: arg = the word, "/" included */
+	PROTO_COMMANDS(PROTO_CMD_ENUM)
+	PROTO_UNKNOWN, /* /word not known: arg = the word, "/" included */
+	PROTO_NCMDS
 };
+#undef PROTO_CMD_ENUM
+
+/* How a command's arguments are cut (the rest: the text after the word and
+ * the spaces that follow it). */
+enum proto_args {
+	PROTO_ARGS_REST, /* arg = the rest, as it is */
+	PROTO_ARGS_TRIM, /* arg = the rest without trailing spaces */
+	PROTO_ARGS_WORD  /* arg = its first word, arg2 = the rest after it */
+};
+
+/* Who may send a command. */
+enum proto_who {
+	PROTO_WHO_ANY,
+	PROTO_WHO_MEMBER,  /* a stranger is told "-ERR not in the room" */
+	PROTO_WHO_STRANGER /* a member is told "-ERR already in the room" */
+};
+
+/* The commands' usages as one literal, each after ", ": "/help" lists them
+ * all, udpchat -h the shown ones. Skip the first 2 bytes. */
+#define PROTO_IF_0(s)
+#define PROTO_IF_1(s) s
+#define PROTO_USAGE_ALL(id, name, usage, args, who, rated, shown) ", " usage
+#define PROTO_USAGE_SHOWN(id, name, usage, args, who, rated, shown) PROTO_IF_##shown(", " usage)
+#define PROTO_USAGES PROTO_COMMANDS(PROTO_USAGE_ALL)
+#define PROTO_USAGES_SHOWN PROTO_COMMANDS(PROTO_USAGE_SHOWN)
 
 struct proto_req {
 	enum proto_cmd cmd;
+	int missing;   /* 1 if an argument its usage names is empty */
 	struct proto_span arg, arg2;
 };
 
+/* Returns the usage of a command of PROTO_COMMANDS ("/msg NAME TEXT"), or
+ * "" for PROTO_TEXT and PROTO_UNKNOWN. */
+const char *proto_usage(enum proto_cmd cmd);
+
 /* Parses one non-empty line into req. Always succeeds: missing arguments
- * leave empty spans for the caller to answer with a usage error. Arguments
- * are separated from the command by one or more spaces. */
+ * leave empty spans (and req->missing set) for the caller to answer with a
+ * usage error. Arguments are separated from the command by one or more
+ * spaces. */
 void proto_parse(struct proto_span line, struct proto_req *req);
 
 /* Checks a name against docs/PROTOCOL.md. Returns NULL if it is fine, else

@@ -30,14 +30,16 @@
 #include "priv.h"
 #include "proto.h"
 #include "ratelimit.h"
+#include "reply.h"
 #include "room.h"
 #include "utf8.h"
 
-#define SERVER_DEFAULT_CTL "/var/run/udpchatd.sock"
 #define SERVER_STRANGER_RATE 200 /* replies/s to addresses not in the room */
 #define SERVER_RECV_MAX 512       /* datagrams read per wake-up */
 #define SERVER_STALL_MS 1000      /* woken this much later than asked: the loop was stopped */
 #define SERVER_STALL_READS 16     /* then up to this many times SERVER_RECV_MAX are read at once */
+/* the end of a list of names cut short (server_names), at its longest */
+#define SERVER_MORE_MAX sizeof(" [" UCHAT_STR(UCHAT_MAX_MEMBERS) " more: /who]")
 
 /* the control connections waiting for a request take the last slots */
 enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN, PFD_N = PFD_CTLCONN + CTLSOCK_SLOTS };
@@ -55,9 +57,9 @@ struct server_stats {
 		kicks, rate_limited, errors_sent;
 };
 
-static struct server_opts opt;
+static struct server_opts cfg; /* what the command line asked for */
 static struct server_stats stats;
-static const struct catalog *cat;
+static const char *const *cat; /* the notices of -L's language */
 static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_pipe[2] = { -1, -1 };
 static pid_t admin_pid = -1;
 /* now_ms is the room's clock: CLOCK_MONOTONIC less stall_ms, the time the
@@ -65,8 +67,6 @@ static pid_t admin_pid = -1;
 static int64_t now_ms, start_ms, stall_ms;
 static struct ratelimit stranger_rl;
 static volatile sig_atomic_t got_term, got_chld;
-
-static const char *const server_reason_en[] = { "quit", "timed out", "unreachable", "kicked" };
 
 /* Formats into an outgoing line; the formats used are bounded well within
  * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
@@ -144,14 +144,14 @@ static void server_names(const struct server_peer *who, const char *prefix)
 	if (credit != ROOM_CONFIRMED) {
 		/* leave fanout's notice room after it (FANOUT_HELD), where the
 		 * line's start and marker still fit without that room */
-		if (credit - (long)FANOUT_HELD_LEN > (long)(len + sizeof(" [1024 more: /who]")))
+		if (credit - (long)FANOUT_HELD_LEN > (long)(len + SERVER_MORE_MAX))
 			credit -= (long)FANOUT_HELD_LEN;
 		if (credit > PROTO_MAX_LINE + 1)
 			credit = PROTO_MAX_LINE + 1;
 		for (all = (long)len, m = room_first(); m; m = room_next(m))
 			all += 1 + m->name_len;
 		/* every name if all fit with the "\n", else room for the marker */
-		lim = all < credit ? all : credit - (long)sizeof(" [1024 more: /who]");
+		lim = all < credit ? all : credit - (long)SERVER_MORE_MAX;
 	}
 	for (m = room_first(); m; m = room_next(m), n++) {
 		if ((long)(len + 1 + m->name_len) > lim)
@@ -172,7 +172,7 @@ static void server_names(const struct server_peer *who, const char *prefix)
 
 /* --- room changes -------------------------------------------------------- */
 
-static void server_leave(struct room_member *m, enum catalog_reason why);
+static void server_leave(struct room_member *m, enum catalog_notice why);
 
 static void server_join(struct server_peer *who, struct proto_span name)
 {
@@ -182,11 +182,11 @@ static void server_join(struct server_peer *who, struct proto_span name)
 	enum room_err rc;
 
 	if (why) {
-		server_reply(who, "-ERR invalid name: %s", why);
+		server_reply(who, REPLY_INVALID_NAME ": %s", why);
 		return;
 	}
 	if ((m = room_by_name(name))) {
-		server_reply(who, "-ERR name taken: %s", m->name);
+		server_reply(who, REPLY_NAME_TAKEN ": %s", m->name);
 		return;
 	}
 	/* a join is a reply to a stranger: one of the strangers' budget */
@@ -205,22 +205,22 @@ static void server_join(struct server_peer *who, struct proto_span name)
 		fanout_joined(m);
 		break;
 	case ROOM_FULL:
-		server_reply(who, "-ERR room full (%u members)", room_max());
+		server_reply(who, REPLY_ROOM_FULL " (%u members)", room_max());
 		return;
 	default:
 		server_reply(who, "-ERR server busy, try again");
 		return;
 	}
-	ratelimit_init(&m->rl, 4 * opt.rate, now_ms);
+	ratelimit_init(&m->rl, ROOM_RATE_BURST * cfg.rate, now_ms);
 	m->credit = (uint16_t)who->credit; /* unconfirmed: see server_confirm */
 	who->m = m;
 	stats.joins++;
 	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
-	if (opt.idle_s)
-		fmt_snprintf(prefix, sizeof(prefix), "+OK welcome %s (idle timeout %us), %u online:",
-			 m->name, opt.idle_s, room_count());
+	if (cfg.idle_s)
+		fmt_snprintf(prefix, sizeof(prefix), REPLY_WELCOME "%s " REPLY_IDLE "%us), %u online:",
+			 m->name, cfg.idle_s, room_count());
 	else
-		fmt_snprintf(prefix, sizeof(prefix), "+OK welcome %s (no idle timeout), %u online:",
+		fmt_snprintf(prefix, sizeof(prefix), REPLY_WELCOME "%s " REPLY_NO_IDLE ", %u online:",
 			 m->name, room_count());
 	server_names(who, prefix);
 }
@@ -230,17 +230,36 @@ static void server_join(struct server_peer *who, struct proto_span name)
 static void server_confirm(struct room_member *m)
 {
 	char *p = fanout_begin();
-	size_t len = server_fmt(p, "%s%s", m->name, cat->joined);
+	size_t len = server_fmt(p, "%s%s", m->name, cat[CATALOG_JOINED]);
 
 	m->credit = ROOM_CONFIRMED;
 	fanout_to_all(len, m);
 }
 
+/* A member named name is out of the room: counts it, and tells the others
+ * if they heard of it (told: see server_confirm), with the reason unless it
+ * quit. The one way a leaving is told. */
+static void server_left(const char *name, int told, enum catalog_notice why)
+{
+	char *p = fanout_begin();
+	size_t len;
+
+	stats.leaves++;
+	if (why == CATALOG_QUIT)
+		len = server_fmt(p, "%s%s", name, cat[CATALOG_LEFT]);
+	else
+		len = server_fmt(p, "%s%s%s%s%s", name, cat[CATALOG_LEFT], cat[CATALOG_REASON_OPEN],
+				 cat[why], cat[CATALOG_REASON_CLOSE]);
+	if (told)
+		fanout_to_all(len, NULL);
+}
+
 /* Removes m and tells the others if they heard of it (server_confirm), and
  * m, unless it cannot be reached or its credit is spent. */
-static void server_leave(struct room_member *m, enum catalog_reason why)
+static void server_leave(struct room_member *m, enum catalog_notice why)
 {
-	char name[PROTO_NAME_BYTES + 1], line[OUT_LINE_MAX + 1], *p;
+	char name[PROTO_NAME_BYTES + 1], line[OUT_LINE_MAX + 1];
+	const char *reason;
 	struct net_addr addr = m->addr;
 	size_t len, credit;
 
@@ -248,20 +267,13 @@ static void server_leave(struct room_member *m, enum catalog_reason why)
 	memcpy(name, m->name, sizeof(name));
 	credit = m->credit;
 	room_remove(m);
-	stats.leaves++;
-	log_info("%s left (%s)", name, server_reason_en[why]);
-	p = fanout_begin();
+	reason = catalog_get(CATALOG_EN)[why]; /* the log's and the reply's */
+	log_info("%s left (%s)", name, reason);
+	server_left(name, credit == ROOM_CONFIRMED, why);
 	if (why == CATALOG_QUIT)
-		len = server_fmt(p, "%s%s", name, cat->left);
-	else
-		len = server_fmt(p, "%s%s%s%s%s", name, cat->left, cat->reason_open,
-				 cat->reasons[why], cat->reason_close);
-	if (credit == ROOM_CONFIRMED)
-		fanout_to_all(len, NULL);
-	if (why == CATALOG_QUIT)
-		len = server_fmt(line, "+OK bye");
+		len = server_fmt(line, REPLY_BYE);
 	else if (why != CATALOG_UNREACHABLE)
-		len = server_fmt(line, "-ERR removed from the room (%s)", server_reason_en[why]);
+		len = server_fmt(line, REPLY_REMOVED " (%s)", reason);
 	else
 		return;
 	if (credit == ROOM_CONFIRMED || len < credit)
@@ -276,12 +288,8 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 	int told = m->credit == ROOM_CONFIRMED; /* the room has heard of OLD */
 	size_t len;
 
-	if (name.len == 0) {
-		server_reply(who, "-ERR usage: /nick NEW");
-		return;
-	}
 	if (why) {
-		server_reply(who, "-ERR invalid name: %s", why);
+		server_reply(who, REPLY_INVALID_NAME ": %s", why);
 		return;
 	}
 	memcpy(old, m->name, sizeof(old));
@@ -290,25 +298,21 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 	case ROOM_OK:
 		break;
 	case ROOM_TAKEN: /* the name it looks like, as its member typed it */
-		server_reply(who, "-ERR name taken: %s", room_by_name(name)->name);
+		server_reply(who, REPLY_NAME_TAKEN ": %s", room_by_name(name)->name);
 		return;
 	default: /* the table could not take the new name: m is out */
 		who->m = NULL;
-		stats.leaves++;
 		log_warn("%s dropped: member table full", old);
 		server_reply(who, "-ERR server busy, try again");
-		p = fanout_begin();
-		len = server_fmt(p, "%s%s", old, cat->left);
-		if (told)
-			fanout_to_all(len, NULL);
+		server_left(old, told, CATALOG_QUIT);
 		return;
 	}
 	log_info("%s is now %s", old, m->name);
-	server_reply(who, "+OK you are now %s", m->name);
+	server_reply(who, REPLY_NICK "%s", m->name);
 	if (!told)
 		return;
 	p = fanout_begin();
-	len = server_fmt(p, "%s%s%s", old, cat->renamed, m->name);
+	len = server_fmt(p, "%s%s%s", old, cat[CATALOG_RENAMED], m->name);
 	fanout_to_all(len, m);
 }
 
@@ -324,41 +328,123 @@ static void server_say(const struct room_member *m, struct proto_span text)
 	fanout_to_all(m->name_len + 2 + text.len, m);
 }
 
-static void server_msg(struct server_peer *who, struct proto_span name, struct proto_span text)
-{
-	struct room_member *to;
-	char *p;
-	size_t len;
-
-	if (name.len == 0 || text.len == 0) {
-		server_reply(who, "-ERR usage: /msg NAME TEXT");
-		return;
-	}
-	to = room_by_name(name);
-	if (!to) {
-		server_reply(who, "-ERR no such member: %.*s", (int)name.len, name.p);
-		return;
-	}
-	p = fanout_begin();
-	len = server_fmt(p, "%s%s: %.*s", cat->private_, who->m->name, (int)text.len, text.p);
-	fanout_to_one(len, to);
-	server_reply(who, "+OK sent to %s", to->name);
-}
-
 /* An announcement from the operator (stdin or udpchatctl say). */
 static void server_announce(const char *text, size_t len)
 {
 	char *p = fanout_begin();
-	size_t n = server_fmt(p, "%s%.*s", cat->admin, (int)len, text);
+	size_t n = server_fmt(p, "%s%.*s", cat[CATALOG_ADMIN], (int)len, text);
 
 	fanout_to_all(n, NULL);
 }
+
+/* --- the commands: a handler per row of PROTO_COMMANDS (proto.h) ----------
+ * server_line has checked who sent it (the row's who) and that the
+ * arguments its usage names are there (req->missing): a handler of a
+ * PROTO_WHO_MEMBER command has who->m. */
+
+static void server_cmd_text(struct server_peer *who, const struct proto_req *req)
+{
+	const char *why;
+
+	if (who->m) {
+		server_say(who->m, req->arg);
+		return;
+	}
+	why = proto_name_error(req->arg);
+	if (why)
+		server_reply(who, REPLY_NOT_IN ": send your name first (invalid name: %s)", why);
+	else
+		server_join(who, req->arg);
+}
+
+static void server_cmd_join(struct server_peer *who, const struct proto_req *req)
+{
+	server_join(who, req->arg);
+}
+
+static void server_cmd_say(struct server_peer *who, const struct proto_req *req)
+{
+	server_say(who->m, req->arg);
+}
+
+static void server_cmd_msg(struct server_peer *who, const struct proto_req *req)
+{
+	struct room_member *to = room_by_name(req->arg);
+	char *p;
+	size_t len;
+
+	if (!to) {
+		server_reply(who, "-ERR no such member: %.*s", (int)req->arg.len, req->arg.p);
+		return;
+	}
+	p = fanout_begin();
+	len = server_fmt(p, "%s%s: %.*s", cat[CATALOG_PRIVATE], who->m->name,
+			 (int)req->arg2.len, req->arg2.p);
+	fanout_to_one(len, to);
+	server_reply(who, "+OK sent to %s", to->name);
+}
+
+static void server_cmd_who(struct server_peer *who, const struct proto_req *req)
+{
+	char prefix[32];
+
+	(void)req;
+	fmt_snprintf(prefix, sizeof(prefix), "+OK %u online:", room_count());
+	server_names(who, prefix);
+}
+
+static void server_cmd_nick(struct server_peer *who, const struct proto_req *req)
+{
+	server_nick(who, req->arg);
+}
+
+static void server_cmd_ping(struct server_peer *who, const struct proto_req *req)
+{
+	if (req->arg.len)
+		server_reply(who, REPLY_PONG " %.*s", (int)req->arg.len, req->arg.p);
+	else
+		server_reply(who, REPLY_PONG);
+}
+
+static void server_cmd_quit(struct server_peer *who, const struct proto_req *req)
+{
+	(void)req;
+	if (who->m) {
+		server_leave(who->m, CATALOG_QUIT);
+		who->m = NULL;
+	}
+}
+
+static void server_cmd_help(struct server_peer *who, const struct proto_req *req)
+{
+	(void)req;
+	server_reply(who, "+OK commands: %s; plain text joins (first) or says",
+		     PROTO_USAGES + 2);
+}
+
+static void server_cmd_unknown(struct server_peer *who, const struct proto_req *req)
+{
+	server_reply(who, "-ERR unknown command %.*s (try /help)", (int)req->arg.len, req->arg.p);
+}
+
+/* Indexed by enum proto_cmd: who may send it (enum proto_who) and
+ * SERVER_RATED if it counts against the member's rate limit. */
+#define SERVER_RATED 4
+#define SERVER_CMD(id, name, usage, args, sender, rated, shown) \
+	[PROTO_##id] = (sender) | (rated) * SERVER_RATED,
+static const unsigned char server_cmds[PROTO_NCMDS] = {
+	[PROTO_TEXT] = SERVER_RATED,    /* and PROTO_WHO_ANY */
+	PROTO_COMMANDS(SERVER_CMD)
+	[PROTO_UNKNOWN] = SERVER_RATED, /* and PROTO_WHO_ANY */
+};
+#undef SERVER_CMD
 
 /* --- one line from the network ------------------------------------------ */
 
 static void server_line(struct server_peer *who, struct proto_span line)
 {
 	struct proto_req req;
+	unsigned char c;
 	long bad;
 
 	stats.lines_in++;
@@ -368,11 +454,12 @@ static void server_line(struct server_peer *who, struct proto_span line)
 		return;
 	}
 	proto_parse(line, &req);
-	if (who->m && req.cmd != PROTO_PING && req.cmd != PROTO_QUIT &&
-	    !ratelimit_take(&who->m->rl, opt.rate, 4 * opt.rate, now_ms)) {
+	c = server_cmds[req.cmd];
+	if (who->m && (c & SERVER_RATED) &&
+	    !ratelimit_take(&who->m->rl, cfg.rate, ROOM_RATE_BURST * cfg.rate, now_ms)) {
 		stats.rate_limited++;
 		if (ratelimit_should_warn(&who->m->rl, now_ms))
-			server_reply(who, "-ERR slow down (%u lines/s)", opt.rate);
+			server_reply(who, REPLY_SLOW " (%u lines/s)", cfg.rate);
 		return;
 	}
 	bad = utf8_check_text(line.p, line.len);
@@ -386,75 +473,29 @@ static void server_line(struct server_peer *who, struct proto_span line)
 			     "-ERR text contains a control character (0x%02lx)", bad - 1);
 		return;
 	}
-
-	switch (req.cmd) {
-	case PROTO_HELP:
-		server_reply(who, "+OK commands: /join NAME, /say TEXT, /msg NAME TEXT, /who, "
-			     "/nick NEW, /ping, /quit, /help; plain text joins (first) or says");
+	c &= ~SERVER_RATED;
+	if (c == PROTO_WHO_MEMBER && !who->m) {
+		server_reply(who, REPLY_NOT_IN " (send /join NAME)");
 		return;
-	case PROTO_UNKNOWN:
-		server_reply(who, "-ERR unknown command %.*s (try /help)",
-			     (int)req.arg.len, req.arg.p);
+	}
+	if (c == PROTO_WHO_STRANGER && who->m) {
+		server_reply(who, REPLY_ALREADY " as %s", who->m->name);
 		return;
-	case PROTO_QUIT:
-		if (who->m) {
-			server_leave(who->m, CATALOG_QUIT);
-			who->m = NULL;
-		}
+	}
+	if (req.missing) {
+		server_reply(who, "-ERR usage: %s", proto_usage(req.cmd));
 		return;
-	case PROTO_JOIN:
-		if (who->m)
-			server_reply(who, "-ERR already in the room as %s", who->m->name);
-		else if (req.arg.len == 0)
-			server_reply(who, "-ERR usage: /join NAME");
-		else
-			server_join(who, req.arg);
-		return;
+	}
+	switch (req.cmd) { /* each command's handler: server_cmd_NAME */
+#define SERVER_CASE(id, name, usage, args, sender, rated, shown) \
+	case PROTO_##id: server_cmd_##name(who, &req); break;
+	PROTO_COMMANDS(SERVER_CASE)
+#undef SERVER_CASE
 	case PROTO_TEXT:
-		if (who->m) {
-			server_say(who->m, req.arg);
-		} else {
-			const char *why = proto_name_error(req.arg);
-			if (why)
-				server_reply(who, "-ERR not in the room: send your name first "
-					     "(invalid name: %s)", why);
-			else
-				server_join(who, req.arg);
-		}
-		return;
-	default:
-		break;
-	}
-	if (!who->m) {
-		server_reply(who, "-ERR not in the room (send /join NAME)");
-		return;
-	}
-	switch (req.cmd) {
-	case PROTO_SAY:
-		if (req.arg.len == 0)
-			server_reply(who, "-ERR usage: /say TEXT");
-		else
-			server_say(who->m, req.arg);
-		break;
-	case PROTO_MSG:
-		server_msg(who, req.arg, req.arg2);
-		break;
-	case PROTO_WHO: {
-		char prefix[32];
-		fmt_snprintf(prefix, sizeof(prefix), "+OK %u online:", room_count());
-		server_names(who, prefix);
-		break;
-	}
-	case PROTO_NICK:
-		server_nick(who, req.arg);
-		break;
-	case PROTO_PING:
-		if (req.arg.len)
-			server_reply(who, "+OK pong %.*s", (int)req.arg.len, req.arg.p);
-		else
-			server_reply(who, "+OK pong");
+		server_cmd_text(who, &req);
 		break;
 	default:
+		server_cmd_unknown(who, &req);
 		break;
 	}
 }
@@ -599,9 +640,9 @@ static void server_expire(void)
 {
 	struct room_member *m;
 
-	if (opt.idle_s == 0)
+	if (cfg.idle_s == 0)
 		return;
-	while ((m = room_oldest()) && now_ms - m->last_ms >= (int64_t)opt.idle_s * 1000) {
+	while ((m = room_oldest()) && now_ms - m->last_ms >= (int64_t)cfg.idle_s * 1000) {
 		stats.timeouts++;
 		server_leave(m, CATALOG_TIMEOUT);
 	}
@@ -612,9 +653,9 @@ static int server_poll_timeout(void)
 	struct room_member *m = room_oldest();
 	int64_t t;
 
-	if (opt.idle_s == 0 || !m)
+	if (cfg.idle_s == 0 || !m)
 		return -1;
-	t = m->last_ms + (int64_t)opt.idle_s * 1000 - now_ms;
+	t = m->last_ms + (int64_t)cfg.idle_s * 1000 - now_ms;
 	return t < 0 ? 0 : t > 60000 ? 60000 : (int)t;
 }
 
@@ -632,63 +673,94 @@ static void server_admin_line(const char *line, size_t len, void *arg)
 	server_announce(line, len);
 }
 
-static void server_ctl_request(struct ctlsock_conn *c)
+/* --- control requests: a handler per row of CTLSOCK_REQUESTS (ctlsock.h) --
+ * arg: what follows the word and one space ("" for CTLSOCK_ARGS_NONE). */
+
+static void server_ctl_say(struct ctlsock_conn *c, const char *arg)
 {
-	const char *req = c->req, *arg;
-	struct room_member *m;
+	size_t len = strlen(arg);
+
+	if (len == 0 || len > PROTO_MAX_LINE || utf8_check_text(arg, len) != 0) {
+		ctlsock_printf(c, "-ERR announcement must be 1-%d bytes of UTF-8 "
+			       "without control characters", PROTO_MAX_LINE);
+		return;
+	}
+	server_announce(arg, len);
+	fanout_flush();
+	ctlsock_printf(c, "+OK sent to %u members", room_count());
+}
+
+static void server_ctl_who(struct ctlsock_conn *c, const char *arg)
+{
+	const struct room_member *m;
 	char addr[NET_ADDRSTR];
 
-	if (strncmp(req, "say ", 4) == 0) {
-		arg = req + 4;
-		size_t len = strlen(arg);
-		long bad = utf8_check_text(arg, len);
-		if (len == 0 || len > PROTO_MAX_LINE || bad != 0) {
-			ctlsock_printf(c, "-ERR announcement must be 1-%d bytes of UTF-8 "
-				       "without control characters", PROTO_MAX_LINE);
-		} else {
-			server_announce(arg, len);
-			fanout_flush();
-			ctlsock_printf(c, "+OK sent to %u members", room_count());
-		}
-	} else if (strcmp(req, "who") == 0) {
-		for (m = room_first(); m; m = room_next(m))
-			ctlsock_printf(c, "%s %s idle %llus", m->name, net_addr_str(&m->addr, addr),
-				       fmt_udiv((uint64_t)(now_ms - m->last_ms), 1000, NULL));
-		ctlsock_printf(c, "+OK %u members", room_count());
-	} else if (strncmp(req, "kick ", 5) == 0) {
-		struct proto_span name = { req + 5, strlen(req + 5) };
-		m = room_by_name(name);
-		if (!m) {
-			ctlsock_printf(c, "-ERR no such member: %s", req + 5);
-		} else {
-			ctlsock_printf(c, "+OK kicked %s", m->name);
-			stats.kicks++;
-			server_leave(m, CATALOG_KICKED);
-			fanout_flush();
-		}
-	} else if (strcmp(req, "stats") == 0) {
-		const struct { const char *k; unsigned long long v; } kv[] = {
-			{ "members", room_count() },
-			{ "max_members", room_max() },
-			{ "uptime_s", fmt_udiv((uint64_t)(now_ms + stall_ms - start_ms), 1000, NULL) },
-			{ "datagrams_in", stats.datagrams_in },
-			{ "lines_in", stats.lines_in },
-			{ "deliveries", fanout_stats.deliveries },
-			{ "datagrams_out", fanout_stats.datagrams },
-			{ "errors_sent", stats.errors_sent },
-			{ "joins", stats.joins },
-			{ "leaves", stats.leaves },
-			{ "timeouts", stats.timeouts },
-			{ "unreachable", stats.unreachable },
-			{ "kicks", stats.kicks },
-			{ "rate_limited", stats.rate_limited },
-		};
-		for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-			ctlsock_printf(c, "%s %llu", kv[i].k, kv[i].v);
-		ctlsock_printf(c, "+OK");
-	} else {
-		ctlsock_printf(c, "-ERR unknown request (say TEXT | who | kick NAME | stats)");
+	(void)arg;
+	for (m = room_first(); m; m = room_next(m))
+		ctlsock_printf(c, "%s %s idle %llus", m->name, net_addr_str(&m->addr, addr),
+			       fmt_udiv((uint64_t)(now_ms - m->last_ms), 1000, NULL));
+	ctlsock_printf(c, "+OK %u members", room_count());
+}
+
+static void server_ctl_kick(struct ctlsock_conn *c, const char *arg)
+{
+	struct room_member *m = room_by_name((struct proto_span){ arg, strlen(arg) });
+
+	if (!m) {
+		ctlsock_printf(c, "-ERR no such member: %s", arg);
+		return;
 	}
+	ctlsock_printf(c, "+OK kicked %s", m->name);
+	stats.kicks++;
+	server_leave(m, CATALOG_KICKED);
+	fanout_flush();
+}
+
+static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
+{
+	const struct { const char *k; unsigned long long v; } kv[] = {
+		{ "members", room_count() },
+		{ "max_members", room_max() },
+		{ "uptime_s", fmt_udiv((uint64_t)(now_ms + stall_ms - start_ms), 1000, NULL) },
+		{ "datagrams_in", stats.datagrams_in },
+		{ "lines_in", stats.lines_in },
+		{ "deliveries", fanout_stats.deliveries },
+		{ "datagrams_out", fanout_stats.datagrams },
+		{ "errors_sent", stats.errors_sent },
+		{ "joins", stats.joins },
+		{ "leaves", stats.leaves },
+		{ "timeouts", stats.timeouts },
+		{ "unreachable", stats.unreachable },
+		{ "kicks", stats.kicks },
+		{ "rate_limited", stats.rate_limited },
+	};
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+		ctlsock_printf(c, "%s %llu", kv[i].k, kv[i].v);
+	ctlsock_printf(c, "+OK");
+}
+
+/* Whether req is the request w and, if so, its argument into arg (the text
+ * after the word and one space; "" when it takes none): by the row's args. */
+#define SERVER_CTL_IS_CTLSOCK_ARGS_NONE(req, w, arg) (strcmp(req, w) == 0 && ((arg) = "", 1))
+#define SERVER_CTL_IS_CTLSOCK_ARGS_ONE(req, w, arg) \
+	(strncmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
+#define SERVER_CTL_IS_CTLSOCK_ARGS_TEXT SERVER_CTL_IS_CTLSOCK_ARGS_ONE
+
+/* One request line (NUL-terminated, checked by ctlsock_read). */
+static void server_ctl_request(struct ctlsock_conn *c)
+{
+	const char *arg;
+
+#define SERVER_CTL(name, usage, args, help) \
+	if (SERVER_CTL_IS_##args(c->req, #name, arg)) \
+		server_ctl_##name(c, arg); \
+	else
+	CTLSOCK_REQUESTS(SERVER_CTL)
+#undef SERVER_CTL
+		ctlsock_printf(c, "-ERR unknown request (%s)", CTLSOCK_USAGES + 3);
 	ctlsock_finish(c);
 }
 
@@ -743,19 +815,20 @@ static void server_usage(int fd)
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
 		"                [-r RATE] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
-		"  -p PORT     UDP port (default %d)\n"
+		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
 		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
 		"  -L en|zh    language of room notices (default en)\n"
-		"  -m N        most members at once (default %d, at most %d)\n"
-		"  -t SECONDS  drop members silent this long (default %d, 0 = never)\n"
-		"  -r RATE     lines per second per member, bursts of 4x (default %d, 0 = no limit)\n"
-		"  -c PATH     control socket for udpchatctl (default %s)\n"
+		"  -m N        most members at once (default " UCHAT_STR(ROOM_DEFAULT_MEMBERS)
+		", at most " UCHAT_STR(UCHAT_MAX_MEMBERS) ")\n"
+		"  -t SECONDS  drop members silent this long (default " UCHAT_STR(ROOM_DEFAULT_IDLE_S)
+		", 0 = never)\n"
+		"  -r RATE     lines per second per member, bursts of " UCHAT_STR(ROOM_RATE_BURST)
+		"x (default " UCHAT_STR(ROOM_DEFAULT_RATE) ", 0 = no limit)\n"
+		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
 		"  -S          log to syslog instead of standard error\n"
 		"  -h          show this help\n"
-		"  -V          show the version\n",
-		PROTO_DEFAULT_PORT, ROOM_DEFAULT_MEMBERS, UCHAT_MAX_MEMBERS,
-		ROOM_DEFAULT_IDLE_S, ROOM_DEFAULT_RATE, SERVER_DEFAULT_CTL);
+		"  -V          show the version\n");
 }
 
 /* Parses an unsigned decimal in [min, max] or dies with exit status 2. */
@@ -774,26 +847,26 @@ static void server_parse(int argc, char **argv)
 	char on[OPT_NAME_MAX];
 	int c;
 
-	opt.port = PROTO_DEFAULT_PORT;
-	opt.max_members = ROOM_DEFAULT_MEMBERS < UCHAT_MAX_MEMBERS ? ROOM_DEFAULT_MEMBERS : UCHAT_MAX_MEMBERS;
-	opt.idle_s = ROOM_DEFAULT_IDLE_S;
-	opt.rate = ROOM_DEFAULT_RATE;
-	opt.ctl_path = SERVER_DEFAULT_CTL;
-	opt.lang = CATALOG_EN;
+	cfg.port = PROTO_DEFAULT_PORT;
+	cfg.max_members = ROOM_DEFAULT_MEMBERS < UCHAT_MAX_MEMBERS ? ROOM_DEFAULT_MEMBERS : UCHAT_MAX_MEMBERS;
+	cfg.idle_s = ROOM_DEFAULT_IDLE_S;
+	cfg.rate = ROOM_DEFAULT_RATE;
+	cfg.ctl_path = CTLSOCK_DEFAULT_PATH;
+	cfg.lang = CATALOG_EN;
 	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:c:u:ShV")) != -1) {
 		switch (c) {
-		case 'p': opt.port = server_num(o.arg, 'p', 1, 65535); break;
-		case 'b': opt.bind_addr = o.arg; break;
+		case 'p': cfg.port = server_num(o.arg, 'p', 1, 65535); break;
+		case 'b': cfg.bind_addr = o.arg; break;
 		case 'L':
-			if (catalog_lang_parse(o.arg, &opt.lang) < 0)
+			if (catalog_lang_parse(o.arg, &cfg.lang) < 0)
 				log_die(2, "-L wants en or zh, not '%s'", o.arg);
 			break;
-		case 'm': opt.max_members = server_num(o.arg, 'm', 1, UCHAT_MAX_MEMBERS); break;
-		case 't': opt.idle_s = server_num(o.arg, 't', 0, 86400 * 7); break;
-		case 'r': opt.rate = server_num(o.arg, 'r', 0, 100000); break;
-		case 'c': opt.ctl_path = o.arg; break;
-		case 'u': opt.user = o.arg; break;
-		case 'S': opt.use_syslog = 1; break;
+		case 'm': cfg.max_members = server_num(o.arg, 'm', 1, UCHAT_MAX_MEMBERS); break;
+		case 't': cfg.idle_s = server_num(o.arg, 't', 0, ROOM_MAX_IDLE_S); break;
+		case 'r': cfg.rate = server_num(o.arg, 'r', 0, ROOM_MAX_RATE); break;
+		case 'c': cfg.ctl_path = o.arg; break;
+		case 'u': cfg.user = o.arg; break;
+		case 'S': cfg.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
 		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
@@ -802,11 +875,11 @@ static void server_parse(int argc, char **argv)
 	}
 	if (o.ind < argc)
 		log_die(2, "unexpected argument '%s' (see -h)", argv[o.ind]);
-	if (!*opt.ctl_path)
+	if (!*cfg.ctl_path)
 		log_die(2, "-c needs a path");
-	if (opt.user && priv_lookup(opt.user, "/etc/passwd", &opt.ids) < 0)
+	if (cfg.user && priv_lookup(cfg.user, "/etc/passwd", &cfg.ids) < 0)
 		log_die(2, "-u wants a user other than root (a name in /etc/passwd, or UID[:GID]), not '%s'",
-			opt.user);
+			cfg.user);
 }
 
 static void server_shutdown(void)
@@ -814,11 +887,11 @@ static void server_shutdown(void)
 	int status, i;
 
 	now_ms = net_now_ms() - stall_ms;
-	server_announce(cat->shutdown, strlen(cat->shutdown));
+	server_announce(cat[CATALOG_SHUTDOWN], strlen(cat[CATALOG_SHUTDOWN]));
 	fanout_flush();
 	log_info("shutting down, %u members told", room_count());
-	if (ctlsock_close(ctl_fd, opt.ctl_path) < 0)
-		log_warn("cannot remove %s: %s", opt.ctl_path, fmt_strerror(errno));
+	if (ctlsock_close(ctl_fd, cfg.ctl_path) < 0)
+		log_warn("cannot remove %s: %s", cfg.ctl_path, fmt_strerror(errno));
 	if (admin_pid > 0) { /* stop the reader; never hang on it */
 		kill(admin_pid, SIGTERM);
 		for (i = 0; i < 100 && waitpid(admin_pid, &status, WNOHANG) == 0; i++)
@@ -845,21 +918,21 @@ int server_main(int argc, char **argv)
 	for (i = 0; i < CTLSOCK_SLOTS; i++)
 		conns[i].fd = -1;
 	server_parse(argc, argv);
-	if (opt.use_syslog)
+	if (cfg.use_syslog)
 		log_use_syslog("udpchatd");
-	cat = catalog_get(opt.lang);
+	cat = catalog_get(cfg.lang);
 	server_signals();
 
-	sock_fd = net_server_socket(opt.bind_addr, opt.port, err, sizeof(err));
+	sock_fd = net_server_socket(cfg.bind_addr, cfg.port, err, sizeof(err));
 	if (sock_fd < 0)
 		log_die(1, "%s", err);
-	ctl_fd = ctlsock_open(opt.ctl_path, err, sizeof(err));
+	ctl_fd = ctlsock_open(cfg.ctl_path, err, sizeof(err));
 	if (ctl_fd < 0)
 		log_die(1, "%s (choose another path with -c)", err);
 	/* root is needed no further (a port below 1024 is bound, the socket
 	 * file made); the admin child forked next inherits the drop */
-	if (opt.user && priv_drop(&opt.ids) < 0)
-		log_die(1, "-u %s: cannot drop root: %s", opt.user, fmt_strerror(errno));
+	if (cfg.user && priv_drop(&cfg.ids) < 0)
+		log_die(1, "-u %s: cannot drop root: %s", cfg.user, fmt_strerror(errno));
 	fds[0] = sock_fd;
 	fds[1] = ctl_fd;
 	fds[2] = sig_pipe[0];
@@ -869,11 +942,11 @@ int server_main(int argc, char **argv)
 
 	start_ms = now_ms = net_now_ms();
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
-	room_init(opt.max_members);
+	room_init(cfg.max_members);
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
-		 UCHAT_VERSION, opt.bind_addr ? opt.bind_addr : "all addresses", opt.port,
-		 opt.lang == CATALOG_ZH ? "zh" : "en", opt.max_members, opt.idle_s);
+		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,
+		 cfg.lang == CATALOG_ZH ? "zh" : "en", cfg.max_members, cfg.idle_s);
 
 	while (!got_term) {
 		pfd[PFD_SOCK] = (struct pollfd){ .fd = sock_fd, .events = POLLIN };

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.child = -1;
 	c.idle_s = -1;
 	c.host = "127.0.0.1";
-	c.port = "8888";
+	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	memcpy(c.name, "me", 3);
 	c.rejoining = (setup & 2) != 0;
 	while (p < end) {

@@ -44,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ssize_t w;
 
 	if (!ready) {
-		opt.max_members = 8;
-		opt.idle_s = ROOM_DEFAULT_IDLE_S;
-		opt.rate = ROOM_DEFAULT_RATE;
+		cfg.max_members = 8;
+		cfg.idle_s = ROOM_DEFAULT_IDLE_S;
+		cfg.rate = ROOM_DEFAULT_RATE;
 		cat = catalog_get(CATALOG_EN);
 		fanout_init(-1, AF_INET6);
 		start_ms = now_ms = 1000000;

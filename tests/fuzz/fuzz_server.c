@@ -65,12 +65,12 @@ static void fuzz_reset(unsigned setup)
 		room_remove(m);
 	}
 	memset(&stats, 0, sizeof(stats));
-	opt.max_members = 1 + (setup & 7);
-	opt.lang = setup & 16 ? CATALOG_ZH : CATALOG_EN;
-	opt.idle_s = setup & 32 ? 0 : ROOM_DEFAULT_IDLE_S;
-	opt.rate = setup & 64 ? 0 : ROOM_DEFAULT_RATE;
-	cat = catalog_get(opt.lang);
-	room_init(opt.max_members);
+	cfg.max_members = 1 + (setup & 7);
+	cfg.lang = setup & 16 ? CATALOG_ZH : CATALOG_EN;
+	cfg.idle_s = setup & 32 ? 0 : ROOM_DEFAULT_IDLE_S;
+	cfg.rate = setup & 64 ? 0 : ROOM_DEFAULT_RATE;
+	cat = catalog_get(cfg.lang);
+	room_init(cfg.max_members);
 	fanout_init(-1, setup & 8 ? AF_INET : AF_INET6);
 	start_ms = now_ms = 1000000;
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);

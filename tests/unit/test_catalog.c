@@ -23,34 +23,54 @@ static void catalog_lang(void)
 /* The texts of docs/PROTOCOL.md's event table. */
 static void catalog_texts(void)
 {
-	const struct catalog *en = catalog_get(CATALOG_EN), *zh = catalog_get(CATALOG_ZH);
+	const char *const *en = catalog_get(CATALOG_EN), *const *zh = catalog_get(CATALOG_ZH);
 
 	CHECK(en != NULL && zh != NULL && en != zh);
 	if (!en || !zh)
 		return;
-	CHECK_STR(en->joined, " joined the room");
-	CHECK_STR(en->left, " left the room");
-	CHECK_STR(en->admin, "[admin] ");
-	CHECK_STR(en->reasons[CATALOG_TIMEOUT], "timed out");
-	CHECK_STR(en->reasons[CATALOG_UNREACHABLE], "unreachable");
-	CHECK_STR(en->reasons[CATALOG_KICKED], "kicked");
-	CHECK_STR(en->reason_open, " (");
-	CHECK_STR(en->reason_close, ")");
-	CHECK_STR(en->renamed, " is now known as ");
-	CHECK_STR(en->private_, "[private] ");
-	CHECK_STR(en->shutdown, "server is going down");
+	CHECK_STR(en[CATALOG_JOINED], " joined the room");
+	CHECK_STR(en[CATALOG_LEFT], " left the room");
+	CHECK_STR(en[CATALOG_ADMIN], "[admin] ");
+	CHECK_STR(en[CATALOG_QUIT], "quit");
+	CHECK_STR(en[CATALOG_TIMEOUT], "timed out");
+	CHECK_STR(en[CATALOG_UNREACHABLE], "unreachable");
+	CHECK_STR(en[CATALOG_KICKED], "kicked");
+	CHECK_STR(en[CATALOG_REASON_OPEN], " (");
+	CHECK_STR(en[CATALOG_REASON_CLOSE], ")");
+	CHECK_STR(en[CATALOG_RENAMED], " is now known as ");
+	CHECK_STR(en[CATALOG_PRIVATE], "[private] ");
+	CHECK_STR(en[CATALOG_SHUTDOWN], "server is going down");
 
-	CHECK_STR(zh->joined, "进入了聊天室");
-	CHECK_STR(zh->left, "退出了聊天室");
-	CHECK_STR(zh->admin, "管理员:");
-	CHECK_STR(zh->reasons[CATALOG_TIMEOUT], "超时");
-	CHECK_STR(zh->reasons[CATALOG_UNREACHABLE], "无法送达");
-	CHECK_STR(zh->reasons[CATALOG_KICKED], "被管理员移出");
-	CHECK_STR(zh->reason_open, "（");
-	CHECK_STR(zh->reason_close, "）");
-	CHECK_STR(zh->renamed, "改名为");
-	CHECK_STR(zh->private_, "[私聊] ");
-	CHECK_STR(zh->shutdown, "服务器即将关闭");
+	CHECK_STR(zh[CATALOG_JOINED], "进入了聊天室");
+	CHECK_STR(zh[CATALOG_LEFT], "退出了聊天室");
+	CHECK_STR(zh[CATALOG_ADMIN], "管理员:");
+	CHECK_STR(zh[CATALOG_QUIT], "退出");
+	CHECK_STR(zh[CATALOG_TIMEOUT], "超时");
+	CHECK_STR(zh[CATALOG_UNREACHABLE], "无法送达");
+	CHECK_STR(zh[CATALOG_KICKED], "被管理员移出");
+	CHECK_STR(zh[CATALOG_REASON_OPEN], "（");
+	CHECK_STR(zh[CATALOG_REASON_CLOSE], "）");
+	CHECK_STR(zh[CATALOG_RENAMED], "改名为");
+	CHECK_STR(zh[CATALOG_PRIVATE], "[私聊] ");
+	CHECK_STR(zh[CATALOG_SHUTDOWN], "服务器即将关闭");
+}
+
+/* Every notice has a text in every language (a forgotten one would print
+ * "(null)"), and no two languages share one table. */
+static void catalog_complete(void)
+{
+	int l, n;
+
+	for (l = 0; l < CATALOG_NLANGS; l++) {
+		const char *const *t = catalog_get((enum catalog_lang)l);
+
+		CHECK(t != NULL);
+		if (!t)
+			continue;
+		for (n = 0; n < CATALOG_NNOTICES; n++)
+			CHECK(t[n] != NULL && t[n][0] != '\0');
+	}
+	CHECK_INT(CATALOG_NNOTICES, 12);
 }
 
 #define ANN(s) catalog_is_announcement((s), strlen(s))
@@ -83,5 +103,6 @@ void suite_catalog(void)
 {
 	TEST_RUN(catalog_lang);
 	TEST_RUN(catalog_texts);
+	TEST_RUN(catalog_complete);
 	TEST_RUN(catalog_announcement);
 }

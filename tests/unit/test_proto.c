@@ -167,6 +167,51 @@ static void proto_parse_missing_args(void)
 	PARSE("/msg bob   ", PROTO_MSG, "bob", "");
 }
 
+/* req.missing: set when an argument the command's usage names is empty;
+ * /ping's token is optional, and plain text or an unknown word never lack one. */
+static int missing(const char *s)
+{
+	struct proto_req r;
+
+	memset(&r, 0x55, sizeof(r));
+	proto_parse(span(s), &r);
+	return r.missing;
+}
+
+static void proto_parse_missing_flag(void)
+{
+	CHECK_INT(missing("/join"), 1);
+	CHECK_INT(missing("/join   "), 1);
+	CHECK_INT(missing("/join a"), 0);
+	CHECK_INT(missing("/say"), 1);
+	CHECK_INT(missing("/say x"), 0);
+	CHECK_INT(missing("/msg"), 1);
+	CHECK_INT(missing("/msg bob"), 1);
+	CHECK_INT(missing("/msg bob   "), 1);
+	CHECK_INT(missing("/msg bob hi"), 0);
+	CHECK_INT(missing("/nick"), 1);
+	CHECK_INT(missing("/nick b"), 0);
+	CHECK_INT(missing("/who"), 0);
+	CHECK_INT(missing("/ping"), 0);
+	CHECK_INT(missing("/quit"), 0);
+	CHECK_INT(missing("/help"), 0);
+	CHECK_INT(missing("hello"), 0);
+	CHECK_INT(missing("/dance"), 0);
+}
+
+/* The command table: each usage starts with its word, /help's list and
+ * udpchat -h's are built from it. */
+static void proto_usages(void)
+{
+	CHECK_STR(proto_usage(PROTO_MSG), "/msg NAME TEXT");
+	CHECK_STR(proto_usage(PROTO_WHO), "/who");
+	CHECK_STR(proto_usage(PROTO_TEXT), "");
+	CHECK_STR(proto_usage(PROTO_UNKNOWN), "");
+	CHECK_STR(PROTO_USAGES + 2, "/join NAME, /say TEXT, /msg NAME TEXT, /who, /nick NEW, "
+		  "/ping, /quit, /help");
+	CHECK_STR(PROTO_USAGES_SHOWN + 2, "/msg NAME TEXT, /who, /nick NEW, /quit, /help");
+}
+
 static void proto_parse_text_and_unknown(void)
 {
 	PARSE("hello", PROTO_TEXT, "hello", "");
@@ -552,6 +597,8 @@ void suite_proto(void)
 	TEST_RUN(proto_lines_split);
 	TEST_RUN(proto_lines_nul);
 	TEST_RUN(proto_span_equal);
+	TEST_RUN(proto_parse_missing_flag);
+	TEST_RUN(proto_usages);
 	TEST_RUN(proto_parse_commands);
 	TEST_RUN(proto_parse_missing_args);
 	TEST_RUN(proto_parse_text_and_unknown);

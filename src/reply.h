@@ -1,0 +1,25 @@
+/* reply.h: the texts of the server's replies that a client recognises,
+ * written once: the server's formats start with them and the client's
+ * prefix tests use them (string literals, joined with a format at compile
+ * time: nothing at run time). docs/PROTOCOL.md lists the whole replies. */
+#ifndef UCHAT_REPLY_H
+#define UCHAT_REPLY_H
+
+#define REPLY_ERR          "-ERR "                      /* any refusal */
+#define REPLY_WELCOME      "+OK welcome "               /* NAME (IDLE), N online: NAMES */
+#define REPLY_IDLE         "(idle timeout "             /* Ns) */
+#define REPLY_NO_IDLE      "(no idle timeout)"
+#define REPLY_ALREADY      "-ERR already in the room"   /* as NAME */
+#define REPLY_NOT_IN       "-ERR not in the room"       /* (send /join NAME), or: ... */
+#define REPLY_NICK         "+OK you are now "           /* NAME */
+#define REPLY_BYE          "+OK bye"
+#define REPLY_REMOVED      "-ERR removed from the room" /* (REASON) */
+#define REPLY_PONG         "+OK pong"                   /* [ TOKEN] */
+#define REPLY_NAME_TAKEN   "-ERR name taken"            /* : NAME */
+#define REPLY_INVALID_NAME "-ERR invalid name"          /* : REASON */
+#define REPLY_ROOM_FULL    "-ERR room full"             /* (N members) */
+#define REPLY_SLOW         "-ERR slow down"             /* (R lines/s) */
+/* to a member not yet confirmed, in place of the room's lines */
+#define REPLY_HELD         "-ERR send a line (Enter) to get the room's lines"
+
+#endif
