@@ -173,20 +173,28 @@ install-bin: all
 	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(BINDIR)/udpchatctl
 
 # --- boards: cross builds, root filesystems, tarballs, sizes -------------
-# One cross/TARGET.mk per target names CROSS_COMPILE, MUSL_SPECS and QEMU_USER.
-CROSS_TARGETS = aarch64 armhf armel mipsel x86_64
-CROSS_ARCHES  = arm64 armhf armel mipsel
-CROSS_PKGS    = $(HOST_PKGS) tar gzip binutils \
-                gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
-                gcc-arm-linux-gnueabi gcc-mipsel-linux-gnu \
-                musl-dev:arm64 musl-dev:armhf musl-dev:armel musl-dev:mipsel \
-                qemu-user-static
+# A target is one file, cross/TARGET.mk: its compiler (CROSS_COMPILE,
+# MUSL_SPECS), flags, QEMU_USER, and its Debian packages and ELF machine
+# (CROSS_DEB_ARCH, CROSS_GCC_PKG, CROSS_ELF_MACHINE), each on a line
+# "NAME ?= value" (no comment after it), which cross_var reads for the lists
+# below without including the file. Scripts ask make: make -s print-VAR,
+# and with TARGET=T for cross/T.mk's own values.
+cross_var     = $(strip $(shell sed -n 's/^$(2) *?*= *//p' cross/$(1).mk))
+CROSS_TARGETS = $(sort $(patsubst cross/%.mk,%,$(wildcard cross/*.mk)))
+CROSS_ARCHES  = $(foreach t,$(CROSS_TARGETS),$(call cross_var,$(t),CROSS_DEB_ARCH))
+CROSS_PKGS    = $(HOST_PKGS) tar gzip binutils qemu-user-static \
+                $(foreach t,$(CROSS_TARGETS),$(call cross_var,$(t),CROSS_GCC_PKG)) \
+                $(patsubst %,musl-dev:%,$(CROSS_ARCHES))
 # make rootfs lays the tree into DESTDIR when given, else into a fresh $(BUILD)/rootfs
 ROOTFS   = $(if $(DESTDIR),$(DESTDIR),$(BUILD)/rootfs)
 DISTDIR ?= build/dist
 
 cross-deps:
 	@sh tests/deps.sh $(patsubst %,--arch %,$(CROSS_ARCHES)) $(CROSS_PKGS)
+
+# make -s print-VAR prints VAR (e.g. CROSS_TARGETS; TARGET=T CROSS_ELF_MACHINE)
+print-%:
+	@:$(info $($*))
 
 cross:
 	@for t in $(CROSS_TARGETS); do $(MAKE) TARGET=$$t all || exit 1; done

@@ -16,6 +16,8 @@ make -s cross-deps >"$T/deps.log" 2>&1 || {
 	notok "$S: make cross-deps" "$(diag "$T/deps.log")"
 	exit 1
 }
+# every cross target: one cross/T.mk each, listed by the Makefile
+TARGETS=$(make -s --no-print-directory print-CROSS_TARGETS)
 A64=/usr/lib/aarch64-linux-musl/musl-gcc.specs
 MIPS=/usr/lib/mipsel-linux-musl/musl-gcc.specs
 
@@ -144,7 +146,7 @@ if make -s -j2 dist >"$T/dist.log" 2>&1; then
 else
 	notok "$S: make dist" "$(diag "$T/dist.log")"
 fi
-for t in aarch64 armhf armel mipsel x86_64; do
+for t in $TARGETS; do
 	f=build/dist/udpchat-$(sed -n 's/^VERSION *= *//p' Makefile)-$t.tar.gz
 	r=$T/board-$t
 	mkdir -p "$r/etc" "$r/usr/bin"
@@ -161,9 +163,46 @@ for t in aarch64 armhf armel mipsel x86_64; do
 	fi
 done
 
+# --- a cross target is one file: a new cross/T.mk, alone, joins every list
+# the Makefile and the tests read (in a copy of the Makefile and cross/):
+# CROSS_TARGETS (make cross, dist, size; cross.sh, makefile.sh, run.sh),
+# cross-deps' packages, and the target's own facts
+O=$T/onefile
+mkdir -p "$O" && cp Makefile "$O/" && cp -R cross "$O/"
+printf '%s\n' 'CROSS_COMPILE ?= riscv64-linux-gnu-' \
+	'MUSL_SPECS    ?= -specs /usr/lib/riscv64-linux-musl/musl-gcc.specs' \
+	'CROSS_DEB_ARCH    ?= riscv64' 'CROSS_GCC_PKG     ?= gcc-riscv64-linux-gnu' \
+	'CROSS_ELF_MACHINE ?= RISC-V' 'QEMU_USER     ?= qemu-riscv64-static' >"$O/cross/riscv64.mk"
+ov() { make -s --no-print-directory -C "$O" "$@" 2>&1; }
+# sorted WORDS...: the words one per line, sorted, on one line
+sorted() { echo "$*" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '; }
+if [ "$(sorted "$(ov print-CROSS_TARGETS)")" = "$(sorted "$TARGETS riscv64")" ] &&
+	has " $(ov print-CROSS_ARCHES) " " riscv64 " &&
+	has " $(ov print-CROSS_PKGS) " " gcc-riscv64-linux-gnu " &&
+	has " $(ov print-CROSS_PKGS) " " musl-dev:riscv64 " &&
+	[ "$(ov TARGET=riscv64 print-CROSS_ELF_MACHINE)" = RISC-V ] &&
+	[ "$(ov TARGET=riscv64 print-QEMU_USER)" = qemu-riscv64-static ]; then
+	ok "$S: a new cross/riscv64.mk alone adds the target to make cross, size, dist, cross-deps and the tests' lists"
+else
+	notok "$S: a new cross/riscv64.mk alone adds the target everywhere" "$(ov print-CROSS_TARGETS)" \
+		"$(ov print-CROSS_PKGS)"
+fi
+# and every target declares what the lists and the tests read
+for t in $TARGETS; do
+	m=$(make -s --no-print-directory TARGET="$t" print-CROSS_ELF_MACHINE)
+	g=$(make -s --no-print-directory TARGET="$t" print-CROSS_GCC_PKG)
+	a=$(make -s --no-print-directory TARGET="$t" print-CROSS_DEB_ARCH)
+	# a Debian architecture and its cross gcc come together (none: the host's own)
+	if [ -n "$m" ] && { [ -z "$a$g" ] || { [ -n "$a" ] && [ -n "$g" ]; }; }; then
+		ok "$S: cross/$t.mk declares its ELF machine ($m) and Debian packages (${g:-the build machine gcc}${a:+, musl-dev:$a})"
+	else
+		notok "$S: cross/$t.mk declares CROSS_ELF_MACHINE, CROSS_GCC_PKG and CROSS_DEB_ARCH" "machine '$m' gcc '$g' arch '$a'"
+	fi
+done
+
 # --- size: one row per target, bytes of the installed binary
 size_rows() {
-	for t in aarch64 armhf armel mipsel x86_64; do
+	for t in $TARGETS; do
 		grep -Eq "^\| $t \| /usr/bin/udpchatmulti \| [0-9]+ \|" "$T/size.out" || return 1
 	done
 }
