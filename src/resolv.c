@@ -728,16 +728,11 @@ static int resolv_name(const char *name, struct net_addr *out, int max, char *er
 int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max,
 		  char *err, size_t errlen)
 {
-	unsigned char v4[4];
 	char why[128];
 	int n = 1, i;
 
-	memset(out, 0, sizeof(*out)); /* the rest are written whole if at all */
-	if (net_pton(AF_INET, host, v4) == 1) {
-		net_addr_v4mapped(&out[0], v4);
-	} else if (net_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
-		out[0].sin6.sin6_family = AF_INET6;
-	} else {
+	/* an address literal, without the "%scope" a hosts line may carry */
+	if (strchr(host, '%') || resolv_addr(host, strlen(host), &out[0]) < 0) {
 		n = resolv_name(host, out, max, why, sizeof(why));
 		if (n < 0)
 			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
