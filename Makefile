@@ -52,7 +52,7 @@ WERROR ?= -Werror
 
 UCHAT_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
                 -ffunction-sections -fdata-sections \
-                -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) \
+                -DUCHAT_VERSION='"$(VERSION)"' $(UCHAT_DEFS) $(PROG_DEFS) \
                 -I$(BUILD)/include $(MUSL_SPECS) $(CROSS_CFLAGS)
 # A static musl program never applies PT_GNU_RELRO (only musl's dynamic
 # linker does): in a static build RELRO is a page of padding and no guard.
@@ -70,9 +70,32 @@ COMMON_OBJS = main log fmt opt utf8 proto net resolv catalog
 SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout
 CLIENT_OBJS = client term
 CTL_OBJS    = ctl
-OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(CTL_OBJS))
 
-PROGS = udpchatd udpchat udpchatctl
+# The programs the binary holds, as BusyBox picks its applets: e.g.
+# make PROGS="udpchatd udpchatctl" links neither the client's objects nor its
+# name (main.c's table, the usage line, the links, install-bin). Each program:
+# its objects and the folder its link is installed in.
+ALL_PROGS  = udpchatd udpchat udpchatctl
+PROGS      = $(ALL_PROGS)
+udpchatd_OBJS   = $(SERVER_OBJS)
+udpchatd_DIR    = $(SBINDIR)
+udpchat_OBJS    = $(CLIENT_OBJS)
+udpchat_DIR     = $(BINDIR)
+udpchatctl_OBJS = $(CTL_OBJS)
+udpchatctl_DIR  = $(BINDIR)
+ifneq ($(filter-out $(ALL_PROGS),$(PROGS))$(if $(strip $(PROGS)),,none),)
+$(error PROGS: name one or more of $(ALL_PROGS))
+endif
+# the binary links COMMON and its programs' objects; the unit tests and the
+# fuzz harnesses link every object
+ALL_OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(ALL_PROGS),$($(p)_OBJS)))
+OBJS     = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(PROGS),$($(p)_OBJS)))
+empty   :=
+space   := $(empty) $(empty)
+# main.c's dispatch table (UCHAT_PROG_name) and its usage line (UCHAT_PROGS)
+PROG_DEFS = $(patsubst %,-DUCHAT_PROG_%,$(PROGS)) \
+            -DUCHAT_PROGS='"$(subst $(space),|,$(strip $(PROGS)))"'
+
 MULTI = $(BUILD)/udpchatmulti
 LINKS = $(patsubst %,$(BUILD)/%,$(PROGS))
 
@@ -102,7 +125,7 @@ $(MULTI): $(OBJS)
 $(LINKS): $(MULTI)
 	ln -sf udpchatmulti $@
 
-objs: $(OBJS)
+objs: $(ALL_OBJS)
 
 # --- running and testing on the host ------------------------------------
 
@@ -128,7 +151,7 @@ asan:
 	$(ASAN_MAKE) all unit
 
 UNIT_SRCS = $(wildcard tests/unit/*.c)
-UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_LIB  = $(filter-out $(BUILD)/main.o,$(ALL_OBJS))
 $(BUILD)/test_unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(UNIT_LIB)
 	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIB)
 
@@ -156,37 +179,50 @@ fresh-test:
 # both inside DESTDIR and on the board, whatever BINDIR and SBINDIR are.
 # The man pages go in as they are (mdoc, not gzipped: packagers compress);
 # install-bin alone is for packages that ship no documentation (OpenWrt).
-MAN1 = udpchat.1
-MAN8 = udpchatd.8 udpchatctl.8
+MANS = $(notdir $(foreach p,$(PROGS),$(wildcard docs/man/$(p).[18])))
+MAN1 = $(filter %.1,$(MANS))
+MAN8 = $(filter %.8,$(MANS))
 install: install-bin install-man
 
 install-man:
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 $(addprefix docs/man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 $(addprefix docs/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8
+	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1)
+	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8)
+	$(if $(MAN1),install -m 0644 $(addprefix docs/man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1)
+	$(if $(MAN8),install -m 0644 $(addprefix docs/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8)
 
+# one line per program held: its link, in its folder
+define install_link
+	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$($(1)_DIR)/$(1)
+
+endef
 install-bin: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	install -d $(sort $(DESTDIR)$(BINDIR) $(foreach p,$(PROGS),$(DESTDIR)$($(p)_DIR)))
 	install -m 0755 $(MULTI) $(DESTDIR)$(BINDIR)/udpchatmulti
-	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(SBINDIR)/udpchatd
-	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(BINDIR)/udpchat
-	ln -sfr $(DESTDIR)$(BINDIR)/udpchatmulti $(DESTDIR)$(BINDIR)/udpchatctl
+	$(foreach p,$(PROGS),$(call install_link,$(p)))
 
 # --- boards: cross builds, root filesystems, tarballs, sizes -------------
-# One cross/TARGET.mk per target names CROSS_COMPILE, MUSL_SPECS and QEMU_USER.
-CROSS_TARGETS = aarch64 armhf armel mipsel x86_64
-CROSS_ARCHES  = arm64 armhf armel mipsel
-CROSS_PKGS    = $(HOST_PKGS) tar gzip binutils \
-                gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
-                gcc-arm-linux-gnueabi gcc-mipsel-linux-gnu \
-                musl-dev:arm64 musl-dev:armhf musl-dev:armel musl-dev:mipsel \
-                qemu-user-static
+# A target is one file, cross/TARGET.mk: its compiler (CROSS_COMPILE,
+# MUSL_SPECS), flags, QEMU_USER, and its Debian packages and ELF machine
+# (CROSS_DEB_ARCH, CROSS_GCC_PKG, CROSS_ELF_MACHINE), each on a line
+# "NAME ?= value" (no comment after it), which cross_var reads for the lists
+# below without including the file. Scripts ask make: make -s print-VAR,
+# and with TARGET=T for cross/T.mk's own values.
+cross_var     = $(strip $(shell sed -n 's/^$(2) *?*= *//p' cross/$(1).mk))
+CROSS_TARGETS = $(sort $(patsubst cross/%.mk,%,$(wildcard cross/*.mk)))
+CROSS_ARCHES  = $(foreach t,$(CROSS_TARGETS),$(call cross_var,$(t),CROSS_DEB_ARCH))
+CROSS_PKGS    = $(HOST_PKGS) tar gzip binutils qemu-user-static \
+                $(foreach t,$(CROSS_TARGETS),$(call cross_var,$(t),CROSS_GCC_PKG)) \
+                $(patsubst %,musl-dev:%,$(CROSS_ARCHES))
 # make rootfs lays the tree into DESTDIR when given, else into a fresh $(BUILD)/rootfs
 ROOTFS   = $(if $(DESTDIR),$(DESTDIR),$(BUILD)/rootfs)
 DISTDIR ?= build/dist
 
 cross-deps:
 	@sh tests/deps.sh $(patsubst %,--arch %,$(CROSS_ARCHES)) $(CROSS_PKGS)
+
+# make -s print-VAR prints VAR (e.g. CROSS_TARGETS; TARGET=T CROSS_ELF_MACHINE)
+print-%:
+	@:$(info $($*))
 
 cross:
 	@for t in $(CROSS_TARGETS); do $(MAKE) TARGET=$$t all || exit 1; done
@@ -288,9 +324,9 @@ FUZZ_BINS      = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_HARNESSES))
 
 fuzz-bins: $(FUZZ_BINS)
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_MAIN) $(OBJS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_MAIN) $(ALL_OBJS)
 	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) \
-	  $(filter-out $(BUILD)/main.o $(patsubst %,$(BUILD)/%.o,$(FUZZ_SKIP_$*)),$(OBJS))
+	  $(filter-out $(BUILD)/main.o $(patsubst %,$(BUILD)/%.o,$(FUZZ_SKIP_$*)),$(ALL_OBJS))
 
 fuzz-replay:
 	$(ASAN_MAKE) fuzz-bins

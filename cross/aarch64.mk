@@ -2,6 +2,11 @@
 # Debian's GNU cross gcc, pointed at musl-dev:arm64 by musl's gcc specs file.
 CROSS_COMPILE ?= aarch64-linux-gnu-
 MUSL_SPECS    ?= -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
+# Debian packages of the target (make cross-deps installs the cross gcc and
+# musl-dev:CROSS_DEB_ARCH); the ELF machine readelf names (tests)
+CROSS_DEB_ARCH    ?= arm64
+CROSS_GCC_PKG     ?= gcc-aarch64-linux-gnu
+CROSS_ELF_MACHINE ?= AArch64
 # what tests use to run this target's binaries on the build machine
 QEMU_USER     ?= qemu-aarch64-static
 # 16 KiB pages at most (ld's aarch64 default is 64 KiB of padding): still

@@ -2,6 +2,11 @@
 # Does not run on ARMv6 (Pi Zero/1): use armel there.
 CROSS_COMPILE ?= arm-linux-gnueabihf-
 MUSL_SPECS    ?= -specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs
+# Debian packages of the target (make cross-deps installs the cross gcc and
+# musl-dev:CROSS_DEB_ARCH); the ELF machine readelf names (tests)
+CROSS_DEB_ARCH    ?= armhf
+CROSS_GCC_PKG     ?= gcc-arm-linux-gnueabihf
+CROSS_ELF_MACHINE ?= ARM
 QEMU_USER     ?= qemu-arm-static
 # link-time optimisation
 CROSS_CFLAGS  ?= -flto=auto

@@ -3,6 +3,11 @@
 # (board/openwrt); this build runs on hard-float kernels and under qemu in the tests.
 CROSS_COMPILE ?= mipsel-linux-gnu-
 MUSL_SPECS    ?= -specs /usr/lib/mipsel-linux-musl/musl-gcc.specs
+# Debian packages of the target (make cross-deps installs the cross gcc and
+# musl-dev:CROSS_DEB_ARCH); the ELF machine readelf names (tests)
+CROSS_DEB_ARCH    ?= mipsel
+CROSS_GCC_PKG     ?= gcc-mipsel-linux-gnu
+CROSS_ELF_MACHINE ?= MIPS
 QEMU_USER     ?= qemu-mipsel-static
 # Size (the binary must stay under 64 KiB; MIPS32 code is the largest of all
 # targets): MIPS16e code for our objects (-mips16; 24K, 34K, 74K and 1004K

@@ -21,6 +21,7 @@
 #include "progs.h"
 #include "proto.h"
 #include "reply.h"
+#include "resolv.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -907,12 +908,13 @@ int client_main(int argc, char **argv)
 {
 	static struct client c;
 	static struct client_lr lr;
+	static struct net_addr addrs[4];
 	char err[256], where[320];
 	const char *name = NULL;
 	unsigned long port;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	int opt;
+	int opt, n;
 
 	memset(&c, 0, sizeof c);
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
@@ -950,7 +952,8 @@ int client_main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	c.sock = net_client_socket(c.host, (unsigned)port, err, sizeof err);
+	n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
+	c.sock = n > 0 ? net_client_socket(addrs, n, c.host, err, sizeof err) : -1;
 	if (c.sock < 0) {
 		fmt_dprintf(2, "udpchat: %s\n", err);
 		return 1;

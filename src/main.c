@@ -1,18 +1,34 @@
 /* main.c: the multi-call entry point. Dispatches on basename(argv[0]), or on
- * argv[1] when called as udpchatmulti (the BusyBox / dropbearmulti habit). */
+ * argv[1] when called as udpchatmulti (the BusyBox / dropbearmulti habit).
+ * The Makefile's PROGS picks the programs held: -DUCHAT_PROG_NAME for each,
+ * and UCHAT_PROGS, their names split by '|' for the usage line; without
+ * them (a build by hand), all three. */
 #include <string.h>
 
 #include "fmt.h"
 #include "log.h"
 #include "progs.h"
 
+#ifndef UCHAT_PROGS
+#define UCHAT_PROG_udpchatd
+#define UCHAT_PROG_udpchat
+#define UCHAT_PROG_udpchatctl
+#define UCHAT_PROGS "udpchatd|udpchat|udpchatctl"
+#endif
+
 static const struct {
 	const char *name;
 	int (*main)(int, char **);
 } progs[] = {
+#ifdef UCHAT_PROG_udpchatd
 	{ "udpchatd", server_main },
+#endif
+#ifdef UCHAT_PROG_udpchat
 	{ "udpchat", client_main },
+#endif
+#ifdef UCHAT_PROG_udpchatctl
 	{ "udpchatctl", ctl_main },
+#endif
 };
 
 static const char *base(const char *path)
@@ -40,7 +56,7 @@ int main(int argc, char **argv)
 			name = base(argv[0]);
 		}
 	}
-	fmt_dprintf(2, "usage: udpchatmulti udpchatd|udpchat|udpchatctl [ARGS...]\n"
+	fmt_dprintf(2, "usage: udpchatmulti " UCHAT_PROGS " [ARGS...]\n"
 			"  (or call it through a link of one of those names)\n");
 	return 2;
 }

@@ -8,7 +8,15 @@
 
 #include "fmt.h"
 #include "net.h"
-#include "resolv.h"
+
+void net_addr_v4mapped(struct net_addr *a, const void *v4)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin6.sin6_family = AF_INET6;
+	a->sin6.sin6_addr.s6_addr[10] = 0xff;
+	a->sin6.sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&a->sin6.sin6_addr.s6_addr[12], v4, 4);
+}
 
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out)
 {
@@ -30,10 +38,8 @@ int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out
 	}
 	if (family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		net_addr_v4mapped(out, &s4->sin_addr);
 		out->sin6.sin6_port = s4->sin_port;
-		out->sin6.sin6_addr.s6_addr[10] = 0xff;
-		out->sin6.sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&out->sin6.sin6_addr.s6_addr[12], &s4->sin_addr, 4);
 		return 0;
 	}
 	return -1;
@@ -243,31 +249,6 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	return fd;
 }
 
-/* Fills up to max addresses for host: a literal IPv4/IPv6 address, or a
- * name from /etc/hosts or DNS (IPv4 first, then IPv6) through our own
- * resolver (resolv.c: libc's would be a quarter of the static binary).
- * Returns the count, or -1 with the resolver's message in err. */
-static int net_resolve(const char *host, unsigned port, struct net_addr *out, int max,
-		       char *err, size_t errlen)
-{
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
-	int n = 0, i;
-
-	memset(out, 0, sizeof(*out) * (size_t)max);
-	if (net_pton(AF_INET, host, &s4.sin_addr) == 1) {
-		net_addr_from((struct sockaddr *)&s4, sizeof(s4), &out[0]);
-		n = 1;
-	} else if (net_pton(AF_INET6, host, &out[0].sin6.sin6_addr) == 1) {
-		out[0].sin6.sin6_family = AF_INET6;
-		n = 1;
-	} else {
-		n = resolv_lookup(host, out, max, err, errlen);
-	}
-	for (i = 0; i < n; i++)
-		out[i].sin6.sin6_port = htons((unsigned short)port);
-	return n;
-}
-
 int64_t net_now_ms(void)
 {
 	struct timespec ts;
@@ -276,19 +257,13 @@ int64_t net_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int net_client_socket(const char *host, unsigned port, char *err, size_t errlen)
+int net_client_socket(const struct net_addr *addrs, int n, const char *host,
+		      char *err, size_t errlen)
 {
-	struct net_addr addrs[4];
 	struct sockaddr_storage ss;
-	char why[128];
-	int fd = -1, n, i, family, saved = 0;
+	int fd = -1, i, family, saved = 0;
 	socklen_t len;
 
-	n = net_resolve(host, port, addrs, 4, why, sizeof(why));
-	if (n <= 0) {
-		fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		family = IN6_IS_ADDR_V4MAPPED(&addrs[i].sin6.sin6_addr) ? AF_INET : AF_INET6;
 		len = net_addr_to(&addrs[i], family, &ss);
@@ -304,6 +279,7 @@ int net_client_socket(const char *host, unsigned port, char *err, size_t errlen)
 		fd = -1;
 	}
 	if (fd < 0)
-		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host, port, fmt_strerror(saved));
+		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host,
+			     (unsigned)ntohs(addrs[0].sin6.sin6_port), fmt_strerror(saved));
 	return fd;
 }

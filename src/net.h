@@ -12,6 +12,10 @@ struct net_addr {
 	struct sockaddr_in6 sin6;
 };
 
+/* Sets *a to the IPv4 address v4 (4 bytes, network order) as the
+ * v4-mapped ::ffff:a.b.c.d: family AF_INET6, port, scope and flowinfo 0. */
+void net_addr_v4mapped(struct net_addr *a, const void *v4);
+
 /* Normalises any AF_INET/AF_INET6 sockaddr into *out (flowinfo cleared).
  * Returns 0, or -1 for another family. */
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out);
@@ -38,9 +42,11 @@ int net_socket_family(int fd);
  * Returns the length, or 0 if a cannot be reached on that family. */
 socklen_t net_addr_to(const struct net_addr *a, int family, struct sockaddr_storage *ss);
 
-/* Resolves host (an address or a name) for a UDP client and returns a socket
- * connected to it on port (1-65535), or -1 with a message in err. */
-int net_client_socket(const char *host, unsigned port, char *err, size_t errlen);
+/* Returns a UDP socket connected to the first of addrs[0..n) (n >= 1) that takes it
+ * (each on its own family; resolv_lookup gives them, port set), or -1 with
+ * "cannot reach HOST port P: reason" in err (host only names them there). */
+int net_client_socket(const struct net_addr *addrs, int n, const char *host,
+		      char *err, size_t errlen);
 
 /* Milliseconds on CLOCK_MONOTONIC, the clock every timeout is measured on;
  * 64-bit: a 32-bit count would wrap after 24.8 days, a router's normal uptime. */

@@ -180,16 +180,10 @@ int resolv_parse_reply(const unsigned char *msg, size_t len, uint16_t id, const 
 			if (resolv_get16(msg + pos - 8) == 1 && gl == curl &&
 			    resolv_caseeq(got, cur, (size_t)gl)) {
 				if (type == (unsigned)qtype && rdlen == (qtype == RESOLV_A ? 4u : 16u)) {
-					if (n < max) {
-						memset(&out[n], 0, sizeof(out[n]));
-						out[n].sin6.sin6_family = AF_INET6;
-						if (qtype == RESOLV_A) {
-							out[n].sin6.sin6_addr.s6_addr[10] = 0xff;
-							out[n].sin6.sin6_addr.s6_addr[11] = 0xff;
-							memcpy(&out[n].sin6.sin6_addr.s6_addr[12], msg + pos, 4);
-						} else {
+					if (n < max) { /* an AAAA overwrites all 16 bytes */
+						net_addr_v4mapped(&out[n], msg + pos);
+						if (qtype == RESOLV_AAAA)
 							memcpy(&out[n].sin6.sin6_addr, msg + pos, 16);
-						}
 						n++;
 					}
 				} else if (type == RESOLV_CNAME && !more) {
@@ -300,19 +294,19 @@ static int resolv_addr(const char *w, size_t n, struct net_addr *a)
 {
 	char buf[64];
 	char *pct;
+	unsigned char v4[4];
 	unsigned long scope = 0;
 
 	if (n >= sizeof(buf))
 		return -1;
 	memcpy(buf, w, n);
 	buf[n] = '\0';
-	memset(a, 0, sizeof(*a));
-	a->sin6.sin6_family = AF_INET6;
-	if (net_pton(AF_INET, buf, &a->sin6.sin6_addr.s6_addr[12]) == 1) {
-		a->sin6.sin6_addr.s6_addr[10] = 0xff;
-		a->sin6.sin6_addr.s6_addr[11] = 0xff;
+	if (net_pton(AF_INET, buf, v4) == 1) {
+		net_addr_v4mapped(a, v4);
 		return 0;
 	}
+	memset(a, 0, sizeof(*a));
+	a->sin6.sin6_family = AF_INET6;
 	pct = memchr(buf, '%', n);
 	if (pct) {
 		*pct = '\0';
@@ -441,13 +435,8 @@ void resolv_cfg_done(struct resolv_cfg *conf)
 
 	if (conf->nns > 0)
 		return;
-	memset(a, 0, sizeof(*a));
-	a->sin6.sin6_family = AF_INET6;
+	net_addr_v4mapped(a, (const unsigned char[4]){ 127, 0, 0, 1 });
 	a->sin6.sin6_port = htons(RESOLV_PORT);
-	a->sin6.sin6_addr.s6_addr[10] = 0xff;
-	a->sin6.sin6_addr.s6_addr[11] = 0xff;
-	a->sin6.sin6_addr.s6_addr[12] = 127;
-	a->sin6.sin6_addr.s6_addr[15] = 1;
 	conf->nns = 1;
 }
 
@@ -708,7 +697,8 @@ int resolv_localhost(const char *name, struct net_addr *out, int max)
 	return c;
 }
 
-int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, size_t errlen)
+/* resolv_lookup for a name: /etc/hosts, localhost, DNS (port 0). */
+static int resolv_name(const char *name, struct net_addr *out, int max, char *err, size_t errlen)
 {
 	unsigned char wire[RESOLV_WIRE_MAX];
 	struct resolv_cfg conf;
@@ -733,4 +723,21 @@ int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, si
 	if (fd >= 0)
 		close(fd);
 	return resolv_dns(&conf, name, out, max, err, errlen);
+}
+
+int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max,
+		  char *err, size_t errlen)
+{
+	char why[128];
+	int n = 1, i;
+
+	/* an address literal, without the "%scope" a hosts line may carry */
+	if (strchr(host, '%') || resolv_addr(host, strlen(host), &out[0]) < 0) {
+		n = resolv_name(host, out, max, why, sizeof(why));
+		if (n < 0)
+			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
+	}
+	for (i = 0; i < n; i++)
+		out[i].sin6.sin6_port = htons((unsigned short)port);
+	return n;
 }

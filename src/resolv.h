@@ -70,14 +70,17 @@ struct resolv_reader {
 	char buf[RESOLV_LINE_MAX];
 };
 
-/* Resolves name (a host name; address literals are net.c's) to at most max
- * addresses (port 0; IPv4 as v4-mapped IPv6), IPv4 first, then IPv6: from
- * /etc/hosts, else the loopback for "localhost", else from DNS. Each DNS candidate waits at most the timeout
- * (5 s by default), and one that gets no answer ends the search. Returns the count (> 0), or -1 with a
- * message in err: "bad name ...", "unknown host", "no address ...",
- * "no answer from the DNS servers in /etc/resolv.conf", "DNS server
- * failure ...", or a socket error. */
-int resolv_lookup(const char *name, struct net_addr *out, int max, char *err, size_t errlen);
+/* Resolves host for a client that dials it: an IPv4 or IPv6 address
+ * literal (no scope) is itself; a name gets at most max (>= 1) addresses,
+ * IPv4 first, then IPv6: from /etc/hosts, else the loopback for
+ * "localhost", else from DNS. Each DNS candidate waits at most the timeout
+ * (5 s by default), and one that gets no answer ends the search. Every
+ * address is v4-mapped IPv6 for IPv4 and carries port. Returns the count
+ * (> 0), or -1 with "cannot resolve HOST: reason" in err, the reason one of
+ * "bad name ...", "unknown host", "no address ...", "no answer from the DNS
+ * servers in /etc/resolv.conf", "DNS server failure ...", or a socket error. */
+int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max,
+		  char *err, size_t errlen);
 
 /* RFC 6761: "localhost", and any name under it, is the loopback: 127.0.0.1
  * then ::1 (at most max), even on a board whose /etc/hosts lacks the line

@@ -31,6 +31,14 @@ suites() {
 	done
 }
 
+# the cross targets (cross/*.mk) and their ELF machines, as alternatives
+# of a sed pattern: aarch64\|armel\|...
+mk() { make -s --no-print-directory "$@"; }
+alt() { tr ' ' '\n' | sed '/^$/d' | paste -s -d '|' - | sed 's/|/\\|/g'; }
+targets=$(mk print-CROSS_TARGETS)
+machines=$(for t in $targets; do mk TARGET="$t" print-CROSS_ELF_MACHINE; done | sort -u | alt)
+targets=$(echo "$targets" | alt)
+
 # distinct SUITE < results > names: each result line's test name without
 # the build or target it ran on ("unit: NAME", "e2e: NAME", or the suite's
 # own name with target and machine names replaced by T and M)
@@ -41,8 +49,8 @@ distinct() {
 	*) sed -e 's/^\(not \)\{0,1\}ok //' \
 		-e 's/^cross: [a-z0-9_]* unit: /unit: /' \
 		-e 's/^cross: [a-z0-9_]*\( under [^:]*\)\{0,1\}: \([a-z0-9_]*\.test_\)/e2e: \2/' \
-		-e 's/\(aarch64\|armhf\|armel\|mipsel\|x86_64\)/T/g' \
-		-e 's/\(AArch64\|ARM\|MIPS\|X86-64\)/M/g' \
+		-e "s/\\($targets\\)/T/g" \
+		-e "s/\\($machines\\)/M/g" \
 		-e 's/ ([^)]*)$//' ;;
 	esac | sed -e 's/ *# .*//' -e 's/: \(timed out after\|killed by signal\|exit status\|fork failed\).*//' -e 's/ ([0-9]* failed checks)$//'
 }

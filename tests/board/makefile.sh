@@ -3,7 +3,8 @@
 # LDFLAGS from the environment or the command line with the required flags
 # kept; install with DESTDIR, PREFIX, BINDIR, SBINDIR, MANDIR (the man pages,
 # and install-bin without them); make rootfs, make dist (tarballs that untar
-# onto a board's root), make size.
+# onto a board's root), make size; PROGS (the programs the binary holds);
+# a cross target is one file (cross/T.mk).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/board/lib/tap.sh
@@ -16,6 +17,9 @@ make -s cross-deps >"$T/deps.log" 2>&1 || {
 	notok "$S: make cross-deps" "$(diag "$T/deps.log")"
 	exit 1
 }
+# every cross target: one cross/T.mk each, listed by the Makefile
+TARGETS=$(make -s --no-print-directory print-CROSS_TARGETS)
+VERSION=$(sed -n 's/^VERSION *= *//p' Makefile)
 A64=/usr/lib/aarch64-linux-musl/musl-gcc.specs
 MIPS=/usr/lib/mipsel-linux-musl/musl-gcc.specs
 
@@ -130,6 +134,61 @@ else
 	notok "$S: make install-bin installs the programs and no man pages" "$(diag "$T/i5.log")" "$(find "$T/d5")"
 fi
 
+# --- PROGS picks the programs the binary holds (BusyBox's applets): a
+# subset answers to its names only, refuses the others with a usage that
+# lists what it holds, links and installs only those, compiles no object of
+# the others; a change of PROGS rebuilds
+P=$T/progs
+want_usage='usage: udpchatmulti udpchatd|udpchatctl [ARGS...]'
+if make -s -j2 BUILD="$P" PROGS="udpchatd udpchatctl" >"$T/progs.log" 2>&1 &&
+	[ "$("$P/udpchatmulti" udpchatd -V 2>&1)" = "udpchatd $VERSION" ] &&
+	[ "$("$P/udpchatctl" -V 2>&1)" = "udpchatctl $VERSION" ] &&
+	[ "$("$P/udpchatd" -V 2>&1)" = "udpchatd $VERSION" ]; then
+	ok "$S: make PROGS=\"udpchatd udpchatctl\" answers to udpchatd and udpchatctl"
+else
+	notok "$S: make PROGS=\"udpchatd udpchatctl\" answers to udpchatd and udpchatctl" "$(diag "$T/progs.log")"
+fi
+out=$("$P/udpchatmulti" udpchat -h 2>&1)
+rc=$?
+ln -sf "$P/udpchatmulti" "$T/udpchat"
+out2=$("$T/udpchat" -h 2>&1)
+rc2=$?
+rm -f "$T/udpchat"
+if [ "$rc" = 2 ] && [ "$rc2" = 2 ] && [ "$(echo "$out" | head -n 1)" = "$want_usage" ] &&
+	[ "$(echo "$out2" | head -n 1)" = "$want_usage" ]; then
+	ok "$S: PROGS=\"udpchatd udpchatctl\" refuses udpchat (as an argument and as a link) with its usage"
+else
+	notok "$S: PROGS=\"udpchatd udpchatctl\" refuses udpchat with its usage" "exit $rc: $out" "exit $rc2: $out2"
+fi
+links=$(find "$P" -maxdepth 1 -type l -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')
+if [ "$links" = "udpchatctl udpchatd " ] && [ ! -e "$P/client.o" ] && [ ! -e "$P/term.o" ]; then
+	ok "$S: PROGS=\"udpchatd udpchatctl\": its links are udpchatd and udpchatctl, and no object of udpchat is built"
+else
+	notok "$S: PROGS=\"udpchatd udpchatctl\": its links are udpchatd and udpchatctl, no object of udpchat" "links: $links" "$(ls "$P")"
+fi
+if make -s install DESTDIR="$T/dp" BUILD="$P" PROGS="udpchatd udpchatctl" >"$T/ip.log" 2>&1 &&
+	[ "$(cd "$T/dp" && find . ! -type d | sort | tr '\n' ' ')" = "./usr/bin/udpchatctl ./usr/bin/udpchatmulti ./usr/sbin/udpchatd ./usr/share/man/man8/udpchatctl.8 ./usr/share/man/man8/udpchatd.8 " ] &&
+	[ "$(readlink -f "$T/dp/usr/sbin/udpchatd")" = "$(readlink -f "$T/dp/usr/bin/udpchatmulti")" ] &&
+	[ "$(readlink -f "$T/dp/usr/bin/udpchatctl")" = "$(readlink -f "$T/dp/usr/bin/udpchatmulti")" ]; then
+	ok "$S: PROGS=\"udpchatd udpchatctl\": make install puts in the binary, its two links and their man pages only"
+else
+	notok "$S: PROGS=\"udpchatd udpchatctl\": make install puts in the binary, its two links and their man pages only" \
+		"$(diag "$T/ip.log")" "$(find "$T/dp" ! -type d)"
+fi
+if make -s -j2 BUILD="$P" >"$T/progs-all.log" 2>&1 && [ "$("$P/udpchat" -V 2>&1)" = "udpchat $VERSION" ] &&
+	"$P/udpchatmulti" 2>&1 | grep -qxF 'usage: udpchatmulti udpchatd|udpchat|udpchatctl [ARGS...]'; then
+	ok "$S: the same BUILD made again without PROGS holds all three (the flags stamp names PROGS)"
+else
+	notok "$S: the same BUILD made again without PROGS holds all three" "$(diag "$T/progs-all.log")" \
+		"$("$P/udpchatmulti" 2>&1)"
+fi
+if ! make -s BUILD="$P" PROGS="udpchatd nosuch" >"$T/progs-bad.log" 2>&1 &&
+	grep -q 'PROGS: name one or more of udpchatd udpchat udpchatctl' "$T/progs-bad.log"; then
+	ok "$S: make PROGS= with an unknown name stops with the names it knows"
+else
+	notok "$S: make PROGS= with an unknown name stops with the names it knows" "$(diag "$T/progs-bad.log")"
+fi
+
 # --- rootfs and dist
 if make -s -j2 rootfs TARGET=armel >"$T/rootfs.log" 2>&1 &&
 	links_ok build/armel/rootfs /usr/bin /usr/sbin && static_for build/armel/rootfs/usr/bin/udpchatmulti ARM &&
@@ -144,8 +203,8 @@ if make -s -j2 dist >"$T/dist.log" 2>&1; then
 else
 	notok "$S: make dist" "$(diag "$T/dist.log")"
 fi
-for t in aarch64 armhf armel mipsel x86_64; do
-	f=build/dist/udpchat-$(sed -n 's/^VERSION *= *//p' Makefile)-$t.tar.gz
+for t in $TARGETS; do
+	f=build/dist/udpchat-$VERSION-$t.tar.gz
 	r=$T/board-$t
 	mkdir -p "$r/etc" "$r/usr/bin"
 	chmod 0700 "$r/etc" # a board's own mode: untarring must not change it
@@ -161,9 +220,46 @@ for t in aarch64 armhf armel mipsel x86_64; do
 	fi
 done
 
+# --- a cross target is one file: a new cross/T.mk, alone, joins every list
+# the Makefile and the tests read (in a copy of the Makefile and cross/):
+# CROSS_TARGETS (make cross, dist, size; cross.sh, makefile.sh, run.sh),
+# cross-deps' packages, and the target's own facts
+O=$T/onefile
+mkdir -p "$O" && cp Makefile "$O/" && cp -R cross "$O/"
+printf '%s\n' 'CROSS_COMPILE ?= riscv64-linux-gnu-' \
+	'MUSL_SPECS    ?= -specs /usr/lib/riscv64-linux-musl/musl-gcc.specs' \
+	'CROSS_DEB_ARCH    ?= riscv64' 'CROSS_GCC_PKG     ?= gcc-riscv64-linux-gnu' \
+	'CROSS_ELF_MACHINE ?= RISC-V' 'QEMU_USER     ?= qemu-riscv64-static' >"$O/cross/riscv64.mk"
+ov() { make -s --no-print-directory -C "$O" "$@" 2>&1; }
+# sorted WORDS...: the words one per line, sorted, on one line
+sorted() { echo "$*" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '; }
+if [ "$(sorted "$(ov print-CROSS_TARGETS)")" = "$(sorted "$TARGETS riscv64")" ] &&
+	has " $(ov print-CROSS_ARCHES) " " riscv64 " &&
+	has " $(ov print-CROSS_PKGS) " " gcc-riscv64-linux-gnu " &&
+	has " $(ov print-CROSS_PKGS) " " musl-dev:riscv64 " &&
+	[ "$(ov TARGET=riscv64 print-CROSS_ELF_MACHINE)" = RISC-V ] &&
+	[ "$(ov TARGET=riscv64 print-QEMU_USER)" = qemu-riscv64-static ]; then
+	ok "$S: a new cross/riscv64.mk alone adds the target to make cross, size, dist, cross-deps and the tests' lists"
+else
+	notok "$S: a new cross/riscv64.mk alone adds the target everywhere" "$(ov print-CROSS_TARGETS)" \
+		"$(ov print-CROSS_PKGS)"
+fi
+# and every target declares what the lists and the tests read
+for t in $TARGETS; do
+	m=$(make -s --no-print-directory TARGET="$t" print-CROSS_ELF_MACHINE)
+	g=$(make -s --no-print-directory TARGET="$t" print-CROSS_GCC_PKG)
+	a=$(make -s --no-print-directory TARGET="$t" print-CROSS_DEB_ARCH)
+	# a Debian architecture and its cross gcc come together (none: the host's own)
+	if [ -n "$m" ] && { [ -z "$a$g" ] || { [ -n "$a" ] && [ -n "$g" ]; }; }; then
+		ok "$S: cross/$t.mk declares its ELF machine ($m) and Debian packages (${g:-the build machine gcc}${a:+, musl-dev:$a})"
+	else
+		notok "$S: cross/$t.mk declares CROSS_ELF_MACHINE, CROSS_GCC_PKG and CROSS_DEB_ARCH" "machine '$m' gcc '$g' arch '$a'"
+	fi
+done
+
 # --- size: one row per target, bytes of the installed binary
 size_rows() {
-	for t in aarch64 armhf armel mipsel x86_64; do
+	for t in $TARGETS; do
 		grep -Eq "^\| $t \| /usr/bin/udpchatmulti \| [0-9]+ \|" "$T/size.out" || return 1
 	done
 }

@@ -151,6 +151,7 @@ int main(void)
 	suite_room();
 	suite_fanout();
 	suite_fmt();
+	suite_net();
 	suite_resolv();
 	suite_priv();
 	suite_opt();

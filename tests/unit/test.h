@@ -63,6 +63,7 @@ void suite_ratelimit(void);
 void suite_fanout(void);
 void suite_catalog(void);
 void suite_fmt(void);
+void suite_net(void);
 void suite_resolv(void);
 void suite_priv(void);
 void suite_opt(void);

@@ -814,8 +814,40 @@ static void resolv_localhost_names(void)
 		CHECK_MSG(resolv_localhost(no[i], out, 4) == 0, "%s", no[i]);
 }
 
+/* resolv_lookup's address literals: themselves, with the port, no file or
+ * DNS read; a string that is neither an address nor a host name fails
+ * before any is read, with the host in the message. */
+static void resolv_lookup_literals(void)
+{
+	static const unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct net_addr out[4], want;
+	char err[256], buf[NET_ADDRSTR];
+
+	memset(out, 0xa5, sizeof(out));
+	CHECK_INT(resolv_lookup("192.168.1.20", 8888, out, 4, err, sizeof(err)), 1);
+	net_addr_v4mapped(&want, (const unsigned char[4]){ 192, 168, 1, 20 });
+	want.sin6.sin6_port = htons(8888);
+	CHECK(memcmp(&out[0], &want, sizeof(want)) == 0);
+	CHECK_STR(net_addr_str(&out[0], buf), "192.168.1.20:8888");
+
+	memset(out, 0xa5, sizeof(out));
+	CHECK_INT(resolv_lookup("2001:db8::1", 1, out, 1, err, sizeof(err)), 1);
+	memset(&want, 0, sizeof(want));
+	want.sin6.sin6_family = AF_INET6;
+	want.sin6.sin6_port = htons(1);
+	memcpy(&want.sin6.sin6_addr, v6, 16);
+	CHECK(memcmp(&out[0], &want, sizeof(want)) == 0);
+	CHECK_STR(net_addr_str(&out[0], buf), "[2001:db8::1]:1");
+
+	CHECK_INT(resolv_lookup("fe80::1%1", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve fe80::1%1: bad name (want a host name or an IPv4/IPv6 address)");
+	CHECK_INT(resolv_lookup("pi..lan", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve pi..lan: bad name (want a host name or an IPv4/IPv6 address)");
+}
+
 void suite_resolv(void)
 {
+	TEST_RUN(resolv_lookup_literals);
 	TEST_RUN(resolv_localhost_names);
 	TEST_RUN(resolv_query_bytes);
 	TEST_RUN(resolv_reply_plain);
