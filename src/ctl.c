@@ -11,6 +11,7 @@
 
 #include "bounds.h"
 #include "fmt.h"
+#include "io.h"
 #include "log.h"
 #include "opt.h"
 #include "progs.h"
@@ -117,7 +118,7 @@ int ctl_main(int argc, char **argv)
 	/* copy the reply out; remember how its last line starts */
 	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (fmt_write_all(1, buf, (size_t)n) < 0)
+		if (io_write_all(1, buf, (size_t)n) < 0)
 			return 1; /* stdout closed: nobody is reading */
 		for (ssize_t i = 0; i < n; i++) {
 			if (at_line_start)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "io.h"
 #include "log.h"
 
 /* The longest line logged, "NAME: " or "<PRI>NAME[PID]: " and "\n"
@@ -41,7 +42,7 @@ static int log_connect(void)
 /* Writes len bytes to stderr in one write when it can. */
 static void log_write(const char *buf, size_t len)
 {
-	(void)fmt_write_all(2, buf, len);
+	(void)io_write_all(2, buf, len);
 }
 
 /* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */
