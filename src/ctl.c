@@ -83,10 +83,10 @@ int ctl_main(int argc, char **argv)
 	struct sockaddr_un sun;
 	struct timeval tv = { 5, 0 };
 	size_t len, lastlen = 0;
-	ssize_t n;
+	ssize_t n, i;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	int c, fd;
+	int c, fd, at_line_start = 1;
 
 	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
 		switch (c) {
@@ -116,11 +116,10 @@ int ctl_main(int argc, char **argv)
 		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */
-	int at_line_start = 1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (io_write_all(1, buf, (size_t)n) < 0)
 			return 1; /* stdout closed: nobody is reading */
-		for (ssize_t i = 0; i < n; i++) {
+		for (i = 0; i < n; i++) {
 			if (at_line_start)
 				lastlen = 0;
 			at_line_start = buf[i] == '\n';
