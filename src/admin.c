@@ -43,7 +43,10 @@ static void admin_write_all(int fd, const char *p, size_t len)
  * EOF still counts. Says on stderr why a line is not sent. */
 static void admin_child(int wfd)
 {
-	char buf[PROTO_MAX_LINE + 2], out[PROTO_MAX_LINE + 1]; /* a line, "\r", "\n" */
+	/* a line, "\r", "\n". Static, in .bss: on the stack they would sit
+	 * in the relay's frame, into which admin_start and this may be inlined
+	 * (and past 1 kB a MIPS16 frame needs longer instructions). */
+	static char buf[PROTO_MAX_LINE + 2], out[PROTO_MAX_LINE + 1];
 	struct io_lines in;
 	const char *line, *why;
 	size_t len;
