@@ -77,9 +77,10 @@ struct client {
 
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 
-/* The signals the sender catches (io.c's self-pipe): these three leave, */
+/* The sender's signals, through io.c's self-pipe (client_sig_fd): SIGINT,
+ * SIGTERM and SIGHUP leave; SIGCHLD: the receiver ended; SIGWINCH: the
+ * terminal's size changed. */
 #define CLIENT_SIG_QUIT (IO_SIG(SIGINT) | IO_SIG(SIGTERM) | IO_SIG(SIGHUP))
-/* SIGCHLD: the receiver ended; SIGWINCH: the terminal's size changed. */
 static int client_sig_fd = -1;
 
 static int client_starts(const char *s, size_t len, const char *prefix)
@@ -805,9 +806,9 @@ static const char *client_where(const struct client *c, char *buf, size_t len)
 }
 
 /* udpchat [-n NAME] HOST [PORT]. Returns the exit status: 0 after leaving
- * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room is lost (kicked, a
- * re-join refused). Before the room is joined, exits (log_die) with 2 for
- * bad arguments, 1 when it cannot be joined (no answer, name refused). */
+ * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room cannot be joined or is
+ * lost (no answer, name refused, kicked), 2 for bad arguments. Start-up
+ * errors (arguments, the socket, no answer) exit at once through log_die. */
 int client_main(int argc, char **argv)
 {
 	static struct client c;
