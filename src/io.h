@@ -34,7 +34,8 @@ enum io_line {
 	IO_NONE = 0,   /* no whole line yet; with eof set: none will come */
 	IO_LINE = 1,   /* a line: *line, *len */
 	IO_LONG = 2    /* a line longer than size - 1 bytes: *len is its whole
-			* length (to its "\n"), its bytes are gone */
+			* length (to its "\n"); its bytes are gone (*line
+			* points at nothing of use) */
 };
 
 /* Starts a reader of fd over buf[0..size), size >= 2; fd -1 reads as an empty
@@ -45,7 +46,8 @@ void io_lines_init(struct io_lines *l, int fd, char *buf, size_t size);
  * bytes not yet handed out to its start. Call io_lines_next until it
  * returns IO_NONE first: lines handed out stay valid until the next fill.
  * Returns the bytes read; 0 at end of file (eof is set); -1 with errno
- * (EAGAIN: nothing now, on a non-blocking fd). */
+ * (EAGAIN: nothing now, on a non-blocking fd, or lines still wait in a full
+ * buffer: take them first). */
 ssize_t io_lines_fill(struct io_lines *l);
 
 /* Hands out the next line of what was read, in order, each exactly once:
@@ -60,8 +62,9 @@ ssize_t io_lines_fill(struct io_lines *l);
 int io_lines_next(struct io_lines *l, const char **line, size_t *len);
 
 /* io_lines_next, filling from a blocking fd as needed. Returns IO_LINE or
- * IO_LONG as io_lines_next, or IO_NONE at end of file; a read error ends the
- * input as end of file does (eof set). */
+ * IO_LONG as io_lines_next, or IO_NONE at end of file (eof set; a read error
+ * ends the input as end of file does), or on a non-blocking fd with nothing
+ * now (eof not set). */
 int io_lines_read(struct io_lines *l, const char **line, size_t *len);
 
 /* The length of line[0..len) without one trailing "\r" (CRLF input). */
