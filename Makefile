@@ -66,7 +66,7 @@ UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
                 $(CROSS_LDFLAGS)
 
 # The map of the program, top to bottom along the data path.
-COMMON_OBJS = main log fmt opt utf8 proto net resolv catalog
+COMMON_OBJS = main log io fmt opt utf8 proto net resolv catalog
 SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout
 CLIENT_OBJS = client term
 CTL_OBJS    = ctl
@@ -309,7 +309,7 @@ bench:
 # executions. make fuzz-replay builds the same harnesses with gcc, ASan and
 # UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
 # make test replays the corpus with them (suite fuzz-replay), no clang needed.
-FUZZ_HARNESSES = server ctl client dns resolvconf
+FUZZ_HARNESSES = server ctl client dns resolvconf lines
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang-14
 FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev

@@ -8,17 +8,21 @@
 #include "bounds.h"
 #include "compat.h"
 #include "fmt.h"
-#include "proto.h"
+#include "io.h"
 #include "utf8.h"
 
-/* Checks one operator line; returns NULL if it may be announced. */
+/* Checks one operator line: its bytes, or only its length when the reader
+ * could not hold it (line NULL: len is then over PROTO_MAX_LINE). Returns
+ * NULL if it may be announced, else why not. */
 static const char *admin_check(const char *line, size_t len)
 {
 	static char why[64];
 	long c;
 
-	if (len > PROTO_MAX_LINE)
-		return "longer than " UCHAT_STR(PROTO_MAX_LINE) " bytes";
+	if (len > PROTO_MAX_LINE) {
+		fmt_snprintf(why, sizeof(why), "longer than %d bytes (%zu bytes)", PROTO_MAX_LINE, len);
+		return why;
+	}
 	c = utf8_check_text(line, len);
 	if (c < 0)
 		return "not valid UTF-8";
@@ -31,68 +35,40 @@ static const char *admin_check(const char *line, size_t len)
 
 static void admin_write_all(int fd, const char *p, size_t len)
 {
-	if (fmt_write_all(fd, p, len) < 0)
+	if (io_write_all(fd, p, len) < 0)
 		_exit(0); /* the relay is gone */
 }
 
-/* Sends one operator line on to the relay, or says on stderr why not. */
-static void admin_line(int wfd, const char *p, size_t len)
-{
-	char out[PROTO_MAX_LINE + 1];
-	struct proto_lines it;
-	struct proto_span line;
-	const char *why;
-
-	proto_lines_init(&it, p, len);
-	if (!proto_lines_next(&it, &line) || line.len == 0)
-		return;
-	why = admin_check(line.p, line.len);
-	if (why) {
-		fmt_dprintf(2, "udpchatd: announcement not sent: %s\n", why);
-		return;
-	}
-	memcpy(out, line.p, line.len);
-	out[line.len] = '\n';
-	admin_write_all(wfd, out, line.len + 1);
-}
-
-/* The child: stdin -> checked lines -> pipe. */
+/* The child: stdin -> checked lines -> pipe; a last line without "\n" at
+ * EOF still counts. Says on stderr why a line is not sent. */
 static void admin_child(int wfd)
 {
-	char buf[PROTO_MAX_LINE + 2];
-	size_t len = 0;
-	int skipping = 0; /* inside a line already reported as too long */
+	/* a line, "\r", "\n". Static, in .bss: on the stack they would sit
+	 * in the relay's frame, into which admin_start and this may be inlined
+	 * (and past 1 kB a MIPS16 frame needs longer instructions). */
+	static char buf[PROTO_MAX_LINE + 2], out[PROTO_MAX_LINE + 1];
+	struct io_lines in;
+	const char *line, *why;
+	size_t len;
+	int r;
 
-	for (;;) {
-		ssize_t n = read(0, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
+	io_lines_init(&in, 0, buf, sizeof(buf));
+	while ((r = io_lines_read(&in, &line, &len)) != IO_NONE) {
+		if (r == IO_LONG)
+			line = NULL; /* only its length is left */
+		else
+			len = io_drop_cr(line, len);
+		if (len == 0)
 			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		for (;;) {
-			char *nl = memchr(buf, '\n', len);
-			size_t used;
-			if (!nl) {
-				if (len == sizeof(buf)) { /* no newline in reach */
-					if (!skipping)
-						fmt_dprintf(2, "udpchatd: announcement not sent: longer than 512 bytes\n");
-					skipping = 1;
-					len = 0;
-				}
-				break;
-			}
-			used = (size_t)(nl - buf) + 1;
-			if (!skipping)
-				admin_line(wfd, buf, used);
-			skipping = 0;
-			memmove(buf, buf + used, len - used);
-			len -= used;
+		why = admin_check(line, len);
+		if (why) {
+			fmt_dprintf(2, "udpchatd: announcement not sent: %s\n", why);
+			continue;
 		}
+		memcpy(out, line, len);
+		out[len] = '\n';
+		admin_write_all(wfd, out, len + 1);
 	}
-	/* a last line without "\n" at EOF still counts */
-	if (len > 0 && !skipping)
-		admin_line(wfd, buf, len);
 	_exit(0);
 }
 
@@ -139,22 +115,20 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 int admin_read(int fd, struct admin_reader *r,
 	       void (*fn)(const char *line, size_t len, void *arg), void *arg)
 {
+	const char *line;
+	size_t len;
 	ssize_t n;
-	char *nl;
 
-	n = read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	if (r->in.buf != r->buf) /* the first call */
+		io_lines_init(&r->in, fd, r->buf, sizeof(r->buf));
+	n = io_lines_fill(&r->in);
+	if (n < 0 && errno == EAGAIN)
 		return 0;
 	if (n <= 0)
 		return -1;
-	r->len += (size_t)n;
-	while ((nl = memchr(r->buf, '\n', r->len)) != NULL) {
-		size_t used = (size_t)(nl - r->buf) + 1;
-		fn(r->buf, used - 1, arg);
-		memmove(r->buf, r->buf + used, r->len - used);
-		r->len -= used;
-	}
-	if (r->len == sizeof(r->buf))
-		r->len = 0; /* cannot happen: the child writes checked lines */
+	/* a line too long cannot come: the child writes checked lines */
+	while ((n = io_lines_next(&r->in, &line, &len)) != IO_NONE)
+		if (n == IO_LINE)
+			fn(line, len, arg);
 	return 0;
 }

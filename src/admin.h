@@ -5,20 +5,24 @@
 #define UCHAT_ADMIN_H
 #include <sys/types.h>
 
+#include "bounds.h"
+#include "io.h"
+
 /* Forks the reader. In the child, closes the fds in close_fds[0..n), reads
  * stdin line by line, checks each (length, UTF-8, control characters; errors
  * go to stderr) and writes good ones to the pipe; exits at EOF. Returns the
  * child's pid and the pipe's read end in *rfd, or -1 (errno set). */
 pid_t admin_start(int *rfd, const int *close_fds, int n);
 
-/* Buffer for the relay's end of the pipe. */
+/* The relay's end of the pipe; starts zeroed (static). */
 struct admin_reader {
-	char buf[2 * 512 + 2];
-	size_t len;
+	struct io_lines in;
+	char buf[2 * PROTO_MAX_LINE + 2];
 };
 
-/* Reads what the pipe has and calls fn(line, len, arg) for each complete
- * line. Returns 0 while the pipe is open, -1 at EOF or error. */
+/* Reads what the pipe fd has (once: poll said it is readable) and calls
+ * fn(line, len, arg) for each complete line. Returns 0 while the pipe is
+ * open, -1 at EOF or error. */
 int admin_read(int fd, struct admin_reader *r,
 	       void (*fn)(const char *line, size_t len, void *arg), void *arg);
 

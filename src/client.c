@@ -16,6 +16,8 @@
 #include "catalog.h"
 #include "compat.h"
 #include "fmt.h"
+#include "io.h"
+#include "log.h"
 #include "net.h"
 #include "opt.h"
 #include "progs.h"
@@ -55,14 +57,6 @@ struct client_note {
 	char name[PROTO_NAME_BYTES + 1];
 };
 
-/* Lines read from a non-terminal stdin (and the name asked for on one). */
-struct client_lr {
-	char buf[TERM_EDIT_MAX];
-	size_t len;
-	size_t skipped;   /* bytes of an over-long line already thrown away */
-	int eof;
-};
-
 struct client {
 	const char *host, *port;
 	int sock;
@@ -86,8 +80,11 @@ struct client {
 
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 
-static volatile sig_atomic_t client_sig_quit, client_sig_child, client_sig_winch;
-static int client_sigpipe[2] = { -1, -1 };
+/* The sender's signals, through io.c's self-pipe (client_sig_fd): SIGINT,
+ * SIGTERM and SIGHUP leave; SIGCHLD: the receiver ended; SIGWINCH: the
+ * terminal's size changed. */
+#define CLIENT_SIG_QUIT (IO_SIG(SIGINT) | IO_SIG(SIGTERM) | IO_SIG(SIGHUP))
+static int client_sig_fd = -1;
 
 static int client_starts(const char *s, size_t len, const char *prefix)
 {
@@ -117,7 +114,7 @@ static void client_notice(const char *fmt, ...)
 		memcpy(buf, "* ", 2);
 		(void)term_print(buf, (size_t)n + 2);
 	} else {
-		fmt_dprintf(2, "udpchat: %s\n", buf + 2);
+		log_warn("%s", buf + 2);
 	}
 }
 
@@ -309,88 +306,41 @@ static int client_join(struct client *c)
 
 /* --- reading lines from a non-terminal stdin ------------------------------ */
 
-/* One read() into lr. Returns bytes read, 0 at EOF, -1 with errno. */
-static ssize_t client_lr_fill(struct client_lr *lr, int fd)
+/* Stdin's lines (io.c's reader; the name asked for on a terminal too): a
+ * line of at most TERM_EDIT_MAX - 1 bytes, so that one too long to send is
+ * refused with its length as typed lines are. */
+static char client_inbuf[TERM_EDIT_MAX];
+
+/* Reads the next line of stdin, blocking, into *line and *len (a "\r"
+ * before the "\n" dropped); says on stderr that a line too long to hold
+ * is skipped. Returns 1, or 0 at EOF or on an error. */
+static int client_read_line(struct io_lines *in, const char **line, size_t *len)
 {
-	ssize_t n;
+	int r;
 
-	if (lr->len == sizeof lr->buf) {   /* no newline in a full buffer */
-		lr->skipped += lr->len;
-		lr->len = 0;
-	}
-	n = read(fd, lr->buf + lr->len, sizeof lr->buf - lr->len);
-	if (n > 0)
-		lr->len += (size_t)n;
-	else if (n == 0)
-		lr->eof = 1;
-	return n;
-}
-
-/* Takes the next complete line (or the last one at EOF) out of lr into
- * line (TERM_EDIT_MAX bytes, "\n" and a trailing "\r" removed). Returns 1
- * with its length in *len; -1 for a line too long to hold, with its length
- * in *len; 0 when no line is complete yet. */
-static int client_lr_next(struct client_lr *lr, char *line, size_t *len)
-{
-	char *nl = memchr(lr->buf, '\n', lr->len);
-	size_t n, used;
-
-	if (nl) {
-		n = (size_t)(nl - lr->buf);
-		used = n + 1;
-	} else if (lr->eof && (lr->len > 0 || lr->skipped > 0)) {
-		n = used = lr->len;
-	} else {
+	while ((r = io_lines_read(in, line, len)) == IO_LONG)
+		log_warn("line too long (%zu bytes, max %d)", *len, TERM_EDIT_MAX - 1);
+	if (r == IO_NONE)
 		return 0;
-	}
-	memcpy(line, lr->buf, n);
-	memmove(lr->buf, lr->buf + used, lr->len - used);
-	lr->len -= used;
-	if (lr->skipped > 0) {
-		*len = lr->skipped + n;
-		lr->skipped = 0;
-		return -1;
-	}
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	*len = n;
+	*len = io_drop_cr(*line, *len);
 	return 1;
-}
-
-/* Reads a line from fd into line, blocking. Returns 1, or 0 at EOF/error. */
-static int client_read_line(struct client_lr *lr, int fd, char *line, size_t *len)
-{
-	for (;;) {
-		int r = client_lr_next(lr, line, len);
-		if (r == 1)
-			return 1;
-		if (r < 0) {
-			fmt_dprintf(2, "udpchat: line too long (%zu bytes)\n", *len);
-			continue;
-		}
-		if (lr->eof)
-			return 0;
-		if (client_lr_fill(lr, fd) < 0 && errno != EINTR)
-			return 0;
-	}
 }
 
 /* Gets a name: prompts on a terminal (again after an invalid one), else
  * takes the first line of stdin. Returns 0, or -1 (EOF, or an invalid name
  * when not interactive) after saying why on stderr. */
-static int client_ask_name(struct client *c, struct client_lr *lr)
+static int client_ask_name(struct client *c, struct io_lines *in)
 {
-	char line[TERM_EDIT_MAX];
+	const char *line, *why;
 	size_t len;
 
 	for (;;) {
-		const char *why;
-
-		if (c->interactive) {
+		if (c->interactive)
 			fmt_dprintf(term_isatty(1) ? 1 : 2, "name: ");
-		}
-		if (!client_read_line(lr, 0, line, &len)) {
-			fmt_dprintf(2, "%sudpchat: no name given\n", c->interactive ? "\n" : "");
+		if (!client_read_line(in, &line, &len)) {
+			if (c->interactive)
+				fmt_dprintf(2, "\n"); /* end the prompt's line */
+			log_warn("no name given");
 			return -1;
 		}
 		if (len == 0 && c->interactive)
@@ -401,7 +351,7 @@ static int client_ask_name(struct client *c, struct client_lr *lr)
 			c->name[len] = '\0';
 			return 0;
 		}
-		fmt_dprintf(2, "udpchat: invalid name: %s\n", why);
+		log_warn("invalid name: %s", why);
 		if (!c->interactive)
 			return -1;
 	}
@@ -509,8 +459,7 @@ static void client_receiver(struct client *c, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(0);
-	close(client_sigpipe[0]);
-	close(client_sigpipe[1]);
+	io_sigpipe_close();
 
 	if ((st = client_on_datagram(c)) >= 0)
 		_exit(st);
@@ -527,41 +476,6 @@ static void client_receiver(struct client *c, pid_t parent)
 }
 
 /* --- the sender (parent) -------------------------------------------------- */
-
-static void client_on_signal(int sig)
-{
-	int saved = errno;
-
-	if (sig == SIGCHLD)
-		client_sig_child = 1;
-	else if (sig == SIGWINCH)
-		client_sig_winch = 1;
-	else
-		client_sig_quit = 1;
-	if (write(client_sigpipe[1], "", 1) < 0) {
-		/* full: a wake-up is pending anyway */
-	}
-	errno = saved;
-}
-
-/* Sets up the self-pipe and the handlers. Returns 0 or -1. */
-static int client_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH };
-	struct sigaction sa;
-	size_t i;
-
-	if (pipe2(client_sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = client_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
-			return -1;
-	return 0;
-}
 
 /* Returns the exit status of a reaped receiver, or -1 if it still runs. */
 static int client_reap(struct client *c)
@@ -586,14 +500,13 @@ static int client_reap(struct client *c)
 static int client_leave(struct client *c, int status)
 {
 	long long give_up = net_now_ms() + CLIENT_QUIT_WAIT_MS;
-	char drain[64];
 
 	if (!c->quit_sent) {
 		c->quit_sent = 1;
 		(void)client_send(c, "/quit", 5);
 	}
 	while (c->child > 0 && client_reap(c) < 0) {
-		struct pollfd pfd = { .fd = client_sigpipe[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = client_sig_fd, .events = POLLIN };
 		long long left = give_up - net_now_ms();
 
 		if (left <= 0) {
@@ -606,8 +519,7 @@ static int client_leave(struct client *c, int status)
 			break;
 		}
 		if (poll(&pfd, 1, (int)left) > 0)
-			while (read(client_sigpipe[0], drain, sizeof drain) > 0)
-				;
+			(void)io_sigpipe_take(); /* leaving anyway; SIGCHLD: reaped above */
 	}
 	term_close();
 	return status;
@@ -750,30 +662,30 @@ static int client_on_keys(struct client *c, struct term_edit *ed)
 	return 0;
 }
 
-/* Sends the complete lines buffered in lr. Returns 1 to leave (EOF,
- * /quit), else 0. */
-static int client_take_lines(struct client *c, struct client_lr *lr)
+/* Sends the complete lines read from stdin (a "\r" before the "\n"
+ * dropped). Returns 1 to leave (EOF, /quit), else 0. */
+static int client_take_lines(struct client *c, struct io_lines *in)
 {
-	char line[TERM_EDIT_MAX];
+	const char *line;
 	size_t len;
 	int r;
 
-	while ((r = client_lr_next(lr, line, &len)) != 0) {
-		if (r < 0)
+	while ((r = io_lines_next(in, &line, &len)) != IO_NONE) {
+		if (r == IO_LONG)
 			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
 				      len, PROTO_MAX_LINE);
-		else if (client_submit(c, line, len))
+		else if (client_submit(c, line, io_drop_cr(line, len)))
 			return 1;
 	}
-	return lr->eof;
+	return in->eof;
 }
 
 /* Lines from a non-terminal stdin. Returns 1 to leave (EOF, /quit), else 0. */
-static int client_on_lines(struct client *c, struct client_lr *lr)
+static int client_on_lines(struct client *c, struct io_lines *in)
 {
-	if (client_lr_fill(lr, 0) < 0)
-		return errno != EINTR && errno != EAGAIN;
-	return client_take_lines(c, lr);
+	if (io_lines_fill(in) < 0)
+		return errno != EAGAIN;
+	return client_take_lines(c, in);
 }
 
 /* How long the sender stays silent before a keepalive: a third of the
@@ -792,39 +704,38 @@ static long long client_ping_every_ms(const struct client *c)
 }
 
 /* The sender's poll loop. Returns the exit status. */
-static int client_sender(struct client *c, struct client_lr *lr)
+static int client_sender(struct client *c, struct io_lines *in)
 {
 	struct pollfd pfd[PFD_N];
 	struct term_edit ed;
-	char drain[64];
+	unsigned sigs = 0;      /* caught, not yet acted on */
 
 	term_edit_clear(&ed);
 	term_draw(&ed);
 	pfd[PFD_IN] = (struct pollfd){ .fd = 0, .events = POLLIN };
-	pfd[PFD_SIG] = (struct pollfd){ .fd = client_sigpipe[0], .events = POLLIN };
+	pfd[PFD_SIG] = (struct pollfd){ .fd = client_sig_fd, .events = POLLIN };
 	pfd[PFD_NOTE] = (struct pollfd){ .fd = c->note_fd, .events = POLLIN };
 	/* lines that came with the name on stdin */
-	if (!term_active() && client_take_lines(c, lr))
+	if (!term_active() && client_take_lines(c, in))
 		return client_leave(c, 0);
 	for (;;) {
 		long long wait;
 
-		if (client_sig_quit)
+		if (sigs & CLIENT_SIG_QUIT)
 			return client_leave(c, 0);
-		if (client_sig_child) {
+		if (sigs & IO_SIG(SIGCHLD)) {
 			int st;
 
-			client_sig_child = 0;
 			if ((st = client_reap(c)) >= 0) {
 				term_close();
 				return st;
 			}
 		}
-		if (client_sig_winch) {
-			client_sig_winch = 0;
+		if (sigs & IO_SIG(SIGWINCH)) {
 			term_resize();
 			term_draw(&ed);
 		}
+		sigs = 0;
 		wait = c->last_send_ms + client_ping_every_ms(c) - net_now_ms();
 		if (wait <= 0) {
 			(void)client_send_logged(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1, 0);
@@ -836,8 +747,7 @@ static int client_sender(struct client *c, struct client_lr *lr)
 			return client_leave(c, 1);
 		}
 		if (pfd[PFD_SIG].revents)
-			while (read(client_sigpipe[0], drain, sizeof drain) > 0)
-				;
+			sigs = io_sigpipe_take();
 		if (pfd[PFD_NOTE].revents & POLLIN) {
 			struct client_note note;
 			if (read(c->note_fd, &note, sizeof note) == (ssize_t)sizeof note) {
@@ -853,7 +763,7 @@ static int client_sender(struct client *c, struct client_lr *lr)
 			pfd[PFD_NOTE].fd = -1;     /* the receiver is gone: SIGCHLD follows */
 		}
 		if (pfd[PFD_IN].revents) {
-			int leave = term_active() ? client_on_keys(c, &ed) : client_on_lines(c, lr);
+			int leave = term_active() ? client_on_keys(c, &ed) : client_on_lines(c, in);
 			if (leave)
 				return client_leave(c, 0);
 		}
@@ -863,14 +773,16 @@ static int client_sender(struct client *c, struct client_lr *lr)
 /* --- start-up ------------------------------------------------------------- */
 
 /* Starts the receiver and runs the sender. Returns the exit status. */
-static int client_run(struct client *c, struct client_lr *lr)
+static int client_run(struct client *c, struct io_lines *in)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH };
 	sigset_t all, old;
 	int notes[2];
 	pid_t parent = getpid();
 
-	if (client_signals() < 0 || pipe2(notes, O_CLOEXEC) < 0) {
-		fmt_dprintf(2, "udpchat: %s\n", fmt_strerror(errno));
+	client_sig_fd = io_sigpipe_open(sigs, sizeof sigs / sizeof sigs[0]);
+	if (client_sig_fd < 0 || pipe2(notes, O_CLOEXEC) < 0) {
+		log_warn("%s", fmt_strerror(errno));
 		return 1;
 	}
 	if (c->interactive && term_isatty(1))
@@ -888,10 +800,10 @@ static int client_run(struct client *c, struct client_lr *lr)
 	c->note_fd = notes[0];
 	if (c->child < 0) {
 		term_close();
-		fmt_dprintf(2, "udpchat: fork: %s\n", fmt_strerror(errno));
+		log_warn("fork: %s", fmt_strerror(errno));
 		return 1;
 	}
-	return client_sender(c, lr);
+	return client_sender(c, in);
 }
 
 /* Formats HOST:PORT for messages ([v6]:port). */
@@ -903,25 +815,26 @@ static const char *client_where(const struct client *c, char *buf, size_t len)
 
 /* udpchat [-n NAME] HOST [PORT]. Returns the exit status: 0 after leaving
  * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room cannot be joined or is
- * lost (no answer, name refused, kicked), 2 for bad arguments. */
+ * lost (no answer, name refused, kicked), 2 for bad arguments. Start-up
+ * errors (arguments, the socket, no answer) exit at once through log_die. */
 int client_main(int argc, char **argv)
 {
 	static struct client c;
-	static struct client_lr lr;
+	static struct io_lines in;
 	static struct net_addr addrs[4];
 	char err[256], where[320];
-	const char *name = NULL;
+	const char *name = NULL, *why;
 	unsigned long port;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	int opt, n;
+	int flag, r, n;
 
 	memset(&c, 0, sizeof c);
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	c.idle_s = -1;
 	c.child = -1;
-	while ((opt = opt_next(&o, argc, argv, "n:hV")) != -1) {
-		switch (opt) {
+	while ((flag = opt_next(&o, argc, argv, "n:hV")) != -1) {
+		switch (flag) {
 		case 'n':
 			name = o.arg;
 			break;
@@ -932,59 +845,49 @@ int client_main(int argc, char **argv)
 			fmt_dprintf(1, "udpchat %s\n", UCHAT_VERSION);
 			return 0;
 		case ':':
-			fmt_dprintf(2, "udpchat: option %s needs an argument (try -h)\n", opt_name(&o, on));
-			return 2;
+			log_die(2, "option %s needs an argument (try -h)", opt_name(&o, on));
 		default:
-			fmt_dprintf(2, "udpchat: unknown option %s (try -h)\n", opt_name(&o, on));
-			return 2;
+			log_die(2, "unknown option %s (try -h)", opt_name(&o, on));
 		}
 	}
-	if (o.ind >= argc || argc - o.ind > 2) {
-		fmt_dprintf(2, "udpchat: %s (usage: udpchat [-n NAME] HOST [PORT])\n",
+	if (o.ind >= argc || argc - o.ind > 2)
+		log_die(2, "%s (usage: udpchat [-n NAME] HOST [PORT])",
 			o.ind >= argc ? "missing HOST" : "too many arguments");
-		return 2;
-	}
 	c.host = argv[o.ind];
 	if (o.ind + 1 < argc)
 		c.port = argv[o.ind + 1];
-	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0) {
-		fmt_dprintf(2, "udpchat: bad port: %s\n", c.port);
-		return 2;
-	}
+	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0)
+		log_die(2, "bad port: %s", c.port);
 	signal(SIGPIPE, SIG_IGN);
 	n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
 	c.sock = n > 0 ? net_client_socket(addrs, n, c.host, err, sizeof err) : -1;
-	if (c.sock < 0) {
-		fmt_dprintf(2, "udpchat: %s\n", err);
-		return 1;
-	}
+	if (c.sock < 0)
+		log_die(1, "%s", err);
 	c.interactive = term_isatty(0);
 	client_where(&c, where, sizeof where);
 	if (name) {
-		const char *why = proto_name_error((struct proto_span){ name, strlen(name) });
+		why = proto_name_error((struct proto_span){ name, strlen(name) });
 		if (!why) {
 			fmt_snprintf(c.name, sizeof c.name, "%s", name);
 		} else {
-			fmt_dprintf(2, "udpchat: invalid name: %s\n", why);
+			log_warn("invalid name: %s", why);
 			if (!c.interactive)
 				return 1;
 		}
 	}
+	io_lines_init(&in, 0, client_inbuf, sizeof client_inbuf);
 	for (;;) {
-		if (!c.name[0] && client_ask_name(&c, &lr) < 0)
+		if (!c.name[0] && client_ask_name(&c, &in) < 0)
 			return 1;
-		int r = client_join(&c);
-
-		if (r < 0) {
-			fmt_dprintf(2, "udpchat: no answer from %s\n", where);
-			return 1;
-		}
+		r = client_join(&c);
+		if (r < 0)
+			log_die(1, "no answer from %s", where);
 		if (r > 0)
 			break;
-		fmt_dprintf(2, "udpchat: %s\n", c.reason);
+		log_warn("%s", c.reason);
 		if (!c.interactive)
 			return 1;
 		c.name[0] = '\0';
 	}
-	return client_run(&c, &lr);
+	return client_run(&c, &in);
 }

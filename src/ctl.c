@@ -12,6 +12,7 @@
 #include "bounds.h"
 #include "ctlsock.h"
 #include "fmt.h"
+#include "io.h"
 #include "log.h"
 #include "opt.h"
 #include "progs.h"
@@ -95,11 +96,10 @@ int ctl_main(int argc, char **argv)
 	struct sockaddr_un sun;
 	struct timeval tv = { 5, 0 };
 	size_t len, lastlen = 0;
-	ssize_t n;
+	ssize_t n, i;
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
 	int c, fd, at_line_start = 1;
-	ssize_t i;
 
 	while ((c = opt_next(&o, argc, argv, "c:hV")) != -1) {
 		switch (c) {
@@ -130,7 +130,7 @@ int ctl_main(int argc, char **argv)
 
 	/* copy the reply out; remember how its last line starts */
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (fmt_write_all(1, buf, (size_t)n) < 0)
+		if (io_write_all(1, buf, (size_t)n) < 0)
 			return 1; /* stdout closed: nobody is reading */
 		for (i = 0; i < n; i++) {
 			if (at_line_start)

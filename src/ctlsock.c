@@ -16,6 +16,7 @@
 #include "bounds.h"
 #include "ctlsock.h"
 #include "fmt.h"
+#include "io.h"
 
 static uid_t ctlsock_owner; /* the socket file's, set by ctlsock_open */
 
@@ -126,9 +127,7 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms)
 		ctlsock_printf(c, "-ERR busy: %d connections wait for their request", n);
 		ctlsock_finish(c);
 	}
-	c->fd = fd;
-	c->len = 0;
-	c->since_ms = now_ms;
+	ctlsock_start(c, fd, now_ms);
 	/* the system call itself: musl's getsockopt (0.5 kB on 32-bit boards)
 	 * only adds time64 conversions for options that carry a time */
 	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
@@ -140,38 +139,46 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms)
 	return 0;
 }
 
+void ctlsock_start(struct ctlsock_conn *c, int fd, int64_t now_ms)
+{
+	c->fd = fd;
+	c->since_ms = now_ms;
+	io_lines_init(&c->in, fd, c->req, sizeof(c->req));
+}
+
 int ctlsock_read(struct ctlsock_conn *c)
 {
-	ssize_t n = read(c->fd, c->req + c->len, CTLSOCK_MAX_REQ - c->len);
-	char *nl;
+	struct timeval tv = { 1, 0 };
+	const char *line;
+	size_t len;
+	ssize_t n = io_lines_fill(&c->in);
+	int r;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && errno == EAGAIN)
 		return 0;
-	if (n <= 0) {
+	r = n < 0 ? IO_NONE : io_lines_next(&c->in, &line, &len);
+	if (r == IO_NONE && n > 0)
+		return 0;
+	if (r == IO_NONE || (r == IO_LINE && c->in.partial)) { /* the peer went away */
 		ctlsock_finish(c);
 		return -1;
 	}
-	c->len += (size_t)n;
-	nl = memchr(c->req, '\n', c->len);
-	if (!nl) {
-		if (c->len < CTLSOCK_MAX_REQ)
-			return 0;
-		ctlsock_printf(c, "-ERR request too long");
+	if (r == IO_LONG) {
+		ctlsock_printf(c, "-ERR request too long (%zu bytes, max %d)", len, CTLSOCK_MAX_REQ);
 		ctlsock_finish(c);
 		return -1;
 	}
-	if (memchr(c->req, '\0', (size_t)(nl - c->req))) {
+	if (memchr(line, '\0', len)) {
 		/* the request is a C string from here on: nothing may be cut off */
 		ctlsock_printf(c, "-ERR request contains a NUL byte");
 		ctlsock_finish(c);
 		return -1;
 	}
-	*nl = '\0';
-	if (nl > c->req && nl[-1] == '\r')
-		nl[-1] = '\0';
+	len = io_drop_cr(line, len);
+	memmove(c->req, line, len); /* it is the first line: it starts there */
+	c->req[len] = '\0';
 	/* from here on replies are written with a bounded wait (the one-line
 	 * errors above go into an empty socket buffer without one) */
-	struct timeval tv = { 1, 0 };
 	syscall(SYS_fcntl, c->fd, F_SETFL, 0);   /* blocking; musl's fcntl is 0.4-0.6 kB */
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return 1;
@@ -196,19 +203,13 @@ int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeou
 	return timeout;
 }
 
+/* Writes out the reply so far: io_write_all, bounded by the send timeout set
+ * once the request came; SIGPIPE is ignored (server.c). After a failure the
+ * rest of this reply is dropped. */
 static void ctlsock_flush(struct ctlsock_conn *c)
 {
-	size_t off = 0;
-
-	while (!ctlsock_failed && off < ctlsock_outlen) {
-		ssize_t w = send(c->fd, ctlsock_out + off, ctlsock_outlen - off, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			ctlsock_failed = 1;
-		else
-			off += (size_t)w;
-	}
+	if (!ctlsock_failed && io_write_all(c->fd, ctlsock_out, ctlsock_outlen) < 0)
+		ctlsock_failed = 1;
 	ctlsock_outlen = 0;
 }
 

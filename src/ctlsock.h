@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTLSOCK_MAX_REQ 600 /* "say " + a 512-byte line, with room */
+#include "io.h"
+
+#define CTLSOCK_MAX_REQ 600 /* bytes in a request line without "\n": "say "
+			      * and a 512-byte line, with room */
 
 /* The requests, one row each, in the order udpchatctl -h lists them: the one
  * place a request is added (then its handler, server.c server_ctl_NAME, and
@@ -43,10 +46,13 @@ int ctlsock_close(int fd, const char *path);
 /* One connection waiting for its request line. */
 struct ctlsock_conn {
 	int fd;            /* -1 when there is none */
-	size_t len;
 	int64_t since_ms;  /* accepted at */
-	char req[CTLSOCK_MAX_REQ + 1];
+	struct io_lines in;
+	char req[CTLSOCK_MAX_REQ + 1]; /* the reader's buffer, then the request */
 };
+
+/* Makes c the connection on fd, accepted at now_ms, with nothing read. */
+void ctlsock_start(struct ctlsock_conn *c, int fd, int64_t now_ms);
 
 /* Accepts a connection from root or the owner the socket file was made by
  * in ctlsock_open, even after udpchatd -u gave that up (others get an error
@@ -56,8 +62,10 @@ struct ctlsock_conn {
 int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms);
 
 /* Reads what has arrived. Returns 1 when a whole request line is in c->req
- * (NUL-terminated, "\n" removed), 0 to wait for more, -1 when the peer went
- * away or the request is too long or holds a NUL byte (c is then closed). */
+ * (NUL-terminated, "\n" and a "\r" before it removed), 0 to wait for more,
+ * -1 when the peer went away before a whole line, or the line is longer
+ * than CTLSOCK_MAX_REQ bytes ("-ERR request too long (N bytes, max M)", once
+ * its end has come) or holds a NUL byte (c is then closed). */
 int ctlsock_read(struct ctlsock_conn *c);
 
 /* Tells and closes the connections of the n slots that sent no request

@@ -1,9 +1,9 @@
 /* fmt.c: a small formatter and a number parser (see fmt.h). */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fmt.h"
+#include "io.h"
 
 struct fmt_out {
 	char *buf;
@@ -174,24 +174,7 @@ void fmt_vdprintf(int fd, const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
-	(void)fmt_write_all(fd, buf, len);
-}
-
-int fmt_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	(void)io_write_all(fd, buf, len);
 }
 
 void fmt_dprintf(int fd, const char *fmt, ...)

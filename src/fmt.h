@@ -14,15 +14,11 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Formats (at most FMT_OUT_MAX bytes) and writes the result to fd. */
+/* Formats (at most FMT_OUT_MAX bytes) and writes the result to fd
+ * (io_write_all). */
 #define FMT_OUT_MAX 2048
 void fmt_dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fmt_vdprintf(int fd, const char *fmt, va_list ap);
-
-/* Writes all len bytes of buf to fd, continuing a partial write and retrying
- * EINTR. Returns 0, or -1 when write fails or writes nothing (errno set by
- * write, when it failed). The one write-all loop of the program. */
-int fmt_write_all(int fd, const void *buf, size_t len);
 
 /* Returns v / d and puts v % d in *rem (when rem is not NULL), for d in
  * 1..65536, with 32-bit divisions only: a 64-bit one would link libgcc's

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "io.h"
 #include "log.h"
 
 /* The longest line logged, "NAME: " or "<PRI>NAME[PID]: " and "\n"
@@ -41,14 +42,14 @@ static int log_connect(void)
 /* Writes len bytes to stderr in one write when it can. */
 static void log_write(const char *buf, size_t len)
 {
-	(void)fmt_write_all(2, buf, len);
+	(void)io_write_all(2, buf, len);
 }
 
 /* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */
 static void log_send(int prio, const char *fmt, va_list ap)
 {
 	char buf[LOG_LINE_MAX], *p;
-	int n, m;
+	int n, m, tries;
 
 	n = fmt_snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
 	m = fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
@@ -57,7 +58,7 @@ static void log_send(int prio, const char *fmt, va_list ap)
 	n += m;
 	if (n >= (int)sizeof(buf))
 		n = (int)sizeof(buf) - 1;
-	for (int tries = 0; tries < 2; tries++) {
+	for (tries = 0; tries < 2; tries++) {
 		if ((log_fd >= 0 || log_connect() == 0) && send(log_fd, buf, (size_t)n, MSG_NOSIGNAL) == n)
 			return;
 		if (log_fd >= 0) { /* syslogd restarted: reconnect once */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "io.h"
 #include "priv.h"
 #include "resolv.h"
 
@@ -63,11 +64,11 @@ int priv_passwd_line(const char *line, size_t len, const char *name, struct priv
 
 int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 {
-	char buf[24];
-	struct resolv_reader r;
+	char buf[24], lines[RESOLV_LINE_MAX];
+	struct io_lines r;
 	const char *line;
 	size_t len;
-	int fd, found = 0;
+	int fd, k, found = 0;
 
 	if (strlen(spec) < sizeof(buf)) {
 		strcpy(buf, spec);
@@ -75,9 +76,9 @@ int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 	}
 	if (!found && *spec) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		resolv_reader_init(&r, fd);
-		while (!found && resolv_reader_next(&r, &line, &len))
-			found = priv_passwd_line(line, len, spec, u);
+		io_lines_init(&r, fd, lines, sizeof(lines));
+		while (!found && (k = io_lines_read(&r, &line, &len)) != IO_NONE)
+			found = k == IO_LINE && priv_passwd_line(line, len, spec, u);
 		if (fd >= 0)
 			close(fd);
 	}

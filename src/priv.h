@@ -1,7 +1,7 @@
 /* priv.h: giving up root after start-up (udpchatd -u USER). The user is
  * found without libc's getpwnam (it links stdio and musl's passwd parser,
- * 2 kB+): a number, or a name read from /etc/passwd through resolv.c's line
- * reader. The ids change by raw system calls: the server has one thread
+ * 2 kB+): a number, or a name read from /etc/passwd through io.c's line
+ * reader (a line longer than RESOLV_LINE_MAX - 1 bytes is skipped). The ids change by raw system calls: the server has one thread
  * then, and musl's setuid would link its all-threads machinery. */
 #ifndef UCHAT_PRIV_H
 #define UCHAT_PRIV_H

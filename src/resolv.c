@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "io.h"
 #include "resolv.h"
 
 #define RESOLV_MSG_MAX    512  /* a DNS message over UDP (we send no EDNS) */
@@ -207,56 +208,17 @@ int resolv_parse_reply(const unsigned char *msg, size_t len, uint16_t id, const 
 
 /* --- files: the line reader, /etc/hosts and /etc/resolv.conf ------------ */
 
-void resolv_reader_init(struct resolv_reader *r, int fd)
+/* The next line of a file read through l (io.h: the last one may lack its
+ * "\n"; a "\r" stays, a blank to the parsers). Returns 1, or 0 at its end.
+ * A line that does not fit the buffer is skipped whole, as glibc and musl
+ * do. */
+static int resolv_next_line(struct io_lines *l, const char **line, size_t *len)
 {
-	r->fd = fd;
-	r->eof = fd < 0;
-	r->skipping = 0;
-	r->start = r->end = 0;
-}
+	int r;
 
-int resolv_reader_next(struct resolv_reader *r, const char **line, size_t *len)
-{
-	const char *nl;
-	ssize_t k;
-
-	for (;;) {
-		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (nl) {
-			*line = r->buf + r->start;
-			*len = (size_t)(nl - *line);
-			r->start += *len + 1;
-			if (!r->skipping)
-				return 1;
-			r->skipping = 0; /* the end of a line too long: skipped */
-			continue;
-		}
-		if (r->eof) {
-			if (r->start == r->end || r->skipping)
-				return 0;
-			*line = r->buf + r->start;
-			*len = r->end - r->start;
-			r->start = r->end;
-			return 1;
-		}
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-		if (r->end == sizeof(r->buf)) { /* no '\n' in a full buffer */
-			r->skipping = 1;
-			r->end = 0;
-		}
-		k = read(r->fd, r->buf + r->end, sizeof(r->buf) - r->end);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r->eof = 1;
-			if (k < 0)
-				r->start = r->end = 0;
-		} else {
-			r->end += (size_t)k;
-		}
-	}
+	while ((r = io_lines_read(l, line, len)) == IO_LONG)
+		;
+	return r == IO_LINE;
 }
 
 /* Splits the next blank-separated word off [*p, end); returns its length
@@ -351,14 +313,15 @@ static int resolv_merge(struct net_addr *out, int max, const struct net_addr *a,
 
 int resolv_hosts_read(int fd, const char *name, struct net_addr *out, int max)
 {
-	struct resolv_reader r;
+	char buf[RESOLV_LINE_MAX];
+	struct io_lines r;
 	struct net_addr found[2][RESOLV_MAX_ADDRS], a;
 	int count[2] = { 0, 0 }, v6;
 	const char *line;
 	size_t len;
 
-	resolv_reader_init(&r, fd);
-	while (resolv_reader_next(&r, &line, &len)) {
+	io_lines_init(&r, fd, buf, sizeof(buf));
+	while (resolv_next_line(&r, &line, &len)) {
 		if (!resolv_hosts_line(line, len, name, &a))
 			continue;
 		v6 = !IN6_IS_ADDR_V4MAPPED(&a.sin6.sin6_addr);
@@ -442,13 +405,14 @@ void resolv_cfg_done(struct resolv_cfg *conf)
 
 void resolv_cfg_read(struct resolv_cfg *conf, int fd)
 {
-	struct resolv_reader r;
+	char buf[RESOLV_LINE_MAX];
+	struct io_lines r;
 	const char *line;
 	size_t len;
 
 	resolv_cfg_init(conf);
-	resolv_reader_init(&r, fd);
-	while (resolv_reader_next(&r, &line, &len))
+	io_lines_init(&r, fd, buf, sizeof(buf));
+	while (resolv_next_line(&r, &line, &len))
 		resolv_cfg_line(conf, line, len);
 	resolv_cfg_done(conf);
 }

@@ -63,13 +63,6 @@ struct resolv_cfg {
 	int ndots, timeout_s, attempts;
 };
 
-/* Reads a file line by line through one fixed buffer. */
-struct resolv_reader {
-	int fd, eof, skipping;
-	size_t start, end;
-	char buf[RESOLV_LINE_MAX];
-};
-
 /* Resolves host for a client that dials it: an IPv4 or IPv6 address
  * literal (no scope) is itself; a name gets at most max (>= 1) addresses,
  * IPv4 first, then IPv6: from /etc/hosts, else the loopback for
@@ -111,13 +104,6 @@ int resolv_build_query(unsigned char *buf, size_t size, uint16_t id, const char 
  * RESOLV_NXDOMAIN or RESOLV_FAILED. */
 int resolv_parse_reply(const unsigned char *msg, size_t len, uint16_t id, const char *qname,
 		       int qtype, struct net_addr *out, int max);
-
-/* Line reader over fd: resolv_reader_next sets line and len to the next line
- * (without its '\n', not NUL-terminated; the last one may lack the '\n') and
- * returns 1, or returns 0 at end of file or on a read error. A line that does
- * not fit the buffer is skipped whole. */
-void resolv_reader_init(struct resolv_reader *r, int fd);
-int resolv_reader_next(struct resolv_reader *r, const char **line, size_t *len);
 
 /* If the hosts-file line line[0..len) names name, writes its address (port 0)
  * to *addr and returns 1; else (comment, blank, bad address, other names)

@@ -23,6 +23,7 @@
 #include "ctlsock.h"
 #include "fanout.h"
 #include "fmt.h"
+#include "io.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
@@ -60,13 +61,13 @@ struct server_stats {
 static struct server_opts cfg; /* what the command line asked for */
 static struct server_stats stats;
 static const char *const *cat; /* the notices of -L's language */
-static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_pipe[2] = { -1, -1 };
+static int sock_fd = -1, ctl_fd = -1, admin_fd = -1, sig_fd = -1;
 static pid_t admin_pid = -1;
 /* now_ms is the room's clock: CLOCK_MONOTONIC less stall_ms, the time the
  * loop was seen stopped (server_stalled), which is nobody's silence */
 static int64_t now_ms, start_ms, stall_ms;
 static struct ratelimit stranger_rl;
-static volatile sig_atomic_t got_term, got_chld;
+static int got_term, got_chld; /* set by server_take_signals from the self-pipe */
 
 /* Formats into an outgoing line; the formats used are bounded well within
  * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
@@ -766,36 +767,27 @@ static void server_ctl_request(struct ctlsock_conn *c)
 
 /* --- signals and life cycle ------------------------------------------------ */
 
-static void server_on_signal(int sig)
-{
-	int saved = errno;
-	char b = (char)sig;
-
-	if (sig == SIGCHLD)
-		got_chld = 1;
-	else
-		got_term = 1;
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* pipe full: the flags are set, the loop will see them */
-	}
-	errno = saved;
-}
-
+/* SIGTERM, SIGINT and SIGHUP stop the server; SIGCHLD: the admin reader
+ * ended. Caught through io.c's self-pipe (sig_fd). */
 static void server_signals(void)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
-	struct sigaction sa;
-	size_t i;
 
-	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+	sig_fd = io_sigpipe_open(sigs, sizeof(sigs) / sizeof(sigs[0]));
+	if (sig_fd < 0)
 		log_die(1, "pipe: %s", fmt_strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = server_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Takes the signals caught since the last call into got_term, got_chld. */
+static void server_take_signals(void)
+{
+	unsigned sigs = io_sigpipe_take();
+
+	if (sigs & IO_SIG(SIGCHLD))
+		got_chld = 1;
+	if (sigs & ~IO_SIG(SIGCHLD))
+		got_term = 1;
 }
 
 static void server_reap(void)
@@ -935,7 +927,7 @@ int server_main(int argc, char **argv)
 		log_die(1, "-u %s: cannot drop root: %s", cfg.user, fmt_strerror(errno));
 	fds[0] = sock_fd;
 	fds[1] = ctl_fd;
-	fds[2] = sig_pipe[0];
+	fds[2] = sig_fd;
 	admin_pid = admin_start(&admin_fd, fds, 3);
 	if (admin_pid < 0)
 		log_warn("no announcements from standard input: %s", fmt_strerror(errno));
@@ -952,7 +944,7 @@ int server_main(int argc, char **argv)
 		pfd[PFD_SOCK] = (struct pollfd){ .fd = sock_fd, .events = POLLIN };
 		pfd[PFD_ADMIN] = (struct pollfd){ .fd = admin_fd, .events = POLLIN };
 		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
-		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
@@ -965,11 +957,8 @@ int server_main(int argc, char **argv)
 		now_ms = net_now_ms() - stall_ms;
 		stalled = server_stalled(before, timeout);
 
-		if (pfd[PFD_SIG].revents & POLLIN) {
-			char drain[16];
-			while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-				;
-		}
+		if (pfd[PFD_SIG].revents & POLLIN)
+			server_take_signals();
 		if (got_chld)
 			server_reap();
 		if (pfd[PFD_SOCK].revents & POLLERR)
@@ -994,7 +983,6 @@ int server_main(int argc, char **argv)
 		fanout_flush(); /* whatever this round queued goes out now */
 	}
 	server_shutdown(); /* control connections waiting for a request close with us */
-	for (i = 0; i < 2; i++)
-		close(sig_pipe[i]);
+	io_sigpipe_close();
 	return 0;
 }

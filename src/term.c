@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "io.h"
 #include "utf8.h"
 
 #define TERM_PROMPT      "> "
@@ -55,7 +56,7 @@ int term_isatty(int fd)
 /* Writes all of buf; a partial write is continued (EINTR retried). */
 static int term_write(const char *buf, size_t len)
 {
-	return fmt_write_all(term.out, buf, len);
+	return io_write_all(term.out, buf, len);
 }
 
 /* Reads the window size; 24x80 when the terminal does not say. */

@@ -61,9 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off < size && (w = write(sv[1], data + off, size - off)) > 0)
 		off += (size_t)w;
 	shutdown(sv[1], SHUT_WR);
-	c.fd = sv[0];
-	c.len = 0;
-	c.since_ms = now_ms;
+	ctlsock_start(&c, sv[0], now_ms);
 	for (;;) {
 		int r = ctlsock_read(&c);
 

@@ -94,7 +94,6 @@ static void fuzz_ctl(const uint8_t *p, size_t n)
 			nl[-1] = '\0';
 	}
 	c.fd = -1;
-	c.len = n;
 	c.since_ms = now_ms;
 	server_ctl_request(&c);
 }

@@ -166,9 +166,29 @@ def resolvconf():
         write("resolvconf", name, text.encode())
 
 
+def chunks(size, *parts):
+    """An input of fuzz_lines: the buffer's size (2-64), then chunks."""
+    return bytes([size - 2]) + b"".join(bytes([len(c)]) + c for c in parts)
+
+
+def lines():
+    for name, data in {
+        "split": chunks(16, b"ab", b"c\r\nd", b"e\n"),
+        "several": chunks(32, b"a\nbb\n\nccc\nd", b"\n\n"),
+        "exact-fit": chunks(8, b"1234567\n", b"12345678\nnext\n", b"abcdefg"),
+        "one-over-eof": chunks(8, b"abcdefgh"),
+        "long-pieces": chunks(2, *[b"x" * 200] * 4, b"\nafter\n", b"y" * 255, b"y" * 10),
+        "empty-lines": chunks(2, b"\n", b"\n\n", b"", b"\r\n"),
+        "byte-by-byte": chunks(5, *[bytes([c]) for c in b"ab\ncd\nefgh\nij"]),
+        "nul-cr": chunks(22, b"a\x00b\r\n\r\r\n", b"\x00\n"),
+    }.items():
+        write("lines", name, data)
+
+
 if __name__ == "__main__":
     server()
     ctl()
     client()
     dns()
     resolvconf()
+    lines()

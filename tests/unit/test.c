@@ -144,6 +144,7 @@ int main(void)
 	if (tenths >= 10 && tenths <= 1000)
 		test_deadline = TEST_DEADLINE * tenths / 10;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	suite_io();
 	suite_proto();
 	suite_utf8();
 	suite_catalog();

@@ -69,5 +69,6 @@ void suite_priv(void);
 void suite_opt(void);
 void suite_term(void);
 void suite_ctlsock(void);
+void suite_io(void);
 
 #endif

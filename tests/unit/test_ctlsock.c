@@ -21,7 +21,7 @@ static void ctlsock_pair(struct ctlsock_conn *c, int *peer)
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
 	memset(c, 0, sizeof(*c));
-	c->fd = sv[0];
+	ctlsock_start(c, sv[0], 0);
 	*peer = sv[1];
 }
 
@@ -77,22 +77,39 @@ static void ctlsock_read_requests(void)
 
 static void ctlsock_read_too_long(void)
 {
-	char big[CTLSOCK_MAX_REQ], buf[256];
+	char big[CTLSOCK_MAX_REQ + 2], buf[256], want[256];
 	struct ctlsock_conn c;
-	int peer;
+	int peer, i;
 
+	/* one byte too many: refused with its length once its end has come */
 	ctlsock_pair(&c, &peer);
 	memset(big, 'a', sizeof(big));
-	CHECK_INT(write(peer, big, sizeof(big)), (int)sizeof(big));
+	CHECK_INT(write(peer, big, CTLSOCK_MAX_REQ + 1), CTLSOCK_MAX_REQ + 1);
+	CHECK_INT(ctlsock_read(&c), 0);
+	CHECK_INT(write(peer, "\n", 1), 1);
 	CHECK_INT(ctlsock_read(&c), -1);
-	CHECK_STR(ctlsock_reply(peer, buf, sizeof(buf)), "-ERR request too long\n");
+	CHECK_INT(c.fd, -1);
+	snprintf(want, sizeof(want), "-ERR request too long (%d bytes, max %d)\n",
+		 CTLSOCK_MAX_REQ + 1, CTLSOCK_MAX_REQ);
+	CHECK_STR(ctlsock_reply(peer, buf, sizeof(buf)), want);
 	close(peer);
-	/* one byte less and a newline fits */
+	/* 5 kB in pieces, the end by the peer going away: the whole length */
 	ctlsock_pair(&c, &peer);
-	big[sizeof(big) - 1] = '\n';
-	CHECK_INT(write(peer, big, sizeof(big)), (int)sizeof(big));
+	for (i = 0; i < 10; i++) {
+		CHECK_INT(write(peer, big, 500), 500);
+		CHECK_INT(ctlsock_read(&c), 0);
+	}
+	shutdown(peer, SHUT_WR);
+	CHECK_INT(ctlsock_read(&c), -1);
+	snprintf(want, sizeof(want), "-ERR request too long (5000 bytes, max %d)\n", CTLSOCK_MAX_REQ);
+	CHECK_STR(ctlsock_reply(peer, buf, sizeof(buf)), want);
+	close(peer);
+	/* exactly the longest request and a newline fit */
+	ctlsock_pair(&c, &peer);
+	big[CTLSOCK_MAX_REQ] = '\n';
+	CHECK_INT(write(peer, big, CTLSOCK_MAX_REQ + 1), CTLSOCK_MAX_REQ + 1);
 	CHECK_INT(ctlsock_read(&c), 1);
-	CHECK_INT((int)strlen(c.req), CTLSOCK_MAX_REQ - 1);
+	CHECK_INT((int)strlen(c.req), CTLSOCK_MAX_REQ);
 	ctlsock_finish(&c);
 	close(peer);
 }

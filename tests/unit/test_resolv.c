@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "resolv.h"
 #include "test.h"
 
@@ -546,26 +547,30 @@ static int pipe_of(const char *text, size_t len)
 	return p[0];
 }
 
+/* The files' lines as resolv.c reads them (io.c's reader over a buffer of
+ * RESOLV_LINE_MAX bytes): "\r" kept, a last line without "\n" counts, a
+ * line that does not fit is skipped whole. */
 static void resolv_reader_lines(void)
 {
-	struct resolv_reader r;
+	char buf[RESOLV_LINE_MAX], text[4096];
+	struct io_lines r;
+	struct net_addr out[2];
 	const char *line;
 	size_t len;
-	char text[4096];
 	int fd;
 
 	fd = pipe_of("a\n\nbc d\r\nlast", 13);
-	resolv_reader_init(&r, fd);
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	io_lines_init(&r, fd, buf, sizeof(buf));
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_SPAN(line, len, "a");
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_SPAN(line, len, "");
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_SPAN(line, len, "bc d\r");
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_SPAN(line, len, "last");
-	CHECK_INT(resolv_reader_next(&r, &line, &len), 0);
-	CHECK_INT(resolv_reader_next(&r, &line, &len), 0);
+	CHECK_INT(io_lines_read(&r, &line, &len), IO_NONE);
+	CHECK_INT(io_lines_read(&r, &line, &len), IO_NONE);
 	close(fd);
 
 	/* 511 bytes and a '\n' fit; 512 do not, and nothing of them is seen */
@@ -576,16 +581,30 @@ static void resolv_reader_lines(void)
 	memcpy(text + 1025, "z\n", 2);
 	memset(text + 1027, 'w', 1000); /* too long, and no '\n' at the end */
 	fd = pipe_of(text, 2027);
-	resolv_reader_init(&r, fd);
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	io_lines_init(&r, fd, buf, sizeof(buf));
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_INT(len, 511);
-	CHECK(resolv_reader_next(&r, &line, &len) == 1);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LONG);
+	CHECK_INT(len, 512);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LINE);
 	CHECK_SPAN(line, len, "z");
-	CHECK_INT(resolv_reader_next(&r, &line, &len), 0);
+	CHECK(io_lines_read(&r, &line, &len) == IO_LONG);
+	CHECK_INT(len, 1000);
+	CHECK_INT(io_lines_read(&r, &line, &len), IO_NONE);
 	close(fd);
 
-	resolv_reader_init(&r, -1); /* no file */
-	CHECK_INT(resolv_reader_next(&r, &line, &len), 0);
+	io_lines_init(&r, -1, buf, sizeof(buf)); /* no file */
+	CHECK_INT(io_lines_read(&r, &line, &len), IO_NONE);
+
+	/* a hosts line too long to hold names nobody, whatever it holds; the
+	 * next line is read whole */
+	memcpy(text, "10.0.0.1 pi ", 12);
+	memset(text + 12, 'a', 600);
+	memcpy(text + 612, "\n10.0.0.2 pi\n", 13);
+	fd = pipe_of(text, 625);
+	CHECK_INT(resolv_hosts_read(fd, "pi", out, 2), 1);
+	CHECK_STR(ip(&out[0]), "10.0.0.2");
+	close(fd);
 }
 
 static int hosts(const char *line, const char *name, char *addr)
