@@ -193,7 +193,12 @@ int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeou
 		if (slots[i].fd < 0)
 			continue;
 		left = slots[i].since_ms + CTLSOCK_REQ_MS - now_ms;
-		if (left <= 0) {
+		if (left <= 0 && slots[i].in.skip > 0) {
+			ctlsock_printf(&slots[i], "-ERR request too long (%zu bytes so far, max %d), "
+				       "and no end within %d ms", slots[i].in.skip, CTLSOCK_MAX_REQ,
+				       CTLSOCK_REQ_MS);
+			ctlsock_finish(&slots[i]);
+		} else if (left <= 0) {
 			ctlsock_printf(&slots[i], "-ERR no request within %d ms", CTLSOCK_REQ_MS);
 			ctlsock_finish(&slots[i]);
 		} else if (timeout < 0 || left < timeout) {

@@ -69,7 +69,8 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms);
 int ctlsock_read(struct ctlsock_conn *c);
 
 /* Tells and closes the connections of the n slots that sent no request
- * within CTLSOCK_REQ_MS. Returns a poll timeout: the ms until the next one's
+ * within CTLSOCK_REQ_MS (or a request too long whose end did not come:
+ * "-ERR request too long (N bytes so far, max M), and no end within T ms"). Returns a poll timeout: the ms until the next one's
  * deadline, or timeout (ms, -1 = none) if that comes first. */
 int ctlsock_expire(struct ctlsock_conn *slots, int n, int64_t now_ms, int timeout);
 

@@ -18,7 +18,8 @@ int io_write_all(int fd, const void *buf, size_t len);
 
 /* A reader of lines from fd through a buffer the caller owns (static memory;
  * nothing is allocated): buf[0..size) holds a line of at most size - 1 bytes
- * and its "\n". The fields are the reader's own; eof and partial may be read. */
+ * and its "\n". The fields are the reader's own; eof, partial and skip may
+ * be read. */
 struct io_lines {
 	char *buf;
 	size_t size;

@@ -42,8 +42,9 @@ int main(int argc, char **argv)
 {
 	const char *name = argc > 0 ? base(argv[0]) : "udpchatmulti";
 	size_t i;
+	int pass;
 
-	for (int pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 			if (strcmp(name, progs[i].name) == 0) {
 				log_set_name(progs[i].name);

@@ -104,6 +104,17 @@ static void ctlsock_read_too_long(void)
 	snprintf(want, sizeof(want), "-ERR request too long (5000 bytes, max %d)\n", CTLSOCK_MAX_REQ);
 	CHECK_STR(ctlsock_reply(peer, buf, sizeof(buf)), want);
 	close(peer);
+	/* too long and no end within the deadline: told so, not "no request" */
+	ctlsock_pair(&c, &peer);
+	c.since_ms = 0;
+	CHECK_INT(write(peer, big, CTLSOCK_MAX_REQ + 1), CTLSOCK_MAX_REQ + 1);
+	CHECK_INT(ctlsock_read(&c), 0);
+	CHECK_INT(ctlsock_expire(&c, 1, CTLSOCK_REQ_MS, -1), -1);
+	CHECK_INT(c.fd, -1);
+	snprintf(want, sizeof(want), "-ERR request too long (%d bytes so far, max %d), "
+		 "and no end within %d ms\n", CTLSOCK_MAX_REQ + 1, CTLSOCK_MAX_REQ, CTLSOCK_REQ_MS);
+	CHECK_STR(ctlsock_reply(peer, buf, sizeof(buf)), want);
+	close(peer);
 	/* exactly the longest request and a newline fit */
 	ctlsock_pair(&c, &peer);
 	big[CTLSOCK_MAX_REQ] = '\n';
