@@ -8,6 +8,8 @@
 #define PROTO_NAME_CHARS    16    /* code points in a name */
 #define PROTO_NAME_BYTES    48    /* bytes in a name */
 #define PROTO_DEFAULT_PORT  8888
+/* protocol v1.1 (opt-in, docs/PROTOCOL.md) */
+#define PROTO_ID_MAX        16    /* bytes in an ID of /id */
 
 /* A bound as a string literal, for texts joined at compile time:
  * "port " UCHAT_STR(PROTO_DEFAULT_PORT) is "port 8888". */

@@ -39,6 +39,39 @@ int proto_span_eq(struct proto_span a, const char *s)
 	return a.len == n && memcmp(a.p, s, n) == 0;
 }
 
+int proto_uint32(struct proto_span s, uint32_t *out)
+{
+	uint32_t v = 0, d;
+	size_t i;
+
+	if (s.len == 0)
+		return -1;
+	for (i = 0; i < s.len; i++) {
+		d = (uint32_t)(unsigned char)s.p[i] - '0';
+		if (d > 9 || v > (UINT32_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int proto_id_ok(struct proto_span id)
+{
+	size_t i;
+	char c;
+
+	if (id.len == 0 || id.len > PROTO_ID_MAX)
+		return 0;
+	for (i = 0; i < id.len; i++) {
+		c = id.p[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Splits off the first space-separated word of *rest; leaves *rest at the
  * text after the spaces that follow it. */
 static struct proto_span proto_word(struct proto_span *rest)

@@ -34,7 +34,8 @@ int proto_lines_next(struct proto_lines *it, struct proto_span *line);
  * args: how proto_parse cuts the arguments (enum proto_args).
  * who: who may send it (enum proto_who).
  * rated: 1 if it counts against the member's rate limit (/ping and /quit
- *   do not: they keep a member or end it, over the limit too).
+ *   do not: they keep a member or end it, over the limit too; /id's LINE is
+ *   counted when it is handled, a repeated ID not at all).
  * shown: 1 if udpchat -h lists it (udpchat sends /join, /say and /ping). */
 #define PROTO_COMMANDS(X) \
 	X(JOIN, join, "/join NAME",     PROTO_ARGS_TRIM, PROTO_WHO_STRANGER, 1, 0) \
@@ -44,7 +45,11 @@ int proto_lines_next(struct proto_lines *it, struct proto_span *line);
 	X(NICK, nick, "/nick NEW",      PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 1) \
 	X(PING, ping, "/ping",          PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   0, 0) \
 	X(QUIT, quit, "/quit",          PROTO_ARGS_REST, PROTO_WHO_ANY,      0, 1) \
-	X(HELP, help, "/help",          PROTO_ARGS_REST, PROTO_WHO_ANY,      1, 1)
+	X(HELP, help, "/help",          PROTO_ARGS_REST, PROTO_WHO_ANY,      1, 1) \
+	X(SEQ,  seq,  "/seq",           PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 0) \
+	X(SINCE, since, "/since N",     PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 0) \
+	X(LAST, last, "/last K",        PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 0) \
+	X(ID,   id,   "/id ID LINE",    PROTO_ARGS_WORD, PROTO_WHO_MEMBER,   0, 0)
 
 #define PROTO_CMD_ENUM(id, name, usage, args, who, rated, shown) PROTO_##id,
 enum proto_cmd {
@@ -115,6 +120,15 @@ uint32_t proto_fold_cp(uint32_t cp);
  * itself. Two names look alike if their keys are equal: the room's name
  * table hashes and compares keys. */
 size_t proto_name_key(struct proto_span name, char *key);
+
+/* Parses a whole span of decimal digits (protocol v1.1's sequence numbers
+ * and counts) into *out. Returns 0, or -1 if it is empty, has a byte that is
+ * not a digit, or is above 4294967295. */
+int proto_uint32(struct proto_span s, uint32_t *out);
+
+/* Returns 1 if id is an acknowledgement ID of /id: 1 to PROTO_ID_MAX bytes of
+ * [0-9A-Za-z._-]; else 0. */
+int proto_id_ok(struct proto_span id);
 
 /* Returns 1 if the span equals the NUL-terminated string s. */
 int proto_span_eq(struct proto_span a, const char *s);

@@ -423,6 +423,28 @@ static void server_cmd_help(struct server_peer *who, const struct proto_req *req
 		     PROTO_USAGES + 2);
 }
 
+static void server_cmd_unknown(struct server_peer *who, const struct proto_req *req);
+
+static void server_cmd_seq(struct server_peer *who, const struct proto_req *req)
+{
+	server_cmd_unknown(who, req);
+}
+
+static void server_cmd_since(struct server_peer *who, const struct proto_req *req)
+{
+	server_cmd_unknown(who, req);
+}
+
+static void server_cmd_last(struct server_peer *who, const struct proto_req *req)
+{
+	server_cmd_unknown(who, req);
+}
+
+static void server_cmd_id(struct server_peer *who, const struct proto_req *req)
+{
+	server_cmd_unknown(who, req);
+}
+
 static void server_cmd_unknown(struct server_peer *who, const struct proto_req *req)
 {
 	server_reply(who, "-ERR unknown command %.*s (try /help)", (int)req->arg.len, req->arg.p);

@@ -151,6 +151,78 @@ static void proto_parse_commands(void)
 	PARSE("/ping 42", PROTO_PING, "42", "");
 	PARSE("/ping   tok  ", PROTO_PING, "tok", "");
 	PARSE("/help", PROTO_HELP, NULL, NULL);
+	PARSE("/seq", PROTO_SEQ, NULL, NULL);
+	PARSE("/since 17", PROTO_SINCE, "17", "");
+	PARSE("/since  17  ", PROTO_SINCE, "17", "");
+	PARSE("/last 20", PROTO_LAST, "20", "");
+	PARSE("/id a1 hello world", PROTO_ID, "a1", "hello world");
+	PARSE("/id a1 /msg bob hi", PROTO_ID, "a1", "/msg bob hi");
+	PARSE("/sequence", PROTO_UNKNOWN, "/sequence", NULL);
+	PARSE("/idx a b", PROTO_UNKNOWN, "/idx", NULL);
+}
+
+/* proto_uint32 on hostile numbers: the reader /since and /last use. */
+static int num(const char *s, uint32_t *v)
+{
+	*v = 12345;
+	return proto_uint32(span(s), v);
+}
+
+static void proto_uint32_hostile(void)
+{
+	char big[1001];
+	uint32_t v;
+
+	CHECK_INT(num("0", &v), 0);
+	CHECK_INT((int)v, 0);
+	CHECK_INT(num("17", &v), 0);
+	CHECK_INT((int)v, 17);
+	CHECK_INT(num("4294967295", &v), 0);
+	CHECK(v == 4294967295u);
+	CHECK_INT(num("0004294967295", &v), 0);
+	CHECK(v == 4294967295u);
+	CHECK_INT(num("4294967296", &v), -1);
+	CHECK(v == 12345); /* untouched on error */
+	CHECK_INT(num("4294967300", &v), -1);
+	CHECK_INT(num("42949672950", &v), -1);
+	CHECK_INT(num("100000000000000000000", &v), -1); /* 10^20 */
+	CHECK_INT(num("-1", &v), -1);
+	CHECK_INT(num("+1", &v), -1);
+	CHECK_INT(num("abc", &v), -1);
+	CHECK_INT(num("12a", &v), -1);
+	CHECK_INT(num("1 2", &v), -1);
+	CHECK_INT(num("", &v), -1);
+	CHECK_INT(num(" 1", &v), -1);
+	CHECK_INT(proto_uint32(spanl("12\0", 3), &v), -1);
+	CHECK_INT(proto_uint32(spanl("129", 2), &v), 0); /* its length, not a NUL */
+	CHECK_INT((int)v, 12);
+	memset(big, '9', 1000);
+	big[1000] = '\0';
+	CHECK_INT(num(big, &v), -1);
+	memset(big, '0', 999);
+	big[999] = '7';
+	CHECK_INT(num(big, &v), 0);
+	CHECK_INT((int)v, 7);
+}
+
+static void proto_id_rules(void)
+{
+	char big[1001];
+
+	CHECK(proto_id_ok(span("1")));
+	CHECK(proto_id_ok(span("a.b_c-D9")));
+	CHECK(proto_id_ok(span("0123456789abcdef")));   /* 16 */
+	CHECK(!proto_id_ok(span("0123456789abcdefg"))); /* 17 */
+	CHECK(!proto_id_ok(span("")));
+	CHECK(!proto_id_ok(span("a b")));
+	CHECK(!proto_id_ok(span("a/b")));
+	CHECK(!proto_id_ok(span("a:b")));
+	CHECK(!proto_id_ok(span("\xc3\xa9")));
+	CHECK(!proto_id_ok(spanl("a\0", 2)));
+	memset(big, 'a', 1000);
+	big[1000] = '\0';
+	CHECK(!proto_id_ok(span(big)));
+	CHECK(proto_id_ok(spanl(big, 16)));
 }
 
 static void proto_parse_missing_args(void)
@@ -165,6 +237,11 @@ static void proto_parse_missing_args(void)
 	PARSE("/msg ", PROTO_MSG, "", "");
 	PARSE("/msg bob", PROTO_MSG, "bob", "");
 	PARSE("/msg bob   ", PROTO_MSG, "bob", "");
+	PARSE("/since", PROTO_SINCE, "", "");
+	PARSE("/since   ", PROTO_SINCE, "", "");
+	PARSE("/last", PROTO_LAST, "", "");
+	PARSE("/id", PROTO_ID, "", "");
+	PARSE("/id x", PROTO_ID, "x", "");
 }
 
 /* req.missing: set when an argument the command's usage names is empty;
@@ -195,6 +272,13 @@ static void proto_parse_missing_flag(void)
 	CHECK_INT(missing("/ping"), 0);
 	CHECK_INT(missing("/quit"), 0);
 	CHECK_INT(missing("/help"), 0);
+	CHECK_INT(missing("/seq"), 0);
+	CHECK_INT(missing("/since"), 1);
+	CHECK_INT(missing("/since 0"), 0);
+	CHECK_INT(missing("/last"), 1);
+	CHECK_INT(missing("/id"), 1);
+	CHECK_INT(missing("/id x"), 1);
+	CHECK_INT(missing("/id x y"), 0);
 	CHECK_INT(missing("hello"), 0);
 	CHECK_INT(missing("/dance"), 0);
 }
@@ -208,7 +292,7 @@ static void proto_usages(void)
 	CHECK_STR(proto_usage(PROTO_TEXT), "");
 	CHECK_STR(proto_usage(PROTO_UNKNOWN), "");
 	CHECK_STR(PROTO_USAGES + 2, "/join NAME, /say TEXT, /msg NAME TEXT, /who, /nick NEW, "
-		  "/ping, /quit, /help");
+		  "/ping, /quit, /help, /seq, /since N, /last K, /id ID LINE");
 	CHECK_STR(PROTO_USAGES_SHOWN + 2, "/msg NAME TEXT, /who, /nick NEW, /quit, /help");
 }
 
@@ -601,6 +685,8 @@ void suite_proto(void)
 	TEST_RUN(proto_usages);
 	TEST_RUN(proto_parse_commands);
 	TEST_RUN(proto_parse_missing_args);
+	TEST_RUN(proto_uint32_hostile);
+	TEST_RUN(proto_id_rules);
 	TEST_RUN(proto_parse_text_and_unknown);
 	TEST_RUN(proto_parse_embedded_nul);
 	TEST_RUN(proto_name_rules);
