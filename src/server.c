@@ -461,7 +461,7 @@ static void server_cmd_seq(struct server_peer *who, const struct proto_req *req)
 {
 	(void)req;
 	who->m->v11 = 1;
-	server_reply(who, "+OK seq %08x %u", (unsigned)room_epoch, (unsigned)room_seq);
+	server_reply(who, REPLY_SEQ "%08x %u", (unsigned)room_epoch, (unsigned)room_seq);
 }
 
 /* The end line of a replay, at its longest: room kept for it. */
@@ -506,7 +506,7 @@ static void server_replay_end(struct server_peer *who)
 static int server_need_seq(struct server_peer *who)
 {
 	if (!who->m->v11)
-		server_reply(who, "-ERR send /seq first");
+		server_reply(who, REPLY_NEED_SEQ);
 	return who->m->v11;
 }
 
@@ -517,7 +517,7 @@ static void server_cmd_since(struct server_peer *who, const struct proto_req *re
 	if (!server_need_seq(who))
 		return;
 	if (proto_uint32(req->arg, &n) < 0 || n > room_seq) {
-		server_reply(who, "-ERR bad sequence number (last %u)", (unsigned)room_seq);
+		server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
 		return;
 	}
 	from = n + 1;
@@ -527,7 +527,7 @@ static void server_cmd_since(struct server_peer *who, const struct proto_req *re
 	}
 	upto = server_replay(who, from, room_seq, 0);
 	server_replay_end(who);
-	server_reply(who, "+OK since %u %u %u", (unsigned)n, (unsigned)upto, (unsigned)lost);
+	server_reply(who, REPLY_SINCE "%u %u %u", (unsigned)n, (unsigned)upto, (unsigned)lost);
 }
 
 static void server_cmd_last(struct server_peer *who, const struct proto_req *req)
@@ -551,7 +551,7 @@ static void server_cmd_last(struct server_peer *who, const struct proto_req *req
 	}
 	upto = server_replay(who, from, room_seq, 1);
 	server_replay_end(who);
-	server_reply(who, "+OK last %u %u", (unsigned)k, (unsigned)upto);
+	server_reply(who, REPLY_LAST "%u %u", (unsigned)k, (unsigned)upto);
 }
 
 /* The acknowledged IDs of the member at each room index: owner is the
@@ -596,7 +596,7 @@ static void server_cmd_id(struct server_peer *who, const struct proto_req *req)
 		server_acks[idx].hash[k] = h;
 		server_acks[idx].seq[k] = room_seq;
 	}
-	server_reply(who, "+OK ack %.*s %u", (int)req->arg.len, req->arg.p,
+	server_reply(who, REPLY_ACK "%.*s %u", (int)req->arg.len, req->arg.p,
 		     (unsigned)server_acks[idx].seq[k]);
 }
 
