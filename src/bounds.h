@@ -10,6 +10,18 @@
 #define PROTO_DEFAULT_PORT  8888
 /* protocol v1.1 (opt-in, docs/PROTOCOL.md) */
 #define PROTO_ID_MAX        16    /* bytes in an ID of /id */
+#define ROOM_LAST_MAX       50    /* /last K: K at most */
+#define ROOM_ACK_WINDOW     8     /* /id: IDs remembered per member */
+/* the history ring (ring.h): -H BYTES of lines, at most RING_MAX_BYTES, and
+ * at most RING_MAX_EVENTS events (16 bytes each); the default keeps the
+ * server's peak RSS within 256 KiB at 256 members (docs/DESIGN.md) */
+#define RING_DEFAULT_BYTES  8192
+#define RING_MAX_BYTES      65536
+#define RING_MAX_EVENTS     256
+/* one /since or /last reply (its "~" lines and its end line): at most 3x
+ * the bytes of the datagram that asked (ROOM_UNCONFIRMED_FACTOR), and at
+ * most this (three full datagrams) */
+#define RING_REPLAY_MAX     4200
 
 /* A bound as a string literal, for texts joined at compile time:
  * "port " UCHAT_STR(PROTO_DEFAULT_PORT) is "port 8888". */

@@ -27,6 +27,10 @@ void fanout_init(int fd, int family);
 /* Returns where the next line may be written: OUT_LINE_MAX bytes, no "\n"
  * needed. Flushes first if the arena or the queue is full. */
 char *fanout_begin(void);
+/* Makes the next line queued (fanout_to_all or fanout_to_one) room event
+ * seq (protocol v1.1): a member with v11 set gets it as "=SEQ LINE", the
+ * prefix formatted once per line, the others the line as it is. */
+void fanout_event(uint32_t seq);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */
 void fanout_to_all(size_t len, const struct room_member *except);

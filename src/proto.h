@@ -36,7 +36,10 @@ int proto_lines_next(struct proto_lines *it, struct proto_span *line);
  * rated: 1 if it counts against the member's rate limit (/ping and /quit
  *   do not: they keep a member or end it, over the limit too; /id's LINE is
  *   counted when it is handled, a repeated ID not at all).
- * shown: 1 if udpchat -h lists it (udpchat sends /join, /say and /ping). */
+ * shown: 1 if udpchat -h lists it (udpchat sends /join, /say and /ping);
+ *   2 for the opt-in extension (protocol v1.1), which /help does not list
+ *   either: a v1 member sees exactly v1, and the /help line fits a
+ *   stranger's reply allowance (ROOM_UNCONFIRMED_FLOOR). */
 #define PROTO_COMMANDS(X) \
 	X(JOIN, join, "/join NAME",     PROTO_ARGS_TRIM, PROTO_WHO_STRANGER, 1, 0) \
 	X(SAY,  say,  "/say TEXT",      PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 0) \
@@ -46,10 +49,10 @@ int proto_lines_next(struct proto_lines *it, struct proto_span *line);
 	X(PING, ping, "/ping",          PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   0, 0) \
 	X(QUIT, quit, "/quit",          PROTO_ARGS_REST, PROTO_WHO_ANY,      0, 1) \
 	X(HELP, help, "/help",          PROTO_ARGS_REST, PROTO_WHO_ANY,      1, 1) \
-	X(SEQ,  seq,  "/seq",           PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 0) \
-	X(SINCE, since, "/since N",     PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 0) \
-	X(LAST, last, "/last K",        PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 0) \
-	X(ID,   id,   "/id ID LINE",    PROTO_ARGS_WORD, PROTO_WHO_MEMBER,   0, 0)
+	X(SEQ,  seq,  "/seq",           PROTO_ARGS_REST, PROTO_WHO_MEMBER,   1, 2) \
+	X(SINCE, since, "/since N",     PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 2) \
+	X(LAST, last, "/last K",        PROTO_ARGS_TRIM, PROTO_WHO_MEMBER,   1, 2) \
+	X(ID,   id,   "/id ID LINE",    PROTO_ARGS_WORD, PROTO_WHO_MEMBER,   0, 2)
 
 #define PROTO_CMD_ENUM(id, name, usage, args, who, rated, shown) PROTO_##id,
 enum proto_cmd {
@@ -75,11 +78,15 @@ enum proto_who {
 	PROTO_WHO_STRANGER /* a member is told "-ERR already in the room" */
 };
 
-/* The commands' usages as one literal, each after ", ": "/help" lists them
- * all, udpchat -h the shown ones. Skip the first 2 bytes. */
+/* The commands' usages as one literal, each after ", ": "/help" lists those
+ * of v1, udpchat -h the shown ones. Skip the first 2 bytes. */
 #define PROTO_IF_0(s)
 #define PROTO_IF_1(s) s
-#define PROTO_USAGE_ALL(id, name, usage, args, who, rated, shown) ", " usage
+#define PROTO_IF_2(s)
+#define PROTO_V1_0(s) s
+#define PROTO_V1_1(s) s
+#define PROTO_V1_2(s)
+#define PROTO_USAGE_ALL(id, name, usage, args, who, rated, shown) PROTO_V1_##shown(", " usage)
 #define PROTO_USAGE_SHOWN(id, name, usage, args, who, rated, shown) PROTO_IF_##shown(", " usage)
 #define PROTO_USAGES PROTO_COMMANDS(PROTO_USAGE_ALL)
 #define PROTO_USAGES_SHOWN PROTO_COMMANDS(PROTO_USAGE_SHOWN)

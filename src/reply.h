@@ -19,6 +19,15 @@
 #define REPLY_INVALID_NAME "-ERR invalid name"          /* : REASON */
 #define REPLY_ROOM_FULL    "-ERR room full"             /* (N members) */
 #define REPLY_SLOW         "-ERR slow down"             /* (R lines/s) */
+/* protocol v1.1 (docs/PROTOCOL.md): replies, and the prefixes of events */
+#define REPLY_SEQ          "+OK seq "                   /* EPOCH LAST */
+#define REPLY_SINCE        "+OK since "                 /* N UPTO LOST */
+#define REPLY_LAST         "+OK last "                  /* K UPTO */
+#define REPLY_ACK          "+OK ack "                   /* ID SEQ */
+#define REPLY_BAD_SEQ      "-ERR bad sequence number"   /* (last N) */
+#define REPLY_NEED_SEQ     "-ERR send /seq first"
+#define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */
+#define REPLY_REPLAY       '~'                          /* ~SEQ AGE TEXT: a replayed one */
 /* to a member not yet confirmed, in place of the room's lines */
 #define REPLY_HELD         "-ERR send a line (Enter) to get the room's lines"
 

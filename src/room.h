@@ -10,7 +10,7 @@
 #include "proto.h"
 #include "ratelimit.h"
 
-/* Field order packs the struct (240 bytes on 64-bit targets): the pool is
+/* Field order packs the struct (248 bytes on 64-bit targets): the pool is
  * most of the relay's memory. The idle list links by pool index. */
 struct room_member {
 	UT_hash_handle hh_name, hh_addr;  /* name: by proto_name_key */
@@ -23,6 +23,8 @@ struct room_member {
 	uint16_t credit;                  /* bytes it may still be sent, or
 	                                   * ROOM_CONFIRMED (see bounds.h) */
 	uint8_t name_len;
+	uint8_t v11;                      /* sent /seq: gets "=SEQ " prefixes */
+	uint32_t id;                      /* member id (docs/PROTOCOL.md, v1.1) */
 	char name[PROTO_NAME_BYTES + 1];  /* as the member chose it */
 };
 

@@ -32,6 +32,7 @@
 #include "proto.h"
 #include "ratelimit.h"
 #include "reply.h"
+#include "ring.h"
 #include "room.h"
 #include "utf8.h"
 
@@ -46,7 +47,7 @@
 enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN, PFD_N = PFD_CTLCONN + CTLSOCK_SLOTS };
 
 struct server_opts {
-	unsigned port, max_members, idle_s, rate;
+	unsigned port, max_members, idle_s, rate, history;
 	const char *bind_addr, *ctl_path, *user;
 	struct priv_user ids; /* -u, when user is set */
 	enum catalog_lang lang;
@@ -55,7 +56,7 @@ struct server_opts {
 
 struct server_stats {
 	uint64_t datagrams_in, lines_in, joins, leaves, timeouts, unreachable,
-		kicks, rate_limited, errors_sent;
+		kicks, rate_limited, errors_sent, replayed;
 };
 
 static struct server_opts cfg; /* what the command line asked for */
@@ -68,6 +69,9 @@ static pid_t admin_pid = -1;
 static int64_t now_ms, start_ms, stall_ms;
 static struct ratelimit stranger_rl;
 static int got_term, got_chld; /* set by server_take_signals from the self-pipe */
+/* protocol v1.1: the room's last event, this start's epoch, the last
+ * member id given */
+static uint32_t room_seq, room_epoch, member_ids;
 
 /* Formats into an outgoing line; the formats used are bounded well within
  * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
@@ -102,6 +106,7 @@ struct server_peer {
 	struct room_member *m;
 	const struct net_addr *addr;
 	size_t credit;
+	size_t budget; /* bytes replays (/since, /last) may still take: 3x the datagram */
 };
 
 static void server_reply(struct server_peer *who, const char *fmt, ...)
@@ -171,6 +176,29 @@ static void server_names(const struct server_peer *who, const char *prefix)
 	fanout_to_one(len, who->m);
 }
 
+/* --- room events (protocol v1.1: each takes the next seq) ---------------- */
+
+/* The room's clock in ticks of 1024 ms (the ring's event time). */
+static uint32_t server_ticks(void)
+{
+	return (uint32_t)((uint64_t)(now_ms - start_ms) >> 10);
+}
+
+/* Queues the line at p (len bytes, written at fanout_begin()) as the room's
+ * next event: to one member (to: a private line) or to all but except; keeps
+ * it in the ring with the id of to, or else of except (0 if none). */
+static void server_event(const char *p, size_t len, const struct room_member *except,
+			 const struct room_member *to)
+{
+	room_seq++;
+	ring_add(room_seq, server_ticks(), to ? to->id : except ? except->id : 0, to != NULL, p, len);
+	fanout_event(room_seq);
+	if (to)
+		fanout_to_one(len, to);
+	else
+		fanout_to_all(len, except);
+}
+
 /* --- room changes -------------------------------------------------------- */
 
 static void server_leave(struct room_member *m, enum catalog_notice why);
@@ -214,6 +242,8 @@ static void server_join(struct server_peer *who, struct proto_span name)
 	}
 	ratelimit_init(&m->rl, ROOM_RATE_BURST * cfg.rate, now_ms);
 	m->credit = (uint16_t)who->credit; /* unconfirmed: see server_confirm */
+	m->id = ++member_ids;
+	m->v11 = 0;
 	who->m = m;
 	stats.joins++;
 	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
@@ -234,7 +264,7 @@ static void server_confirm(struct room_member *m)
 	size_t len = server_fmt(p, "%s%s", m->name, cat[CATALOG_JOINED]);
 
 	m->credit = ROOM_CONFIRMED;
-	fanout_to_all(len, m);
+	server_event(p, len, m, NULL);
 }
 
 /* A member named name is out of the room: counts it, and tells the others
@@ -252,7 +282,7 @@ static void server_left(const char *name, int told, enum catalog_notice why)
 		len = server_fmt(p, "%s%s%s%s%s", name, cat[CATALOG_LEFT], cat[CATALOG_REASON_OPEN],
 				 cat[why], cat[CATALOG_REASON_CLOSE]);
 	if (told)
-		fanout_to_all(len, NULL);
+		server_event(p, len, NULL, NULL);
 }
 
 /* Removes m and tells the others if they heard of it (server_confirm), and
@@ -314,7 +344,7 @@ static void server_nick(struct server_peer *who, struct proto_span name)
 		return;
 	p = fanout_begin();
 	len = server_fmt(p, "%s%s%s", old, cat[CATALOG_RENAMED], m->name);
-	fanout_to_all(len, m);
+	server_event(p, len, m, NULL);
 }
 
 /* "NAME: TEXT" to everyone else: the hot path, so no printf. */
@@ -326,7 +356,7 @@ static void server_say(const struct room_member *m, struct proto_span text)
 	p[m->name_len] = ':';
 	p[m->name_len + 1] = ' ';
 	memcpy(p + m->name_len + 2, text.p, text.len);
-	fanout_to_all(m->name_len + 2 + text.len, m);
+	server_event(p, m->name_len + 2 + text.len, m, NULL);
 }
 
 /* An announcement from the operator (stdin or udpchatctl say). */
@@ -335,7 +365,7 @@ static void server_announce(const char *text, size_t len)
 	char *p = fanout_begin();
 	size_t n = server_fmt(p, "%s%.*s", cat[CATALOG_ADMIN], (int)len, text);
 
-	fanout_to_all(n, NULL);
+	server_event(p, n, NULL, NULL);
 }
 
 /* --- the commands: a handler per row of PROTO_COMMANDS (proto.h) ----------
@@ -381,7 +411,7 @@ static void server_cmd_msg(struct server_peer *who, const struct proto_req *req)
 	p = fanout_begin();
 	len = server_fmt(p, "%s%s: %.*s", cat[CATALOG_PRIVATE], who->m->name,
 			 (int)req->arg2.len, req->arg2.p);
-	fanout_to_one(len, to);
+	server_event(p, len, NULL, to);
 	server_reply(who, "+OK sent to %s", to->name);
 }
 
@@ -423,26 +453,151 @@ static void server_cmd_help(struct server_peer *who, const struct proto_req *req
 		     PROTO_USAGES + 2);
 }
 
-static void server_cmd_unknown(struct server_peer *who, const struct proto_req *req);
+/* --- protocol v1.1: /seq, /since, /last, /id ------------------------------ */
+
+static void server_line(struct server_peer *who, struct proto_span line);
 
 static void server_cmd_seq(struct server_peer *who, const struct proto_req *req)
 {
-	server_cmd_unknown(who, req);
+	(void)req;
+	who->m->v11 = 1;
+	server_reply(who, REPLY_SEQ "%08x %u", (unsigned)room_epoch, (unsigned)room_seq);
+}
+
+/* The end line of a replay, at its longest: room kept for it. */
+#define SERVER_REPLAY_END sizeof("+OK since 4294967295 4294967295 4294967295\n")
+
+/* Sends who->m the kept events from..to it may see (last: public ones
+ * only) as "~SEQ AGE TEXT", oldest first, while the datagram's budget lasts
+ * (at most RING_REPLAY_MAX, the end line's room kept). Returns the last seq
+ * covered: every visible event up to it was sent. */
+static uint32_t server_replay(struct server_peer *who, uint32_t from, uint32_t to, int last)
+{
+	size_t left = who->budget < RING_REPLAY_MAX ? who->budget : RING_REPLAY_MAX, n;
+	uint32_t s, age, now = server_ticks();
+	const struct ring_ev *e;
+	const char *text;
+	char *p;
+
+	left = left > SERVER_REPLAY_END ? left - SERVER_REPLAY_END : 0;
+	for (s = from; s - from <= to - from && from <= to; s++) {
+		e = ring_get(s, &text);
+		if (!e || !ring_visible(e, who->m->id, last))
+			continue;
+		age = (uint32_t)fmt_udiv((uint64_t)(now - e->t) << 10, 1000, NULL);
+		p = fanout_begin();
+		n = server_fmt(p, "~%u %u %.*s", (unsigned)s, (unsigned)age, (int)e->len, text);
+		if (n + 1 > left)
+			return s - 1;
+		left -= n + 1;
+		who->budget -= n + 1;
+		stats.replayed++;
+		fanout_to_one(n, who->m);
+	}
+	return to;
+}
+
+/* Takes the end line's bytes from the datagram's budget. */
+static void server_replay_end(struct server_peer *who)
+{
+	who->budget = who->budget > SERVER_REPLAY_END ? who->budget - SERVER_REPLAY_END : 0;
+}
+
+static int server_need_seq(struct server_peer *who)
+{
+	if (!who->m->v11)
+		server_reply(who, REPLY_NEED_SEQ);
+	return who->m->v11;
 }
 
 static void server_cmd_since(struct server_peer *who, const struct proto_req *req)
 {
-	server_cmd_unknown(who, req);
+	uint32_t n, first = ring_first(), from, upto, lost = 0;
+
+	if (!server_need_seq(who))
+		return;
+	if (proto_uint32(req->arg, &n) < 0 || n > room_seq) {
+		server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
+		return;
+	}
+	from = n + 1;
+	if (first > from) { /* (n, first) are gone */
+		lost = first - from;
+		from = first;
+	}
+	upto = server_replay(who, from, room_seq, 0);
+	server_replay_end(who);
+	server_reply(who, REPLY_SINCE "%u %u %u", (unsigned)n, (unsigned)upto, (unsigned)lost);
 }
 
 static void server_cmd_last(struct server_peer *who, const struct proto_req *req)
 {
-	server_cmd_unknown(who, req);
+	uint32_t k, s, from = room_seq + 1, got = 0, upto;
+	const struct ring_ev *e;
+	const char *text;
+
+	if (!server_need_seq(who))
+		return;
+	if (proto_uint32(req->arg, &k) < 0 || k < 1 || k > ROOM_LAST_MAX) {
+		server_reply(who, "-ERR usage: /last K (K from 1 to " UCHAT_STR(ROOM_LAST_MAX) ")");
+		return;
+	}
+	for (s = room_seq; got < k && s >= ring_first() && s > 0; s--) {
+		e = ring_get(s, &text);
+		if (e && ring_visible(e, who->m->id, 1)) {
+			got++;
+			from = s;
+		}
+	}
+	upto = server_replay(who, from, room_seq, 1);
+	server_replay_end(who);
+	server_reply(who, REPLY_LAST "%u %u", (unsigned)k, (unsigned)upto);
 }
+
+/* The acknowledged IDs of the member at each room index: owner is the
+ * member id they belong to (another: none yet), seq 0 an empty entry.
+ * Touched only by members that use /id. */
+static struct {
+	uint32_t owner, next;
+	uint32_t hash[ROOM_ACK_WINDOW], seq[ROOM_ACK_WINDOW];
+} server_acks[UCHAT_MAX_MEMBERS];
 
 static void server_cmd_id(struct server_peer *who, const struct proto_req *req)
 {
-	server_cmd_unknown(who, req);
+	struct room_member *m = who->m;
+	struct proto_req line;
+	uint32_t h = 2166136261u, before = room_seq, id = m->id;
+	unsigned idx = room_index(m), k;
+	size_t i;
+
+	if (!proto_id_ok(req->arg)) {
+		server_reply(who, "-ERR bad id (1-" UCHAT_STR(PROTO_ID_MAX) " of 0-9 A-Z a-z . _ -)");
+		return;
+	}
+	proto_parse(req->arg2, &line);
+	if (line.cmd != PROTO_TEXT && line.cmd != PROTO_MSG) {
+		server_reply(who, "-ERR usage: /id ID LINE (LINE: text or /msg NAME TEXT)");
+		return;
+	}
+	for (i = 0; i < req->arg.len; i++) /* FNV-1a */
+		h = (h ^ (unsigned char)req->arg.p[i]) * 16777619u;
+	if (server_acks[idx].owner != id) {
+		memset(&server_acks[idx], 0, sizeof(server_acks[idx]));
+		server_acks[idx].owner = id;
+	}
+	for (k = 0; k < ROOM_ACK_WINDOW; k++)
+		if (server_acks[idx].seq[k] && server_acks[idx].hash[k] == h)
+			break;
+	if (k == ROOM_ACK_WINDOW) {
+		server_line(who, req->arg2);
+		if (who->m != m || room_seq == before)
+			return; /* refused: its reply said why; the ID is not kept */
+		k = server_acks[idx].next++ % ROOM_ACK_WINDOW;
+		server_acks[idx].hash[k] = h;
+		server_acks[idx].seq[k] = room_seq;
+	}
+	server_reply(who, REPLY_ACK "%.*s %u", (int)req->arg.len, req->arg.p,
+		     (unsigned)server_acks[idx].seq[k]);
 }
 
 static void server_cmd_unknown(struct server_peer *who, const struct proto_req *req)
@@ -536,6 +691,7 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 	stats.datagrams_in++;
 	who.addr = &addr;
 	who.credit = ROOM_UNCONFIRMED_FACTOR * len;
+	who.budget = who.credit;
 	if (who.credit < ROOM_UNCONFIRMED_FLOOR)
 		who.credit = ROOM_UNCONFIRMED_FLOOR;
 	who.m = room_by_addr(&addr);
@@ -756,6 +912,10 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 		{ "unreachable", stats.unreachable },
 		{ "kicks", stats.kicks },
 		{ "rate_limited", stats.rate_limited },
+		{ "seq", room_seq },
+		{ "ring_events", ring_count() },
+		{ "ring_bytes", ring_bytes() },
+		{ "replayed", stats.replayed },
 	};
 	size_t i;
 
@@ -827,7 +987,7 @@ static void server_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
-		"                [-r RATE] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
+		"                [-r RATE] [-H BYTES] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
 		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
@@ -838,6 +998,8 @@ static void server_usage(int fd)
 		", 0 = never)\n"
 		"  -r RATE     lines per second per member, bursts of " UCHAT_STR(ROOM_RATE_BURST)
 		"x (default " UCHAT_STR(ROOM_DEFAULT_RATE) ", 0 = no limit)\n"
+		"  -H BYTES    history kept for /since and /last (default " UCHAT_STR(RING_DEFAULT_BYTES)
+		", at most " UCHAT_STR(RING_MAX_BYTES) ", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
 		"  -S          log to syslog instead of standard error\n"
@@ -865,9 +1027,10 @@ static void server_parse(int argc, char **argv)
 	cfg.max_members = ROOM_DEFAULT_MEMBERS < UCHAT_MAX_MEMBERS ? ROOM_DEFAULT_MEMBERS : UCHAT_MAX_MEMBERS;
 	cfg.idle_s = ROOM_DEFAULT_IDLE_S;
 	cfg.rate = ROOM_DEFAULT_RATE;
+	cfg.history = RING_DEFAULT_BYTES;
 	cfg.ctl_path = CTLSOCK_DEFAULT_PATH;
 	cfg.lang = CATALOG_EN;
-	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:c:u:ShV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:H:c:u:ShV")) != -1) {
 		switch (c) {
 		case 'p': cfg.port = server_num(o.arg, 'p', 1, 65535); break;
 		case 'b': cfg.bind_addr = o.arg; break;
@@ -878,6 +1041,7 @@ static void server_parse(int argc, char **argv)
 		case 'm': cfg.max_members = server_num(o.arg, 'm', 1, UCHAT_MAX_MEMBERS); break;
 		case 't': cfg.idle_s = server_num(o.arg, 't', 0, ROOM_MAX_IDLE_S); break;
 		case 'r': cfg.rate = server_num(o.arg, 'r', 0, ROOM_MAX_RATE); break;
+		case 'H': cfg.history = server_num(o.arg, 'H', 0, RING_MAX_BYTES); break;
 		case 'c': cfg.ctl_path = o.arg; break;
 		case 'u': cfg.user = o.arg; break;
 		case 'S': cfg.use_syslog = 1; break;
@@ -957,6 +1121,12 @@ int server_main(int argc, char **argv)
 	start_ms = now_ms = net_now_ms();
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
 	room_init(cfg.max_members);
+	ring_init(cfg.history);
+	/* the epoch: random, never 0 (getrandom as the system call itself) */
+	if (syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1) != sizeof(room_epoch))
+		room_epoch = (uint32_t)now_ms * 2654435761u ^ (uint32_t)getpid();
+	if (room_epoch == 0)
+		room_epoch = 1;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,

@@ -292,7 +292,8 @@ static void proto_usages(void)
 	CHECK_STR(proto_usage(PROTO_TEXT), "");
 	CHECK_STR(proto_usage(PROTO_UNKNOWN), "");
 	CHECK_STR(PROTO_USAGES + 2, "/join NAME, /say TEXT, /msg NAME TEXT, /who, /nick NEW, "
-		  "/ping, /quit, /help, /seq, /since N, /last K, /id ID LINE");
+		  "/ping, /quit, /help");
+	CHECK_STR(proto_usage(PROTO_SINCE), "/since N");
 	CHECK_STR(PROTO_USAGES_SHOWN + 2, "/msg NAME TEXT, /who, /nick NEW, /quit, /help");
 }
 
