@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -39,21 +40,39 @@
 					     * restarted server is noticed within 30 s */
 #define CLIENT_PING_UNKNOWN_S 5     /* ... more often when we do not know its timeout */
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
-#define CLIENT_RESEND_MAX     4     /* lines remembered to send again after a re-join */
+/* protocol v1.1 (docs/PROTOCOL.md): acknowledged sends, recovery */
+#define CLIENT_FLIGHT         16    /* lines sent and not yet acknowledged */
+#define CLIENT_TRIES          10    /* sends of a line before "not delivered" */
+#define CLIENT_ACK_FIRST_MS   1000  /* first wait for its ack (x 1 to 1.5), doubling */
+#define CLIENT_ACK_MAX_MS     4000  /* ... up to this */
+#define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
+#define CLIENT_HOLD           128   /* events held while an earlier one is missing */
+#define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
+#define CLIENT_GAP_MS         10000 /* then the missing events are given up */
+#define CLIENT_TAIL_MS        1500  /* /since once, this long after the last event */
+#define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
+#define CLIENT_LAST_K         20    /* /last K on joining (-k) */
+#define CLIENT_HELD_NONE      0xffff /* a held seq with nothing to show (our own line) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
+#define CLIENT_ID_WIRE        "/id %lu "
 
 /* What the receiver tells the sender over a pipe when it learns it. */
 enum client_note_kind {
 	CLIENT_NOTE_NAME,                    /* welcome or new name: name, idle_s */
 	CLIENT_NOTE_REFUSED,                 /* "-ERR not in the room" for a line */
-	CLIENT_NOTE_REMOVED                  /* "-ERR removed from the room (...)" */
+	CLIENT_NOTE_REMOVED,                 /* "-ERR removed from the room (...)" */
+	CLIENT_NOTE_SEQ,                     /* "+OK seq": tag lines with /id */
+	CLIENT_NOTE_V1,                      /* the server knows no /id */
+	CLIENT_NOTE_ACK,                     /* "+OK ack ID SEQ": id */
+	CLIENT_NOTE_SLOW                     /* "-ERR slow down" */
 };
 struct client_note {
 	int kind;
 	int idle_s;                          /* -1: unknown */
+	unsigned long id;
 	char name[PROTO_NAME_BYTES + 1];
 };
 
@@ -71,12 +90,43 @@ struct client {
 	long long last_send_ms;
 	int quit_sent;
 	int rejoining;                       /* both: a re-join is under way */
-	/* sender only: the last lines sent, by number, to send again those the
-	 * server refused while it did not know us (after a restart) */
+	/* sender only: lines tagged /id ID until acknowledged (v1.1) */
 	long long rejoin_ms;
-	unsigned long sent, rejoin_at, refused;
-	struct { size_t len; char line[PROTO_MAX_LINE]; } log[CLIENT_RESEND_MAX];
+	int v11;                             /* 1: tag lines, -1: the server is v1 */
+	unsigned long next_id;
+	unsigned rand;
+	/* receiver only: what the server sent, in seq order (v1.1) */
+	int seq;                             /* CLIENT_SEQ_* */
+	unsigned last_k;
+	char epoch[9];
+	uint32_t shown;                      /* shown (or skipped) up to this */
+	uint32_t top;                        /* the highest seq heard of */
+	uint32_t base, hist;                 /* history: at most base; shown up to hist */
+	int hist_done, tail;
+	long long ask_ms, gap_ms, tail_ms;
 };
+enum { CLIENT_SEQ_OFF, CLIENT_SEQ_ASKED, CLIENT_SEQ_ON, CLIENT_SEQ_V1 };
+
+/* The sender's lines in flight: len 0 is a free slot. */
+static struct client_flight {
+	unsigned long id;
+	long long next_ms;
+	int tries;
+	size_t len, text;                    /* the datagram; its TEXT from text on */
+	char line[PROTO_MAX_LINE];
+} client_flight[CLIENT_FLIGHT];
+
+/* The receiver's events held while an earlier seq is missing, at seq %
+ * CLIENT_HOLD (len CLIENT_HELD_NONE: nothing to show). */
+static struct client_held {
+	uint32_t seq;
+	uint16_t len;
+	char text[PROTO_MAX_LINE];
+} client_held[CLIENT_HOLD];
+
+/* The receiver's c->shown, for the sender's keepalive "/since N" (a shared
+ * page; NULL if mmap failed: the keepalive stays /ping). */
+static volatile uint32_t *client_shown;
 
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 
@@ -126,6 +176,9 @@ static void client_usage(int fd)
 		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
+		"  -k K     protocol v1.1: lines acknowledged and sent again, missed\n"
+		"           lines recovered; show the last K lines on joining (0-"
+		UCHAT_STR(ROOM_LAST_MAX) ")\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
 		"Type a line to say it; %s.\n"
@@ -134,20 +187,11 @@ static void client_usage(int fd)
 
 /* --- sending ------------------------------------------------------------ */
 
-/* Sends line (without "\n") as one datagram. A pending ICMP error from an
- * earlier datagram is reported by send() instead of sending: retried once.
- * Returns 0 or -1 with errno. */
-static int client_send(struct client *c, const char *line, size_t len)
+/* Sends buf as one datagram as it is, as client_send does. */
+static int client_send_raw(struct client *c, const char *buf, size_t len)
 {
-	char buf[PROTO_MAX_LINE + 2];
 	int tries;
 
-	if (len > PROTO_MAX_LINE) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	memcpy(buf, line, len);
-	buf[len++] = '\n';
 	c->last_send_ms = net_now_ms();
 	for (tries = 0; tries < 2; tries++) {
 		if (send(c->sock, buf, len, 0) >= 0)
@@ -156,6 +200,45 @@ static int client_send(struct client *c, const char *line, size_t len)
 			break;
 	}
 	return -1;
+}
+
+/* Sends "/since N" (join: "/seq" and, the first time, "/last K"), padded
+ * with empty lines to CLIENT_ASK_PAD bytes: a replay is at most 3x the
+ * datagram that asked (docs/PROTOCOL.md). On joining it also confirms our
+ * address, as client_confirm's empty line does. */
+static void client_ask(struct client *c, int join, uint32_t n)
+{
+	char buf[CLIENT_ASK_PAD];
+	int len;
+
+	if (!join)
+		len = fmt_snprintf(buf, sizeof buf, "/since %u", (unsigned)n);
+	else if (c->hist_done || !c->last_k)
+		len = fmt_snprintf(buf, sizeof buf, "/seq");
+	else
+		len = fmt_snprintf(buf, sizeof buf, "/seq\n/last %u", c->last_k);
+	if (len < 0)
+		return;
+	memset(buf + len, '\n', sizeof buf - (size_t)len);
+	c->ask_ms = net_now_ms();
+	c->tail = 0;
+	(void)client_send_raw(c, buf, sizeof buf);
+}
+
+/* Sends line (without "\n") as one datagram. A pending ICMP error from an
+ * earlier datagram is reported by send() instead of sending: retried once.
+ * Returns 0 or -1 with errno. */
+static int client_send(struct client *c, const char *line, size_t len)
+{
+	char buf[PROTO_MAX_LINE + 2];
+
+	if (len > PROTO_MAX_LINE) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(buf, line, len);
+	buf[len++] = '\n';
+	return client_send_raw(c, buf, len);
 }
 
 /* Sends "/join NAME", padded with empty lines to CLIENT_JOIN_PAD bytes:
@@ -174,10 +257,15 @@ static int client_send_join(struct client *c)
 }
 
 /* The server's welcome came: an empty line confirms our address (the
- * room hears of us, and the server's 3x bound on replies ends). */
+ * room hears of us, and the server's 3x bound on replies ends); then
+ * "/seq" and "/last K" unless the server is known to be v1. */
 static void client_confirm(struct client *c)
 {
 	(void)client_send(c, "", 0);
+	if (c->seq == CLIENT_SEQ_V1)
+		return;
+	c->seq = CLIENT_SEQ_ASKED;
+	client_ask(c, 1, 0);
 }
 
 /* --- joining -------------------------------------------------------------- */
@@ -361,17 +449,230 @@ static int client_ask_name(struct client *c, struct io_lines *in)
 
 /* Tells the parent what happened (kind), with the current name and idle
  * timeout. */
-static void client_note_parent(const struct client *c, int kind)
+static void client_note_parent(const struct client *c, int kind, unsigned long id)
 {
 	struct client_note note;
 
 	memset(&note, 0, sizeof note);
 	note.kind = kind;
+	note.id = id;
 	note.idle_s = c->idle_s;
 	memcpy(note.name, c->name, sizeof note.name);
 	if (write(c->note_fd, &note, sizeof note) < 0) {
 		/* the parent is going away: nothing to tell */
 	}
+}
+
+/* Reads the decimal numbers of s[0..len) separated by single spaces into
+ * v[0..n), the rest (after the n-th number's space) into *rest. Returns 0,
+ * or -1 if s does not start so. */
+static int client_numbers(const char *s, size_t len, uint32_t *v, int n,
+			  struct proto_span *rest)
+{
+	const char *end = s + len, *sp;
+
+	for (; n > 0; n--, v++) {
+		sp = memchr(s, ' ', (size_t)(end - s));
+		if (proto_uint32((struct proto_span){ s, (size_t)((sp ? sp : end) - s) }, v) < 0)
+			return -1;
+		s = sp ? sp + 1 : end;
+		if (!sp && n > 1)
+			return -1;
+	}
+	if (rest)
+		*rest = (struct proto_span){ s, (size_t)(end - s) };
+	return 0;
+}
+
+/* Shows the held events from c->shown + 1 on, in order, up to upto (those
+ * missing skipped), then as long as the next one is held. Returns how many
+ * were skipped. */
+static uint32_t client_advance(struct client *c, uint32_t upto)
+{
+	uint32_t skipped = 0, start = c->shown;
+
+	for (;;) {
+		struct client_held *h = &client_held[(c->shown + 1) % CLIENT_HOLD];
+		int have = h->seq == c->shown + 1;
+
+		if (!have && (int32_t)(upto - c->shown) <= 0)
+			break;
+		c->shown++;
+		if (!have)
+			skipped++;
+		else if (h->len != CLIENT_HELD_NONE)
+			(void)term_print(h->text, h->len);
+	}
+	if ((int32_t)(c->top - c->shown) < 0)
+		c->top = c->shown;
+	if (c->shown != start)
+		c->gap_ms = net_now_ms();
+	if (client_shown)
+		*client_shown = c->shown;
+	return skipped;
+}
+
+/* An event seq (text: s[0..len), or len CLIENT_HELD_NONE: our own line,
+ * already on screen) came, live or replayed: held, shown in order. */
+static void client_event(struct client *c, uint32_t seq, const char *s, size_t len)
+{
+	struct client_held *h = &client_held[seq % CLIENT_HOLD];
+	uint32_t n;
+	int was_gap = c->top != c->shown;
+
+	if ((int32_t)(seq - c->shown) <= 0)
+		return;                     /* shown already */
+	if (seq - c->shown > CLIENT_HOLD &&
+	    (n = client_advance(c, seq - CLIENT_HOLD)) > 0)
+		client_notice("... %u lines missed", (unsigned)n);
+	h->seq = seq;
+	h->len = (uint16_t)(len < sizeof h->text ? len : sizeof h->text);
+	if (len != CLIENT_HELD_NONE)
+		memcpy(h->text, s, h->len);
+	if ((int32_t)(seq - c->top) > 0)
+		c->top = seq;
+	if (!was_gap && seq != c->shown + 1)
+		c->gap_ms = net_now_ms(); /* a gap begins */
+	(void)client_advance(c, c->shown);
+}
+
+/* A history line (from /last): shown once, marked on a terminal with its
+ * age; a script sees the text as it was said. */
+static void client_history(struct client *c, uint32_t seq, uint32_t age,
+			   const char *s, size_t len)
+{
+	char buf[PROTO_MAX_LINE + 32];
+	int n;
+
+	if (c->hist_done || (int32_t)(seq - c->hist) <= 0 || (int32_t)(seq - c->base) > 0)
+		return;
+	c->hist = seq;
+	if (!term_active()) {
+		(void)term_print(s, len);
+		return;
+	}
+	n = age < 120 ? fmt_snprintf(buf, sizeof buf, "%.*s (%u s ago)", (int)len, s, (unsigned)age)
+		      : fmt_snprintf(buf, sizeof buf, "%.*s (%u min ago)", (int)len, s,
+				     (unsigned)(age / 60));
+	if (n > 0)
+		(void)term_print(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* The lines of protocol v1.1 (docs/PROTOCOL.md) in the receiver: "=SEQ
+ * TEXT", "~SEQ AGE TEXT" and the replies that carry numbers. Returns 1 if
+ * it handled the line (nothing more to do), else 0. */
+static int client_on_v11(struct client *c, const char *s, size_t len)
+{
+	uint32_t v[3];
+	struct proto_span rest;
+	size_t n;
+
+	if (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) && s[1] >= '0' && s[1] <= '9') {
+		if (c->seq != CLIENT_SEQ_ON ||
+		    client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
+			return 1;
+		if (s[0] == REPLY_EVENT) {
+			c->tail = 1;
+			c->tail_ms = net_now_ms() + CLIENT_TAIL_MS;
+		} else if ((int32_t)(v[0] - c->shown) <= 0) {
+			client_history(c, v[0], v[1], rest.p, rest.len);
+			return 1;
+		}
+		client_event(c, v[0], rest.p, rest.len);
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SEQ)) {
+		n = sizeof REPLY_SEQ - 1;
+		if (len < n + 10 || client_numbers(s + n + 9, len - n - 9, v, 1, NULL) < 0)
+			return 1;
+		if (!c->epoch[0] || memcmp(c->epoch, s + n, 8) != 0) {
+			if (c->epoch[0])
+				client_notice("the server restarted; earlier history is gone");
+			memcpy(c->epoch, s + n, 8);
+			c->shown = c->top = c->base = v[0];
+			(void)client_advance(c, v[0]);
+		} else if ((int32_t)(v[0] - c->top) > 0) {
+			c->top = v[0];      /* back after a re-join: ask what we missed */
+			c->gap_ms = net_now_ms();
+		}
+		if (c->seq != CLIENT_SEQ_ON)
+			client_note_parent(c, CLIENT_NOTE_SEQ, 0);
+		c->seq = CLIENT_SEQ_ON;
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SINCE)) {
+		n = sizeof REPLY_SINCE - 1;
+		if (c->seq == CLIENT_SEQ_ON && client_numbers(s + n, len - n, v, 3, NULL) == 0 &&
+		    (int32_t)(v[0] - c->shown) <= 0) {
+			(void)client_advance(c, v[1]);
+			if (v[2] > 0)
+				client_notice("... %u earlier lines not kept", (unsigned)v[2]);
+			if (c->top != c->shown)
+				c->ask_ms = 0;      /* the reply was cut: ask on */
+		}
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_LAST)) {
+		if (c->hist && !c->hist_done && term_active())
+			client_notice("-- history above --");
+		c->hist_done = 1;
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_ACK)) {
+		n = sizeof REPLY_ACK - 1;
+		if (client_numbers(s + n, len - n, v, 2, NULL) == 0) {
+			client_note_parent(c, CLIENT_NOTE_ACK, v[0]);
+			if (c->seq == CLIENT_SEQ_ON)
+				client_event(c, v[1], NULL, CLIENT_HELD_NONE);
+		}
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_UNKNOWN "/seq")) {
+		c->seq = CLIENT_SEQ_V1;
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_UNKNOWN "/id")) {
+		client_note_parent(c, CLIENT_NOTE_V1, 0);
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SLOW))
+		client_note_parent(c, CLIENT_NOTE_SLOW, 0);
+	return 0;
+}
+
+/* The receiver's timers (v1.1): asks /seq again until answered, /since
+ * while a seq is missing (one a second) and gives it up after
+ * CLIENT_GAP_MS, and /since once after the last event (its end line tells
+ * the room's last seq: a lost last line is recovered). Returns the ms
+ * until the next one, or -1. */
+static int client_rx_timers(struct client *c)
+{
+	long long now = net_now_ms(), at = -1;
+	uint32_t n;
+
+	if (c->seq == CLIENT_SEQ_ASKED) {
+		if (now - c->ask_ms >= CLIENT_ASK_MS)
+			client_ask(c, 1, 0);
+		return CLIENT_ASK_MS;
+	}
+	if (c->seq != CLIENT_SEQ_ON)
+		return -1;
+	if (c->top != c->shown && now - c->gap_ms >= CLIENT_GAP_MS &&
+	    (n = client_advance(c, c->top)) > 0)
+		client_notice("... %u lines missed", (unsigned)n);
+	if (c->top != c->shown) {
+		if (now - c->ask_ms >= CLIENT_ASK_MS)
+			client_ask(c, 0, c->shown);
+		at = c->ask_ms + CLIENT_ASK_MS;
+		if (c->gap_ms + CLIENT_GAP_MS < at)
+			at = c->gap_ms + CLIENT_GAP_MS;
+	} else if (c->tail) {
+		if (now >= c->tail_ms)
+			client_ask(c, 0, c->shown);
+		else
+			at = c->tail_ms;
+	}
+	return at < 0 ? -1 : (int)(at > now ? at - now : 0);
 }
 
 /* Handles one line from the server in the receiver. Returns -1 to keep
@@ -382,11 +683,12 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 	static const char removed[] = REPLY_REMOVED " (";
 	static const char keepalive[] = REPLY_PONG " keepalive";
 
-	if (len == 0 || (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)))
+	if (len == 0 || (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)) ||
+	    client_on_v11(c, s, len))
 		return -1;
 	if (client_starts(s, len, REPLY_ALREADY) && c->rejoining) {
 		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 		return -1;
 	}
 	if (term_print(s, len) < 0 && errno == EPIPE)
@@ -395,11 +697,11 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		c->rejoining = 0;
 		client_parse_welcome(s, len, c->name, &c->idle_s);
 		client_confirm(c);   /* an empty line: no answer to count */
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 	} else if (client_starts(s, len, nick) && len - (sizeof nick - 1) <= PROTO_NAME_BYTES) {
 		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));
 		c->name[len - (sizeof nick - 1)] = '\0';
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 	} else if (client_starts(s, len, REPLY_BYE)) {
 		return 0;
 	} else if (client_starts(s, len, removed) &&
@@ -408,10 +710,10 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		return 1;
 	} else if (client_starts(s, len, REPLY_REMOVED)) {
 		c->rejoining = 1;   /* the sender joins again */
-		client_note_parent(c, CLIENT_NOTE_REMOVED);
+		client_note_parent(c, CLIENT_NOTE_REMOVED, 0);
 	} else if (client_starts(s, len, REPLY_NOT_IN)) {
 		c->rejoining = 1;
-		client_note_parent(c, CLIENT_NOTE_REFUSED);
+		client_note_parent(c, CLIENT_NOTE_REFUSED, 0);
 	} else if (c->rejoining && (client_starts(s, len, REPLY_NAME_TAKEN) ||
 				    client_starts(s, len, REPLY_INVALID_NAME) ||
 				    client_starts(s, len, REPLY_ROOM_FULL))) {
@@ -466,7 +768,7 @@ static void client_receiver(struct client *c, pid_t parent)
 	for (;;) {
 		struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
 
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, client_rx_timers(c)) < 0 && errno != EINTR)
 			_exit(1);
 		if (client_recv(c) <= 0)
 			continue;   /* EAGAIN, or an ICMP error while the server is away */
@@ -525,60 +827,118 @@ static int client_leave(struct client *c, int status)
 	return status;
 }
 
-/* Sends line as client_send does, and remembers it as the line numbered
- * c->sent (a keepalive as an empty line: never sent again). */
-static int client_send_logged(struct client *c, const char *line, size_t len, int keep)
+/* The wait before sending line f again: CLIENT_ACK_FIRST_MS doubling to
+ * CLIENT_ACK_MAX_MS, times 1 to 1.5 (so that clients that lost the same
+ * datagrams do not send again in step). */
+static long long client_backoff(struct client *c, const struct client_flight *f)
 {
-	int r = client_send(c, line, len);
+	long long ms = (long long)CLIENT_ACK_FIRST_MS << (f->tries < 3 ? f->tries - 1 : 2);
 
-	if (r == 0) {
-		c->log[c->sent % CLIENT_RESEND_MAX].len = keep ? len : 0;
-		if (keep)
-			memmove(c->log[c->sent % CLIENT_RESEND_MAX].line, line, len);
-		c->sent++;
-	}
-	return r;
+	if (ms > CLIENT_ACK_MAX_MS)
+		ms = CLIENT_ACK_MAX_MS;
+	c->rand = c->rand * 1103515245u + 12345u;
+	return ms + ms * ((c->rand >> 16) & 511) / 1024;
 }
 
-/* The receiver heard that the server does not know us (kind): joins again,
- * at most once a second. A refused line is counted: the server answers
- * lines in the order they were sent, so the lines it refused are the last
- * c->refused ones sent before the join it welcomes. */
-static void client_rejoin(struct client *c, int kind)
+/* Sends the lines in flight whose time has come; says which could not be
+ * delivered after CLIENT_TRIES sends. Returns the ms until the next one,
+ * or -1 if none waits. */
+static long long client_flight_timers(struct client *c)
+{
+	long long now = net_now_ms(), next = -1;
+	int i;
+
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		struct client_flight *f = &client_flight[i];
+
+		if (!f->len)
+			continue;
+		if (f->next_ms <= now) {
+			if (f->tries >= CLIENT_TRIES) {
+				client_notice("not delivered: %.*s", (int)(f->len - f->text),
+					      f->line + f->text);
+				f->len = 0;
+				continue;
+			}
+			f->tries++;
+			(void)client_send(c, f->line, f->len);
+			f->next_ms = now + client_backoff(c, f);
+		}
+		if (next < 0 || f->next_ms - now < next)
+			next = f->next_ms - now;
+	}
+	return next;
+}
+
+/* Returns a free slot of client_flight, or NULL if CLIENT_FLIGHT lines wait
+ * for their acks. */
+static struct client_flight *client_flight_free(void)
+{
+	int i;
+
+	for (i = 0; i < CLIENT_FLIGHT; i++)
+		if (!client_flight[i].len)
+			return &client_flight[i];
+	return NULL;
+}
+
+/* What the receiver noted about the lines in flight: an ack frees its
+ * line; "-ERR slow down" delays them all (the try refused not counted);
+ * a v1 server: they go again as /say, untagged. */
+static void client_flight_note(struct client *c, const struct client_note *note)
+{
+	long long now = net_now_ms();
+	int i;
+
+	if (note->kind == CLIENT_NOTE_V1)
+		c->v11 = -1;
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		struct client_flight *f = &client_flight[i];
+
+		if (!f->len)
+			continue;
+		if (note->kind == CLIENT_NOTE_ACK && f->id == note->id) {
+			f->len = 0;
+		} else if (note->kind == CLIENT_NOTE_SLOW && f->next_ms < now + CLIENT_SLOW_MS) {
+			f->next_ms = now + CLIENT_SLOW_MS;
+			if (f->tries > 1)
+				f->tries--;
+		} else if (note->kind == CLIENT_NOTE_V1) {
+			memcpy(f->line + f->text - (sizeof CLIENT_SAY - 1), CLIENT_SAY,
+			       sizeof CLIENT_SAY - 1);
+			(void)client_send(c, f->line + f->text - (sizeof CLIENT_SAY - 1),
+					  f->len - f->text + sizeof CLIENT_SAY - 1);
+			f->len = 0;
+		}
+	}
+}
+
+/* The receiver heard that the server does not know us: joins again, at
+ * most once a second. The lines it refused meanwhile stay in flight. */
+static void client_rejoin(struct client *c)
 {
 	long long now = net_now_ms();
 
-	if (kind == CLIENT_NOTE_REFUSED)
-		c->refused++;
 	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
 		return;
 	if (!c->rejoining)
 		client_notice("re-joining as %s", c->name);
 	c->rejoining = 1;
 	c->rejoin_ms = now;
-	c->rejoin_at = c->sent;
 	(void)client_send_join(c);
 }
 
-/* Welcomed back: sends again the refused lines still remembered. */
+/* Welcomed back: the lines in flight go again now, with all their tries
+ * (the one way a line is sent again: client_flight_timers). */
 static void client_resend(struct client *c)
 {
-	unsigned long i = c->rejoin_at - (c->refused < c->rejoin_at ? c->refused : c->rejoin_at);
-	char line[PROTO_MAX_LINE];
+	int i;
 
-	if (c->sent - i > CLIENT_RESEND_MAX)
-		i = c->sent - CLIENT_RESEND_MAX;
-	for (; i < c->rejoin_at; i++) {
-		size_t len = c->log[i % CLIENT_RESEND_MAX].len;
-
-		if (len == 0)
-			continue;   /* a keepalive */
-		memcpy(line, c->log[i % CLIENT_RESEND_MAX].line, len);
-		if (client_send_logged(c, line, len, 1) == 0)
-			client_notice("sent again: %.*s", (int)len, line);
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		client_flight[i].next_ms = 0;
+		client_flight[i].tries = 0;
 	}
 	c->rejoining = 0;
-	c->refused = 0;
 }
 
 /* Sends a typed line: commands as they are, anything else as /say.
@@ -586,9 +946,10 @@ static void client_resend(struct client *c)
 static int client_submit(struct client *c, const char *line, size_t len)
 {
 	char wire[PROTO_MAX_LINE + 1];
+	struct client_flight *f;
 	size_t wlen, max;
 	long bad;
-	int cmd;
+	int cmd, n = 0;
 
 	if (len == 0)
 		return 0;
@@ -608,17 +969,33 @@ static int client_submit(struct client *c, const char *line, size_t len)
 		return 0;
 	}
 	wlen = 0;
-	if (!cmd) {
-		memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
-		wlen = sizeof CLIENT_SAY - 1;
+	f = NULL;
+	if (!cmd && c->v11 > 0 && (f = client_flight_free()) != NULL) {
+		n = fmt_snprintf(f->line, sizeof f->line, CLIENT_ID_WIRE, ++c->next_id);
+		if (n < 0 || len > PROTO_MAX_LINE - (size_t)n)
+			f = NULL;   /* too long with its tag: sent as /say, untagged */
 	}
-	memcpy(wire + wlen, line, len);
-	wlen += len;
-	if (client_send_logged(c, wire, wlen, 1) < 0)
-		client_notice("not sent: %s", fmt_strerror(errno));
-	else if (!cmd && term_active()) {
+	if (f) {
+		memcpy(f->line + n, line, len);
+		f->text = (size_t)n;
+		f->len = (size_t)n + len;
+		f->id = c->next_id;
+		f->tries = 0;
+		f->next_ms = 0;
+		(void)client_flight_timers(c);   /* sends it */
+	} else {
+		if (!cmd) {
+			memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
+			wlen = sizeof CLIENT_SAY - 1;
+		}
+		memcpy(wire + wlen, line, len);
+		wlen += len;
+		if (client_send(c, wire, wlen) < 0)
+			client_notice("not sent: %s", fmt_strerror(errno));
+	}
+	if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
-		int n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
+		n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
 		if (n > 0)
 			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1);
 	}
@@ -668,16 +1045,17 @@ static int client_take_lines(struct client *c, struct io_lines *in)
 {
 	const char *line;
 	size_t len;
-	int r;
+	int r = IO_LONG;
 
-	while ((r = io_lines_next(in, &line, &len)) != IO_NONE) {
+	while ((c->v11 <= 0 || client_flight_free()) &&
+	       (r = io_lines_next(in, &line, &len)) != IO_NONE) {
 		if (r == IO_LONG)
 			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
 				      len, PROTO_MAX_LINE);
 		else if (client_submit(c, line, io_drop_cr(line, len)))
 			return 1;
 	}
-	return in->eof;
+	return in->eof && r == IO_NONE && client_flight_timers(c) < 0;
 }
 
 /* Lines from a non-terminal stdin. Returns 1 to leave (EOF, /quit), else 0. */
@@ -703,12 +1081,24 @@ static long long client_ping_every_ms(const struct client *c)
 	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
+/* The idle keepalive: "/since N" once the server speaks v1.1 (N: the last
+ * seq the receiver showed; the end line tells the room's last, and what we
+ * missed comes with it), else "/ping keepalive". */
+static void client_keepalive(struct client *c)
+{
+	if (c->v11 > 0 && client_shown)
+		client_ask(c, 0, *client_shown);
+	else
+		(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
+}
+
 /* The sender's poll loop. Returns the exit status. */
 static int client_sender(struct client *c, struct io_lines *in)
 {
 	struct pollfd pfd[PFD_N];
 	struct term_edit ed;
 	unsigned sigs = 0;      /* caught, not yet acted on */
+	long long flight;
 
 	term_edit_clear(&ed);
 	term_draw(&ed);
@@ -738,8 +1128,21 @@ static int client_sender(struct client *c, struct io_lines *in)
 		sigs = 0;
 		wait = c->last_send_ms + client_ping_every_ms(c) - net_now_ms();
 		if (wait <= 0) {
-			(void)client_send_logged(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1, 0);
+			client_keepalive(c);
 			continue;
+		}
+		flight = client_flight_timers(c);
+		if (flight >= 0 && flight < wait)
+			wait = flight;
+		/* a pipe's lines wait while CLIENT_FLIGHT are in flight; at its
+		 * end, until they are acknowledged or given up */
+		if (!term_active()) {
+			if (in->eof || (c->v11 > 0 && !client_flight_free()))
+				pfd[PFD_IN].fd = -1;
+			else
+				pfd[PFD_IN].fd = 0;
+			if (client_take_lines(c, in))
+				return client_leave(c, 0);
 		}
 		if (poll(pfd, PFD_N, (int)wait) < 0) {
 			if (errno == EINTR)
@@ -754,10 +1157,14 @@ static int client_sender(struct client *c, struct io_lines *in)
 				note.name[sizeof note.name - 1] = '\0';
 				memcpy(c->name, note.name, sizeof c->name);
 				c->idle_s = note.idle_s;
-				if (note.kind != CLIENT_NOTE_NAME)
-					client_rejoin(c, note.kind);
-				else if (c->rejoining)
+				if (note.kind == CLIENT_NOTE_REFUSED || note.kind == CLIENT_NOTE_REMOVED)
+					client_rejoin(c);
+				else if (note.kind == CLIENT_NOTE_SEQ && !c->v11)
+					c->v11 = 1;
+				else if (note.kind == CLIENT_NOTE_NAME && c->rejoining)
 					client_resend(c);
+				else
+					client_flight_note(c, &note);
 			}
 		} else if (pfd[PFD_NOTE].revents) {
 			pfd[PFD_NOTE].fd = -1;     /* the receiver is gone: SIGCHLD follows */
@@ -781,6 +1188,11 @@ static int client_run(struct client *c, struct io_lines *in)
 	pid_t parent = getpid();
 
 	client_sig_fd = io_sigpipe_open(sigs, sizeof sigs / sizeof sigs[0]);
+	client_shown = mmap(NULL, sizeof *client_shown, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (client_shown == MAP_FAILED)
+		client_shown = NULL;
+	c->rand = (unsigned)net_now_ms() ^ (unsigned)parent;
 	if (client_sig_fd < 0 || pipe2(notes, O_CLOEXEC) < 0) {
 		log_warn("%s", fmt_strerror(errno));
 		return 1;
@@ -833,8 +1245,15 @@ int client_main(int argc, char **argv)
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	c.idle_s = -1;
 	c.child = -1;
-	while ((flag = opt_next(&o, argc, argv, "n:hV")) != -1) {
+	c.seq = CLIENT_SEQ_V1;
+	while ((flag = opt_next(&o, argc, argv, "n:k:hV")) != -1) {
 		switch (flag) {
+		case 'k':
+			if (fmt_parse_uint(o.arg, 0, ROOM_LAST_MAX, &port) < 0)
+				log_die(2, "bad -k: %s (0 to " UCHAT_STR(ROOM_LAST_MAX) ")", o.arg);
+			c.last_k = (unsigned)port;
+			c.seq = CLIENT_SEQ_OFF;
+			break;
 		case 'n':
 			name = o.arg;
 			break;

@@ -275,7 +275,7 @@ def _inside(spec_path):
         if spec["join_under_loss"]:
             _nft(spec["percent"])
         for name in NAMES:
-            p = subprocess.Popen(spec["client"] + ["-n", name, "127.0.0.1", str(PORT)],
+            p = subprocess.Popen(spec["client"] + ["-n", name, "-k", "20", "127.0.0.1", str(PORT)],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, preexec_fn=_pdeathsig)
             procs[name] = (p, _Reader(p.stdout), _Reader(p.stderr))
