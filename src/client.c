@@ -41,10 +41,10 @@
 #define CLIENT_PING_UNKNOWN_S 5     /* ... more often when we do not know its timeout */
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
 /* protocol v1.1 (docs/PROTOCOL.md): acknowledged sends, recovery */
-#define CLIENT_FLIGHT         16    /* lines sent and not yet acknowledged */
+#define CLIENT_FLIGHT         16    /* lines not yet acknowledged (one sent at a time) */
 #define CLIENT_TRIES          10    /* sends of a line before "not delivered" */
-#define CLIENT_ACK_FIRST_MS   1000  /* first wait for its ack (x 1 to 1.5), doubling */
-#define CLIENT_ACK_MAX_MS     4000  /* ... up to this */
+#define CLIENT_ACK_FIRST_MS   500   /* first wait for its ack (x 1 to 1.5), doubling */
+#define CLIENT_ACK_MAX_MS     2000  /* ... up to this */
 #define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
 #define CLIENT_HOLD           128   /* events held while an earlier one is missing */
 #define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
@@ -526,9 +526,11 @@ static void client_event(struct client *c, uint32_t seq, const char *s, size_t l
 	    (n = client_advance(c, seq - CLIENT_HOLD)) > 0)
 		client_notice("... %u lines missed", (unsigned)n);
 	h->seq = seq;
-	h->len = (uint16_t)(len < sizeof h->text ? len : sizeof h->text);
-	if (len != CLIENT_HELD_NONE)
+	h->len = CLIENT_HELD_NONE;
+	if (len != CLIENT_HELD_NONE) {
+		h->len = (uint16_t)(len < sizeof h->text ? len : sizeof h->text);
 		memcpy(h->text, s, h->len);
+	}
 	if ((int32_t)(seq - c->top) > 0)
 		c->top = seq;
 	if (!was_gap && seq != c->shown + 1)
@@ -840,34 +842,42 @@ static long long client_backoff(struct client *c, const struct client_flight *f)
 	return ms + ms * ((c->rand >> 16) & 511) / 1024;
 }
 
-/* Sends the lines in flight whose time has come; says which could not be
- * delivered after CLIENT_TRIES sends. Returns the ms until the next one,
- * or -1 if none waits. */
-static long long client_flight_timers(struct client *c)
+/* The oldest line waiting for its ack, or NULL. */
+static struct client_flight *client_flight_oldest(void)
 {
-	long long now = net_now_ms(), next = -1;
+	struct client_flight *old = NULL;
 	int i;
 
-	for (i = 0; i < CLIENT_FLIGHT; i++) {
-		struct client_flight *f = &client_flight[i];
+	for (i = 0; i < CLIENT_FLIGHT; i++)
+		if (client_flight[i].len && (!old || client_flight[i].id < old->id))
+			old = &client_flight[i];
+	return old;
+}
 
-		if (!f->len)
-			continue;
-		if (f->next_ms <= now) {
-			if (f->tries >= CLIENT_TRIES) {
-				client_notice("not delivered: %.*s", (int)(f->len - f->text),
-					      f->line + f->text);
-				f->len = 0;
-				continue;
-			}
+/* Sends the oldest line waiting for its ack if its time has come (one at
+ * a time: the room then has each sender's lines in the order typed, as a
+ * line sent again after later ones would not); says it could not be
+ * delivered after CLIENT_TRIES sends. Returns the ms until the next send,
+ * or -1 if no line waits. */
+static long long client_flight_timers(struct client *c)
+{
+	struct client_flight *f;
+	long long now;
+
+	while ((f = client_flight_oldest()) != NULL) {
+		now = net_now_ms();
+		if (f->next_ms > now)
+			return f->next_ms - now;
+		if (f->tries < CLIENT_TRIES) {
 			f->tries++;
 			(void)client_send(c, f->line, f->len);
 			f->next_ms = now + client_backoff(c, f);
+			continue;
 		}
-		if (next < 0 || f->next_ms - now < next)
-			next = f->next_ms - now;
+		client_notice("not delivered: %.*s", (int)(f->len - f->text), f->line + f->text);
+		f->len = 0;
 	}
-	return next;
+	return -1;
 }
 
 /* Returns a free slot of client_flight, or NULL if CLIENT_FLIGHT lines wait

@@ -145,10 +145,10 @@ def check_all(ctx, res):
         assert not_delivered(res, who) == [], (who, res["clients"][who]["stderr"])
 
 
-def lossy(ctx, percent, limit, settle, join_under_loss=True):
+def lossy(ctx, percent, limit, settle, join_under_loss=True, lines=LINES):
     if os.environ.get("UDPCHAT_LOSS_FORCE") != "1":
         ctx.skip("client v1.1 not done")
-    return run_inside(ctx, {"percent": percent, "settle": settle,
+    return run_inside(ctx, {"percent": percent, "settle": settle, "lines": lines,
                             "join_under_loss": join_under_loss}, limit)
 
 
@@ -286,7 +286,7 @@ def _inside(spec_path):
         time.sleep(1.0 * sc)     # the confirmations and the joins' notices
         if not spec["join_under_loss"]:
             _nft(spec["percent"])
-        for i in range(LINES):   # all three at 4 lines/s, in step
+        for i in range(spec["lines"]):   # all three at 4 lines/s, in step
             t0 = time.monotonic()
             for name in NAMES:
                 try:
@@ -297,7 +297,7 @@ def _inside(spec_path):
             time.sleep(max(0.0, PACE * sc - (time.monotonic() - t0)))
         # until every line is shown everywhere (or the settle time is over)
         deadline = time.monotonic() + spec["settle"] * sc
-        want = (len(NAMES) - 1) * LINES
+        want = (len(NAMES) - 1) * spec["lines"]
         while time.monotonic() < deadline:
             if all(sum(1 for x in r.lines if re.fullmatch(r"\w+: line \d\d from \w+", x)) >= want
                    for _, r, _ in procs.values()):
