@@ -10,6 +10,7 @@
 #define PROTO_DEFAULT_PORT  8888
 /* protocol v1.1 (opt-in, docs/PROTOCOL.md) */
 #define PROTO_ID_MAX        16    /* bytes in an ID of /id */
+#define SEQWIN_HOLD         128   /* udpchat: events held while an earlier one is missing */
 #define ROOM_LAST_MAX       50    /* /last K: K at most */
 #define ROOM_ACK_WINDOW     8     /* /id: IDs remembered per member */
 /* the history ring (ring.h): -H BYTES of lines, at most RING_MAX_BYTES, and

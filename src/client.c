@@ -25,6 +25,7 @@
 #include "proto.h"
 #include "reply.h"
 #include "resolv.h"
+#include "seqwin.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -46,13 +47,12 @@
 #define CLIENT_ACK_FIRST_MS   500   /* first wait for its ack (x 1 to 1.5), doubling */
 #define CLIENT_ACK_MAX_MS     2000  /* ... up to this */
 #define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
-#define CLIENT_HOLD           128   /* events held while an earlier one is missing */
 #define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
 #define CLIENT_GAP_MS         10000 /* then the missing events are given up */
-#define CLIENT_TAIL_MS        1500  /* /since once, this long after the last event */
+#define CLIENT_TAIL_MS        1500  /* /since this long after the last event, */
+#define CLIENT_TAIL_TRIES     4     /* ... again each CLIENT_ASK_MS until answered */
 #define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
 #define CLIENT_LAST_K         20    /* /last K on joining (-k) */
-#define CLIENT_HELD_NONE      0xffff /* a held seq with nothing to show (our own line) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
@@ -99,8 +99,6 @@ struct client {
 	int seq;                             /* CLIENT_SEQ_* */
 	unsigned last_k;
 	char epoch[9];
-	uint32_t shown;                      /* shown (or skipped) up to this */
-	uint32_t top;                        /* the highest seq heard of */
 	uint32_t base, hist;                 /* history: at most base; shown up to hist */
 	int hist_done, tail;
 	long long ask_ms, gap_ms, tail_ms;
@@ -116,15 +114,10 @@ static struct client_flight {
 	char line[PROTO_MAX_LINE];
 } client_flight[CLIENT_FLIGHT];
 
-/* The receiver's events held while an earlier seq is missing, at seq %
- * CLIENT_HOLD (len CLIENT_HELD_NONE: nothing to show). */
-static struct client_held {
-	uint32_t seq;
-	uint16_t len;
-	char text[PROTO_MAX_LINE];
-} client_held[CLIENT_HOLD];
+/* The receiver's events, shown in seq order. */
+static struct seqwin client_win;
 
-/* The receiver's c->shown, for the sender's keepalive "/since N" (a shared
+/* The receiver's client_win.shown, for the sender's keepalive "/since N" (a shared
  * page; NULL if mmap failed: the keepalive stays /ping). */
 static volatile uint32_t *client_shown;
 
@@ -221,7 +214,6 @@ static void client_ask(struct client *c, int join, uint32_t n)
 		return;
 	memset(buf + len, '\n', sizeof buf - (size_t)len);
 	c->ask_ms = net_now_ms();
-	c->tail = 0;
 	(void)client_send_raw(c, buf, sizeof buf);
 }
 
@@ -484,58 +476,40 @@ static int client_numbers(const char *s, size_t len, uint32_t *v, int n,
 	return 0;
 }
 
-/* Shows the held events from c->shown + 1 on, in order, up to upto (those
- * missing skipped), then as long as the next one is held. Returns how many
- * were skipped. */
-static uint32_t client_advance(struct client *c, uint32_t upto)
+/* Shows what comes out of client_win in order; says how many lines were
+ * given up if say, else passes them over silently (not for us). */
+static void client_drain(struct client *c, int say)
 {
-	uint32_t skipped = 0, start = c->shown;
+	uint32_t before = client_win.shown;
+	const char *p;
+	size_t len;
 
-	for (;;) {
-		struct client_held *h = &client_held[(c->shown + 1) % CLIENT_HOLD];
-		int have = h->seq == c->shown + 1;
-
-		if (!have && (int32_t)(upto - c->shown) <= 0)
-			break;
-		c->shown++;
-		if (!have)
-			skipped++;
-		else if (h->len != CLIENT_HELD_NONE)
-			(void)term_print(h->text, h->len);
-	}
-	if ((int32_t)(c->top - c->shown) < 0)
-		c->top = c->shown;
-	if (c->shown != start)
-		c->gap_ms = net_now_ms();
+	while (seqwin_next(&client_win, &p, &len))
+		if (len != SEQWIN_NONE)
+			(void)term_print(p, len);
+	if (client_win.skipped && say)
+		client_notice("... %u lines missed", (unsigned)client_win.skipped);
+	client_win.skipped = 0;
+	if (client_win.shown != before)
+		c->gap_ms = net_now_ms();   /* progress: the gap's deadline restarts */
 	if (client_shown)
-		*client_shown = c->shown;
-	return skipped;
+		*client_shown = client_win.shown;
 }
 
-/* An event seq (text: s[0..len), or len CLIENT_HELD_NONE: our own line,
- * already on screen) came, live or replayed: held, shown in order. */
+/* An event seq (text: s[0..len), or len SEQWIN_NONE: our own line, already
+ * on screen) came, live or replayed: shown in order, once. */
 static void client_event(struct client *c, uint32_t seq, const char *s, size_t len)
 {
-	struct client_held *h = &client_held[seq % CLIENT_HOLD];
-	uint32_t n;
-	int was_gap = c->top != c->shown;
+	int was_gap = seqwin_gap(&client_win);
 
-	if ((int32_t)(seq - c->shown) <= 0)
-		return;                     /* shown already */
-	if (seq - c->shown > CLIENT_HOLD &&
-	    (n = client_advance(c, seq - CLIENT_HOLD)) > 0)
-		client_notice("... %u lines missed", (unsigned)n);
-	h->seq = seq;
-	h->len = CLIENT_HELD_NONE;
-	if (len != CLIENT_HELD_NONE) {
-		h->len = (uint16_t)(len < sizeof h->text ? len : sizeof h->text);
-		memcpy(h->text, s, h->len);
+	if (seqwin_put(&client_win, seq, s, len) < 0) {
+		seqwin_skip_to(&client_win, seq - SEQWIN_HOLD);
+		client_drain(c, 1);
+		(void)seqwin_put(&client_win, seq, s, len);
 	}
-	if ((int32_t)(seq - c->top) > 0)
-		c->top = seq;
-	if (!was_gap && seq != c->shown + 1)
-		c->gap_ms = net_now_ms(); /* a gap begins */
-	(void)client_advance(c, c->shown);
+	if (!was_gap && seqwin_gap(&client_win))
+		c->gap_ms = net_now_ms();   /* a gap begins */
+	client_drain(c, 1);
 }
 
 /* A history line (from /last): shown once, marked on a terminal with its
@@ -574,9 +548,9 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 		    client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
 			return 1;
 		if (s[0] == REPLY_EVENT) {
-			c->tail = 1;
+			c->tail = CLIENT_TAIL_TRIES;
 			c->tail_ms = net_now_ms() + CLIENT_TAIL_MS;
-		} else if ((int32_t)(v[0] - c->shown) <= 0) {
+		} else if ((int32_t)(v[0] - client_win.shown) <= 0) {
 			client_history(c, v[0], v[1], rest.p, rest.len);
 			return 1;
 		}
@@ -591,11 +565,12 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 			if (c->epoch[0])
 				client_notice("the server restarted; earlier history is gone");
 			memcpy(c->epoch, s + n, 8);
-			c->shown = c->top = c->base = v[0];
-			(void)client_advance(c, v[0]);
-		} else if ((int32_t)(v[0] - c->top) > 0) {
-			c->top = v[0];      /* back after a re-join: ask what we missed */
-			c->gap_ms = net_now_ms();
+			c->base = v[0];
+			seqwin_reset(&client_win, v[0]);
+			client_drain(c, 0);
+		} else if (!seqwin_gap(&client_win)) {
+			seqwin_heard(&client_win, v[0]); /* back after a re-join: */
+			c->gap_ms = net_now_ms();         /* ask what we missed */
 		}
 		if (c->seq != CLIENT_SEQ_ON)
 			client_note_parent(c, CLIENT_NOTE_SEQ, 0);
@@ -604,12 +579,16 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	}
 	if (client_starts(s, len, REPLY_SINCE)) {
 		n = sizeof REPLY_SINCE - 1;
+		c->tail = 0;
 		if (c->seq == CLIENT_SEQ_ON && client_numbers(s + n, len - n, v, 3, NULL) == 0 &&
-		    (int32_t)(v[0] - c->shown) <= 0) {
-			(void)client_advance(c, v[1]);
+		    (int32_t)(v[0] - client_win.shown) <= 0) {
+			/* what it did not send up to UPTO is not ours (our own
+			 * lines, others' private ones) or no longer kept */
+			seqwin_skip_to(&client_win, v[1]);
+			client_drain(c, 0);
 			if (v[2] > 0)
 				client_notice("... %u earlier lines not kept", (unsigned)v[2]);
-			if (c->top != c->shown)
+			if (seqwin_gap(&client_win))
 				c->ask_ms = 0;      /* the reply was cut: ask on */
 		}
 		return 1;
@@ -625,7 +604,7 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 		if (client_numbers(s + n, len - n, v, 2, NULL) == 0) {
 			client_note_parent(c, CLIENT_NOTE_ACK, v[0]);
 			if (c->seq == CLIENT_SEQ_ON)
-				client_event(c, v[1], NULL, CLIENT_HELD_NONE);
+				client_event(c, v[1], NULL, SEQWIN_NONE);
 		}
 		return 1;
 	}
@@ -650,7 +629,6 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 static int client_rx_timers(struct client *c)
 {
 	long long now = net_now_ms(), at = -1;
-	uint32_t n;
 
 	if (c->seq == CLIENT_SEQ_ASKED) {
 		if (now - c->ask_ms >= CLIENT_ASK_MS)
@@ -659,20 +637,23 @@ static int client_rx_timers(struct client *c)
 	}
 	if (c->seq != CLIENT_SEQ_ON)
 		return -1;
-	if (c->top != c->shown && now - c->gap_ms >= CLIENT_GAP_MS &&
-	    (n = client_advance(c, c->top)) > 0)
-		client_notice("... %u lines missed", (unsigned)n);
-	if (c->top != c->shown) {
+	if (seqwin_gap(&client_win) && now - c->gap_ms >= CLIENT_GAP_MS) {
+		seqwin_skip_to(&client_win, client_win.top);
+		client_drain(c, 1);
+	}
+	if (seqwin_gap(&client_win)) {
 		if (now - c->ask_ms >= CLIENT_ASK_MS)
-			client_ask(c, 0, c->shown);
+			client_ask(c, 0, client_win.shown);
 		at = c->ask_ms + CLIENT_ASK_MS;
 		if (c->gap_ms + CLIENT_GAP_MS < at)
 			at = c->gap_ms + CLIENT_GAP_MS;
 	} else if (c->tail) {
-		if (now >= c->tail_ms)
-			client_ask(c, 0, c->shown);
-		else
-			at = c->tail_ms;
+		if (now >= c->tail_ms) {
+			client_ask(c, 0, client_win.shown);
+			c->tail--;
+			c->tail_ms = now + CLIENT_ASK_MS;
+		}
+		at = c->tail_ms;
 	}
 	return at < 0 ? -1 : (int)(at > now ? at - now : 0);
 }
