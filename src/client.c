@@ -92,6 +92,7 @@ struct client {
 	int rejoining;                       /* both: a re-join is under way */
 	/* sender only: lines tagged /id ID until acknowledged (v1.1) */
 	long long rejoin_ms;
+	unsigned long rejoin_id, refused;    /* lines refused before the re-join */
 	int v11;                             /* 1: tag lines, -1: the server is v1 */
 	unsigned long next_id;
 	unsigned rand;
@@ -105,9 +106,11 @@ struct client {
 };
 enum { CLIENT_SEQ_OFF, CLIENT_SEQ_ASKED, CLIENT_SEQ_ON, CLIENT_SEQ_V1 };
 
-/* The sender's lines in flight: len 0 is a free slot. */
+/* The sender's lines: len 0 is a free slot. tries >= 0: tagged /id ID,
+ * waiting for its ack (sent tries times); -1: sent untagged (a command, or
+ * to a v1 server), kept to be sent again if a restarted server refused it. */
 static struct client_flight {
-	unsigned long id;
+	unsigned long id;                    /* every datagram the sender sends takes one */
 	long long next_ms;
 	int tries;
 	size_t len, text;                    /* the datagram; its TEXT from text on */
@@ -830,7 +833,8 @@ static struct client_flight *client_flight_oldest(void)
 	int i;
 
 	for (i = 0; i < CLIENT_FLIGHT; i++)
-		if (client_flight[i].len && (!old || client_flight[i].id < old->id))
+		if (client_flight[i].len && client_flight[i].tries >= 0 &&
+		    (!old || client_flight[i].id < old->id))
 			old = &client_flight[i];
 	return old;
 }
@@ -861,16 +865,22 @@ static long long client_flight_timers(struct client *c)
 	return -1;
 }
 
-/* Returns a free slot of client_flight, or NULL if CLIENT_FLIGHT lines wait
- * for their acks. */
+/* Returns a free slot of client_flight (else the oldest untagged line's),
+ * or NULL if CLIENT_FLIGHT lines wait for their acks. */
 static struct client_flight *client_flight_free(void)
 {
+	struct client_flight *old = NULL;
 	int i;
 
-	for (i = 0; i < CLIENT_FLIGHT; i++)
-		if (!client_flight[i].len)
-			return &client_flight[i];
-	return NULL;
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		struct client_flight *f = &client_flight[i];
+
+		if (!f->len)
+			return f;
+		if (f->tries < 0 && (!old || f->id < old->id))
+			old = f;
+	}
+	return old;
 }
 
 /* What the receiver noted about the lines in flight: an ack frees its
@@ -886,7 +896,7 @@ static void client_flight_note(struct client *c, const struct client_note *note)
 	for (i = 0; i < CLIENT_FLIGHT; i++) {
 		struct client_flight *f = &client_flight[i];
 
-		if (!f->len)
+		if (!f->len || f->tries < 0)
 			continue;
 		if (note->kind == CLIENT_NOTE_ACK && f->id == note->id) {
 			f->len = 0;
@@ -897,39 +907,60 @@ static void client_flight_note(struct client *c, const struct client_note *note)
 		} else if (note->kind == CLIENT_NOTE_V1) {
 			memcpy(f->line + f->text - (sizeof CLIENT_SAY - 1), CLIENT_SAY,
 			       sizeof CLIENT_SAY - 1);
-			(void)client_send(c, f->line + f->text - (sizeof CLIENT_SAY - 1),
-					  f->len - f->text + sizeof CLIENT_SAY - 1);
-			f->len = 0;
+			f->text -= sizeof CLIENT_SAY - 1;
+			memmove(f->line, f->line + f->text, f->len - f->text);
+			f->len -= f->text;
+			f->text = sizeof CLIENT_SAY - 1;
+			f->tries = -1;
+			(void)client_send(c, f->line, f->len);
 		}
 	}
 }
 
-/* The receiver heard that the server does not know us: joins again, at
- * most once a second. The lines it refused meanwhile stay in flight. */
-static void client_rejoin(struct client *c)
+/* The receiver heard that the server does not know us (kind): joins
+ * again, at most once a second. Tagged lines it refused stay in flight; an
+ * untagged one is counted: the server answers lines in the order they were
+ * sent, so those it refused are the last c->refused ones sent before the
+ * join it welcomes. */
+static void client_rejoin(struct client *c, int kind)
 {
 	long long now = net_now_ms();
 
+	if (kind == CLIENT_NOTE_REFUSED)
+		c->refused++;
 	if (c->rejoining && now - c->rejoin_ms < CLIENT_REJOIN_GAP_MS)
 		return;
 	if (!c->rejoining)
 		client_notice("re-joining as %s", c->name);
 	c->rejoining = 1;
 	c->rejoin_ms = now;
+	c->rejoin_id = c->next_id;
 	(void)client_send_join(c);
 }
 
-/* Welcomed back: the lines in flight go again now, with all their tries
- * (the one way a line is sent again: client_flight_timers). */
+/* Welcomed back: the tagged lines in flight go again now, with all their
+ * tries; the untagged ones refused (v1: no ack tells) go again once. */
 static void client_resend(struct client *c)
 {
+	unsigned long id = c->rejoin_id - (c->refused < c->rejoin_id ? c->refused : c->rejoin_id);
 	int i;
 
-	for (i = 0; i < CLIENT_FLIGHT; i++) {
-		client_flight[i].next_ms = 0;
-		client_flight[i].tries = 0;
-	}
+	for (; id < c->rejoin_id; id++)
+		for (i = 0; i < CLIENT_FLIGHT; i++) {
+			struct client_flight *f = &client_flight[i];
+
+			if (f->len && f->tries < 0 && f->id == id + 1 &&
+			    client_send(c, f->line, f->len) == 0)
+				client_notice("sent again: %.*s", (int)(f->len - f->text),
+					      f->line + f->text);
+		}
+	for (i = 0; i < CLIENT_FLIGHT; i++)
+		if (client_flight[i].tries > 0) {
+			client_flight[i].next_ms = 0;
+			client_flight[i].tries = 0;
+		}
 	c->rejoining = 0;
+	c->refused = 0;
 }
 
 /* Sends a typed line: commands as they are, anything else as /say.
@@ -940,7 +971,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 	struct client_flight *f;
 	size_t wlen, max;
 	long bad;
-	int cmd, n = 0;
+	int cmd, n, tagged = 0;
 
 	if (len == 0)
 		return 0;
@@ -961,29 +992,32 @@ static int client_submit(struct client *c, const char *line, size_t len)
 	}
 	wlen = 0;
 	f = NULL;
-	if (!cmd && c->v11 > 0 && (f = client_flight_free()) != NULL) {
-		n = fmt_snprintf(f->line, sizeof f->line, CLIENT_ID_WIRE, ++c->next_id);
-		if (n < 0 || len > PROTO_MAX_LINE - (size_t)n)
-			f = NULL;   /* too long with its tag: sent as /say, untagged */
+	f = client_flight_free();
+	c->next_id++;
+	if (f && !cmd && c->v11 > 0) {
+		n = fmt_snprintf(wire, sizeof wire, CLIENT_ID_WIRE, c->next_id);
+		tagged = n > 0 && len <= PROTO_MAX_LINE - (size_t)n;
+		if (tagged)         /* else too long so: /say, untagged */
+			wlen = (size_t)n;
+	}
+	if (!wlen && !cmd) {
+		memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
+		wlen = sizeof CLIENT_SAY - 1;
 	}
 	if (f) {
-		memcpy(f->line + n, line, len);
-		f->text = (size_t)n;
-		f->len = (size_t)n + len;
+		memcpy(f->line, wire, wlen);
+		memcpy(f->line + wlen, line, len);
+		f->text = wlen;
+		f->len = wlen + len;
 		f->id = c->next_id;
-		f->tries = 0;
+		f->tries = tagged - 1;
 		f->next_ms = 0;
-		(void)client_flight_timers(c);   /* sends it */
-	} else {
-		if (!cmd) {
-			memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
-			wlen = sizeof CLIENT_SAY - 1;
-		}
-		memcpy(wire + wlen, line, len);
-		wlen += len;
-		if (client_send(c, wire, wlen) < 0)
-			client_notice("not sent: %s", fmt_strerror(errno));
 	}
+	memcpy(wire + wlen, line, len);
+	if (tagged)
+		(void)client_flight_timers(c);   /* sends it (or it waits its turn) */
+	else if (client_send(c, wire, wlen + len) < 0)
+		client_notice("not sent: %s", fmt_strerror(errno));
 	if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
 		n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
@@ -1077,6 +1111,7 @@ static long long client_ping_every_ms(const struct client *c)
  * missed comes with it), else "/ping keepalive". */
 static void client_keepalive(struct client *c)
 {
+	c->next_id++;                  /* a refusal of it is counted too */
 	if (c->v11 > 0 && client_shown)
 		client_ask(c, 0, *client_shown);
 	else
@@ -1149,7 +1184,7 @@ static int client_sender(struct client *c, struct io_lines *in)
 				memcpy(c->name, note.name, sizeof c->name);
 				c->idle_s = note.idle_s;
 				if (note.kind == CLIENT_NOTE_REFUSED || note.kind == CLIENT_NOTE_REMOVED)
-					client_rejoin(c);
+					client_rejoin(c, note.kind);
 				else if (note.kind == CLIENT_NOTE_SEQ && !c->v11)
 					c->v11 = 1;
 				else if (note.kind == CLIENT_NOTE_NAME && c->rejoining)
