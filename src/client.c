@@ -44,7 +44,7 @@
 /* protocol v1.1 (docs/PROTOCOL.md): acknowledged sends, recovery */
 #define CLIENT_FLIGHT         16    /* lines not yet acknowledged (one sent at a time) */
 #define CLIENT_TRIES          10    /* sends of a line before "not delivered" */
-#define CLIENT_ACK_FIRST_MS   500   /* first wait for its ack (x 1 to 1.5), doubling */
+#define CLIENT_ACK_FIRST_MS   300   /* first wait for its ack (x 1 to 1.5), doubling */
 #define CLIENT_ACK_MAX_MS     2000  /* ... up to this */
 #define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
 #define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
@@ -613,6 +613,7 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	}
 	if (client_starts(s, len, REPLY_UNKNOWN "/seq")) {
 		c->seq = CLIENT_SEQ_V1;
+		client_note_parent(c, CLIENT_NOTE_V1, 0);
 		return 1;
 	}
 	if (client_starts(s, len, REPLY_UNKNOWN "/id")) {
@@ -1064,16 +1065,26 @@ static int client_on_keys(struct client *c, struct term_edit *ed)
 	return 0;
 }
 
+/* Returns 1 if the sender may take the next line of a pipe: not while
+ * CLIENT_FLIGHT lines wait for their acks, nor (with -k) while the server
+ * has not yet told whether it speaks v1.1 (a line then would go untagged). */
+static int client_may_take(const struct client *c)
+{
+	if (c->seq != CLIENT_SEQ_V1 && c->v11 == 0)
+		return 0;
+	return c->v11 <= 0 || client_flight_free();
+}
+
 /* Sends the complete lines read from stdin (a "\r" before the "\n"
- * dropped). Returns 1 to leave (EOF, /quit), else 0. */
+ * dropped), as long as client_may_take. Returns 1 to leave (EOF, /quit),
+ * else 0. */
 static int client_take_lines(struct client *c, struct io_lines *in)
 {
 	const char *line;
 	size_t len;
 	int r = IO_LONG;
 
-	while ((c->v11 <= 0 || client_flight_free()) &&
-	       (r = io_lines_next(in, &line, &len)) != IO_NONE) {
+	while (client_may_take(c) && (r = io_lines_next(in, &line, &len)) != IO_NONE) {
 		if (r == IO_LONG)
 			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
 				      len, PROTO_MAX_LINE);
@@ -1163,7 +1174,7 @@ static int client_sender(struct client *c, struct io_lines *in)
 		/* a pipe's lines wait while CLIENT_FLIGHT are in flight; at its
 		 * end, until they are acknowledged or given up */
 		if (!term_active()) {
-			if (in->eof || (c->v11 > 0 && !client_flight_free()))
+			if (in->eof || !client_may_take(c))
 				pfd[PFD_IN].fd = -1;
 			else
 				pfd[PFD_IN].fd = 0;

@@ -156,8 +156,6 @@ def check_all(ctx, res):
 
 
 def lossy(ctx, percent, limit, settle, join_under_loss=True, lines=LINES):
-    if os.environ.get("UDPCHAT_LOSS_FORCE") != "1":
-        ctx.skip("client v1.1 not done")
     return run_inside(ctx, {"percent": percent, "settle": settle, "lines": lines,
                             "join_under_loss": join_under_loss}, limit)
 
@@ -169,9 +167,10 @@ def test_loss_5_percent(ctx):
     check_all(ctx, res)
 
 
-@timeout(120)
+@timeout(160)
 def test_loss_20_percent(ctx):
-    res = lossy(ctx, 20, 100, settle=30)
+    # one line in flight at a time: each sender runs behind its 4 lines/s
+    res = lossy(ctx, 20, 130, settle=60)
     ctx.note("dropped: %s" % res["dropped"])
     check_all(ctx, res)
 
