@@ -70,5 +70,6 @@ void suite_opt(void);
 void suite_term(void);
 void suite_ctlsock(void);
 void suite_io(void);
+void suite_ring(void);
 
 #endif
