@@ -556,12 +556,8 @@ static void server_cmd_id(struct server_peer *who, const struct proto_req *req)
 	unsigned idx = room_index(m), k;
 	size_t i;
 
-	if (!proto_id_ok(req->arg)) {
-		server_reply(who, "-ERR bad id");
-		return;
-	}
 	proto_parse(req->arg2, &line);
-	if (line.cmd != PROTO_TEXT && line.cmd != PROTO_MSG) {
+	if (!proto_id_ok(req->arg) || (line.cmd != PROTO_TEXT && line.cmd != PROTO_MSG)) {
 		server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
 		return;
 	}
@@ -899,8 +895,6 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 		{ "kicks", stats.kicks },
 		{ "rate_limited", stats.rate_limited },
 		{ "seq", room_seq },
-		{ "ring_events", ring_count() },
-		{ "ring_bytes", ring_bytes() },
 	};
 	size_t i;
 
@@ -1109,9 +1103,8 @@ int server_main(int argc, char **argv)
 	ring_init(cfg.history);
 	/* the epoch: random, never 0 (getrandom as the system call itself) */
 	if (syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1) != sizeof(room_epoch))
-		room_epoch = (uint32_t)now_ms * 2654435761u ^ (uint32_t)getpid();
-	if (room_epoch == 0)
-		room_epoch = 1;
+		room_epoch = (uint32_t)now_ms; /* a kernel before 3.17 */
+	room_epoch |= room_epoch == 0;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,
