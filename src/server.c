@@ -496,13 +496,12 @@ static uint32_t server_replay(struct server_peer *who, uint32_t from, uint32_t t
 	return to;
 }
 
-/* /since N (last = 0) and /last K (last = 1): one replay, then its end
- * line, which takes its bytes from the datagram's budget too. */
+/* /since N (last = 0) and /last K (last = 1: the last K events, of which
+ * it is sent the public ones it may see): one replay, then its end line,
+ * which takes its bytes from the datagram's budget too. */
 static void server_history(struct server_peer *who, const struct proto_req *req, int last)
 {
-	uint32_t n, s, first = ring_first(), from, upto, lost = 0, got = 0;
-	const struct ring_ev *e;
-	const char *text;
+	uint32_t n, first = ring_first(), from, upto, lost = 0;
 
 	if (proto_uint32(req->arg, &n) < 0 || (last ? n < 1 || n > ROOM_LAST_MAX : n > room_seq)) {
 		if (last)
@@ -511,13 +510,8 @@ static void server_history(struct server_peer *who, const struct proto_req *req,
 			server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
 		return;
 	}
-	from = n + 1;
-	if (last) /* from the K-th last public event it may see */
-		for (from = room_seq + 1, s = room_seq; got < n && s >= first && s > 0; s--)
-			if ((e = ring_get(s, &text)) && ring_visible(e, who->m->id, 1)) {
-				got++;
-				from = s;
-			}
+	/* /last K: the public events among the last K that it may see */
+	from = last ? (room_seq > n ? room_seq - n + 1 : 1) : n + 1;
 	if (first > from) { /* (n, first) are gone */
 		lost = first - from;
 		from = first;
