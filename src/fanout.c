@@ -207,7 +207,9 @@ static void fanout_member(struct room_member *m)
 	struct iovec *last;
 	size_t size = 0, len, plen;
 	char *line;
-	int own, v11 = m->v11 && m->credit == ROOM_CONFIRMED;
+	/* slow: a credit to count, or v1.1 prefixes (a confirmed member's):
+	 * one test of a register per line on a v1 member's path */
+	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
 
 	while (b >= 0 || u >= 0) {
 		if (u < 0 || (b >= 0 && b < u)) {
@@ -223,7 +225,9 @@ static void fanout_member(struct room_member *m)
 		}
 		line = fanout_arena + fanout_items[i].off;
 		len = fanout_items[i].len;
-		if (m->credit != ROOM_CONFIRMED) {
+		if (!slow) {
+			/* a confirmed v1 member: the line as it is */
+		} else if (m->credit != ROOM_CONFIRMED) {
 			if (len + FANOUT_HELD_LEN > m->credit && !(own && len <= m->credit)) {
 				if (m->credit < FANOUT_HELD_LEN)
 					continue;        /* told already, or no room left */
@@ -232,8 +236,7 @@ static void fanout_member(struct room_member *m)
 				b = u = -1;              /* nothing after it */
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
-		}
-		if (v11 && fanout_ev[i]) {
+		} else if (fanout_ev[i]) {
 			/* "=SEQ " first: its own iovec, in the line's datagram */
 			if (fanout_pfx[i].ev != fanout_ev[i]) {
 				fanout_pfx[i].ev = fanout_ev[i];
