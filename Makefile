@@ -334,7 +334,7 @@ fuzz-replay:
 fuzz-build:
 	@sh tests/deps.sh $(FUZZ_PKGS)
 	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) STATIC= NOSTRIP=1 MUSL_SPECS= \
-	  UTHASH_DIR=$(UTHASH_DIR) FUZZ_MAIN= \
+	  UTHASH_DIR=$(UTHASH_DIR) FUZZ_MAIN= WERROR='-Werror -Wno-string-plus-int' \
 	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt' \
 	  LDFLAGS='-fsanitize=fuzzer $(FUZZ_SAN)' fuzz-bins
 

@@ -33,11 +33,15 @@ static int fanout_fd, fanout_family;
 static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
-/* by item: its room event (0: none), and the "=SEQ " prefix, formatted when
- * a v1.1 member first needs it (length 0: not yet) */
+/* by item: its room event (0: none), and its "=SEQ " prefix, formatted
+ * when a v1.1 member first needs it (ev: the event it was made for). Only
+ * v1.1 members touch fanout_pfx: a room without them pays no page for it. */
 static uint32_t fanout_ev[FANOUT_MAX_ITEMS], fanout_next_ev;
-static char fanout_pfx[FANOUT_MAX_ITEMS][13];
-static uint8_t fanout_pfx_len[FANOUT_MAX_ITEMS];
+static struct {
+	uint32_t ev;
+	uint8_t len;
+	char text[13]; /* "=4294967295 " and its NUL */
+} fanout_pfx[FANOUT_MAX_ITEMS];
 static uint64_t fanout_seq = 1;
 static int32_t fanout_nitems, fanout_bcast_head = -1, fanout_bcast_tail = -1;
 static struct room_member *fanout_touched[FANOUT_MAX_ITEMS]; /* with unicasts */
@@ -77,7 +81,6 @@ static int16_t fanout_commit(size_t len, const struct room_member *skip)
 	it->skip = skip ? (uint16_t)room_index(skip) : ROOM_NONE;
 	it->seq = fanout_seq++;
 	fanout_ev[fanout_nitems] = fanout_next_ev;
-	fanout_pfx_len[fanout_nitems] = 0;
 	fanout_next_ev = 0;
 	fanout_used += len + 1;
 	return fanout_nitems++;
@@ -167,7 +170,7 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 {
 	struct msghdr *h;
 
-	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov + 2 > FANOUT_MAX_IOV)
+	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov == FANOUT_MAX_IOV)
 		fanout_send_batch();
 	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
@@ -204,7 +207,9 @@ static void fanout_member(struct room_member *m)
 	struct iovec *last;
 	size_t size = 0, len, plen;
 	char *line;
-	int own, v11 = m->v11;
+	/* slow: a credit to count, or v1.1 prefixes (a confirmed member's):
+	 * one test of a register per line on a v1 member's path */
+	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
 
 	while (b >= 0 || u >= 0) {
 		if (u < 0 || (b >= 0 && b < u)) {
@@ -220,38 +225,40 @@ static void fanout_member(struct room_member *m)
 		}
 		line = fanout_arena + fanout_items[i].off;
 		len = fanout_items[i].len;
-		plen = 0;
-		if (v11 && fanout_ev[i]) {
-			if (!fanout_pfx_len[i])
-				fanout_pfx_len[i] = (uint8_t)fmt_snprintf(fanout_pfx[i], sizeof(fanout_pfx[i]),
-									  "=%u ", (unsigned)fanout_ev[i]);
-			plen = fanout_pfx_len[i];
-		}
-		if (m->credit != ROOM_CONFIRMED) {
-			if (plen + len + FANOUT_HELD_LEN > m->credit && !(own && plen + len <= m->credit)) {
+		if (!slow) {
+			/* a confirmed v1 member: the line as it is */
+		} else if (m->credit != ROOM_CONFIRMED) {
+			if (len + FANOUT_HELD_LEN > m->credit && !(own && len <= m->credit)) {
 				if (m->credit < FANOUT_HELD_LEN)
 					continue;        /* told already, or no room left */
 				line = fanout_held;
 				len = FANOUT_HELD_LEN;
-				plen = 0;
 				b = u = -1;              /* nothing after it */
 			}
-			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - plen - len);
-		}
-		if (!h || size + plen + len > FANOUT_DGRAM_MAX) {
-			h = fanout_dgram(m);
-			size = 0;
-		}
-		if (plen) { /* the prefix and its line: two iovecs of one datagram */
-			if (fanout_niov + 2 > FANOUT_MAX_IOV) {
+			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
+		} else if (fanout_ev[i]) {
+			/* "=SEQ " first: its own iovec, in the line's datagram */
+			if (fanout_pfx[i].ev != fanout_ev[i]) {
+				fanout_pfx[i].ev = fanout_ev[i];
+				fanout_pfx[i].len = (uint8_t)fmt_snprintf(fanout_pfx[i].text, sizeof(fanout_pfx[i].text),
+									  "=%u ", (unsigned)fanout_ev[i]);
+			}
+			plen = fanout_pfx[i].len;
+			if (!h || size + plen + len > FANOUT_DGRAM_MAX || fanout_niov + 2 > FANOUT_MAX_IOV) {
+				if (fanout_niov + 2 > FANOUT_MAX_IOV)
+					fanout_send_batch();
 				h = fanout_dgram(m);
 				size = 0;
 			}
-			fanout_iov[fanout_niov].iov_base = fanout_pfx[i];
+			fanout_iov[fanout_niov].iov_base = fanout_pfx[i].text;
 			fanout_iov[fanout_niov].iov_len = plen;
 			fanout_niov++;
 			h->msg_iovlen++;
 			size += plen;
+		}
+		if (!h || size + len > FANOUT_DGRAM_MAX) {
+			h = fanout_dgram(m);
+			size = 0;
 		}
 		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
 		if (last && (char *)last->iov_base + last->iov_len == line) {

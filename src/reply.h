@@ -26,7 +26,6 @@
 #define REPLY_LAST         "+OK last "                  /* K UPTO */
 #define REPLY_ACK          "+OK ack "                   /* ID SEQ */
 #define REPLY_BAD_SEQ      "-ERR bad sequence number"   /* (last N) */
-#define REPLY_NEED_SEQ     "-ERR send /seq first"
 #define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */
 #define REPLY_REPLAY       '~'                          /* ~SEQ AGE TEXT: a replayed one */
 /* to a member not yet confirmed, in place of the room's lines */

@@ -56,7 +56,7 @@ struct server_opts {
 
 struct server_stats {
 	uint64_t datagrams_in, lines_in, joins, leaves, timeouts, unreachable,
-		kicks, rate_limited, errors_sent, replayed;
+		kicks, rate_limited, errors_sent;
 };
 
 static struct server_opts cfg; /* what the command line asked for */
@@ -491,67 +491,47 @@ static uint32_t server_replay(struct server_peer *who, uint32_t from, uint32_t t
 			return s - 1;
 		left -= n + 1;
 		who->budget -= n + 1;
-		stats.replayed++;
 		fanout_to_one(n, who->m);
 	}
 	return to;
 }
 
-/* Takes the end line's bytes from the datagram's budget. */
-static void server_replay_end(struct server_peer *who)
-{
-	who->budget = who->budget > SERVER_REPLAY_END ? who->budget - SERVER_REPLAY_END : 0;
-}
-
-static int server_need_seq(struct server_peer *who)
-{
-	if (!who->m->v11)
-		server_reply(who, REPLY_NEED_SEQ);
-	return who->m->v11;
-}
-
-static void server_cmd_since(struct server_peer *who, const struct proto_req *req)
+/* /since N (last = 0) and /last K (last = 1: the last K events, of which
+ * it is sent the public ones it may see): one replay, then its end line,
+ * which takes its bytes from the datagram's budget too. */
+static void server_history(struct server_peer *who, const struct proto_req *req, int last)
 {
 	uint32_t n, first = ring_first(), from, upto, lost = 0;
 
-	if (!server_need_seq(who))
-		return;
-	if (proto_uint32(req->arg, &n) < 0 || n > room_seq) {
-		server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
+	if (proto_uint32(req->arg, &n) < 0 || (last ? n < 1 || n > ROOM_LAST_MAX : n > room_seq)) {
+		if (last)
+			server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
+		else
+			server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
 		return;
 	}
-	from = n + 1;
+	/* /last K: the public events among the last K that it may see */
+	from = last ? (room_seq > n ? room_seq - n + 1 : 1) : n + 1;
 	if (first > from) { /* (n, first) are gone */
 		lost = first - from;
 		from = first;
 	}
-	upto = server_replay(who, from, room_seq, 0);
-	server_replay_end(who);
-	server_reply(who, REPLY_SINCE "%u %u %u", (unsigned)n, (unsigned)upto, (unsigned)lost);
+	upto = server_replay(who, from, room_seq, last);
+	who->budget = who->budget > SERVER_REPLAY_END ? who->budget - SERVER_REPLAY_END : 0;
+	if (last)
+		server_reply(who, REPLY_LAST "%u %u", (unsigned)n, (unsigned)upto);
+	else
+		server_reply(who, REPLY_SINCE "%u %u %u", (unsigned)n, (unsigned)upto, (unsigned)lost);
+}
+
+static void server_cmd_since(struct server_peer *who, const struct proto_req *req)
+{
+	server_history(who, req, 0);
 }
 
 static void server_cmd_last(struct server_peer *who, const struct proto_req *req)
 {
-	uint32_t k, s, from = room_seq + 1, got = 0, upto;
-	const struct ring_ev *e;
-	const char *text;
-
-	if (!server_need_seq(who))
-		return;
-	if (proto_uint32(req->arg, &k) < 0 || k < 1 || k > ROOM_LAST_MAX) {
-		server_reply(who, "-ERR usage: /last K (K from 1 to " UCHAT_STR(ROOM_LAST_MAX) ")");
-		return;
-	}
-	for (s = room_seq; got < k && s >= ring_first() && s > 0; s--) {
-		e = ring_get(s, &text);
-		if (e && ring_visible(e, who->m->id, 1)) {
-			got++;
-			from = s;
-		}
-	}
-	upto = server_replay(who, from, room_seq, 1);
-	server_replay_end(who);
-	server_reply(who, REPLY_LAST "%u %u", (unsigned)k, (unsigned)upto);
+	server_history(who, req, 1);
 }
 
 /* The acknowledged IDs of the member at each room index: owner is the
@@ -570,13 +550,9 @@ static void server_cmd_id(struct server_peer *who, const struct proto_req *req)
 	unsigned idx = room_index(m), k;
 	size_t i;
 
-	if (!proto_id_ok(req->arg)) {
-		server_reply(who, "-ERR bad id (1-" UCHAT_STR(PROTO_ID_MAX) " of 0-9 A-Z a-z . _ -)");
-		return;
-	}
 	proto_parse(req->arg2, &line);
-	if (line.cmd != PROTO_TEXT && line.cmd != PROTO_MSG) {
-		server_reply(who, "-ERR usage: /id ID LINE (LINE: text or /msg NAME TEXT)");
+	if (!proto_id_ok(req->arg) || (line.cmd != PROTO_TEXT && line.cmd != PROTO_MSG)) {
+		server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
 		return;
 	}
 	for (i = 0; i < req->arg.len; i++) /* FNV-1a */
@@ -913,9 +889,6 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 		{ "kicks", stats.kicks },
 		{ "rate_limited", stats.rate_limited },
 		{ "seq", room_seq },
-		{ "ring_events", ring_count() },
-		{ "ring_bytes", ring_bytes() },
-		{ "replayed", stats.replayed },
 	};
 	size_t i;
 
@@ -998,8 +971,8 @@ static void server_usage(int fd)
 		", 0 = never)\n"
 		"  -r RATE     lines per second per member, bursts of " UCHAT_STR(ROOM_RATE_BURST)
 		"x (default " UCHAT_STR(ROOM_DEFAULT_RATE) ", 0 = no limit)\n"
-		"  -H BYTES    history kept for /since and /last (default " UCHAT_STR(RING_DEFAULT_BYTES)
-		", at most " UCHAT_STR(RING_MAX_BYTES) ", 0 = none)\n"
+		"  -H BYTES    history for /since and /last (default " UCHAT_STR(RING_DEFAULT_BYTES)
+		", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
 		"  -S          log to syslog instead of standard error\n"
@@ -1124,9 +1097,8 @@ int server_main(int argc, char **argv)
 	ring_init(cfg.history);
 	/* the epoch: random, never 0 (getrandom as the system call itself) */
 	if (syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1) != sizeof(room_epoch))
-		room_epoch = (uint32_t)now_ms * 2654435761u ^ (uint32_t)getpid();
-	if (room_epoch == 0)
-		room_epoch = 1;
+		room_epoch = (uint32_t)now_ms; /* a kernel before 3.17 */
+	room_epoch |= room_epoch == 0;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,

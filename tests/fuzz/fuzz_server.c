@@ -5,7 +5,8 @@
  *
  * Input: one setup byte, then records. Setup: bits 0-2 the -m limit - 1,
  * bit 3 an IPv4-only socket (fanout maps addresses), bit 4 -L zh, bit 5 no
- * idle timeout, bit 6 no rate limit. Record: a head byte, a 16-bit length
+ * idle timeout, bit 6 no rate limit, bit 7 a history ring of 300 bytes (it
+ * wraps every few lines) instead of the default. Record: a head byte, a 16-bit length
  * (little-endian, cut to what is left), the bytes. Head bits 0-2: the source,
  * 0-6 one of seven addresses, 7 a control request instead of a datagram;
  * bit 3: the datagram came truncated; bits 4-7: the clock moves on by that
@@ -71,6 +72,9 @@ static void fuzz_reset(unsigned setup)
 	cfg.rate = setup & 64 ? 0 : ROOM_DEFAULT_RATE;
 	cat = catalog_get(cfg.lang);
 	room_init(cfg.max_members);
+	ring_init(setup & 128 ? 300 : RING_DEFAULT_BYTES);
+	room_seq = member_ids = 0;
+	memset(server_acks, 0, sizeof(server_acks));
 	fanout_init(-1, setup & 8 ? AF_INET : AF_INET6);
 	start_ms = now_ms = 1000000;
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);

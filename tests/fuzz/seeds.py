@@ -52,10 +52,27 @@ def server():
         "ctl-bad": [(7, b"say "), (7, b"say a\x01b"), (7, b"nonsense"), (7, b"say " + b"x" * 600)],
         "crlf": [(0, b"alice\r\n\r\n\n\nhello\r\r\n")],
         "empty": [(0, b""), (1, b"\n\n")],
+        # protocol v1.1
+        "seq": [(0, b"alice\n\n/seq\n"), (2, b"bob"), (2, b"hi\n/msg alice psst\n"), (0, b"/seq\n")],
+        "since": [(0, b"alice"), (2, b"bob"), (0, b"/seq\n")] +
+                 [(2, b"line %d\n" % i) for i in range(12)] +
+                 [(0, b"/since 0\n" + b"\n" * 300), (0, b"/since 3 \n/since 4294967295\n/since -1\n"
+                   b"/since 100000000000000000000\n/since abc\n/since\n/since 0"),
+                  (0, b"/last 5" + b" " * 200 + b"\n/last 0\n/last 51\n/last\n")],
+        "id": [(0, b"alice"), (2, b"bob"), (0, b"/id a1 hi\n/id a1 hi\n/id a2 /msg bob x\n"
+               b"/id a3 /msg nobody x\n/id a3 /who\n/id " + b"z" * 400 + b" x\n/id\n/id q\n")],
+        "id-window": [(0, b"alice")] + [(0, b"/id w%d line %d\n" % (i % 11, i)) for i in range(30)],
+        "replay-private": [(0, b"alice"), (2, b"bob"), (2, b"/msg alice secret\n"),
+                           (0, b"/seq\n/since 0" + b" " * 400 + b"\n"), (2, b"/seq\n/since 0\n"),
+                           (0, b"/quit\n"), (0, b"alice\n\n/seq\n/since 0" + b" " * 300 + b"\n")],
+        "since-stranger": [(5, b"/since 0\n/last 50\n/seq\n/id x hi\n")],
     }
-    for setup, tag in ((0x00, ""), (0x18, "-zh-v4"), (0x60, "-nolimits")):
+    for setup, tag in ((0x00, ""), (0x18, "-zh-v4"), (0x60, "-nolimits"), (0x80, "-ring300")):
         for name, recs in seeds.items():
-            if tag and name not in ("join-say", "full", "timeout", "flood", "ctl-kick", "names"):
+            if tag == "-ring300" and name not in ("since", "replay-private", "id-window", "seq"):
+                continue
+            if tag in ("-zh-v4", "-nolimits") and name not in ("join-say", "full", "timeout", "flood",
+                                                              "ctl-kick", "names"):
                 continue
             write("server", name + tag, bytes([setup]) + b"".join(rec(h, d) for h, d in recs))
 

@@ -145,6 +145,7 @@ int main(void)
 		test_deadline = TEST_DEADLINE * tenths / 10;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	suite_io();
+	suite_ring();
 	suite_proto();
 	suite_utf8();
 	suite_catalog();
