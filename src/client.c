@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -65,7 +64,7 @@ enum client_note_kind {
 	CLIENT_NOTE_REFUSED,                 /* "-ERR not in the room" for a line */
 	CLIENT_NOTE_REMOVED,                 /* "-ERR removed from the room (...)" */
 	CLIENT_NOTE_SEQ,                     /* "+OK seq": tag lines with /id */
-	CLIENT_NOTE_V1,                      /* the server knows no /id */
+	CLIENT_NOTE_V1,                      /* the server knows no /seq */
 	CLIENT_NOTE_ACK,                     /* "+OK ack ID SEQ": id */
 	CLIENT_NOTE_SLOW                     /* "-ERR slow down" */
 };
@@ -120,10 +119,6 @@ static struct client_flight {
 /* The receiver's events, shown in seq order. */
 static struct seqwin client_win;
 
-/* The receiver's client_win.shown, for the sender's keepalive "/since N" (a shared
- * page; NULL if mmap failed: the keepalive stays /ping). */
-static volatile uint32_t *client_shown;
-
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 
 /* The sender's signals, through io.c's self-pipe (client_sig_fd): SIGINT,
@@ -172,9 +167,8 @@ static void client_usage(int fd)
 		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
-		"  -k K     protocol v1.1: lines acknowledged and sent again, missed\n"
-		"           lines recovered; show the last K lines on joining (0-"
-		UCHAT_STR(ROOM_LAST_MAX) ")\n"
+		"  -k K     nothing lost (protocol v1.1); show the last K lines (0-"
+		UCHAT_STR(ROOM_LAST_MAX) ") on joining\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
 		"Type a line to say it; %s.\n"
@@ -495,8 +489,6 @@ static void client_drain(struct client *c, int say)
 	client_win.skipped = 0;
 	if (client_win.shown != before)
 		c->gap_ms = net_now_ms();   /* progress: the gap's deadline restarts */
-	if (client_shown)
-		*client_shown = client_win.shown;
 }
 
 /* An event seq (text: s[0..len), or len SEQWIN_NONE: our own line, already
@@ -505,11 +497,7 @@ static void client_event(struct client *c, uint32_t seq, const char *s, size_t l
 {
 	int was_gap = seqwin_gap(&client_win);
 
-	if (seqwin_put(&client_win, seq, s, len) < 0) {
-		seqwin_skip_to(&client_win, seq - SEQWIN_HOLD);
-		client_drain(c, 1);
-		(void)seqwin_put(&client_win, seq, s, len);
-	}
+	(void)seqwin_put(&client_win, seq, s, len);
 	if (!was_gap && seqwin_gap(&client_win))
 		c->gap_ms = net_now_ms();   /* a gap begins */
 	client_drain(c, 1);
@@ -530,9 +518,8 @@ static void client_history(struct client *c, uint32_t seq, uint32_t age,
 		(void)term_print(s, len);
 		return;
 	}
-	n = age < 120 ? fmt_snprintf(buf, sizeof buf, "%.*s (%u s ago)", (int)len, s, (unsigned)age)
-		      : fmt_snprintf(buf, sizeof buf, "%.*s (%u min ago)", (int)len, s,
-				     (unsigned)(age / 60));
+	n = fmt_snprintf(buf, sizeof buf, "%.*s (%u %s ago)", (int)len, s,
+			 (unsigned)(age < 120 ? age : age / 60), age < 120 ? "s" : "min");
 	if (n > 0)
 		(void)term_print(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
@@ -597,8 +584,6 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 		return 1;
 	}
 	if (client_starts(s, len, REPLY_LAST)) {
-		if (c->hist && !c->hist_done && term_active())
-			client_notice("-- history above --");
 		c->hist_done = 1;
 		return 1;
 	}
@@ -613,10 +598,6 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	}
 	if (client_starts(s, len, REPLY_UNKNOWN "/seq")) {
 		c->seq = CLIENT_SEQ_V1;
-		client_note_parent(c, CLIENT_NOTE_V1, 0);
-		return 1;
-	}
-	if (client_starts(s, len, REPLY_UNKNOWN "/id")) {
 		client_note_parent(c, CLIENT_NOTE_V1, 0);
 		return 1;
 	}
@@ -670,8 +651,14 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 	static const char removed[] = REPLY_REMOVED " (";
 	static const char keepalive[] = REPLY_PONG " keepalive";
 
-	if (len == 0 || (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)) ||
-	    client_on_v11(c, s, len))
+	if (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)) {
+		/* v1.1: the idle keepalive learns the room's last seq (and
+		 * what we missed) through a /since, asked now */
+		c->tail = CLIENT_TAIL_TRIES;
+		c->tail_ms = 0;
+		return -1;
+	}
+	if (len == 0 || client_on_v11(c, s, len))
 		return -1;
 	if (client_starts(s, len, REPLY_ALREADY) && c->rejoining) {
 		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
@@ -885,8 +872,7 @@ static struct client_flight *client_flight_free(void)
 }
 
 /* What the receiver noted about the lines in flight: an ack frees its
- * line; "-ERR slow down" delays them all (the try refused not counted);
- * a v1 server: they go again as /say, untagged. */
+ * line; "-ERR slow down" delays them all (the try refused not counted). */
 static void client_flight_note(struct client *c, const struct client_note *note)
 {
 	long long now = net_now_ms();
@@ -905,15 +891,6 @@ static void client_flight_note(struct client *c, const struct client_note *note)
 			f->next_ms = now + CLIENT_SLOW_MS;
 			if (f->tries > 1)
 				f->tries--;
-		} else if (note->kind == CLIENT_NOTE_V1) {
-			memcpy(f->line + f->text - (sizeof CLIENT_SAY - 1), CLIENT_SAY,
-			       sizeof CLIENT_SAY - 1);
-			f->text -= sizeof CLIENT_SAY - 1;
-			memmove(f->line, f->line + f->text, f->len - f->text);
-			f->len -= f->text;
-			f->text = sizeof CLIENT_SAY - 1;
-			f->tries = -1;
-			(void)client_send(c, f->line, f->len);
 		}
 	}
 }
@@ -1117,16 +1094,12 @@ static long long client_ping_every_ms(const struct client *c)
 	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
-/* The idle keepalive: "/since N" once the server speaks v1.1 (N: the last
- * seq the receiver showed; the end line tells the room's last, and what we
- * missed comes with it), else "/ping keepalive". */
+/* The idle keepalive (its answer makes the receiver ask /since: see
+ * client_on_line). A refusal of it is counted as a line's. */
 static void client_keepalive(struct client *c)
 {
-	c->next_id++;                  /* a refusal of it is counted too */
-	if (c->v11 > 0 && client_shown)
-		client_ask(c, 0, *client_shown);
-	else
-		(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
+	c->next_id++;
+	(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
 }
 
 /* The sender's poll loop. Returns the exit status. */
@@ -1225,10 +1198,6 @@ static int client_run(struct client *c, struct io_lines *in)
 	pid_t parent = getpid();
 
 	client_sig_fd = io_sigpipe_open(sigs, sizeof sigs / sizeof sigs[0]);
-	client_shown = mmap(NULL, sizeof *client_shown, PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (client_shown == MAP_FAILED)
-		client_shown = NULL;
 	c->rand = (unsigned)net_now_ms() ^ (unsigned)parent;
 	if (client_sig_fd < 0 || pipe2(notes, O_CLOEXEC) < 0) {
 		log_warn("%s", fmt_strerror(errno));

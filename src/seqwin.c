@@ -24,10 +24,8 @@ int seqwin_put(struct seqwin *w, uint32_t seq, const char *text, size_t len)
 {
 	struct seqwin_event *h = &w->held[seq % SEQWIN_HOLD];
 
-	if (seqwin_diff(seq, w->shown) <= 0 || h->seq == seq)
+	if (seqwin_diff(seq, w->shown) <= 0 || h->seq == seq || seq - w->shown > SEQWIN_HOLD)
 		return 0;
-	if (seq - w->shown > SEQWIN_HOLD)
-		return -1;
 	h->seq = seq;
 	h->len = SEQWIN_NONE;
 	if (len != SEQWIN_NONE) {

@@ -29,10 +29,9 @@ void seqwin_reset(struct seqwin *w, uint32_t last);
 
 /* Holds event seq with text[0..len) (cut to PROTO_MAX_LINE; len SEQWIN_NONE:
  * nothing to show, e.g. the member's own line). Returns 1 if it is new, 0
- * if it came out or is held already, -1 if it is more than SEQWIN_HOLD
- * ahead of w->shown (held nothing: the caller gives up the oldest with
- * seqwin_skip_to(w, seq - SEQWIN_HOLD), takes them out with seqwin_next,
- * and puts it again). */
+ * if it came out or is held already, or is more than SEQWIN_HOLD ahead of
+ * w->shown (not held: the caller gives up the missing ones in time, and
+ * asks for it again). */
 int seqwin_put(struct seqwin *w, uint32_t seq, const char *text, size_t len);
 
 /* Learns that the room's events up to last exist (a reply's end line, or
