@@ -9,7 +9,7 @@
 #      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
 #      BENCH_WINDOW (messages in flight, default 64: a full window of 400-byte
 #      messages fits a relay socket's default 208 KiB receive buffer),
-#      BENCH_PARTS (default "tp lat size cg"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_PARTS (default "tp lat size cg loss"), BENCH_KEEP=1 to keep the logs,
 #      BENCH_UDPCHATD=PATH to measure another udpchatd build (e.g. a candidate
 #      change) instead of building one from src/.
 # Every load is bounded (message count and loadgen -T); every process started
@@ -22,7 +22,7 @@ REPS=${BENCH_REPS:-4}
 LREPS=${BENCH_LAT_REPS:-9}
 SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
 WINDOW=${BENCH_WINDOW:-64}
-PARTS=${BENCH_PARTS:-"tp lat size cg"}
+PARTS=${BENCH_PARTS:-"tp lat size cg loss"}
 mkdir -p "$LOG"
 rm -f "$LOG"/*
 
@@ -241,6 +241,21 @@ for m in 10 100 1000; do
 done
 verdict "$(awk -v a="$ir_100" -v b="$ir_1000" 'BEGIN { print (b > 0 && b <= 1.1 * a) ? "met   " : "MISSED" }')" \
 	"cost per delivery flat: chat Ir/line at 1000 members $ir_1000 <= 1.1 x at 100 members $ir_100"
+fi
+
+if has loss; then
+echo
+echo "# loss: udpchat -k through 5% random loss each way (nftables, a network namespace):"
+echo "#   3 clients x 60 lines at 4 lines/s; lines shown within 3 s of being said (tests/e2e/test_loss.py)"
+out=$(python3 tests/e2e/test_loss.py --bench "$(dirname "$UD")")
+echo "$out"
+got=$(echo "$out" | sed -n 's/^shown_3s=\([0-9]*\) total=\([0-9]*\)$/\1 \2/p')
+if [ -n "$got" ]; then
+	verdict "$(echo "$got" | awk '{ print ($1 >= 0.99 * $2) ? "met   " : "MISSED" }')" \
+		"lines shown within 3 s at 5% loss each way: $(echo "$got" | awk '{ printf "%.1f%%", 100 * $1 / $2 }') >= 99%"
+else
+	verdict MISSED "lines shown within 3 s at 5% loss each way: not measured ($out)"
+fi
 fi
 
 echo

@@ -229,12 +229,13 @@ class _Reader:
     """Reads a pipe's lines in a thread."""
 
     def __init__(self, f):
-        self.lines, self.f = [], f
+        self.lines, self.times, self.f = [], [], f
         self.t = threading.Thread(target=self._run, daemon=True)
         self.t.start()
 
     def _run(self):
         for raw in self.f:
+            self.times.append(time.monotonic())
             self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
 
@@ -268,7 +269,7 @@ def _inside(spec_path):
     with open(spec_path) as f:
         spec = json.load(f)
     sc = spec["scale"]
-    problems, clients, dropped = [], {}, []
+    problems, clients, dropped, said_at = [], {}, [], {}
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     errf = open(os.path.join(spec["tmp"], "udpchatd.err"), "w+b")
     server = subprocess.Popen(spec["server"] + ["-p", str(PORT), "-b", "127.0.0.1", "-c",
@@ -298,6 +299,7 @@ def _inside(spec_path):
         for i in range(spec["lines"]):   # all three at 4 lines/s, in step
             t0 = time.monotonic()
             for name in NAMES:
+                said_at[(name, i)] = time.monotonic()
                 try:
                     procs[name][0].stdin.write((said(name, i) + "\n").encode())
                     procs[name][0].stdin.flush()
@@ -335,7 +337,8 @@ def _inside(spec_path):
                 rc = "killed"
             out.t.join(2)
             err.t.join(2)
-            clients[name] = {"rc": rc, "stdout": out.lines, "stderr": err.lines}
+            clients[name] = {"rc": rc, "stdout": out.lines, "stderr": err.lines,
+                             "within3": _within(out, said_at, 3.0)}
     finally:
         stop.set()
         for p, _, _ in procs.values():
@@ -362,6 +365,48 @@ def _inside(spec_path):
               sys.stdout)
 
 
+def _within(out, said_at, secs):
+    """How many of the others' lines out showed within secs of being said
+    (each line once)."""
+    seen, n = set(), 0
+    for t, line in zip(out.times, out.lines):
+        m = SAID.fullmatch(line)
+        key = m and (m.group(1), int(m.group(2)))
+        if key in said_at and key not in seen:
+            seen.add(key)
+            n += t - said_at[key] <= secs
+    return n
+
+
+def bench(bindir):
+    """make bench's part "loss": 5% loss each way, 3 clients x 60 lines at 4
+    lines/s; prints "shown_3s=N total=T" (lines shown within 3 s of being
+    said, of all the others' lines), or a "# loss: ..." line why not."""
+    import tempfile
+    if os.geteuid() != 0 or not shutil.which("nft") or not shutil.which("unshare"):
+        print("# loss: needs root, unshare and nft")
+        return 0
+    tmp = tempfile.mkdtemp(prefix="udpchat-loss-")
+    spec = {"percent": 5, "settle": 20, "lines": LINES, "join_under_loss": True,
+            "client": [os.path.join(bindir, "udpchat")],
+            "server": [os.path.join(bindir, "udpchatd")], "tmp": tmp, "scale": 1}
+    path = os.path.join(tmp, "spec.json")
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    try:
+        r = subprocess.run(["unshare", "--net", sys.executable, os.path.abspath(__file__),
+                            "--inside", path], capture_output=True, timeout=120)
+        res = json.loads(r.stdout)
+    except (subprocess.TimeoutExpired, ValueError) as e:
+        print("# loss: the run failed: %s" % e)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    got = sum(c["within3"] for c in res["clients"].values())
+    print("shown_3s=%d total=%d" % (got, len(NAMES) * (len(NAMES) - 1) * LINES))
+    return 0
+
+
 def _wait_ready(problems):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
@@ -377,3 +422,5 @@ def _wait_ready(problems):
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--inside":
     _inside(sys.argv[2])
+elif __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--bench":
+    sys.exit(bench(sys.argv[2]))
