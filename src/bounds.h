@@ -16,7 +16,7 @@
 /* the history ring (ring.h): -H BYTES of lines, at most RING_MAX_BYTES, and
  * at most RING_MAX_EVENTS events (16 bytes each); the default keeps the
  * server's peak RSS within 256 KiB at 256 members (docs/DESIGN.md) */
-#define RING_DEFAULT_BYTES  4096  /* 8192 measured 260 KiB in make bench */
+#define RING_DEFAULT_BYTES  2048  /* 4096 measured 256-260 KiB in make bench */
 #define RING_MAX_BYTES      65536
 #define RING_MAX_EVENTS     256
 /* one /since or /last reply (its "~" lines and its end line): at most 3x
