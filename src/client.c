@@ -100,6 +100,7 @@ struct client {
 	unsigned last_k;
 	char epoch[9];
 	uint32_t base, hist;                 /* history: at most base; shown up to hist */
+	uint32_t early;                      /* the first =SEQ before "+OK seq" came */
 	int hist_done, tail;
 	long long ask_ms, gap_ms, tail_ms;
 };
@@ -245,14 +246,16 @@ static int client_send_join(struct client *c)
 	return client_send(c, buf, CLIENT_JOIN_PAD - 1);
 }
 
-/* The server's welcome came: an empty line confirms our address (the
- * room hears of us, and the server's 3x bound on replies ends); then
- * "/seq" and "/last K" unless the server is known to be v1. */
+/* The server's welcome came: a second datagram confirms our address (the
+ * room hears of us, and the server's 3x bound on replies ends): an empty
+ * line, or with -k "/seq" and "/last K" (so no line comes without its
+ * seq). */
 static void client_confirm(struct client *c)
 {
-	(void)client_send(c, "", 0);
-	if (c->seq == CLIENT_SEQ_V1)
+	if (c->seq == CLIENT_SEQ_V1) {
+		(void)client_send(c, "", 0);
 		return;
+	}
 	c->seq = CLIENT_SEQ_ASKED;
 	client_ask(c, 1, 0);
 }
@@ -534,9 +537,14 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	size_t n;
 
 	if (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) && s[1] >= '0' && s[1] <= '9') {
-		if (c->seq != CLIENT_SEQ_ON ||
-		    client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
+		if (client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
 			return 1;
+		if (c->seq != CLIENT_SEQ_ON) {
+			/* "+OK seq" was lost: show from this one on */
+			if (s[0] == REPLY_EVENT && (!c->early || (int32_t)(v[0] - c->early) < 0))
+				c->early = v[0];
+			return 1;
+		}
 		if (s[0] == REPLY_EVENT) {
 			c->tail = CLIENT_TAIL_TRIES;
 			c->tail_ms = net_now_ms() + CLIENT_TAIL_MS;
@@ -555,13 +563,12 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 			if (c->epoch[0])
 				client_notice("the server restarted; earlier history is gone");
 			memcpy(c->epoch, s + n, 8);
-			c->base = v[0];
-			seqwin_reset(&client_win, v[0]);
-			client_drain(c, 0);
-		} else if (!seqwin_gap(&client_win)) {
-			seqwin_heard(&client_win, v[0]); /* back after a re-join: */
-			c->gap_ms = net_now_ms();         /* ask what we missed */
+			c->base = c->early && (int32_t)(v[0] - c->early) >= 0 ? c->early - 1 : v[0];
+			seqwin_reset(&client_win, c->base);
 		}
+		seqwin_heard(&client_win, v[0]);    /* what we missed is asked for */
+		c->gap_ms = net_now_ms();
+		c->early = 0;
 		if (c->seq != CLIENT_SEQ_ON)
 			client_note_parent(c, CLIENT_NOTE_SEQ, 0);
 		c->seq = CLIENT_SEQ_ON;
