@@ -169,8 +169,10 @@ def test_loss_5_percent(ctx):
 
 @timeout(160)
 def test_loss_20_percent(ctx):
-    # one line in flight at a time: each sender runs behind its 4 lines/s
-    res = lossy(ctx, 20, 130, settle=60)
+    # one line in flight at a time: each sender runs behind its 4 lines/s.
+    # Joins before the loss starts: a join (5 tries in 5 s, v1's logic)
+    # fails one time in 170 at 20% each way, which is not this test's topic
+    res = lossy(ctx, 20, 130, settle=60, join_under_loss=False)
     ctx.note("dropped: %s" % res["dropped"])
     check_all(ctx, res)
 
