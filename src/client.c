@@ -813,7 +813,7 @@ static int client_leave(struct client *c, int status)
  * datagrams do not send again in step). */
 static long long client_backoff(struct client *c, const struct client_flight *f)
 {
-	long long ms = (long long)CLIENT_ACK_FIRST_MS << (f->tries < 3 ? f->tries - 1 : 2);
+	long long ms = (long long)CLIENT_ACK_FIRST_MS << (f->tries < 4 ? f->tries - 1 : 3);
 
 	if (ms > CLIENT_ACK_MAX_MS)
 		ms = CLIENT_ACK_MAX_MS;
