@@ -2,9 +2,10 @@
  * member (a broadcast names the one it skips). Flush walks each member's
  * lines in order (the broadcast chain merged with its own unicast chain) and
  * packs them into iovecs: no copy, no allocation, one sendmmsg for many
- * datagrams. Lines carry a sequence number and members the one current when
- * they joined, so a member gets no broadcast queued before it came in; a
- * leaver is served at once and then forgotten. So joins and leaves need no
+ * datagrams. Lines have a sequence number (by their place in the batch)
+ * and members the one current when they joined, so a member gets no
+ * broadcast queued before it came in; a leaver is served at once and then
+ * forgotten. So joins and leaves need no
  * flush, and a burst of joins (every client after a server restart) is
  * coalesced like chat. */
 #include <errno.h>
@@ -18,7 +19,7 @@
 #include "fmt.h"
 
 struct fanout_item {
-	uint64_t seq;             /* fanout_seq when queued */
+	uint32_t ev;              /* its room event (protocol v1.1), 0: none */
 	uint16_t off, len;        /* line in the arena, "\n" included */
 	int16_t next;             /* next item in the same chain, -1 = end */
 	uint16_t skip;            /* broadcast: room_index of the member it skips */
@@ -33,16 +34,20 @@ static int fanout_fd, fanout_family;
 static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
-/* by item: its room event (0: none), and its "=SEQ " prefix, formatted
- * when a v1.1 member first needs it (ev: the event it was made for). Only
- * v1.1 members touch fanout_pfx: a room without them pays no page for it. */
-static uint32_t fanout_ev[FANOUT_MAX_ITEMS], fanout_next_ev;
+/* the room event of the next item (fanout_event), and by item its "=SEQ "
+ * prefix, formatted when a v1.1 member first needs it (ev: the event it was
+ * made for). Only v1.1 members touch fanout_pfx: a room without them pays
+ * no page for it. */
+static uint32_t fanout_next_ev;
 static struct {
 	uint32_t ev;
 	uint8_t len;
 	char text[13]; /* "=4294967295 " and its NUL */
 } fanout_pfx[FANOUT_MAX_ITEMS];
-static uint64_t fanout_seq = 1;
+/* the sequence number of every line queued, counted from 1: item i of the
+ * batch is line fanout_seq0 + i (not stored: items are made in order and
+ * all go at each flush) */
+static uint64_t fanout_seq0 = 1;
 static int32_t fanout_nitems, fanout_bcast_head = -1, fanout_bcast_tail = -1;
 static struct room_member *fanout_touched[FANOUT_MAX_ITEMS]; /* with unicasts */
 static unsigned fanout_ntouched;
@@ -79,8 +84,7 @@ static int16_t fanout_commit(size_t len, const struct room_member *skip)
 	it->len = (uint16_t)(len + 1);
 	it->next = -1;
 	it->skip = skip ? (uint16_t)room_index(skip) : ROOM_NONE;
-	it->seq = fanout_seq++;
-	fanout_ev[fanout_nitems] = fanout_next_ev;
+	it->ev = fanout_next_ev;
 	fanout_next_ev = 0;
 	fanout_used += len + 1;
 	return fanout_nitems++;
@@ -216,7 +220,7 @@ static void fanout_member(struct room_member *m)
 			i = b;
 			b = fanout_items[b].next;
 			own = 0;
-			if (fanout_items[i].skip == self || fanout_items[i].seq < m->join_seq)
+			if (fanout_items[i].skip == self || fanout_seq0 + (uint32_t)i < m->join_seq)
 				continue; /* its own broadcast, or one from before it came */
 		} else {
 			i = u;
@@ -236,12 +240,12 @@ static void fanout_member(struct room_member *m)
 				b = u = -1;              /* nothing after it */
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
-		} else if (fanout_ev[i]) {
+		} else if (fanout_items[i].ev) {
 			/* "=SEQ " first: its own iovec, in the line's datagram */
-			if (fanout_pfx[i].ev != fanout_ev[i]) {
-				fanout_pfx[i].ev = fanout_ev[i];
+			if (fanout_pfx[i].ev != fanout_items[i].ev) {
+				fanout_pfx[i].ev = fanout_items[i].ev;
 				fanout_pfx[i].len = (uint8_t)fmt_snprintf(fanout_pfx[i].text, sizeof(fanout_pfx[i].text),
-									  "=%u ", (unsigned)fanout_ev[i]);
+									  "=%u ", (unsigned)fanout_items[i].ev);
 			}
 			plen = fanout_pfx[i].len;
 			if (!h || size + plen + len > FANOUT_DGRAM_MAX || fanout_niov + 2 > FANOUT_MAX_IOV) {
@@ -280,7 +284,7 @@ static void fanout_member(struct room_member *m)
 
 void fanout_joined(struct room_member *m)
 {
-	m->join_seq = fanout_seq;
+	m->join_seq = fanout_seq0 + (uint32_t)fanout_nitems;
 	m->q_head = m->q_tail = -1;
 }
 
@@ -317,6 +321,7 @@ void fanout_flush(void)
 	for (k = 0; k < fanout_ntouched; k++)
 		fanout_touched[k]->q_head = fanout_touched[k]->q_tail = -1;
 	fanout_ntouched = 0;
+	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
 	fanout_used = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;

@@ -25,7 +25,8 @@
 #define REPLY_SINCE        "+OK since "                 /* N UPTO LOST */
 #define REPLY_LAST         "+OK last "                  /* K UPTO */
 #define REPLY_ACK          "+OK ack "                   /* ID SEQ */
-#define REPLY_BAD_SEQ      "-ERR bad sequence number"   /* (last N) */
+/* not sent any more (a bad N gets "-ERR usage: /since N"); kept for clients */
+#define REPLY_BAD_SEQ      "-ERR bad sequence number"
 #define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */
 #define REPLY_REPLAY       '~'                          /* ~SEQ AGE TEXT: a replayed one */
 /* to a member not yet confirmed, in place of the room's lines */

@@ -504,10 +504,7 @@ static void server_history(struct server_peer *who, const struct proto_req *req,
 	uint32_t n, first = ring_first(), from, upto, lost = 0;
 
 	if (proto_uint32(req->arg, &n) < 0 || (last ? n < 1 || n > ROOM_LAST_MAX : n > room_seq)) {
-		if (last)
-			server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
-		else
-			server_reply(who, REPLY_BAD_SEQ " (last %u)", (unsigned)room_seq);
+		server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
 		return;
 	}
 	/* /last K: the public events among the last K that it may see */
@@ -971,8 +968,7 @@ static void server_usage(int fd)
 		", 0 = never)\n"
 		"  -r RATE     lines per second per member, bursts of " UCHAT_STR(ROOM_RATE_BURST)
 		"x (default " UCHAT_STR(ROOM_DEFAULT_RATE) ", 0 = no limit)\n"
-		"  -H BYTES    history for /since and /last (default " UCHAT_STR(RING_DEFAULT_BYTES)
-		", 0 = none)\n"
+		"  -H BYTES    history kept (default " UCHAT_STR(RING_DEFAULT_BYTES) ", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
 		"  -S          log to syslog instead of standard error\n"
@@ -1096,8 +1092,7 @@ int server_main(int argc, char **argv)
 	room_init(cfg.max_members);
 	ring_init(cfg.history);
 	/* the epoch: random, never 0 (getrandom as the system call itself) */
-	if (syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1) != sizeof(room_epoch))
-		room_epoch = (uint32_t)now_ms; /* a kernel before 3.17 */
+	syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1); /* 0 if it failed */
 	room_epoch |= room_epoch == 0;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",

@@ -197,7 +197,7 @@ def test_hostile_numbers(ctx):
     for bad in ("-1", "abc", "100000000000000000000", "4294967296", "4294967295",
                 "1 2", "0x10", str(last + 1)):
         m.send("/since " + bad)
-        m.expect("-ERR bad sequence number (last %d)" % last)
+        m.expect("-ERR usage: /since N")
     m.send("/since")
     m.expect("-ERR usage: /since N")
     for bad in ("0", "51", "-1", "abc", "100000000000000000000"):
