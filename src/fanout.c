@@ -341,7 +341,9 @@ void fanout_send_now(const struct net_addr *to, char *line, size_t len)
 	h.msg_iovlen = 2;
 	if (h.msg_namelen == 0)
 		return;
-	while (sendmsg(fanout_fd, &h, 0) < 0) {
+	/* the system call itself, as in fanout_send_batch: h's padding is
+	 * zeroed, so musl's 64-bit copy of it would only cost bytes */
+	while (syscall(SYS_sendmsg, fanout_fd, &h, 0) < 0) {
 		if (!fanout_retryable(errno, &tries)) {
 			fanout_stats.errors++;
 			return;

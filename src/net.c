@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -251,10 +252,21 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 
 int64_t net_now_ms(void)
 {
+#ifdef SYS_clock_gettime64
+	/* a 32-bit board: the 64-bit time call (Linux 5.1), else the old one */
+	long long t64[2];
+	long t32[2];
+
+	if (syscall(SYS_clock_gettime64, CLOCK_MONOTONIC, t64) == 0)
+		return (int64_t)t64[0] * 1000 + t64[1] / 1000000;
+	syscall(SYS_clock_gettime32, CLOCK_MONOTONIC, t32);
+	return (int64_t)t32[0] * 1000 + t32[1] / 1000000;
+#else
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
 }
 
 int net_client_socket(const struct net_addr *addrs, int n, const char *host,

@@ -450,7 +450,6 @@ int resolv_candidate(const struct resolv_cfg *conf, const char *name, int i, cha
 static uint16_t resolv_random(void)
 {
 	uint16_t v = 0;
-	struct timespec ts;
 	int fd;
 
 #ifdef SYS_getrandom
@@ -465,8 +464,7 @@ static uint16_t resolv_random(void)
 		if (k == (ssize_t)sizeof(v))
 			return v;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint16_t)((unsigned long)ts.tv_nsec ^ (unsigned long)getpid() << 5);
+	return (uint16_t)((unsigned long)net_now_ms() ^ (unsigned long)getpid() << 5);
 }
 
 /* One query in flight: A or AAAA for one candidate name. */

@@ -130,7 +130,7 @@ void room_init(unsigned max)
 	 * leads to, so refilling the room reuses them */
 	while (room_seed == 0 &&
 	       getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
-		room_seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+		room_seed = (uint32_t)net_now_ms() ^ ((uint32_t)getpid() << 16);
 	room_names = room_addrs = NULL;
 	room_idle_head = room_idle_tail = ROOM_NONE;
 	/* no memset of the pool: room_add clears a member when it takes it, and
