@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "bounds.h"
 #include "catalog.h"
@@ -1206,7 +1207,7 @@ static int client_run(struct client *c, struct io_lines *in)
 
 	client_sig_fd = io_sigpipe_open(sigs, sizeof sigs / sizeof sigs[0]);
 	c->rand = (unsigned)net_now_ms() ^ (unsigned)parent;
-	if (client_sig_fd < 0 || pipe2(notes, O_CLOEXEC) < 0) {
+	if (client_sig_fd < 0 || syscall(SYS_pipe2, notes, O_CLOEXEC) < 0) {
 		log_warn("%s", fmt_strerror(errno));
 		return 1;
 	}

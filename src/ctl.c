@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "bounds.h"
 #include "ctlsock.h"
@@ -117,7 +118,7 @@ int ctl_main(int argc, char **argv)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		log_die(2, "control socket path too long: %s", path);
 	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		log_die(1, "socket: %s", fmt_strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

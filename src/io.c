@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "io.h"
 
@@ -135,7 +136,7 @@ int io_sigpipe_open(const int *sigs, int n)
 	struct sigaction sa;
 	int i;
 
-	if (pipe2(io_sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (syscall(SYS_pipe2, io_sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = io_sig_handler;

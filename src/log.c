@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "fmt.h"
 #include "io.h"
@@ -28,7 +29,7 @@ static int log_connect(void)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
 
 	if (log_fd < 0)
-		log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		log_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (log_fd < 0)
 		return -1;
 	if (connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {

@@ -221,10 +221,10 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
 		return -1;
 	}
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 && any && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 		family = AF_INET; /* a kernel without IPv6: IPv4 only */
-		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
@@ -279,7 +279,7 @@ int net_client_socket(const struct net_addr *addrs, int n, const char *host,
 	for (i = 0; i < n; i++) {
 		family = IN6_IS_ADDR_V4MAPPED(&addrs[i].sin6.sin6_addr) ? AF_INET : AF_INET6;
 		len = net_addr_to(&addrs[i], family, &ss);
-		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			saved = errno;
 			continue;

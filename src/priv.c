@@ -75,7 +75,7 @@ int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 		found = priv_ids(buf, u) == 0;
 	}
 	if (!found && *spec) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		io_lines_init(&r, fd, lines, sizeof(lines));
 		while (!found && (k = io_lines_read(&r, &line, &len)) != IO_NONE)
 			found = k == IO_LINE && priv_passwd_line(line, len, spec, u);

@@ -456,7 +456,7 @@ static uint16_t resolv_random(void)
 	if (syscall(SYS_getrandom, &v, sizeof(v), 1 /* GRND_NONBLOCK */) == (long)sizeof(v))
 		return v;
 #endif
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		ssize_t k = read(fd, &v, sizeof(v));
 
@@ -606,12 +606,12 @@ int resolv_dns(const struct resolv_cfg *conf, const char *name, struct net_addr 
 	char cand[RESOLV_NAME_MAX + 1];
 	int fd, family = AF_INET6, off = 0, i, c, r = RESOLV_NXDOMAIN, nodata = 0;
 
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	} else { /* a kernel without IPv6: IPv4 nameservers only */
 		family = AF_INET;
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
@@ -670,7 +670,7 @@ static int resolv_name(const char *name, struct net_addr *out, int max, char *er
 		fmt_snprintf(err, errlen, "bad name (want a host name or an IPv4/IPv6 address)");
 		return -1;
 	}
-	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/etc/hosts", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = resolv_hosts_read(fd, name, out, max);
 		close(fd);
@@ -680,7 +680,7 @@ static int resolv_name(const char *name, struct net_addr *out, int max, char *er
 	n = resolv_localhost(name, out, max);
 	if (n > 0)
 		return n;
-	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
 	resolv_cfg_read(&conf, fd);
 	if (fd >= 0)
 		close(fd);
