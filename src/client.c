@@ -1235,7 +1235,7 @@ static int client_run(struct client *c, struct io_lines *in)
 /* Formats HOST:PORT for messages ([v6]:port). */
 static const char *client_where(const struct client *c, char *buf, size_t len)
 {
-	fmt_snprintf(buf, len, strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
+	fmt_snprintf(buf, len, memchr(c->host, ':', strlen(c->host)) ? "[%s]:%s" : "%s:%s", c->host, c->port);
 	return buf;
 }
 

@@ -67,7 +67,7 @@ static void log_send(int prio, const char *fmt, va_list ap)
 			log_fd = -1;
 		}
 	}
-	p = strchr(buf, '>') + 1;
+	p = (char *)memchr(buf, '>', (size_t)n) + 1;
 	buf[n] = '\n';
 	log_write(p, (size_t)(buf + n + 1 - p));
 }

@@ -27,7 +27,7 @@
 /* Parses "UID" or "UID:GID" (s is cut at the ':'). Returns 0 or -1. */
 static int priv_ids(char *s, struct priv_user *u)
 {
-	char *colon = strchr(s, ':');
+	char *colon = memchr(s, ':', strlen(s));
 	unsigned long uid, gid;
 
 	if (colon)
@@ -51,11 +51,12 @@ int priv_passwd_line(const char *line, size_t len, const char *name, struct priv
 		return 0;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	ids = strchr(buf + n + 1, ':'); /* after the password field */
+	ids = memchr(buf + n + 1, ':', len - n - 1); /* after the password field */
 	if (!ids)
 		return 0;
-	end = strchr(++ids, ':');
-	end = end ? strchr(end + 1, ':') : NULL; /* the end of the GID field */
+	ids++;
+	end = memchr(ids, ':', (size_t)(buf + len - ids));
+	end = end ? memchr(end + 1, ':', (size_t)(buf + len - end - 1)) : NULL; /* the end of the GID field */
 	if (!end)
 		return 0;
 	*end = '\0';

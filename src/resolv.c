@@ -694,7 +694,7 @@ int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max
 	int n = 1, i;
 
 	/* an address literal, without the "%scope" a hosts line may carry */
-	if (strchr(host, '%') || resolv_addr(host, strlen(host), &out[0]) < 0) {
+	if (memchr(host, '%', strlen(host)) || resolv_addr(host, strlen(host), &out[0]) < 0) {
 		n = resolv_name(host, out, max, why, sizeof(why));
 		if (n < 0)
 			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
