@@ -117,7 +117,7 @@ int ctl_main(int argc, char **argv)
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		log_die(2, "control socket path too long: %s", path);
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path));   /* the NUL: memset */
 	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		log_die(1, "socket: %s", fmt_strerror(errno));
@@ -145,9 +145,9 @@ int ctl_main(int argc, char **argv)
 	if (n < 0)
 		log_die(1, "no reply from %s: %s", path, fmt_strerror(errno));
 	close(fd);
-	if (strncmp(last, "+OK", 3) == 0)
+	if (memcmp(last, "+OK", 3) == 0)
 		return 0;
-	if (strncmp(last, "-ERR", 4) != 0)
+	if (memcmp(last, "-ERR", 4) != 0)
 		log_warn("incomplete reply from %s", path);
 	return 1;
 }

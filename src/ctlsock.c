@@ -28,7 +28,7 @@ static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, si
 		fmt_snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
-	strcpy(sun->sun_path, path);
+	memcpy(sun->sun_path, path, strlen(path));   /* the NUL: memset */
 	return 0;
 }
 

@@ -72,7 +72,7 @@ int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 	int fd, k, found = 0;
 
 	if (strlen(spec) < sizeof(buf)) {
-		strcpy(buf, spec);
+		memcpy(buf, spec, strlen(spec) + 1);
 		found = priv_ids(buf, u) == 0;
 	}
 	if (!found && *spec) {

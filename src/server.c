@@ -899,7 +899,7 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
  * after the word and one space; "" when it takes none): by the row's args. */
 #define SERVER_CTL_IS_CTLSOCK_ARGS_NONE(req, w, arg) (strcmp(req, w) == 0 && ((arg) = "", 1))
 #define SERVER_CTL_IS_CTLSOCK_ARGS_ONE(req, w, arg) \
-	(strncmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
+	(memcmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
 #define SERVER_CTL_IS_CTLSOCK_ARGS_TEXT SERVER_CTL_IS_CTLSOCK_ARGS_ONE
 
 /* One request line (NUL-terminated, checked by ctlsock_read). */
