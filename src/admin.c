@@ -97,8 +97,8 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 	}
 	if (pid == 0) {
 		for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
-			signal(sigs[i], SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
+			io_signal(sigs[i], SIG_DFL);
+		io_signal(SIGPIPE, SIG_IGN);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		for (i = 0; i < n; i++)
 			if (close_fds[i] >= 0)

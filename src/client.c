@@ -724,19 +724,15 @@ static int client_on_datagram(struct client *c)
  * a kick or a refused re-join. Never returns. */
 static void client_receiver(struct client *c, pid_t parent)
 {
-	struct sigaction sa;
 	sigset_t none;
 	int st;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
+	io_signal(SIGINT, SIG_IGN);
+	io_signal(SIGHUP, SIG_IGN);
+	io_signal(SIGQUIT, SIG_IGN);
+	io_signal(SIGTERM, SIG_DFL);
+	io_signal(SIGCHLD, SIG_DFL);
+	io_signal(SIGWINCH, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* stop with the parent even if it is killed outright */
@@ -1291,7 +1287,7 @@ int client_main(int argc, char **argv)
 		c.port = argv[o.ind + 1];
 	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0)
 		log_die(2, "bad port: %s", c.port);
-	signal(SIGPIPE, SIG_IGN);
+	io_signal(SIGPIPE, SIG_IGN);
 	n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
 	c.sock = n > 0 ? net_client_socket(addrs, n, c.host, err, sizeof err) : -1;
 	if (c.sock < 0)

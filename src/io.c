@@ -131,6 +131,15 @@ static void io_sig_handler(int sig)
 	errno = saved;
 }
 
+void io_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigaction(sig, &sa, NULL);
+}
+
 int io_sigpipe_open(const int *sigs, int n)
 {
 	struct sigaction sa;

@@ -86,6 +86,10 @@ static inline size_t io_drop_cr(const char *line, size_t len)
  * poll for POLLIN, or -1 with errno. */
 int io_sigpipe_open(const int *sigs, int n);
 
+/* Sets sig's disposition to handler (SIG_IGN or SIG_DFL; no flags): what
+ * signal() does, without musl's signal(). */
+void io_signal(int sig, void (*handler)(int));
+
 /* Empties the pipe. Returns the signals caught since the last call, as
  * IO_SIG bits (0: none). */
 unsigned io_sigpipe_take(void);

@@ -928,7 +928,7 @@ static void server_signals(void)
 	sig_fd = io_sigpipe_open(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	if (sig_fd < 0)
 		log_die(1, "pipe: %s", fmt_strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
+	io_signal(SIGPIPE, SIG_IGN);
 }
 
 /* Takes the signals caught since the last call into got_term, got_chld. */
