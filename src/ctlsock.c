@@ -175,7 +175,7 @@ int ctlsock_read(struct ctlsock_conn *c)
 		return -1;
 	}
 	len = io_drop_cr(line, len);
-	memmove(c->req, line, len); /* it is the first line: it starts there */
+	io_move_down(c->req, line, len); /* it is the first line: it starts there */
 	c->req[len] = '\0';
 	/* from here on replies are written with a bounded wait (the one-line
 	 * errors above go into an empty socket buffer without one) */

@@ -38,6 +38,12 @@ void io_lines_init(struct io_lines *l, int fd, char *buf, size_t size)
 	l->eof = fd < 0;
 }
 
+void io_move_down(char *dst, const char *src, size_t len)
+{
+	while (len--)
+		*dst++ = *src++;
+}
+
 ssize_t io_lines_fill(struct io_lines *l)
 {
 	ssize_t n;
@@ -45,7 +51,7 @@ ssize_t io_lines_fill(struct io_lines *l)
 	if (l->eof)
 		return 0;
 	if (l->start > 0) {
-		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		io_move_down(l->buf, l->buf + l->start, l->end - l->start);
 		l->end -= l->start;
 		l->start = 0;
 	}

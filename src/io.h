@@ -86,6 +86,11 @@ static inline size_t io_drop_cr(const char *line, size_t len)
  * poll for POLLIN, or -1 with errno. */
 int io_sigpipe_open(const int *sigs, int n);
 
+/* Moves len bytes from src down to dst (dst <= src; they may overlap), a
+ * byte at a time: memmove for the line buffers (never the relay path),
+ * without musl's memmove (0.4 kB). */
+void io_move_down(char *dst, const char *src, size_t len);
+
 /* Sets sig's disposition to handler (SIG_IGN or SIG_DFL; no flags): what
  * signal() does, without musl's signal(). */
 void io_signal(int sig, void (*handler)(int));
