@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "admin.h"
 #include "bounds.h"
@@ -79,7 +80,7 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 	int p[2], i;
 	pid_t pid;
 
-	if (pipe(p) < 0)
+	if (syscall(SYS_pipe2, p, 0) < 0)
 		return -1;
 	/* Signals stay blocked until the child has dropped the relay's
 	 * handlers: a SIGTERM sent to it in between must kill it, not run the

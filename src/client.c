@@ -736,7 +736,7 @@ static void client_receiver(struct client *c, pid_t parent)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* stop with the parent even if it is killed outright */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(0);
 	io_sigpipe_close();

@@ -91,7 +91,7 @@ int priv_drop(const struct priv_user *u)
 	if (syscall(PRIV_SETGROUPS, 0, NULL) < 0 ||
 	    syscall(PRIV_SETRESGID, u->gid, u->gid, u->gid) < 0 ||
 	    syscall(PRIV_SETRESUID, u->uid, u->uid, u->uid) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	    syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
 	if (syscall(PRIV_SETUID, 0) == 0) {
 		errno = EPERM; /* root came back: never go on like this */
