@@ -456,24 +456,27 @@ static void client_note_parent(const struct client *c, int kind, unsigned long i
 	}
 }
 
-/* Reads the decimal numbers of s[0..len) separated by single spaces into
- * v[0..n), the rest (after the n-th number's space) into *rest. Returns 0,
- * or -1 if s does not start so. */
+/* Reads the decimal numbers (each at most 2^32 - 1) of s[0..len) separated
+ * by single spaces into v[0..n), the rest (after the n-th number's space)
+ * into *rest. Returns 0, or -1 if s does not start so. */
 static int client_numbers(const char *s, size_t len, uint32_t *v, int n,
 			  struct proto_span *rest)
 {
-	const char *end = s + len, *sp;
+	size_t i = 0, from;
+	uint32_t d;
 
 	for (; n > 0; n--, v++) {
-		sp = memchr(s, ' ', (size_t)(end - s));
-		if (proto_uint32((struct proto_span){ s, (size_t)((sp ? sp : end) - s) }, v) < 0)
-			return -1;
-		s = sp ? sp + 1 : end;
-		if (!sp && n > 1)
+		*v = 0;
+		for (from = i; i < len && (d = (uint32_t)(unsigned char)s[i] - '0') <= 9; i++) {
+			if (*v > (UINT32_MAX - d) / 10)
+				return -1;
+			*v = *v * 10 + d;
+		}
+		if (i == from || (i < len ? s[i++] != ' ' : n > 1))
 			return -1;
 	}
 	if (rest)
-		*rest = (struct proto_span){ s, (size_t)(end - s) };
+		*rest = (struct proto_span){ s + i, len - i };
 	return 0;
 }
 
