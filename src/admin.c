@@ -86,12 +86,12 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 	 * handlers: a SIGTERM sent to it in between must kill it, not run the
 	 * relay's handler in the child. */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	io_sigmask(SIG_BLOCK, &all, &old);
 	/* _Fork where the libc has it: fork() without the atfork handlers
 	 * and libc-wide locks that only threaded programs need (compat.h). */
 	pid = compat_fork();
 	if (pid < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		io_sigmask(SIG_SETMASK, &old, NULL);
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -100,14 +100,14 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 		for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
 			io_signal(sigs[i], SIG_DFL);
 		io_signal(SIGPIPE, SIG_IGN);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		io_sigmask(SIG_SETMASK, &old, NULL);
 		for (i = 0; i < n; i++)
 			if (close_fds[i] >= 0)
 				close(close_fds[i]);
 		close(p[0]);
 		admin_child(p[1]);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	io_sigmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	*rfd = p[0];
 	return pid;

@@ -737,7 +737,7 @@ static void client_receiver(struct client *c, pid_t parent)
 	io_signal(SIGCHLD, SIG_DFL);
 	io_signal(SIGWINCH, SIG_DFL);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	io_sigmask(SIG_SETMASK, &none, NULL);
 	/* stop with the parent even if it is killed outright */
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
@@ -1213,14 +1213,14 @@ static int client_run(struct client *c, struct io_lines *in)
 	if (c->interactive && term_isatty(1))
 		(void)term_open(0, 1);
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	io_sigmask(SIG_BLOCK, &all, &old);
 	c->child = compat_fork(); /* single-threaded: see admin.c */
 	if (c->child == 0) {
 		close(notes[0]);
 		c->note_fd = notes[1];
 		client_receiver(c, parent);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	io_sigmask(SIG_SETMASK, &old, NULL);
 	close(notes[1]);
 	c->note_fd = notes[0];
 	if (c->child < 0) {

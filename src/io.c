@@ -137,6 +137,11 @@ static void io_sig_handler(int sig)
 	errno = saved;
 }
 
+int io_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old, _NSIG / 8);
+}
+
 void io_signal(int sig, void (*handler)(int))
 {
 	struct sigaction sa;

@@ -4,6 +4,7 @@
  * use it. */
 #ifndef UCHAT_IO_H
 #define UCHAT_IO_H
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -90,6 +91,10 @@ int io_sigpipe_open(const int *sigs, int n);
  * byte at a time: memmove for the line buffers (never the relay path),
  * without musl's memmove (0.4 kB). */
 void io_move_down(char *dst, const char *src, size_t len);
+
+/* sigprocmask(how, set, old) as the system call (musl's pthread_sigmask
+ * and sigprocmask go; no threads here). */
+int io_sigmask(int how, const sigset_t *set, sigset_t *old);
 
 /* Sets sig's disposition to handler (SIG_IGN or SIG_DFL; no flags): what
  * signal() does, without musl's signal(). */
