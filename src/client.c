@@ -1148,9 +1148,6 @@ static int client_sender(struct client *c, struct io_lines *in)
 			client_keepalive(c);
 			continue;
 		}
-		flight = client_flight_timers(c);
-		if (flight >= 0 && flight < wait)
-			wait = flight;
 		/* a pipe's lines wait while CLIENT_FLIGHT are in flight; at its
 		 * end, until they are acknowledged or given up */
 		if (!term_active()) {
@@ -1161,6 +1158,10 @@ static int client_sender(struct client *c, struct io_lines *in)
 			if (client_take_lines(c, in))
 				return client_leave(c, 0);
 		}
+		/* after the lines taken: one sent just now waits for its ack */
+		flight = client_flight_timers(c);
+		if (flight >= 0 && flight < wait)
+			wait = flight;
 		if (poll(pfd, PFD_N, (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
