@@ -43,7 +43,7 @@
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
 /* protocol v1.1 (docs/PROTOCOL.md): acknowledged sends, recovery */
 #define CLIENT_FLIGHT         16    /* lines not yet acknowledged (one sent at a time) */
-#define CLIENT_TRIES          10    /* sends of a line before "not delivered" */
+#define CLIENT_TRIES          15    /* sends of a line before "not delivered" (~26-39 s) */
 #define CLIENT_ACK_FIRST_MS   300   /* first wait for its ack (x 1 to 1.5), doubling */
 #define CLIENT_ACK_MAX_MS     2000  /* ... up to this */
 #define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
@@ -52,7 +52,7 @@
 #define CLIENT_TAIL_MS        1500  /* /since this long after the last event, */
 #define CLIENT_TAIL_TRIES     4     /* ... again each CLIENT_ASK_MS until answered */
 #define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
-#define CLIENT_LAST_K         20    /* /last K on joining (-k) */
+#define CLIENT_LAST_K         20    /* /last K on joining a terminal (-k; a pipe: 0) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
@@ -155,7 +155,7 @@ static void client_notice(const char *fmt, ...)
 		n = (int)(sizeof buf - 3);
 	if (term_active()) {
 		memcpy(buf, "* ", 2);
-		(void)term_print(buf, (size_t)n + 2);
+		(void)term_print(buf, (size_t)n + 2, 0);
 	} else {
 		log_warn("%s", buf + 2);
 	}
@@ -169,8 +169,9 @@ static void client_usage(int fd)
 		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
-		"  -k K     nothing lost (protocol v1.1); show the last K lines (0-"
-		UCHAT_STR(ROOM_LAST_MAX) ") on joining\n"
+		"  -k K     show the room's last K lines (0-" UCHAT_STR(ROOM_LAST_MAX)
+		") on joining (default " UCHAT_STR(CLIENT_LAST_K) " on a\n"
+		"           terminal, 0 in a pipe)\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
 		"Type a line to say it; %s.\n"
@@ -490,7 +491,7 @@ static void client_drain(struct client *c, int say)
 
 	while (seqwin_next(&client_win, &p, &len))
 		if (len != SEQWIN_NONE)
-			(void)term_print(p, len);
+			(void)term_print(p, len, 0);
 	if (client_win.skipped && say)
 		client_notice("... %u lines missed", (unsigned)client_win.skipped);
 	client_win.skipped = 0;
@@ -522,13 +523,13 @@ static void client_history(struct client *c, uint32_t seq, uint32_t age,
 		return;
 	c->hist = seq;
 	if (!term_active()) {
-		(void)term_print(s, len);
+		(void)term_print(s, len, 0);
 		return;
 	}
 	n = fmt_snprintf(buf, sizeof buf, "%.*s (%u %s ago)", (int)len, s,
 			 (unsigned)(age < 120 ? age : age / 60), age < 120 ? "s" : "min");
 	if (n > 0)
-		(void)term_print(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+		(void)term_print(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, 1);
 }
 
 /* The lines of protocol v1.1 (docs/PROTOCOL.md) in the receiver: "=SEQ
@@ -676,7 +677,7 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 		return -1;
 	}
-	if (term_print(s, len) < 0 && errno == EPIPE)
+	if (term_print(s, len, 0) < 0 && errno == EPIPE)
 		return 1;
 	if (client_starts(s, len, REPLY_WELCOME)) {
 		c->rejoining = 0;
@@ -1007,7 +1008,7 @@ static int client_submit(struct client *c, const char *line, size_t len)
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
 		n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
 		if (n > 0)
-			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1);
+			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1, 0);
 	}
 	if (len >= 5 && memcmp(line, "/quit", 5) == 0 && (len == 5 || line[5] == ' ')) {
 		c->quit_sent = 1;
@@ -1259,14 +1260,13 @@ int client_main(int argc, char **argv)
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	c.idle_s = -1;
 	c.child = -1;
-	c.seq = CLIENT_SEQ_V1;
+	c.last_k = ~0u;
 	while ((flag = opt_next(&o, argc, argv, "n:k:hV")) != -1) {
 		switch (flag) {
 		case 'k':
 			if (fmt_parse_uint(o.arg, 0, ROOM_LAST_MAX, &port) < 0)
 				log_die(2, "bad -k: %s (0 to " UCHAT_STR(ROOM_LAST_MAX) ")", o.arg);
 			c.last_k = (unsigned)port;
-			c.seq = CLIENT_SEQ_OFF;
 			break;
 		case 'n':
 			name = o.arg;
@@ -1297,6 +1297,8 @@ int client_main(int argc, char **argv)
 	if (c.sock < 0)
 		log_die(1, "%s", err);
 	c.interactive = term_isatty(0);
+	if (c.last_k == ~0u)
+		c.last_k = c.interactive && term_isatty(1) ? CLIENT_LAST_K : 0;
 	client_where(&c, where, sizeof where);
 	if (name) {
 		why = proto_name_error((struct proto_span){ name, strlen(name) });
