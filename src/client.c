@@ -250,7 +250,7 @@ static int client_send_join(struct client *c)
 
 /* The server's welcome came: a second datagram confirms our address (the
  * room hears of us, and the server's 3x bound on replies ends): an empty
- * line, or with -k "/seq" and "/last K" (so no line comes without its
+ * line, or (v1.1) "/seq" and "/last K" (so no line comes without its
  * seq). */
 static void client_confirm(struct client *c)
 {
@@ -1051,7 +1051,7 @@ static int client_on_keys(struct client *c, struct term_edit *ed)
 }
 
 /* Returns 1 if the sender may take the next line of a pipe: not while
- * CLIENT_FLIGHT lines wait for their acks, nor (with -k) while the server
+ * CLIENT_FLIGHT lines wait for their acks, nor (v1.1) while the server
  * has not yet told whether it speaks v1.1 (a line then would go untagged). */
 static int client_may_take(const struct client *c)
 {

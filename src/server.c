@@ -501,15 +501,22 @@ static uint32_t server_replay(struct server_peer *who, uint32_t from, uint32_t t
  * which takes its bytes from the datagram's budget too. */
 static void server_history(struct server_peer *who, const struct proto_req *req, int last)
 {
-	uint32_t n, first = ring_first(), from, upto, lost = 0;
+	uint32_t n, k, first = ring_first(), from, upto, lost = 0;
+	const struct ring_ev *e;
+	const char *text;
 
 	if (proto_uint32(req->arg, &n) < 0 || (last ? n < 1 || n > ROOM_LAST_MAX : n > room_seq)) {
 		server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
 		return;
 	}
-	/* /last K: the public events among the last K that it may see */
-	from = last ? (room_seq > n ? room_seq - n + 1 : 1) : n + 1;
-	if (first > from) { /* (n, first) are gone */
+	/* /last K: the last K kept events it may see (public ones) */
+	from = n + 1;
+	if (last)
+		for (k = n, from = room_seq + 1; k > 0 && from > first;) {
+			e = ring_get(--from, &text);
+			k -= e && ring_visible(e, who->m->id, 1);
+		}
+	else if (first > from) { /* (n, first) are gone */
 		lost = first - from;
 		from = first;
 	}
