@@ -259,6 +259,9 @@ def test_client_back_soon_after_restart_with_its_line(ctx):
     assert seen.index("bob joined the room") < seen.index(line), seen
     bob.expect_prefix("-ERR not in the room", 3, skip=True)
     bob.expect_prefix("+OK welcome bob ", 3, skip=True)
+    # protocol v1.1 (the default): the new server's epoch is told
+    from test_client_v11 import stderr_has
+    stderr_has(bob, "udpchat: the server restarted; earlier history is gone", 3)
     # alice, idle, is back within 30 s of the restart (her keepalive)
     deadline = restarted + scale(30)
     while "alice joined the room" not in seen:
