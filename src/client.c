@@ -50,7 +50,7 @@
 #define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
 #define CLIENT_GAP_MS         10000 /* then the missing events are given up */
 #define CLIENT_TAIL_MS        1500  /* /since this long after the last event, */
-#define CLIENT_TAIL_TRIES     4     /* ... again each CLIENT_ASK_MS until answered */
+#define CLIENT_TAIL_TRIES     10    /* ... again each CLIENT_ASK_MS until answered */
 #define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
 #define CLIENT_LAST_K         20    /* /last K on joining a terminal (-k; a pipe: 0) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)

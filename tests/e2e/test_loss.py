@@ -52,6 +52,7 @@ def run_inside(ctx, spec, limit):
     spec = dict(spec)
     spec["client"] = ctx.cmd("udpchat")
     spec["server"] = ctx.cmd("udpchatd")
+    spec["ctl"] = ctx.cmd("udpchatctl")
     spec["tmp"] = ctx.tmp
     spec["scale"] = ctx.scale(1)
     path = os.path.join(ctx.tmp, "spec.json")
@@ -326,6 +327,10 @@ def _inside(spec_path):
                 break
             time.sleep(0.2)
         dropped = _dropped()
+        if spec.get("ctl"):   # the server's counters, for the notes (rate_limited)
+            r = subprocess.run(spec["ctl"] + ["-c", os.path.join(spec["tmp"], "ctl.sock"),
+                                              "stats"], capture_output=True, text=True)
+            dropped.append(("stats", " ".join(r.stdout.split())))
         for name, (p, out, err) in procs.items():
             try:
                 p.stdin.close()
