@@ -53,6 +53,7 @@
 #define FANOUT_MAX_ITEMS    512   /* queued lines (broadcast or unicast) */
 #define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
 #define FANOUT_MAX_IOV      256   /* iovecs per sendmmsg (a run of lines is one) */
+#define FANOUT_PFX_MAX      12    /* "=4294967295 ": a v1.1 event's prefix */
 
 /* control socket: connections waiting for their request line at once (when
  * all are taken, the oldest is told so and closed), and how long each may
