@@ -46,7 +46,7 @@
 #define ROOM_UNCONFIRMED_FLOOR  128
 
 /* relay path */
-#define NET_RECV_BATCH      16    /* datagrams per recvmmsg */
+#define NET_RECV_BATCH      8     /* datagrams per recvmmsg */
 #define NET_RECV_COALESCE   32    /* datagrams read between two flushes */
 #define FANOUT_DGRAM_MAX    1400  /* coalesced datagram bound: one Ethernet frame */
 #define FANOUT_ARENA_BYTES  16384 /* formatted lines waiting to be sent */
