@@ -174,8 +174,11 @@ for sh in $V11_SHAPES; do
 	while [ $i -lt "$REPS" ]; do
 		if [ $((i % 2)) = 0 ]; then pair="v1 v11"; else pair="v11 v1"; fi
 		for p in $pair; do
-			q=; [ $p = v11 ] && q=-q
-			run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10 $q
+			if [ "$p" = v11 ]; then
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10 -q
+			else
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10
+			fi
 		done
 		i=$((i + 1))
 	done

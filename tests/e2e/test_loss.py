@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from harness import timeout
+from harness import long_run, timeout
 
 PORT = 8888                  # a fresh network namespace: every port is free
 NAMES = ("alice", "bob", "carol")
@@ -161,6 +161,7 @@ def lossy(ctx, percent, limit, settle, join_under_loss=True, lines=LINES):
                             "join_under_loss": join_under_loss}, limit)
 
 
+@long_run
 @timeout(120)
 def test_loss_5_percent(ctx):
     res = lossy(ctx, 5, 90, settle=20)
@@ -168,6 +169,7 @@ def test_loss_5_percent(ctx):
     check_all(ctx, res)
 
 
+@long_run
 @timeout(160)
 def test_loss_20_percent(ctx):
     # one line in flight at a time: each sender runs behind its 4 lines/s.
@@ -178,6 +180,7 @@ def test_loss_20_percent(ctx):
     check_all(ctx, res)
 
 
+@long_run
 @timeout(240)
 def test_loss_50_percent(ctx):
     # joins before the loss starts (at 50% each way a join of 5 tries fails

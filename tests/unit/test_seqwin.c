@@ -138,8 +138,8 @@ static void seqwin_wraps_and_resets(void)
 static void seqwin_cuts_long_text(void)
 {
 	static char big[PROTO_MAX_LINE + 100];
-	const char *p;
-	size_t len;
+	const char *p = NULL;
+	size_t len = 0;
 
 	memset(big, 'z', sizeof big);
 	seqwin_reset(&w, 0);
