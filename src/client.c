@@ -187,7 +187,7 @@ static int client_send_raw(struct client *c, const char *buf, size_t len)
 
 	c->last_send_ms = net_now_ms();
 	for (tries = 0; tries < 2; tries++) {
-		if (send(c->sock, buf, len, 0) >= 0)
+		if (sendto(c->sock, buf, len, 0, NULL, 0) >= 0)
 			return 0;
 		if (errno != ECONNREFUSED && errno != EINTR)
 			break;
@@ -345,7 +345,7 @@ static int client_join_answer(struct client *c)
  * or -1 (EAGAIN, or ECONNREFUSED: an ICMP error, nobody at HOST:PORT yet). */
 static ssize_t client_recv(struct client *c)
 {
-	ssize_t n = recv(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT);
+	ssize_t n = recvfrom(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT, NULL, NULL);
 
 	c->rlen = n > 0 ? (size_t)n : 0;
 	c->roff = 0;
