@@ -187,7 +187,7 @@ static int client_send_raw(struct client *c, const char *buf, size_t len)
 
 	c->last_send_ms = net_now_ms();
 	for (tries = 0; tries < 2; tries++) {
-		if (send(c->sock, buf, len, 0) >= 0)
+		if (sendto(c->sock, buf, len, 0, NULL, 0) >= 0)
 			return 0;
 		if (errno != ECONNREFUSED && errno != EINTR)
 			break;
@@ -345,7 +345,7 @@ static int client_join_answer(struct client *c)
  * or -1 (EAGAIN, or ECONNREFUSED: an ICMP error, nobody at HOST:PORT yet). */
 static ssize_t client_recv(struct client *c)
 {
-	ssize_t n = recv(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT);
+	ssize_t n = recvfrom(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT, NULL, NULL);
 
 	c->rlen = n > 0 ? (size_t)n : 0;
 	c->roff = 0;
@@ -728,7 +728,7 @@ static int client_on_datagram(struct client *c)
  * a kick or a refused re-join. Never returns. */
 static void client_receiver(struct client *c, pid_t parent)
 {
-	sigset_t none;
+	static sigset_t none; /* empty (in .bss: a const one would take 128 bytes of the file) */
 	int st;
 
 	io_signal(SIGINT, SIG_IGN);
@@ -737,7 +737,6 @@ static void client_receiver(struct client *c, pid_t parent)
 	io_signal(SIGTERM, SIG_DFL);
 	io_signal(SIGCHLD, SIG_DFL);
 	io_signal(SIGWINCH, SIG_DFL);
-	sigemptyset(&none);
 	io_sigmask(SIG_SETMASK, &none, NULL);
 	/* stop with the parent even if it is killed outright */
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);

@@ -126,7 +126,7 @@ int ctl_main(int argc, char **argv)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		log_die(1, "cannot connect to %s: %s (is udpchatd running? -c PATH)",
 			path, fmt_strerror(errno));
-	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+	if (sendto(fd, req, len, MSG_NOSIGNAL, NULL, 0) != (ssize_t)len)
 		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */

@@ -158,9 +158,8 @@ int io_sigpipe_open(const int *sigs, int n)
 
 	if (syscall(SYS_pipe2, io_sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -1;
-	memset(&sa, 0, sizeof(sa));
+	memset(&sa, 0, sizeof(sa)); /* sa_mask empty */
 	sa.sa_handler = io_sig_handler;
-	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	for (i = 0; i < n; i++)
 		if (sigaction(sigs[i], &sa, NULL) < 0)

@@ -60,7 +60,8 @@ static void log_send(int prio, const char *fmt, va_list ap)
 	if (n >= (int)sizeof(buf))
 		n = (int)sizeof(buf) - 1;
 	for (tries = 0; tries < 2; tries++) {
-		if ((log_fd >= 0 || log_connect() == 0) && send(log_fd, buf, (size_t)n, MSG_NOSIGNAL) == n)
+		if ((log_fd >= 0 || log_connect() == 0) &&
+		    sendto(log_fd, buf, (size_t)n, MSG_NOSIGNAL, NULL, 0) == n)
 			return;
 		if (log_fd >= 0) { /* syslogd restarted: reconnect once */
 			close(log_fd);

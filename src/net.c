@@ -156,7 +156,7 @@ static size_t net_ip6_str(const unsigned char *a, char *out, size_t size)
 const char *net_addr_str(const struct net_addr *a, char *buf)
 {
 	const unsigned char *b = a->sin6.sin6_addr.s6_addr;
-	unsigned port = ntohs(a->sin6.sin6_port);
+	unsigned port = net_port_host(a->sin6.sin6_port);
 	char ip[48];
 
 	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
@@ -233,11 +233,11 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	if (family == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_port = net_port_wire(port);
 		len = sizeof(*s6);
 	} else {
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
+		s4->sin_port = net_port_wire(port);
 		len = sizeof(*s4);
 	}
 	net_recverr(fd, family);
@@ -292,6 +292,6 @@ int net_client_socket(const struct net_addr *addrs, int n, const char *host,
 	}
 	if (fd < 0)
 		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host,
-			     (unsigned)ntohs(addrs[0].sin6.sin6_port), fmt_strerror(saved));
+			     net_port_host(addrs[0].sin6.sin6_port), fmt_strerror(saved));
 	return fd;
 }

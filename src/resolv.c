@@ -367,7 +367,7 @@ void resolv_cfg_line(struct resolv_cfg *conf, const char *line, size_t len)
 	if (resolv_is(w, wl, "nameserver")) {
 		wl = resolv_word(&p, end, &w);
 		if (conf->nns < RESOLV_MAX_NS && resolv_addr(w, wl, &a) == 0) {
-			a.sin6.sin6_port = htons(RESOLV_PORT);
+			a.sin6.sin6_port = net_port_wire(RESOLV_PORT);
 			conf->ns[conf->nns++] = a;
 		}
 	} else if (resolv_is(w, wl, "search") || resolv_is(w, wl, "domain")) {
@@ -399,7 +399,7 @@ void resolv_cfg_done(struct resolv_cfg *conf)
 	if (conf->nns > 0)
 		return;
 	net_addr_v4mapped(a, (const unsigned char[4]){ 127, 0, 0, 1 });
-	a->sin6.sin6_port = htons(RESOLV_PORT);
+	a->sin6.sin6_port = net_port_wire(RESOLV_PORT);
 	conf->nns = 1;
 }
 
@@ -700,6 +700,6 @@ int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max
 			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
 	}
 	for (i = 0; i < n; i++)
-		out[i].sin6.sin6_port = htons((unsigned short)port);
+		out[i].sin6.sin6_port = net_port_wire(port);
 	return n;
 }
