@@ -244,6 +244,11 @@ def test_client_back_soon_after_restart_with_its_line(ctx):
     bob = Client(ctx, "-n", "bob", "127.0.0.1", srv.port)         # types after the restart
     alice.expect_prefix("+OK welcome alice (idle timeout 600s)", 3)
     bob.expect_prefix("+OK welcome bob (idle timeout 600s)", 3)
+    # bob's first line is relayed once bob knows the server's epoch (a
+    # pipe's lines wait for the answer to /seq): then the restart is told
+    dave = srv.join("dave")
+    bob.send("before the restart\n")
+    dave.expect("bob: before the restart", 3, skip=True)
     srv.kill()                           # SIGKILL, by PID: no goodbye
     srv2 = ctx.server(port=srv.port)
     restarted = time.monotonic()
