@@ -68,7 +68,7 @@ UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log io fmt opt utf8 proto net resolv catalog
 SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout ring
-CLIENT_OBJS = client term
+CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
 
 # The programs the binary holds, as BusyBox picks its applets: e.g.
@@ -131,7 +131,7 @@ objs: $(ALL_OBJS)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev strace mandoc
+            iproute2 procps libc6-dev strace mandoc nftables
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)

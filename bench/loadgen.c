@@ -2,13 +2,17 @@
  * one process, bounded in message count and time.
  *
  *   loadgen -p PORT -m MEMBERS [-s SENDERS] [-z TEXT_BYTES] [-n MESSAGES]
- *           [-w WINDOW | -R MSGS_PER_S] [-T SECONDS] [-x CMD] [-X CMD]
+ *           [-w WINDOW | -R MSGS_PER_S] [-T SECONDS] [-x CMD] [-X CMD] [-q]
  *
  * Every member is a UDP socket bound to 127.0.0.1:0 and connected to the
  * relay. All join ("/join NAME", padded as udpchat pads it) and confirm at the
  * welcome (an empty line), the join events are drained, then the first
  * SENDERS members send "/say TEXT" where TEXT carries the sender, a sequence
  * number and the send time (CLOCK_MONOTONIC), padded to TEXT_BYTES.
+ * With -q (protocol v1.1, docs/PROTOCOL.md) every member confirms with
+ * "/seq" instead of the empty line, so each event comes as "=SEQ TEXT", and
+ * the senders send "/id ID TEXT" (ID: the message's number in hex), each
+ * acknowledged with "+OK ack ID SEQ" (counted as an other line).
  * Every line of every datagram received counts as a delivery; a chat line is
  * expected by every member but its sender (MEMBERS - 1 deliveries).
  *
@@ -64,6 +68,7 @@ static long nmsgs = 10000, window = 128, rate;
 static double tlimit = 10;
 static unsigned port;
 static const char *pre_cmd, *post_cmd;
+static int v11;                      /* -q */
 
 /* per sender */
 static uint32_t sent_seq[MAX_SENDERS], done_seq[MAX_SENDERS];
@@ -93,7 +98,7 @@ static void die(const char *msg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: loadgen -p PORT -m MEMBERS [-s SENDERS] [-z TEXT_BYTES] [-n MESSAGES]\n"
-	                "               [-w WINDOW | -R MSGS_PER_S] [-T SECONDS] [-x CMD] [-X CMD]\n");
+	                "               [-w WINDOW | -R MSGS_PER_S] [-T SECONDS] [-x CMD] [-X CMD] [-q]\n");
 	exit(2);
 }
 
@@ -196,8 +201,11 @@ static int drain_member(int r, int chat)
 				if (!chat && len > 11 && !memcmp(p, "+OK welcome", 11)) {
 					mem[r].joined = 1;
 					/* a second datagram confirms the address, as
-					 * udpchat's empty line does */
-					send_text(mem[r].fd, "\n", 1);
+					 * udpchat's empty line (v1) or /seq does */
+					if (v11)
+						send_text(mem[r].fd, "/seq\n", 5);
+					else
+						send_text(mem[r].fd, "\n", 1);
 				}
 				else if (!chat && len >= 24 && !memcmp(p, "-ERR already in the room", 24))
 					mem[r].joined = 1;
@@ -279,8 +287,16 @@ static void send_msg(int s)
 {
 	static char buf[2048];
 	uint32_t q = sent_seq[s];
-	memcpy(buf, "/say ", 5);
-	char *t = buf + 5;
+	size_t head = 5;
+	if (v11) {   /* "/id QQQQQQQQ " */
+		memcpy(buf, "/id ", 4);
+		hex(buf + 4, 8, q);
+		buf[12] = ' ';
+		head = 13;
+	} else {
+		memcpy(buf, "/say ", 5);
+	}
+	char *t = buf + head;
 	hex(t, 4, (uint64_t)s);
 	t[4] = ' ';
 	hex(t + 5, 8, q);
@@ -297,7 +313,7 @@ static void send_msg(int s)
 	if (!t_first_send)
 		t_first_send = now ? now : 1;
 	total_sent++;
-	send_text(mem[s].fd, buf, (size_t)(5 + text_len + 1));
+	send_text(mem[s].fd, buf, head + (size_t)text_len + 1);
 }
 
 /* Moves each sender's window past completed messages; returns in-flight count. */
@@ -421,7 +437,7 @@ static void report(void)
 int main(int argc, char **argv)
 {
 	int o;
-	while ((o = getopt(argc, argv, "p:m:s:z:n:w:R:T:x:X:")) != -1) {
+	while ((o = getopt(argc, argv, "p:m:s:z:n:w:R:T:x:X:q")) != -1) {
 		switch (o) {
 		case 'p': port = (unsigned)atoi(optarg); break;
 		case 'm': nmem = atoi(optarg); break;
@@ -433,6 +449,7 @@ int main(int argc, char **argv)
 		case 'T': tlimit = atof(optarg); break;
 		case 'x': pre_cmd = optarg; break;
 		case 'X': post_cmd = optarg; break;
+		case 'q': v11 = 1; break;
 		default: usage();
 		}
 	}

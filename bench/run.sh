@@ -9,7 +9,8 @@
 #      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
 #      BENCH_WINDOW (messages in flight, default 64: a full window of 400-byte
 #      messages fits a relay socket's default 208 KiB receive buffer),
-#      BENCH_PARTS (default "tp lat size cg"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_PARTS (default "tp v11 lat size cg loss"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_V11_SHAPES (part v11's shapes, default "100:1:32 1000:1:32 256:4:400"),
 #      BENCH_UDPCHATD=PATH to measure another udpchatd build (e.g. a candidate
 #      change) instead of building one from src/.
 # Every load is bounded (message count and loadgen -T); every process started
@@ -22,7 +23,8 @@ REPS=${BENCH_REPS:-4}
 LREPS=${BENCH_LAT_REPS:-9}
 SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
 WINDOW=${BENCH_WINDOW:-64}
-PARTS=${BENCH_PARTS:-"tp lat size cg"}
+PARTS=${BENCH_PARTS:-"tp v11 lat size cg loss"}
+V11_SHAPES=${BENCH_V11_SHAPES:-"100:1:32 1000:1:32 256:4:400"}
 mkdir -p "$LOG"
 rm -f "$LOG"/*
 
@@ -158,6 +160,47 @@ done
 
 fi
 
+if has v11; then
+echo
+echo "# protocol v1.1: the same load to udpchatd with every member opted in (/seq: each event as"
+echo "#   \"=SEQ TEXT\") and the senders' lines acknowledged (/id), against v1 members (loadgen -q);"
+echo "#   $REPS runs each in adjacent pairs; ratio: the median of the pairs' deliveries/s ratios"
+printf '%-10s %5s %12s %12s %6s %11s %13s\n' shape bytes "v1.1/s" "v1/s" ratio "loss 1.1/1" "VmHWM kB 1.1"
+for sh in $V11_SHAPES; do
+	m=${sh%%:*} rest=${sh#*:}
+	s=${rest%%:*} z=${rest#*:}
+	n=$(msgs_for "$m")
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		if [ $((i % 2)) = 0 ]; then pair="v1 v11"; else pair="v11 v1"; fi
+		for p in $pair; do
+			if [ "$p" = v11 ]; then
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10 -q
+			else
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10
+			fi
+		done
+		i=$((i + 1))
+	done
+	med() { for f in "$LOG/v11.$sh.$1".*; do kv dps "$f"; done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
+	worst() { for f in "$LOG/v11.$sh.$1".*; do kv "$2" "$f"; done | sort -n | tail -1; }
+	i=0
+	r=$(while [ $i -lt "$REPS" ]; do
+		echo "$(kv dps "$LOG/v11.$sh.v11.$i") $(kv dps "$LOG/v11.$sh.v1.$i")"
+		i=$((i + 1))
+	done | median_ratio)
+	lq=$(worst v11 lost) h=$(worst v11 hwm_kb)
+	printf '%-10s %5s %12s %12s %6s %11s %13s\n' "${m}x$s" "$z" "$(med v11)" "$(med v1)" "$r" \
+		"${lq:-?}/$(worst v1 lost)" "$h"
+	verdict "$(awk -v r="$r" -v l="${lq:-1}" 'BEGIN { print (r >= 0.9 && l == 0) ? "met   " : "MISSED" }')" \
+		"${m}x$s ${z} B: deliveries/s with protocol v1.1 in use $r x without (>= 0.9), loss ${lq:-?} = 0"
+	if [ "$m" = 256 ]; then
+		verdict "$([ "${h:-999999}" -le 256 ] && echo "met   " || echo MISSED)" \
+			"peak RSS (VmHWM) ${h:-?} KiB <= 256 KiB with 256 members chatting in protocol v1.1 (default ring)"
+	fi
+done
+fi
+
 if has lat; then
 echo
 echo "# latency: fixed 1000 messages/s from 1 sender to 100 members, 32 bytes, 2 s; $LREPS runs per relay in"
@@ -241,6 +284,21 @@ for m in 10 100 1000; do
 done
 verdict "$(awk -v a="$ir_100" -v b="$ir_1000" 'BEGIN { print (b > 0 && b <= 1.1 * a) ? "met   " : "MISSED" }')" \
 	"cost per delivery flat: chat Ir/line at 1000 members $ir_1000 <= 1.1 x at 100 members $ir_100"
+fi
+
+if has loss; then
+echo
+echo "# loss: udpchat (protocol v1.1) through 5% random loss each way (nftables, a network namespace):"
+echo "#   3 clients x 60 lines at 4 lines/s; lines shown within 3 s of being said (tests/e2e/test_loss.py)"
+out=$(python3 tests/e2e/test_loss.py --bench "$(dirname "$UD")")
+echo "$out"
+got=$(echo "$out" | sed -n 's/^shown_3s=\([0-9]*\) total=\([0-9]*\)$/\1 \2/p')
+if [ -n "$got" ]; then
+	verdict "$(echo "$got" | awk '{ print ($1 >= 0.99 * $2) ? "met   " : "MISSED" }')" \
+		"lines shown within 3 s at 5% loss each way: $(echo "$got" | awk '{ printf "%.1f%%", 100 * $1 / $2 }') >= 99%"
+else
+	verdict MISSED "lines shown within 3 s at 5% loss each way: not measured ($out)"
+fi
 fi
 
 echo

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "admin.h"
 #include "bounds.h"
@@ -79,34 +80,34 @@ pid_t admin_start(int *rfd, const int *close_fds, int n)
 	int p[2], i;
 	pid_t pid;
 
-	if (pipe(p) < 0)
+	if (syscall(SYS_pipe2, p, 0) < 0)
 		return -1;
 	/* Signals stay blocked until the child has dropped the relay's
 	 * handlers: a SIGTERM sent to it in between must kill it, not run the
 	 * relay's handler in the child. */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	io_sigmask(SIG_BLOCK, &all, &old);
 	/* _Fork where the libc has it: fork() without the atfork handlers
 	 * and libc-wide locks that only threaded programs need (compat.h). */
 	pid = compat_fork();
 	if (pid < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		io_sigmask(SIG_SETMASK, &old, NULL);
 		close(p[0]);
 		close(p[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
-			signal(sigs[i], SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+			io_signal(sigs[i], SIG_DFL);
+		io_signal(SIGPIPE, SIG_IGN);
+		io_sigmask(SIG_SETMASK, &old, NULL);
 		for (i = 0; i < n; i++)
 			if (close_fds[i] >= 0)
 				close(close_fds[i]);
 		close(p[0]);
 		admin_child(p[1]);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	io_sigmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	*rfd = p[0];
 	return pid;

@@ -10,6 +10,7 @@
 #define PROTO_DEFAULT_PORT  8888
 /* protocol v1.1 (opt-in, docs/PROTOCOL.md) */
 #define PROTO_ID_MAX        16    /* bytes in an ID of /id */
+#define SEQWIN_HOLD         128   /* udpchat: events held while an earlier one is missing */
 #define ROOM_LAST_MAX       50    /* /last K: K at most */
 #define ROOM_ACK_WINDOW     8     /* /id: IDs remembered per member */
 /* the history ring (ring.h): -H BYTES of lines, at most RING_MAX_BYTES, and
@@ -45,13 +46,14 @@
 #define ROOM_UNCONFIRMED_FLOOR  128
 
 /* relay path */
-#define NET_RECV_BATCH      16    /* datagrams per recvmmsg */
+#define NET_RECV_BATCH      8     /* datagrams per recvmmsg */
 #define NET_RECV_COALESCE   32    /* datagrams read between two flushes */
 #define FANOUT_DGRAM_MAX    1400  /* coalesced datagram bound: one Ethernet frame */
 #define FANOUT_ARENA_BYTES  16384 /* formatted lines waiting to be sent */
 #define FANOUT_MAX_ITEMS    512   /* queued lines (broadcast or unicast) */
 #define FANOUT_SEND_BATCH   64    /* datagrams per sendmmsg */
 #define FANOUT_MAX_IOV      256   /* iovecs per sendmmsg (a run of lines is one) */
+#define FANOUT_PFX_MAX      12    /* "=4294967295 ": a v1.1 event's prefix */
 
 /* control socket: connections waiting for their request line at once (when
  * all are taken, the oldest is told so and closed), and how long each may

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "bounds.h"
 #include "catalog.h"
@@ -24,6 +25,7 @@
 #include "proto.h"
 #include "reply.h"
 #include "resolv.h"
+#include "seqwin.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -39,21 +41,38 @@
 					     * restarted server is noticed within 30 s */
 #define CLIENT_PING_UNKNOWN_S 5     /* ... more often when we do not know its timeout */
 #define CLIENT_PING_MIN_MS    250   /* ... and never more often than this */
-#define CLIENT_RESEND_MAX     4     /* lines remembered to send again after a re-join */
+/* protocol v1.1 (docs/PROTOCOL.md): acknowledged sends, recovery */
+#define CLIENT_FLIGHT         16    /* lines not yet acknowledged (one sent at a time) */
+#define CLIENT_TRIES          15    /* sends of a line before "not delivered" (~26-39 s) */
+#define CLIENT_ACK_FIRST_MS   300   /* first wait for its ack (x 1 to 1.5), doubling */
+#define CLIENT_ACK_MAX_MS     2000  /* ... up to this */
+#define CLIENT_SLOW_MS        1000  /* after "-ERR slow down", without a try counted */
+#define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
+#define CLIENT_GAP_MS         10000 /* then the missing events are given up */
+#define CLIENT_TAIL_MS        1500  /* /since this long after the last event, */
+#define CLIENT_TAIL_TRIES     10    /* ... again each CLIENT_ASK_MS until answered */
+#define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
+#define CLIENT_LAST_K         20    /* /last K on joining a terminal (-k; a pipe: 0) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
 #define CLIENT_JOIN_PAD       192   /* join datagram: 3x holds a 512-byte welcome */
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
+#define CLIENT_ID_WIRE        "/id %lu "
 
 /* What the receiver tells the sender over a pipe when it learns it. */
 enum client_note_kind {
 	CLIENT_NOTE_NAME,                    /* welcome or new name: name, idle_s */
 	CLIENT_NOTE_REFUSED,                 /* "-ERR not in the room" for a line */
-	CLIENT_NOTE_REMOVED                  /* "-ERR removed from the room (...)" */
+	CLIENT_NOTE_REMOVED,                 /* "-ERR removed from the room (...)" */
+	CLIENT_NOTE_SEQ,                     /* "+OK seq": tag lines with /id */
+	CLIENT_NOTE_V1,                      /* the server knows no /seq */
+	CLIENT_NOTE_ACK,                     /* "+OK ack ID SEQ": id */
+	CLIENT_NOTE_SLOW                     /* "-ERR slow down" */
 };
 struct client_note {
 	int kind;
 	int idle_s;                          /* -1: unknown */
+	unsigned long id;
 	char name[PROTO_NAME_BYTES + 1];
 };
 
@@ -71,12 +90,36 @@ struct client {
 	long long last_send_ms;
 	int quit_sent;
 	int rejoining;                       /* both: a re-join is under way */
-	/* sender only: the last lines sent, by number, to send again those the
-	 * server refused while it did not know us (after a restart) */
+	/* sender only: lines tagged /id ID until acknowledged (v1.1) */
 	long long rejoin_ms;
-	unsigned long sent, rejoin_at, refused;
-	struct { size_t len; char line[PROTO_MAX_LINE]; } log[CLIENT_RESEND_MAX];
+	unsigned long rejoin_id, refused;    /* lines refused before the re-join */
+	int v11;                             /* 1: tag lines, -1: the server is v1 */
+	unsigned long next_id;
+	unsigned rand;
+	/* receiver only: what the server sent, in seq order (v1.1) */
+	int seq;                             /* CLIENT_SEQ_* */
+	unsigned last_k;
+	char epoch[9];
+	uint32_t base, hist;                 /* history: at most base; shown up to hist */
+	uint32_t early;                      /* the first =SEQ before "+OK seq" came */
+	int hist_done, tail;
+	long long ask_ms, gap_ms, tail_ms;
 };
+enum { CLIENT_SEQ_OFF, CLIENT_SEQ_ASKED, CLIENT_SEQ_ON, CLIENT_SEQ_V1 };
+
+/* The sender's lines: len 0 is a free slot. tries >= 0: tagged /id ID,
+ * waiting for its ack (sent tries times); -1: sent untagged (a command, or
+ * to a v1 server), kept to be sent again if a restarted server refused it. */
+static struct client_flight {
+	unsigned long id;                    /* every datagram the sender sends takes one */
+	long long next_ms;
+	int tries;
+	size_t len, text;                    /* the datagram; its TEXT from text on */
+	char line[PROTO_MAX_LINE];
+} client_flight[CLIENT_FLIGHT];
+
+/* The receiver's events, shown in seq order. */
+static struct seqwin client_win;
 
 enum { PFD_IN, PFD_SIG, PFD_NOTE, PFD_N };
 
@@ -112,7 +155,7 @@ static void client_notice(const char *fmt, ...)
 		n = (int)(sizeof buf - 3);
 	if (term_active()) {
 		memcpy(buf, "* ", 2);
-		(void)term_print(buf, (size_t)n + 2);
+		(void)term_print(buf, (size_t)n + 2, 0);
 	} else {
 		log_warn("%s", buf + 2);
 	}
@@ -126,6 +169,9 @@ static void client_usage(int fd)
 		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
+		"  -k K     show the room's last K lines (0-" UCHAT_STR(ROOM_LAST_MAX)
+		") on joining (default " UCHAT_STR(CLIENT_LAST_K) " on a\n"
+		"           terminal, 0 in a pipe)\n"
 		"  -h       show this help\n"
 		"  -V       show the version\n"
 		"Type a line to say it; %s.\n"
@@ -134,13 +180,49 @@ static void client_usage(int fd)
 
 /* --- sending ------------------------------------------------------------ */
 
+/* Sends buf as one datagram as it is, as client_send does. */
+static int client_send_raw(struct client *c, const char *buf, size_t len)
+{
+	int tries;
+
+	c->last_send_ms = net_now_ms();
+	for (tries = 0; tries < 2; tries++) {
+		if (sendto(c->sock, buf, len, 0, NULL, 0) >= 0)
+			return 0;
+		if (errno != ECONNREFUSED && errno != EINTR)
+			break;
+	}
+	return -1;
+}
+
+/* Sends "/since N" (join: "/seq" and, the first time, "/last K"), padded
+ * with empty lines to CLIENT_ASK_PAD bytes: a replay is at most 3x the
+ * datagram that asked (docs/PROTOCOL.md). On joining it also confirms our
+ * address, as client_confirm's empty line does. */
+static void client_ask(struct client *c, int join, uint32_t n)
+{
+	char buf[CLIENT_ASK_PAD];
+	int len;
+
+	if (!join)
+		len = fmt_snprintf(buf, sizeof buf, "/since %u", (unsigned)n);
+	else if (c->hist_done || !c->last_k)
+		len = fmt_snprintf(buf, sizeof buf, "/seq");
+	else
+		len = fmt_snprintf(buf, sizeof buf, "/seq\n/last %u", c->last_k);
+	if (len < 0)
+		return;
+	memset(buf + len, '\n', sizeof buf - (size_t)len);
+	c->ask_ms = net_now_ms();
+	(void)client_send_raw(c, buf, sizeof buf);
+}
+
 /* Sends line (without "\n") as one datagram. A pending ICMP error from an
  * earlier datagram is reported by send() instead of sending: retried once.
  * Returns 0 or -1 with errno. */
 static int client_send(struct client *c, const char *line, size_t len)
 {
 	char buf[PROTO_MAX_LINE + 2];
-	int tries;
 
 	if (len > PROTO_MAX_LINE) {
 		errno = EMSGSIZE;
@@ -148,14 +230,7 @@ static int client_send(struct client *c, const char *line, size_t len)
 	}
 	memcpy(buf, line, len);
 	buf[len++] = '\n';
-	c->last_send_ms = net_now_ms();
-	for (tries = 0; tries < 2; tries++) {
-		if (send(c->sock, buf, len, 0) >= 0)
-			return 0;
-		if (errno != ECONNREFUSED && errno != EINTR)
-			break;
-	}
-	return -1;
+	return client_send_raw(c, buf, len);
 }
 
 /* Sends "/join NAME", padded with empty lines to CLIENT_JOIN_PAD bytes:
@@ -173,11 +248,18 @@ static int client_send_join(struct client *c)
 	return client_send(c, buf, CLIENT_JOIN_PAD - 1);
 }
 
-/* The server's welcome came: an empty line confirms our address (the
- * room hears of us, and the server's 3x bound on replies ends). */
+/* The server's welcome came: a second datagram confirms our address (the
+ * room hears of us, and the server's 3x bound on replies ends): an empty
+ * line, or (v1.1) "/seq" and "/last K" (so no line comes without its
+ * seq). */
 static void client_confirm(struct client *c)
 {
-	(void)client_send(c, "", 0);
+	if (c->seq == CLIENT_SEQ_V1) {
+		(void)client_send(c, "", 0);
+		return;
+	}
+	c->seq = CLIENT_SEQ_ASKED;
+	client_ask(c, 1, 0);
 }
 
 /* --- joining -------------------------------------------------------------- */
@@ -263,7 +345,7 @@ static int client_join_answer(struct client *c)
  * or -1 (EAGAIN, or ECONNREFUSED: an ICMP error, nobody at HOST:PORT yet). */
 static ssize_t client_recv(struct client *c)
 {
-	ssize_t n = recv(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT);
+	ssize_t n = recvfrom(c->sock, c->rbuf, CLIENT_RECV_MAX, MSG_DONTWAIT, NULL, NULL);
 
 	c->rlen = n > 0 ? (size_t)n : 0;
 	c->roff = 0;
@@ -361,17 +443,216 @@ static int client_ask_name(struct client *c, struct io_lines *in)
 
 /* Tells the parent what happened (kind), with the current name and idle
  * timeout. */
-static void client_note_parent(const struct client *c, int kind)
+static void client_note_parent(const struct client *c, int kind, unsigned long id)
 {
 	struct client_note note;
 
 	memset(&note, 0, sizeof note);
 	note.kind = kind;
+	note.id = id;
 	note.idle_s = c->idle_s;
 	memcpy(note.name, c->name, sizeof note.name);
 	if (write(c->note_fd, &note, sizeof note) < 0) {
 		/* the parent is going away: nothing to tell */
 	}
+}
+
+/* Reads the decimal numbers (each at most 2^32 - 1) of s[0..len) separated
+ * by single spaces into v[0..n), the rest (after the n-th number's space)
+ * into *rest. Returns 0, or -1 if s does not start so. */
+static int client_numbers(const char *s, size_t len, uint32_t *v, int n,
+			  struct proto_span *rest)
+{
+	size_t i = 0, from;
+	uint32_t d;
+
+	for (; n > 0; n--, v++) {
+		*v = 0;
+		for (from = i; i < len && (d = (uint32_t)(unsigned char)s[i] - '0') <= 9; i++) {
+			if (*v > (UINT32_MAX - d) / 10)
+				return -1;
+			*v = *v * 10 + d;
+		}
+		if (i == from || (i < len ? s[i++] != ' ' : n > 1))
+			return -1;
+	}
+	if (rest)
+		*rest = (struct proto_span){ s + i, len - i };
+	return 0;
+}
+
+/* Shows what comes out of client_win in order; says how many lines were
+ * given up if say, else passes them over silently (not for us). */
+static void client_drain(struct client *c, int say)
+{
+	uint32_t before = client_win.shown;
+	const char *p;
+	size_t len;
+
+	while (seqwin_next(&client_win, &p, &len))
+		if (len != SEQWIN_NONE)
+			(void)term_print(p, len, 0);
+	if (client_win.skipped && say)
+		client_notice("... %u lines missed", (unsigned)client_win.skipped);
+	client_win.skipped = 0;
+	if (client_win.shown != before)
+		c->gap_ms = net_now_ms();   /* progress: the gap's deadline restarts */
+}
+
+/* An event seq (text: s[0..len), or len SEQWIN_NONE: our own line, already
+ * on screen) came, live or replayed: shown in order, once. */
+static void client_event(struct client *c, uint32_t seq, const char *s, size_t len)
+{
+	int was_gap = seqwin_gap(&client_win);
+
+	(void)seqwin_put(&client_win, seq, s, len);
+	if (!was_gap && seqwin_gap(&client_win))
+		c->gap_ms = net_now_ms();   /* a gap begins */
+	client_drain(c, 1);
+}
+
+/* A history line (from /last): shown once, marked on a terminal with its
+ * age; a script sees the text as it was said. */
+static void client_history(struct client *c, uint32_t seq, uint32_t age,
+			   const char *s, size_t len)
+{
+	char buf[PROTO_MAX_LINE + 32];
+	int n;
+
+	if (c->hist_done || (int32_t)(seq - c->hist) <= 0 || (int32_t)(seq - c->base) > 0)
+		return;
+	c->hist = seq;
+	if (!term_active()) {
+		(void)term_print(s, len, 0);
+		return;
+	}
+	n = fmt_snprintf(buf, sizeof buf, "%.*s (%u %s ago)", (int)len, s,
+			 (unsigned)(age < 120 ? age : age / 60), age < 120 ? "s" : "min");
+	if (n > 0)
+		(void)term_print(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, 1);
+}
+
+/* The lines of protocol v1.1 (docs/PROTOCOL.md) in the receiver: "=SEQ
+ * TEXT", "~SEQ AGE TEXT" and the replies that carry numbers. Returns 1 if
+ * it handled the line (nothing more to do), else 0. */
+static int client_on_v11(struct client *c, const char *s, size_t len)
+{
+	uint32_t v[3];
+	struct proto_span rest;
+	size_t n;
+
+	if (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) && s[1] >= '0' && s[1] <= '9') {
+		if (client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
+			return 1;
+		if (c->seq != CLIENT_SEQ_ON) {
+			/* "+OK seq" was lost: show from this one on */
+			if (s[0] == REPLY_EVENT && (!c->early || (int32_t)(v[0] - c->early) < 0))
+				c->early = v[0];
+			return 1;
+		}
+		if (s[0] == REPLY_EVENT) {
+			c->tail = CLIENT_TAIL_TRIES;
+			c->tail_ms = net_now_ms() + CLIENT_TAIL_MS;
+		} else if ((int32_t)(v[0] - client_win.shown) <= 0) {
+			client_history(c, v[0], v[1], rest.p, rest.len);
+			return 1;
+		}
+		client_event(c, v[0], rest.p, rest.len);
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SEQ)) {
+		n = sizeof REPLY_SEQ - 1;
+		if (len < n + 10 || client_numbers(s + n + 9, len - n - 9, v, 1, NULL) < 0)
+			return 1;
+		if (!c->epoch[0] || memcmp(c->epoch, s + n, 8) != 0) {
+			if (c->epoch[0])
+				client_notice("the server restarted; earlier history is gone");
+			memcpy(c->epoch, s + n, 8);
+			c->base = c->early && (int32_t)(v[0] - c->early) >= 0 ? c->early - 1 : v[0];
+			seqwin_reset(&client_win, c->base);
+		}
+		seqwin_heard(&client_win, v[0]);    /* what we missed is asked for */
+		c->gap_ms = net_now_ms();
+		c->early = 0;
+		if (c->seq != CLIENT_SEQ_ON)
+			client_note_parent(c, CLIENT_NOTE_SEQ, 0);
+		c->seq = CLIENT_SEQ_ON;
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SINCE)) {
+		n = sizeof REPLY_SINCE - 1;
+		c->tail = 0;
+		if (c->seq == CLIENT_SEQ_ON && client_numbers(s + n, len - n, v, 3, NULL) == 0 &&
+		    (int32_t)(v[0] - client_win.shown) <= 0) {
+			/* what it did not send up to UPTO is not ours (our own
+			 * lines, others' private ones) or no longer kept */
+			seqwin_skip_to(&client_win, v[1]);
+			client_drain(c, 0);
+			if (v[2] > 0)
+				client_notice("... %u earlier lines not kept", (unsigned)v[2]);
+			if (seqwin_gap(&client_win))
+				c->ask_ms = 0;      /* the reply was cut: ask on */
+		}
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_LAST)) {
+		c->hist_done = 1;
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_ACK)) {
+		n = sizeof REPLY_ACK - 1;
+		if (client_numbers(s + n, len - n, v, 2, NULL) == 0) {
+			client_note_parent(c, CLIENT_NOTE_ACK, v[0]);
+			if (c->seq == CLIENT_SEQ_ON)
+				client_event(c, v[1], NULL, SEQWIN_NONE);
+		}
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_UNKNOWN "/seq")) {
+		c->seq = CLIENT_SEQ_V1;
+		client_note_parent(c, CLIENT_NOTE_V1, 0);
+		return 1;
+	}
+	if (client_starts(s, len, REPLY_SLOW))
+		client_note_parent(c, CLIENT_NOTE_SLOW, 0);
+	return 0;
+}
+
+/* The receiver's timers (v1.1): asks /seq again until answered, /since
+ * while a seq is missing (one a second) and gives it up after
+ * CLIENT_GAP_MS, and /since once after the last event (its end line tells
+ * the room's last seq: a lost last line is recovered). Returns the ms
+ * until the next one, or -1. */
+static int client_rx_timers(struct client *c)
+{
+	long long now = net_now_ms(), at = -1;
+
+	if (c->seq == CLIENT_SEQ_ASKED) {
+		if (now - c->ask_ms >= CLIENT_ASK_MS)
+			client_ask(c, 1, 0);
+		return CLIENT_ASK_MS;
+	}
+	if (c->seq != CLIENT_SEQ_ON)
+		return -1;
+	if (seqwin_gap(&client_win) && now - c->gap_ms >= CLIENT_GAP_MS) {
+		seqwin_skip_to(&client_win, client_win.top);
+		client_drain(c, 1);
+	}
+	if (seqwin_gap(&client_win)) {
+		if (now - c->ask_ms >= CLIENT_ASK_MS)
+			client_ask(c, 0, client_win.shown);
+		at = c->ask_ms + CLIENT_ASK_MS;
+		if (c->gap_ms + CLIENT_GAP_MS < at)
+			at = c->gap_ms + CLIENT_GAP_MS;
+	} else if (c->tail) {
+		if (now >= c->tail_ms) {
+			client_ask(c, 0, client_win.shown);
+			c->tail--;
+			c->tail_ms = now + CLIENT_ASK_MS;
+		}
+		at = c->tail_ms;
+	}
+	return at < 0 ? -1 : (int)(at > now ? at - now : 0);
 }
 
 /* Handles one line from the server in the receiver. Returns -1 to keep
@@ -382,24 +663,31 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 	static const char removed[] = REPLY_REMOVED " (";
 	static const char keepalive[] = REPLY_PONG " keepalive";
 
-	if (len == 0 || (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)))
+	if (len == sizeof keepalive - 1 && client_starts(s, len, keepalive)) {
+		/* v1.1: the idle keepalive learns the room's last seq (and
+		 * what we missed) through a /since, asked now */
+		c->tail = CLIENT_TAIL_TRIES;
+		c->tail_ms = 0;
+		return -1;
+	}
+	if (len == 0 || client_on_v11(c, s, len))
 		return -1;
 	if (client_starts(s, len, REPLY_ALREADY) && c->rejoining) {
 		c->rejoining = 0;   /* a second re-join crossed the first one's answer */
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 		return -1;
 	}
-	if (term_print(s, len) < 0 && errno == EPIPE)
+	if (term_print(s, len, 0) < 0 && errno == EPIPE)
 		return 1;
 	if (client_starts(s, len, REPLY_WELCOME)) {
 		c->rejoining = 0;
 		client_parse_welcome(s, len, c->name, &c->idle_s);
 		client_confirm(c);   /* an empty line: no answer to count */
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 	} else if (client_starts(s, len, nick) && len - (sizeof nick - 1) <= PROTO_NAME_BYTES) {
 		memcpy(c->name, s + sizeof nick - 1, len - (sizeof nick - 1));
 		c->name[len - (sizeof nick - 1)] = '\0';
-		client_note_parent(c, CLIENT_NOTE_NAME);
+		client_note_parent(c, CLIENT_NOTE_NAME, 0);
 	} else if (client_starts(s, len, REPLY_BYE)) {
 		return 0;
 	} else if (client_starts(s, len, removed) &&
@@ -408,10 +696,10 @@ static int client_on_line(struct client *c, const char *s, size_t len)
 		return 1;
 	} else if (client_starts(s, len, REPLY_REMOVED)) {
 		c->rejoining = 1;   /* the sender joins again */
-		client_note_parent(c, CLIENT_NOTE_REMOVED);
+		client_note_parent(c, CLIENT_NOTE_REMOVED, 0);
 	} else if (client_starts(s, len, REPLY_NOT_IN)) {
 		c->rejoining = 1;
-		client_note_parent(c, CLIENT_NOTE_REFUSED);
+		client_note_parent(c, CLIENT_NOTE_REFUSED, 0);
 	} else if (c->rejoining && (client_starts(s, len, REPLY_NAME_TAKEN) ||
 				    client_starts(s, len, REPLY_INVALID_NAME) ||
 				    client_starts(s, len, REPLY_ROOM_FULL))) {
@@ -440,23 +728,18 @@ static int client_on_datagram(struct client *c)
  * a kick or a refused re-join. Never returns. */
 static void client_receiver(struct client *c, pid_t parent)
 {
-	struct sigaction sa;
-	sigset_t none;
+	static sigset_t none; /* empty (in .bss: a const one would take 128 bytes of the file) */
 	int st;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	io_signal(SIGINT, SIG_IGN);
+	io_signal(SIGHUP, SIG_IGN);
+	io_signal(SIGQUIT, SIG_IGN);
+	io_signal(SIGTERM, SIG_DFL);
+	io_signal(SIGCHLD, SIG_DFL);
+	io_signal(SIGWINCH, SIG_DFL);
+	io_sigmask(SIG_SETMASK, &none, NULL);
 	/* stop with the parent even if it is killed outright */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(0);
 	io_sigpipe_close();
@@ -466,7 +749,7 @@ static void client_receiver(struct client *c, pid_t parent)
 	for (;;) {
 		struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
 
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, client_rx_timers(c)) < 0 && errno != EINTR)
 			_exit(1);
 		if (client_recv(c) <= 0)
 			continue;   /* EAGAIN, or an ICMP error while the server is away */
@@ -525,25 +808,105 @@ static int client_leave(struct client *c, int status)
 	return status;
 }
 
-/* Sends line as client_send does, and remembers it as the line numbered
- * c->sent (a keepalive as an empty line: never sent again). */
-static int client_send_logged(struct client *c, const char *line, size_t len, int keep)
+/* The wait before sending line f again: CLIENT_ACK_FIRST_MS doubling to
+ * CLIENT_ACK_MAX_MS, times 1 to 1.5 (so that clients that lost the same
+ * datagrams do not send again in step). */
+static long long client_backoff(struct client *c, const struct client_flight *f)
 {
-	int r = client_send(c, line, len);
+	long long ms = (long long)CLIENT_ACK_FIRST_MS << (f->tries < 4 ? f->tries - 1 : 3);
 
-	if (r == 0) {
-		c->log[c->sent % CLIENT_RESEND_MAX].len = keep ? len : 0;
-		if (keep)
-			memmove(c->log[c->sent % CLIENT_RESEND_MAX].line, line, len);
-		c->sent++;
-	}
-	return r;
+	if (ms > CLIENT_ACK_MAX_MS)
+		ms = CLIENT_ACK_MAX_MS;
+	c->rand = c->rand * 1103515245u + 12345u;
+	return ms + ms * ((c->rand >> 16) & 511) / 1024;
 }
 
-/* The receiver heard that the server does not know us (kind): joins again,
- * at most once a second. A refused line is counted: the server answers
- * lines in the order they were sent, so the lines it refused are the last
- * c->refused ones sent before the join it welcomes. */
+/* The oldest line waiting for its ack, or NULL. */
+static struct client_flight *client_flight_oldest(void)
+{
+	struct client_flight *old = NULL;
+	int i;
+
+	for (i = 0; i < CLIENT_FLIGHT; i++)
+		if (client_flight[i].len && client_flight[i].tries >= 0 &&
+		    (!old || client_flight[i].id < old->id))
+			old = &client_flight[i];
+	return old;
+}
+
+/* Sends the oldest line waiting for its ack if its time has come (one at
+ * a time: the room then has each sender's lines in the order typed, as a
+ * line sent again after later ones would not); says it could not be
+ * delivered after CLIENT_TRIES sends. Returns the ms until the next send,
+ * or -1 if no line waits. */
+static long long client_flight_timers(struct client *c)
+{
+	struct client_flight *f;
+	long long now;
+
+	while ((f = client_flight_oldest()) != NULL) {
+		now = net_now_ms();
+		if (f->next_ms > now)
+			return f->next_ms - now;
+		if (f->tries < CLIENT_TRIES) {
+			f->tries++;
+			(void)client_send(c, f->line, f->len);
+			f->next_ms = now + client_backoff(c, f);
+			continue;
+		}
+		client_notice("not delivered: %.*s", (int)(f->len - f->text), f->line + f->text);
+		f->len = 0;
+	}
+	return -1;
+}
+
+/* Returns a free slot of client_flight (else the oldest untagged line's),
+ * or NULL if CLIENT_FLIGHT lines wait for their acks. */
+static struct client_flight *client_flight_free(void)
+{
+	struct client_flight *old = NULL;
+	int i;
+
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		struct client_flight *f = &client_flight[i];
+
+		if (!f->len)
+			return f;
+		if (f->tries < 0 && (!old || f->id < old->id))
+			old = f;
+	}
+	return old;
+}
+
+/* What the receiver noted about the lines in flight: an ack frees its
+ * line; "-ERR slow down" delays them all (the try refused not counted). */
+static void client_flight_note(struct client *c, const struct client_note *note)
+{
+	long long now = net_now_ms();
+	int i;
+
+	if (note->kind == CLIENT_NOTE_V1)
+		c->v11 = -1;
+	for (i = 0; i < CLIENT_FLIGHT; i++) {
+		struct client_flight *f = &client_flight[i];
+
+		if (!f->len || f->tries < 0)
+			continue;
+		if (note->kind == CLIENT_NOTE_ACK && f->id == note->id) {
+			f->len = 0;
+		} else if (note->kind == CLIENT_NOTE_SLOW && f->next_ms < now + CLIENT_SLOW_MS) {
+			f->next_ms = now + CLIENT_SLOW_MS;
+			if (f->tries > 1)
+				f->tries--;
+		}
+	}
+}
+
+/* The receiver heard that the server does not know us (kind): joins
+ * again, at most once a second. Tagged lines it refused stay in flight; an
+ * untagged one is counted: the server answers lines in the order they were
+ * sent, so those it refused are the last c->refused ones sent before the
+ * join it welcomes. */
 static void client_rejoin(struct client *c, int kind)
 {
 	long long now = net_now_ms();
@@ -556,27 +919,31 @@ static void client_rejoin(struct client *c, int kind)
 		client_notice("re-joining as %s", c->name);
 	c->rejoining = 1;
 	c->rejoin_ms = now;
-	c->rejoin_at = c->sent;
+	c->rejoin_id = c->next_id;
 	(void)client_send_join(c);
 }
 
-/* Welcomed back: sends again the refused lines still remembered. */
+/* Welcomed back: the tagged lines in flight go again now, with all their
+ * tries; the untagged ones refused (v1: no ack tells) go again once. */
 static void client_resend(struct client *c)
 {
-	unsigned long i = c->rejoin_at - (c->refused < c->rejoin_at ? c->refused : c->rejoin_at);
-	char line[PROTO_MAX_LINE];
+	unsigned long id = c->rejoin_id - (c->refused < c->rejoin_id ? c->refused : c->rejoin_id);
+	int i;
 
-	if (c->sent - i > CLIENT_RESEND_MAX)
-		i = c->sent - CLIENT_RESEND_MAX;
-	for (; i < c->rejoin_at; i++) {
-		size_t len = c->log[i % CLIENT_RESEND_MAX].len;
+	for (; id < c->rejoin_id; id++)
+		for (i = 0; i < CLIENT_FLIGHT; i++) {
+			struct client_flight *f = &client_flight[i];
 
-		if (len == 0)
-			continue;   /* a keepalive */
-		memcpy(line, c->log[i % CLIENT_RESEND_MAX].line, len);
-		if (client_send_logged(c, line, len, 1) == 0)
-			client_notice("sent again: %.*s", (int)len, line);
-	}
+			if (f->len && f->tries < 0 && f->id == id + 1 &&
+			    client_send(c, f->line, f->len) == 0)
+				client_notice("sent again: %.*s", (int)(f->len - f->text),
+					      f->line + f->text);
+		}
+	for (i = 0; i < CLIENT_FLIGHT; i++)
+		if (client_flight[i].tries > 0) {
+			client_flight[i].next_ms = 0;
+			client_flight[i].tries = 0;
+		}
 	c->rejoining = 0;
 	c->refused = 0;
 }
@@ -586,9 +953,10 @@ static void client_resend(struct client *c)
 static int client_submit(struct client *c, const char *line, size_t len)
 {
 	char wire[PROTO_MAX_LINE + 1];
+	struct client_flight *f;
 	size_t wlen, max;
 	long bad;
-	int cmd;
+	int cmd, n, tagged = 0;
 
 	if (len == 0)
 		return 0;
@@ -608,19 +976,38 @@ static int client_submit(struct client *c, const char *line, size_t len)
 		return 0;
 	}
 	wlen = 0;
-	if (!cmd) {
+	f = NULL;
+	f = client_flight_free();
+	c->next_id++;
+	if (f && !cmd && c->v11 > 0) {
+		n = fmt_snprintf(wire, sizeof wire, CLIENT_ID_WIRE, c->next_id);
+		tagged = n > 0 && len <= PROTO_MAX_LINE - (size_t)n;
+		if (tagged)         /* else too long so: /say, untagged */
+			wlen = (size_t)n;
+	}
+	if (!wlen && !cmd) {
 		memcpy(wire, CLIENT_SAY, sizeof CLIENT_SAY - 1);
 		wlen = sizeof CLIENT_SAY - 1;
 	}
+	if (f) {
+		memcpy(f->line, wire, wlen);
+		memcpy(f->line + wlen, line, len);
+		f->text = wlen;
+		f->len = wlen + len;
+		f->id = c->next_id;
+		f->tries = tagged - 1;
+		f->next_ms = 0;
+	}
 	memcpy(wire + wlen, line, len);
-	wlen += len;
-	if (client_send_logged(c, wire, wlen, 1) < 0)
+	if (tagged)
+		(void)client_flight_timers(c);   /* sends it (or it waits its turn) */
+	else if (client_send(c, wire, wlen + len) < 0)
 		client_notice("not sent: %s", fmt_strerror(errno));
-	else if (!cmd && term_active()) {
+	if (!cmd && term_active()) {
 		char own[PROTO_NAME_BYTES + 2 + PROTO_MAX_LINE];
-		int n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
+		n = fmt_snprintf(own, sizeof own, "%s: %.*s", c->name, (int)len, line);
 		if (n > 0)
-			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1);
+			(void)term_print(own, (size_t)n < sizeof own ? (size_t)n : sizeof own - 1, 0);
 	}
 	if (len >= 5 && memcmp(line, "/quit", 5) == 0 && (len == 5 || line[5] == ' ')) {
 		c->quit_sent = 1;
@@ -662,22 +1049,33 @@ static int client_on_keys(struct client *c, struct term_edit *ed)
 	return 0;
 }
 
+/* Returns 1 if the sender may take the next line of a pipe: not while
+ * CLIENT_FLIGHT lines wait for their acks, nor (v1.1) while the server
+ * has not yet told whether it speaks v1.1 (a line then would go untagged). */
+static int client_may_take(const struct client *c)
+{
+	if (c->seq != CLIENT_SEQ_V1 && c->v11 == 0)
+		return 0;
+	return c->v11 <= 0 || client_flight_free();
+}
+
 /* Sends the complete lines read from stdin (a "\r" before the "\n"
- * dropped). Returns 1 to leave (EOF, /quit), else 0. */
+ * dropped), as long as client_may_take. Returns 1 to leave (EOF, /quit),
+ * else 0. */
 static int client_take_lines(struct client *c, struct io_lines *in)
 {
 	const char *line;
 	size_t len;
-	int r;
+	int r = IO_LONG;
 
-	while ((r = io_lines_next(in, &line, &len)) != IO_NONE) {
+	while (client_may_take(c) && (r = io_lines_next(in, &line, &len)) != IO_NONE) {
 		if (r == IO_LONG)
 			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
 				      len, PROTO_MAX_LINE);
 		else if (client_submit(c, line, io_drop_cr(line, len)))
 			return 1;
 	}
-	return in->eof;
+	return in->eof && r == IO_NONE && client_flight_timers(c) < 0;
 }
 
 /* Lines from a non-terminal stdin. Returns 1 to leave (EOF, /quit), else 0. */
@@ -703,12 +1101,21 @@ static long long client_ping_every_ms(const struct client *c)
 	return ms > CLIENT_PING_MIN_MS ? ms : CLIENT_PING_MIN_MS;
 }
 
+/* The idle keepalive (its answer makes the receiver ask /since: see
+ * client_on_line). A refusal of it is counted as a line's. */
+static void client_keepalive(struct client *c)
+{
+	c->next_id++;
+	(void)client_send(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1);
+}
+
 /* The sender's poll loop. Returns the exit status. */
 static int client_sender(struct client *c, struct io_lines *in)
 {
 	struct pollfd pfd[PFD_N];
 	struct term_edit ed;
 	unsigned sigs = 0;      /* caught, not yet acted on */
+	long long flight;
 
 	term_edit_clear(&ed);
 	term_draw(&ed);
@@ -738,9 +1145,23 @@ static int client_sender(struct client *c, struct io_lines *in)
 		sigs = 0;
 		wait = c->last_send_ms + client_ping_every_ms(c) - net_now_ms();
 		if (wait <= 0) {
-			(void)client_send_logged(c, CLIENT_KEEPALIVE, sizeof CLIENT_KEEPALIVE - 1, 0);
+			client_keepalive(c);
 			continue;
 		}
+		/* a pipe's lines wait while CLIENT_FLIGHT are in flight; at its
+		 * end, until they are acknowledged or given up */
+		if (!term_active()) {
+			if (in->eof || !client_may_take(c))
+				pfd[PFD_IN].fd = -1;
+			else
+				pfd[PFD_IN].fd = 0;
+			if (client_take_lines(c, in))
+				return client_leave(c, 0);
+		}
+		/* after the lines taken: one sent just now waits for its ack */
+		flight = client_flight_timers(c);
+		if (flight >= 0 && flight < wait)
+			wait = flight;
 		if (poll(pfd, PFD_N, (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -754,10 +1175,14 @@ static int client_sender(struct client *c, struct io_lines *in)
 				note.name[sizeof note.name - 1] = '\0';
 				memcpy(c->name, note.name, sizeof c->name);
 				c->idle_s = note.idle_s;
-				if (note.kind != CLIENT_NOTE_NAME)
+				if (note.kind == CLIENT_NOTE_REFUSED || note.kind == CLIENT_NOTE_REMOVED)
 					client_rejoin(c, note.kind);
-				else if (c->rejoining)
+				else if (note.kind == CLIENT_NOTE_SEQ && !c->v11)
+					c->v11 = 1;
+				else if (note.kind == CLIENT_NOTE_NAME && c->rejoining)
 					client_resend(c);
+				else
+					client_flight_note(c, &note);
 			}
 		} else if (pfd[PFD_NOTE].revents) {
 			pfd[PFD_NOTE].fd = -1;     /* the receiver is gone: SIGCHLD follows */
@@ -781,21 +1206,22 @@ static int client_run(struct client *c, struct io_lines *in)
 	pid_t parent = getpid();
 
 	client_sig_fd = io_sigpipe_open(sigs, sizeof sigs / sizeof sigs[0]);
-	if (client_sig_fd < 0 || pipe2(notes, O_CLOEXEC) < 0) {
+	c->rand = (unsigned)net_now_ms() ^ (unsigned)parent;
+	if (client_sig_fd < 0 || syscall(SYS_pipe2, notes, O_CLOEXEC) < 0) {
 		log_warn("%s", fmt_strerror(errno));
 		return 1;
 	}
 	if (c->interactive && term_isatty(1))
 		(void)term_open(0, 1);
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	io_sigmask(SIG_BLOCK, &all, &old);
 	c->child = compat_fork(); /* single-threaded: see admin.c */
 	if (c->child == 0) {
 		close(notes[0]);
 		c->note_fd = notes[1];
 		client_receiver(c, parent);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	io_sigmask(SIG_SETMASK, &old, NULL);
 	close(notes[1]);
 	c->note_fd = notes[0];
 	if (c->child < 0) {
@@ -809,7 +1235,7 @@ static int client_run(struct client *c, struct io_lines *in)
 /* Formats HOST:PORT for messages ([v6]:port). */
 static const char *client_where(const struct client *c, char *buf, size_t len)
 {
-	fmt_snprintf(buf, len, strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
+	fmt_snprintf(buf, len, memchr(c->host, ':', strlen(c->host)) ? "[%s]:%s" : "%s:%s", c->host, c->port);
 	return buf;
 }
 
@@ -833,8 +1259,14 @@ int client_main(int argc, char **argv)
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	c.idle_s = -1;
 	c.child = -1;
-	while ((flag = opt_next(&o, argc, argv, "n:hV")) != -1) {
+	c.last_k = ~0u;
+	while ((flag = opt_next(&o, argc, argv, "n:k:hV")) != -1) {
 		switch (flag) {
+		case 'k':
+			if (fmt_parse_uint(o.arg, 0, ROOM_LAST_MAX, &port) < 0)
+				log_die(2, "bad -k: %s (0 to " UCHAT_STR(ROOM_LAST_MAX) ")", o.arg);
+			c.last_k = (unsigned)port;
+			break;
 		case 'n':
 			name = o.arg;
 			break;
@@ -858,12 +1290,14 @@ int client_main(int argc, char **argv)
 		c.port = argv[o.ind + 1];
 	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0)
 		log_die(2, "bad port: %s", c.port);
-	signal(SIGPIPE, SIG_IGN);
+	io_signal(SIGPIPE, SIG_IGN);
 	n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
 	c.sock = n > 0 ? net_client_socket(addrs, n, c.host, err, sizeof err) : -1;
 	if (c.sock < 0)
 		log_die(1, "%s", err);
 	c.interactive = term_isatty(0);
+	if (c.last_k == ~0u)
+		c.last_k = c.interactive && term_isatty(1) ? CLIENT_LAST_K : 0;
 	client_where(&c, where, sizeof where);
 	if (name) {
 		why = proto_name_error((struct proto_span){ name, strlen(name) });

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "bounds.h"
 #include "ctlsock.h"
@@ -116,8 +117,8 @@ int ctl_main(int argc, char **argv)
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		log_die(2, "control socket path too long: %s", path);
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sun.sun_path, path, strlen(path));   /* the NUL: memset */
+	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		log_die(1, "socket: %s", fmt_strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -125,7 +126,7 @@ int ctl_main(int argc, char **argv)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		log_die(1, "cannot connect to %s: %s (is udpchatd running? -c PATH)",
 			path, fmt_strerror(errno));
-	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+	if (sendto(fd, req, len, MSG_NOSIGNAL, NULL, 0) != (ssize_t)len)
 		log_die(1, "cannot send to %s: %s", path, fmt_strerror(errno));
 
 	/* copy the reply out; remember how its last line starts */
@@ -144,9 +145,9 @@ int ctl_main(int argc, char **argv)
 	if (n < 0)
 		log_die(1, "no reply from %s: %s", path, fmt_strerror(errno));
 	close(fd);
-	if (strncmp(last, "+OK", 3) == 0)
+	if (memcmp(last, "+OK", 3) == 0)
 		return 0;
-	if (strncmp(last, "-ERR", 4) != 0)
+	if (memcmp(last, "-ERR", 4) != 0)
 		log_warn("incomplete reply from %s", path);
 	return 1;
 }

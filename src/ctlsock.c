@@ -28,7 +28,7 @@ static int ctlsock_addr(const char *path, struct sockaddr_un *sun, char *err, si
 		fmt_snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
-	strcpy(sun->sun_path, path);
+	memcpy(sun->sun_path, path, strlen(path));   /* the NUL: memset */
 	return 0;
 }
 
@@ -69,7 +69,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (rc == 0 || errno == ENOSYS) { /* no statx: as before it, a connect decides */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		probe = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe >= 0) {
 			rc = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
 			if (rc < 0 && errno == ECONNREFUSED)
@@ -81,7 +81,7 @@ int ctlsock_open(const char *path, char *err, size_t errlen)
 			}
 		}
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
@@ -116,7 +116,7 @@ int ctlsock_accept(int lfd, struct ctlsock_conn *slots, int n, int64_t now_ms)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct ctlsock_conn *c = NULL;
-	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
+	int fd = (int)syscall(SYS_accept4, lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 
 	if (fd < 0)
 		return -1;
@@ -175,7 +175,7 @@ int ctlsock_read(struct ctlsock_conn *c)
 		return -1;
 	}
 	len = io_drop_cr(line, len);
-	memmove(c->req, line, len); /* it is the first line: it starts there */
+	io_move_down(c->req, line, len); /* it is the first line: it starts there */
 	c->req[len] = '\0';
 	/* from here on replies are written with a bounded wait (the one-line
 	 * errors above go into an empty socket buffer without one) */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "io.h"
 
@@ -37,6 +38,12 @@ void io_lines_init(struct io_lines *l, int fd, char *buf, size_t size)
 	l->eof = fd < 0;
 }
 
+void io_move_down(char *dst, const char *src, size_t len)
+{
+	while (len--)
+		*dst++ = *src++;
+}
+
 ssize_t io_lines_fill(struct io_lines *l)
 {
 	ssize_t n;
@@ -44,7 +51,7 @@ ssize_t io_lines_fill(struct io_lines *l)
 	if (l->eof)
 		return 0;
 	if (l->start > 0) {
-		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		io_move_down(l->buf, l->buf + l->start, l->end - l->start);
 		l->end -= l->start;
 		l->start = 0;
 	}
@@ -130,16 +137,29 @@ static void io_sig_handler(int sig)
 	errno = saved;
 }
 
+int io_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old, _NSIG / 8);
+}
+
+void io_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigaction(sig, &sa, NULL);
+}
+
 int io_sigpipe_open(const int *sigs, int n)
 {
 	struct sigaction sa;
 	int i;
 
-	if (pipe2(io_sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (syscall(SYS_pipe2, io_sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -1;
-	memset(&sa, 0, sizeof(sa));
+	memset(&sa, 0, sizeof(sa)); /* sa_mask empty */
 	sa.sa_handler = io_sig_handler;
-	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	for (i = 0; i < n; i++)
 		if (sigaction(sigs[i], &sa, NULL) < 0)

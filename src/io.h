@@ -4,6 +4,7 @@
  * use it. */
 #ifndef UCHAT_IO_H
 #define UCHAT_IO_H
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -85,6 +86,19 @@ static inline size_t io_drop_cr(const char *line, size_t len)
  * the byte, never the flag). One pipe per process. Returns its read end, to
  * poll for POLLIN, or -1 with errno. */
 int io_sigpipe_open(const int *sigs, int n);
+
+/* Moves len bytes from src down to dst (dst <= src; they may overlap), a
+ * byte at a time: memmove for the line buffers (never the relay path),
+ * without musl's memmove (0.4 kB). */
+void io_move_down(char *dst, const char *src, size_t len);
+
+/* sigprocmask(how, set, old) as the system call (musl's pthread_sigmask
+ * and sigprocmask go; no threads here). */
+int io_sigmask(int how, const sigset_t *set, sigset_t *old);
+
+/* Sets sig's disposition to handler (SIG_IGN or SIG_DFL; no flags): what
+ * signal() does, without musl's signal(). */
+void io_signal(int sig, void (*handler)(int));
 
 /* Empties the pipe. Returns the signals caught since the last call, as
  * IO_SIG bits (0: none). */

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "fmt.h"
 #include "io.h"
@@ -28,7 +29,7 @@ static int log_connect(void)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
 
 	if (log_fd < 0)
-		log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		log_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (log_fd < 0)
 		return -1;
 	if (connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
@@ -59,14 +60,15 @@ static void log_send(int prio, const char *fmt, va_list ap)
 	if (n >= (int)sizeof(buf))
 		n = (int)sizeof(buf) - 1;
 	for (tries = 0; tries < 2; tries++) {
-		if ((log_fd >= 0 || log_connect() == 0) && send(log_fd, buf, (size_t)n, MSG_NOSIGNAL) == n)
+		if ((log_fd >= 0 || log_connect() == 0) &&
+		    sendto(log_fd, buf, (size_t)n, MSG_NOSIGNAL, NULL, 0) == n)
 			return;
 		if (log_fd >= 0) { /* syslogd restarted: reconnect once */
 			close(log_fd);
 			log_fd = -1;
 		}
 	}
-	p = strchr(buf, '>') + 1;
+	p = (char *)memchr(buf, '>', (size_t)n) + 1;
 	buf[n] = '\n';
 	log_write(p, (size_t)(buf + n + 1 - p));
 }

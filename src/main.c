@@ -33,9 +33,12 @@ static const struct {
 
 static const char *base(const char *path)
 {
-	const char *s = strrchr(path, '/');
+	const char *s = path;
 
-	return s ? s + 1 : path;
+	for (; *path; path++)
+		if (*path == '/')
+			s = path + 1;
+	return s;
 }
 
 int main(int argc, char **argv)

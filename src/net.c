@@ -156,7 +156,7 @@ static size_t net_ip6_str(const unsigned char *a, char *out, size_t size)
 const char *net_addr_str(const struct net_addr *a, char *buf)
 {
 	const unsigned char *b = a->sin6.sin6_addr.s6_addr;
-	unsigned port = ntohs(a->sin6.sin6_port);
+	unsigned port = net_port_host(a->sin6.sin6_port);
 	char ip[48];
 
 	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
@@ -221,10 +221,10 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
 		return -1;
 	}
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 && any && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 		family = AF_INET; /* a kernel without IPv6: IPv4 only */
-		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
@@ -233,11 +233,11 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	if (family == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_port = net_port_wire(port);
 		len = sizeof(*s6);
 	} else {
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
+		s4->sin_port = net_port_wire(port);
 		len = sizeof(*s4);
 	}
 	net_recverr(fd, family);
@@ -279,7 +279,7 @@ int net_client_socket(const struct net_addr *addrs, int n, const char *host,
 	for (i = 0; i < n; i++) {
 		family = IN6_IS_ADDR_V4MAPPED(&addrs[i].sin6.sin6_addr) ? AF_INET : AF_INET6;
 		len = net_addr_to(&addrs[i], family, &ss);
-		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			saved = errno;
 			continue;
@@ -292,6 +292,6 @@ int net_client_socket(const struct net_addr *addrs, int n, const char *host,
 	}
 	if (fd < 0)
 		fmt_snprintf(err, errlen, "cannot reach %s port %u: %s", host,
-			     (unsigned)ntohs(addrs[0].sin6.sin6_port), fmt_strerror(saved));
+			     net_port_host(addrs[0].sin6.sin6_port), fmt_strerror(saved));
 	return fd;
 }

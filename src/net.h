@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 /* A peer address, always stored as IPv6 (IPv4 as ::ffff:a.b.c.d) so that it
@@ -11,6 +12,24 @@
 struct net_addr {
 	struct sockaddr_in6 sin6;
 };
+
+/* A port into network order (net_port_wire) and back (net_port_host), as
+ * htons and ntohs: musl's are calls, these a byte swap or nothing. */
+static inline uint16_t net_port_wire(unsigned port)
+{
+	const unsigned char b[2] = { (unsigned char)(port >> 8), (unsigned char)port };
+	uint16_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+static inline unsigned net_port_host(uint16_t v)
+{
+	const unsigned char *b = (const unsigned char *)&v;
+
+	return (unsigned)b[0] << 8 | b[1];
+}
 
 /* Sets *a to the IPv4 address v4 (4 bytes, network order) as the
  * v4-mapped ::ffff:a.b.c.d: family AF_INET6, port, scope and flowinfo 0. */

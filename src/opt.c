@@ -33,7 +33,7 @@ int opt_next(struct opt *o, int argc, char **argv, const char *spec)
 	}
 	c = (unsigned char)a[o->pos++];
 	o->opt = c;
-	s = c == ':' ? 0 : strchr(spec, c);
+	s = c == ':' ? 0 : memchr(spec, c, strlen(spec));
 	if (!s || s[1] != ':') {
 		opt_step(o, a);
 		return s ? c : '?';

@@ -27,7 +27,7 @@
 /* Parses "UID" or "UID:GID" (s is cut at the ':'). Returns 0 or -1. */
 static int priv_ids(char *s, struct priv_user *u)
 {
-	char *colon = strchr(s, ':');
+	char *colon = memchr(s, ':', strlen(s));
 	unsigned long uid, gid;
 
 	if (colon)
@@ -51,11 +51,12 @@ int priv_passwd_line(const char *line, size_t len, const char *name, struct priv
 		return 0;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	ids = strchr(buf + n + 1, ':'); /* after the password field */
+	ids = memchr(buf + n + 1, ':', len - n - 1); /* after the password field */
 	if (!ids)
 		return 0;
-	end = strchr(++ids, ':');
-	end = end ? strchr(end + 1, ':') : NULL; /* the end of the GID field */
+	ids++;
+	end = memchr(ids, ':', (size_t)(buf + len - ids));
+	end = end ? memchr(end + 1, ':', (size_t)(buf + len - end - 1)) : NULL; /* the end of the GID field */
 	if (!end)
 		return 0;
 	*end = '\0';
@@ -71,11 +72,11 @@ int priv_lookup(const char *spec, const char *path, struct priv_user *u)
 	int fd, k, found = 0;
 
 	if (strlen(spec) < sizeof(buf)) {
-		strcpy(buf, spec);
+		memcpy(buf, spec, strlen(spec) + 1);
 		found = priv_ids(buf, u) == 0;
 	}
 	if (!found && *spec) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		io_lines_init(&r, fd, lines, sizeof(lines));
 		while (!found && (k = io_lines_read(&r, &line, &len)) != IO_NONE)
 			found = k == IO_LINE && priv_passwd_line(line, len, spec, u);
@@ -90,7 +91,7 @@ int priv_drop(const struct priv_user *u)
 	if (syscall(PRIV_SETGROUPS, 0, NULL) < 0 ||
 	    syscall(PRIV_SETRESGID, u->gid, u->gid, u->gid) < 0 ||
 	    syscall(PRIV_SETRESUID, u->uid, u->uid, u->uid) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	    syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
 	if (syscall(PRIV_SETUID, 0) == 0) {
 		errno = EPERM; /* root came back: never go on like this */

@@ -252,7 +252,7 @@ const char *proto_name_error(struct proto_span name)
 		return "contains ':'";
 	if (chars > PROTO_NAME_CHARS)
 		return "longer than " UCHAT_STR(PROTO_NAME_CHARS) " characters";
-	if (strchr("/+-[", key[0]))
+	if (memchr("/+-[", key[0], sizeof "/+-["))
 		return "must not start with '/', '+', '-' or '['";
 	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (n == strlen(reserved[i]) && memcmp(key, reserved[i], n) == 0)

@@ -19,6 +19,7 @@
 #define REPLY_INVALID_NAME "-ERR invalid name"          /* : REASON */
 #define REPLY_ROOM_FULL    "-ERR room full"             /* (N members) */
 #define REPLY_SLOW         "-ERR slow down"             /* (R lines/s) */
+#define REPLY_UNKNOWN      "-ERR unknown command "      /* /WORD (try /help) */
 /* protocol v1.1 (docs/PROTOCOL.md): replies, and the prefixes of events */
 #define REPLY_SEQ          "+OK seq "                   /* EPOCH LAST */
 #define REPLY_SINCE        "+OK since "                 /* N UPTO LOST */

@@ -367,7 +367,7 @@ void resolv_cfg_line(struct resolv_cfg *conf, const char *line, size_t len)
 	if (resolv_is(w, wl, "nameserver")) {
 		wl = resolv_word(&p, end, &w);
 		if (conf->nns < RESOLV_MAX_NS && resolv_addr(w, wl, &a) == 0) {
-			a.sin6.sin6_port = htons(RESOLV_PORT);
+			a.sin6.sin6_port = net_port_wire(RESOLV_PORT);
 			conf->ns[conf->nns++] = a;
 		}
 	} else if (resolv_is(w, wl, "search") || resolv_is(w, wl, "domain")) {
@@ -399,7 +399,7 @@ void resolv_cfg_done(struct resolv_cfg *conf)
 	if (conf->nns > 0)
 		return;
 	net_addr_v4mapped(a, (const unsigned char[4]){ 127, 0, 0, 1 });
-	a->sin6.sin6_port = htons(RESOLV_PORT);
+	a->sin6.sin6_port = net_port_wire(RESOLV_PORT);
 	conf->nns = 1;
 }
 
@@ -456,7 +456,7 @@ static uint16_t resolv_random(void)
 	if (syscall(SYS_getrandom, &v, sizeof(v), 1 /* GRND_NONBLOCK */) == (long)sizeof(v))
 		return v;
 #endif
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		ssize_t k = read(fd, &v, sizeof(v));
 
@@ -606,12 +606,12 @@ int resolv_dns(const struct resolv_cfg *conf, const char *name, struct net_addr 
 	char cand[RESOLV_NAME_MAX + 1];
 	int fd, family = AF_INET6, off = 0, i, c, r = RESOLV_NXDOMAIN, nodata = 0;
 
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = (int)syscall(SYS_socket, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	} else { /* a kernel without IPv6: IPv4 nameservers only */
 		family = AF_INET;
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
@@ -670,7 +670,7 @@ static int resolv_name(const char *name, struct net_addr *out, int max, char *er
 		fmt_snprintf(err, errlen, "bad name (want a host name or an IPv4/IPv6 address)");
 		return -1;
 	}
-	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/etc/hosts", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = resolv_hosts_read(fd, name, out, max);
 		close(fd);
@@ -680,7 +680,7 @@ static int resolv_name(const char *name, struct net_addr *out, int max, char *er
 	n = resolv_localhost(name, out, max);
 	if (n > 0)
 		return n;
-	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
 	resolv_cfg_read(&conf, fd);
 	if (fd >= 0)
 		close(fd);
@@ -694,12 +694,12 @@ int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max
 	int n = 1, i;
 
 	/* an address literal, without the "%scope" a hosts line may carry */
-	if (strchr(host, '%') || resolv_addr(host, strlen(host), &out[0]) < 0) {
+	if (memchr(host, '%', strlen(host)) || resolv_addr(host, strlen(host), &out[0]) < 0) {
 		n = resolv_name(host, out, max, why, sizeof(why));
 		if (n < 0)
 			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
 	}
 	for (i = 0; i < n; i++)
-		out[i].sin6.sin6_port = htons((unsigned short)port);
+		out[i].sin6.sin6_port = net_port_wire(port);
 	return n;
 }

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,7 +130,7 @@ void room_init(unsigned max)
 	/* one seed per process: the arena's free lists fit the bucket sizes it
 	 * leads to, so refilling the room reuses them */
 	while (room_seed == 0 &&
-	       getrandom(&room_seed, sizeof(room_seed), GRND_NONBLOCK) != sizeof(room_seed))
+	       syscall(SYS_getrandom, &room_seed, sizeof(room_seed), GRND_NONBLOCK) != (long)sizeof(room_seed))
 		room_seed = (uint32_t)net_now_ms() ^ ((uint32_t)getpid() << 16);
 	room_names = room_addrs = NULL;
 	room_idle_head = room_idle_tail = ROOM_NONE;

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,12 @@ struct server_opts {
 	int use_syslog;
 };
 
+/* in the order udpchatctl stats shows them (server_ctl_stats) */
 struct server_stats {
-	uint64_t datagrams_in, lines_in, joins, leaves, timeouts, unreachable,
-		kicks, rate_limited, errors_sent;
+	uint64_t datagrams_in, lines_in, errors_sent, joins, leaves, timeouts,
+		unreachable, kicks, rate_limited;
 };
+_Static_assert(sizeof(struct server_stats) == 9 * sizeof(uint64_t), "server_ctl_stats copies it");
 
 static struct server_opts cfg; /* what the command line asked for */
 static struct server_stats stats;
@@ -501,15 +504,22 @@ static uint32_t server_replay(struct server_peer *who, uint32_t from, uint32_t t
  * which takes its bytes from the datagram's budget too. */
 static void server_history(struct server_peer *who, const struct proto_req *req, int last)
 {
-	uint32_t n, first = ring_first(), from, upto, lost = 0;
+	uint32_t n, k, first = ring_first(), from, upto, lost = 0;
+	const struct ring_ev *e;
+	const char *text;
 
 	if (proto_uint32(req->arg, &n) < 0 || (last ? n < 1 || n > ROOM_LAST_MAX : n > room_seq)) {
 		server_reply(who, "-ERR usage: %s", proto_usage(req->cmd));
 		return;
 	}
-	/* /last K: the public events among the last K that it may see */
-	from = last ? (room_seq > n ? room_seq - n + 1 : 1) : n + 1;
-	if (first > from) { /* (n, first) are gone */
+	/* /last K: the last K kept events it may see (public ones) */
+	from = n + 1;
+	if (last)
+		for (k = n, from = room_seq + 1; k > 0 && from > first;) {
+			e = ring_get(--from, &text);
+			k -= e && ring_visible(e, who->m->id, 1);
+		}
+	else if (first > from) { /* (n, first) are gone */
 		lost = first - from;
 		from = first;
 	}
@@ -870,28 +880,26 @@ static void server_ctl_kick(struct ctlsock_conn *c, const char *arg)
 
 static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 {
-	const struct { const char *k; unsigned long long v; } kv[] = {
-		{ "members", room_count() },
-		{ "max_members", room_max() },
-		{ "uptime_s", fmt_udiv((uint64_t)(now_ms + stall_ms - start_ms), 1000, NULL) },
-		{ "datagrams_in", stats.datagrams_in },
-		{ "lines_in", stats.lines_in },
-		{ "deliveries", fanout_stats.deliveries },
-		{ "datagrams_out", fanout_stats.datagrams },
-		{ "errors_sent", stats.errors_sent },
-		{ "joins", stats.joins },
-		{ "leaves", stats.leaves },
-		{ "timeouts", stats.timeouts },
-		{ "unreachable", stats.unreachable },
-		{ "kicks", stats.kicks },
-		{ "rate_limited", stats.rate_limited },
-		{ "seq", room_seq },
-	};
+	/* the keys of v[], in its order: one string, no table of pointers */
+	static const char keys[] = "members\0max_members\0uptime_s\0datagrams_in\0lines_in\0"
+		"deliveries\0datagrams_out\0errors_sent\0joins\0leaves\0timeouts\0"
+		"unreachable\0kicks\0rate_limited\0seq";
+	unsigned long long v[15];
+	const char *k = keys;
 	size_t i;
 
 	(void)arg;
-	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-		ctlsock_printf(c, "%s %llu", kv[i].k, kv[i].v);
+	v[0] = room_count();
+	v[1] = room_max();
+	v[2] = fmt_udiv((uint64_t)(now_ms + stall_ms - start_ms), 1000, NULL);
+	memcpy(v + 3, &stats, 2 * sizeof(v[0])); /* datagrams_in, lines_in */
+	v[5] = fanout_stats.deliveries;
+	v[6] = fanout_stats.datagrams;
+	memcpy(v + 7, (const char *)&stats + offsetof(struct server_stats, errors_sent),
+	       7 * sizeof(v[0])); /* errors_sent .. rate_limited */
+	v[14] = room_seq;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++, k += strlen(k) + 1)
+		ctlsock_printf(c, "%s %llu", k, v[i]);
 	ctlsock_printf(c, "+OK");
 }
 
@@ -899,7 +907,7 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
  * after the word and one space; "" when it takes none): by the row's args. */
 #define SERVER_CTL_IS_CTLSOCK_ARGS_NONE(req, w, arg) (strcmp(req, w) == 0 && ((arg) = "", 1))
 #define SERVER_CTL_IS_CTLSOCK_ARGS_ONE(req, w, arg) \
-	(strncmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
+	(memcmp(req, w " ", sizeof(w)) == 0 && ((arg) = (req) + sizeof(w), 1))
 #define SERVER_CTL_IS_CTLSOCK_ARGS_TEXT SERVER_CTL_IS_CTLSOCK_ARGS_ONE
 
 /* One request line (NUL-terminated, checked by ctlsock_read). */
@@ -928,7 +936,7 @@ static void server_signals(void)
 	sig_fd = io_sigpipe_open(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	if (sig_fd < 0)
 		log_die(1, "pipe: %s", fmt_strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
+	io_signal(SIGPIPE, SIG_IGN);
 }
 
 /* Takes the signals caught since the last call into got_term, got_chld. */

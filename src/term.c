@@ -23,6 +23,9 @@
  * on (term_layout shows ESC as \x1b); its end resets every attribute. */
 #define TERM_NOTICE_ON   "\033[1;7m"
 #define TERM_NOTICE_OFF  "\033[m"
+/* A line of history (term_print's dim): faint; an announcement in it faint
+ * and reversed. */
+#define TERM_DIM_ON      "\033[2"
 
 /* The one terminal of the process (inherited by the receiver child, which
  * only ever calls term_print). */
@@ -317,17 +320,19 @@ size_t term_layout(const char *s, size_t len, unsigned cols, char *out, size_t o
 	return o;
 }
 
-int term_print(const char *s, size_t len)
+int term_print(const char *s, size_t len, int dim)
 {
 	size_t pos = 0;
 	unsigned rows, cols = 0;
-	int n;
+	int n, notice;
 
 	if (term.open) {
 		/* the child never sees SIGWINCH handling: ask the size each time */
 		term_get_size(&rows, &cols);
+		notice = catalog_is_announcement(s, len);
 		n = fmt_snprintf(term_outbuf, sizeof term_outbuf, "\0337\033[?7l\033[%u;1H\n%s",
-				 rows - 1, catalog_is_announcement(s, len) ? TERM_NOTICE_ON : "");
+				 rows - 1, dim ? (notice ? TERM_DIM_ON ";7m" : TERM_DIM_ON "m") :
+				 notice ? TERM_NOTICE_ON : "");
 		if (n < 0)
 			return -1;
 		pos = (size_t)n;

@@ -76,10 +76,11 @@ static inline size_t term_sanitize(const char *s, size_t len, char *out, size_t 
  * region with the cursor saved and restored around it, laid out by
  * term_layout for the window's width, with the terminal's own wrapping off
  * (a width guessed wrong clips a row instead of starting one), and an
- * announcement (catalog_is_announcement) in bold reverse video; else as a
+ * announcement (catalog_is_announcement) in bold reverse video, a line of
+ * history (dim != 0) faint; else as a
  * plain line on the output fd (stdout before term_open), unchanged but for
  * the escapes. One write() either way, so it is atomic against the other
  * process's writes. Returns 0, or -1 with errno from write(). */
-int term_print(const char *s, size_t len);
+int term_print(const char *s, size_t len, int dim);
 
 #endif

@@ -20,7 +20,7 @@ suites() {
 	echo "unit|600|build/host/test_unit"
 	echo "unit-asan|600|build/asan/test_unit"
 	echo "e2e|600|python3 tests/e2e/run.py build/host"
-	echo "e2e-asan|600|python3 tests/e2e/run.py build/asan"
+	echo "e2e-asan|600|python3 tests/e2e/run.py build/asan --no-long"
 	echo "fuzz-replay|600|sh tests/fuzz/replay.sh build/asan"
 	echo "cppcheck|600|sh tests/cppcheck.sh"
 	echo "man|300|sh tests/man.sh"

@@ -10,6 +10,7 @@ the temp dir removed).
 Decorators (import them from harness):
     @basic          part of the small subset run.py --basic runs (board / qemu)
     @needs_pollerr  skipped under UDPCHAT_WRAP: qemu-user loses POLLERR
+    @long_run       skipped under UDPCHAT_WRAP and with run.py --no-long (why: its doc)
     @timeout(secs)  per-test time bound (default DEFAULT_TEST_TIMEOUT)
 
 Environment:
@@ -141,6 +142,18 @@ def needs_pollerr(fn):
     that bit (its poll returns the fd with revents 0), so run.py skips such
     tests when UDPCHAT_WRAP runs the binaries under an emulator."""
     fn.needs_pollerr = True
+    return fn
+
+
+def long_run(fn):
+    """Marks a long statistical run: test_loss's minutes of a server and
+    three clients through random loss. It runs once, on the host build:
+    under qemu (UDPCHAT_WRAP: 4x the waits) and on the sanitizer build
+    (make test passes --no-long) it would add minutes and tell nothing
+    that the rest of the suite does not (the same C on every CPU; the
+    client's recovery paths are driven one by one by test_client_v11.py
+    on every build). run.py skips it there."""
+    fn.long_run = True
     return fn
 
 

@@ -51,6 +51,9 @@ def load_tests():
     return tests
 
 
+NO_LONG = False   # --no-long: skip the @long_run tests (set before the pool forks)
+
+
 def run_one(bindir, fullname, fn):
     """Runs one test; returns (ok, [diagnostic lines], seconds)."""
     ctx = harness.Ctx(bindir)
@@ -63,6 +66,8 @@ def run_one(bindir, fullname, fn):
         if harness.WRAP and getattr(fn, "needs_pollerr", False):
             raise harness.Skip("needs POLLERR from poll(2), which %s does not pass on"
                                % harness.WRAP[0])
+        if (harness.WRAP or NO_LONG) and getattr(fn, "long_run", False):
+            raise harness.Skip("a long statistical run, on the host build only (harness.long_run)")
         del harness.LINE_BUFFERS[:]
         fn(ctx)
         unproven = harness.unproven_negatives()
@@ -110,9 +115,12 @@ def main():
     ap.add_argument("bindir")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING")
     ap.add_argument("--basic", action="store_true")
+    ap.add_argument("--no-long", action="store_true", help="skip the @long_run tests")
     ap.add_argument("-j", type=int, default=min(4, os.cpu_count() or 1))
     ap.add_argument("-v", action="store_true", help="print each test's time")
     a = ap.parse_args()
+    global NO_LONG
+    NO_LONG = a.no_long
     if not os.path.exists(os.path.join(a.bindir, "udpchatmulti")):
         print("not ok e2e: no %s/udpchatmulti (build it first)" % a.bindir)
         return 1

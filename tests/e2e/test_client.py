@@ -418,7 +418,17 @@ class FakeServer:
         data = self.recv_line()
         assert data == join_datagram(name), data
         self.say("+OK welcome %s (idle timeout 600s), 1 online: %s\n" % (name, name))
-        assert self.recv_line() == b"\n"     # the client confirms its address
+        self.confirmed()
+
+    def confirmed(self, v11=False):
+        """The client confirms its address: its /seq (protocol v1.1, padded
+        with empty lines), answered as a v1 server (unless v11: then left
+        to the caller); returns that datagram."""
+        data = self.recv_line()
+        assert data.rstrip(b"\n") in (b"/seq", b"/seq\n/last 20"), data
+        if not v11:
+            self.say("-ERR unknown command /seq (try /help)\n")
+        return data
 
     def say(self, data):
         if isinstance(data, str):
@@ -453,6 +463,36 @@ def test_client_sanitizes_pipe_output(ctx):
         fake.close()
 
 
+def test_client_k_resends_a_line_taken_late(ctx):
+    """-k: a line read with the name, before the server said it speaks
+    v1.1, waits, then goes tagged; when that first send is lost it goes
+    again within the ack wait (0.3-0.45 s), not at the next keepalive (the
+    sender's poll took its wait from before the line was taken)."""
+    fake = FakeServer()
+    try:
+        # the name and the line in one read: the line waits in the buffer
+        c = Client(ctx, "-k", "0", "127.0.0.1", fake.port, stdin_data="alice\nhello\n")
+        assert fake.recv_line() == join_datagram("alice")
+        fake.say("+OK welcome alice (idle timeout 600s), 1 online: alice\n")
+        assert fake.recv_line().startswith(b"/seq\n")
+        fake.say("+OK seq 0000abcd 0\n")
+        first = fake.recv_line()
+        m = re.match(rb"/id (\d+) hello\n$", first)
+        assert m, first                       # lost: no ack
+        t0 = time.monotonic()
+        again = fake.recv_line(2.0)
+        took = time.monotonic() - t0
+        assert again == first, again
+        assert took < harness.scale(1.5), "sent again after %.2fs" % took
+        fake.say(b"+OK ack " + m.group(1) + b" 1\n")
+        c.close_stdin()
+        assert fake.recv_line() == b"/quit\n"
+        fake.say("+OK bye\n")
+        assert c.wait(3) == 0
+    finally:
+        fake.close()
+
+
 def test_client_join_retried(ctx):
     fake = FakeServer()
     try:
@@ -466,7 +506,7 @@ def test_client_join_retried(ctx):
         assert 0.5 <= took <= harness.scale(2.5), took   # 250 ms, then 500 ms
         # the first try got in after all: "already in the room" means joined
         fake.say("-ERR already in the room as alice\nbob: hi\n")
-        assert fake.recv_line() == b"\n"     # the client confirms its address
+        fake.confirmed()                      # the client confirms its address
         c.expect("bob: hi")
         c.close_stdin()
         assert fake.recv_line() == b"/quit\n"

@@ -244,6 +244,11 @@ def test_client_back_soon_after_restart_with_its_line(ctx):
     bob = Client(ctx, "-n", "bob", "127.0.0.1", srv.port)         # types after the restart
     alice.expect_prefix("+OK welcome alice (idle timeout 600s)", 3)
     bob.expect_prefix("+OK welcome bob (idle timeout 600s)", 3)
+    # bob's first line is relayed once bob knows the server's epoch (a
+    # pipe's lines wait for the answer to /seq): then the restart is told
+    dave = srv.join("dave")
+    bob.send("before the restart\n")
+    dave.expect("bob: before the restart", 3, skip=True)
     srv.kill()                           # SIGKILL, by PID: no goodbye
     srv2 = ctx.server(port=srv.port)
     restarted = time.monotonic()
@@ -259,6 +264,9 @@ def test_client_back_soon_after_restart_with_its_line(ctx):
     assert seen.index("bob joined the room") < seen.index(line), seen
     bob.expect_prefix("-ERR not in the room", 3, skip=True)
     bob.expect_prefix("+OK welcome bob ", 3, skip=True)
+    # protocol v1.1 (the default): the new server's epoch is told
+    from test_client_v11 import stderr_has
+    stderr_has(bob, "udpchat: the server restarted; earlier history is gone", 3)
     # alice, idle, is back within 30 s of the restart (her keepalive)
     deadline = restarted + scale(30)
     while "alice joined the room" not in seen:

@@ -117,8 +117,9 @@ def test_history_since_and_last(ctx):
     late = s.join("late")
     _, last = opt_in(late)
     got, end = ask(late, "/last 20")
-    # the last 20 events: 19 lines and its own join, not sent to it
-    assert [t for _, _, t in got] == ["talker: line %02d" % i for i in range(11, 30)], got
+    # the last 20 events it may see: its own join (not sent to it) is
+    # passed over, so 20 lines
+    assert [t for _, _, t in got] == ["talker: line %02d" % i for i in range(10, 30)], got
     assert end == "+OK last 20 %d" % last, end
     assert all(age <= 5 for _, age, _ in got)
     seqs = [n for n, _, _ in got]
@@ -134,6 +135,11 @@ def test_history_since_and_last(ctx):
     _, tl = opt_in(talker)
     got, end = ask(talker, "/since 0")
     assert [t for _, _, t in got] == ["late joined the room"], got
+    # /last K counts what it may see: the talker's own 30 lines are not
+    # among its last 5 (nor can they be): late's join only
+    got, end = ask(talker, "/last 5")
+    assert [t for _, _, t in got] == ["late joined the room"], got
+    assert end == "+OK last 5 %d" % last, end
 
 
 def test_gap_after_wrap(ctx):

@@ -220,7 +220,7 @@ def test_client_tty_no_fake_admin_row(ctx):
                           what="the hexagram line")
         assert not any(l.startswith(("[admin] fake", "\u4dc0")) for l in rows), rows
         # every row that starts in column 0 starts an event
-        events = ("bob: ", "alice: ", "[admin] ", "+OK welcome", ">")
+        events = ("bob: ", "alice: ", "[admin] ", "+OK welcome", "bob joined the room", ">")
         for r in rows:
             assert not r.strip() or r.startswith("  ") or r.startswith(events), (r, rows)
         # after a resize the rows of new lines follow the new width (what is

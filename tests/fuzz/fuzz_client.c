@@ -2,10 +2,12 @@
  * from anyone who can send it a datagram): the join answer
  * (client_join_answer, client_parse_welcome), then the receiver's handling
  * of each line (client_on_datagram: welcome, nick, bye, kicked, removed,
- * refused re-joins, term_print's sanitizing).
+ * refused re-joins, term_print's sanitizing; protocol v1.1's "=SEQ",
+ * "~SEQ AGE" lines and numbered replies through client_on_v11 and seqwin).
  *
  * Input: one setup byte (bit 0: the first datagram answers the join; bit 1:
- * the receiver is re-joining), then datagrams, each a 16-bit little-endian
+ * the receiver is re-joining; bits 2-3: the v1.1 state, CLIENT_SEQ_*; bit 4:
+ * the history is done), then datagrams, each a 16-bit little-endian
  * length (cut to what is left and to the receive buffer) and its bytes, read
  * until the receiver would exit. What it prints goes to standard output
  * (closed by `make fuzz`, /dev/null in the replay); its sends and notes to
@@ -31,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.port = UCHAT_STR(PROTO_DEFAULT_PORT);
 	memcpy(c.name, "me", 3);
 	c.rejoining = (setup & 2) != 0;
+	c.seq = (int)(setup >> 2) & 3;
+	c.hist_done = (setup & 16) != 0;
+	c.last_k = CLIENT_LAST_K;
+	seqwin_reset(&client_win, 0);
 	while (p < end) {
 		size_t n = fuzz_len16(&p, end);
 

@@ -69,6 +69,7 @@ void suite_priv(void);
 void suite_opt(void);
 void suite_term(void);
 void suite_ctlsock(void);
+void suite_seqwin(void);
 void suite_io(void);
 void suite_ring(void);
 

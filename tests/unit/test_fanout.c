@@ -294,6 +294,91 @@ out:
 	fo_teardown();
 }
 
+/* Protocol v1.1: a member that sent /seq gets each event as "=SEQ line"
+ * (a reply, no event: as it is), the others the line alone; both get a run
+ * of lines in one datagram, and an event's prefixed copy is made once for
+ * all v1.1 members. */
+static void fanout_v11_prefixes(void)
+{
+	size_t want[NMEM];
+	struct room_member *a, *b, *c;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	a = fo_peers[0].m;
+	b = fo_peers[1].m;
+	c = fo_peers[2].m;
+	b->v11 = c->v11 = 1;
+	fanout_event(7);
+	fo_all("alice: one", a);
+	fo_one("+OK ack 1 7", a);
+	fanout_event(8);
+	fo_all("bob joined the room", NULL);
+	fo_one("+OK pong", b);
+	fanout_event(9);
+	fo_one("[private] alice: psst", c);
+	fanout_event(10);
+	fo_all("carol: two", c);
+	fanout_flush();
+	want[0] = strlen("+OK ack 1 7\nbob joined the room\ncarol: two\n");
+	want[1] = strlen("=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n");
+	want[2] = strlen("=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n");
+	fo_receive(want);
+	FO_CHECK(0, "+OK ack 1 7\nbob joined the room\ncarol: two\n", 1);
+	FO_CHECK(1, "=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n", 1);
+	FO_CHECK(2, "=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n", 1);
+
+	/* the next batch's events are prefixed anew (no copy of the last's) */
+	fo_reset_rx();
+	fanout_event(11);
+	fo_all("alice: three", a);
+	fanout_flush();
+	want[0] = 0;
+	want[1] = want[2] = strlen("=11 alice: three\n");
+	fo_receive(want);
+	FO_CHECK(1, "=11 alice: three\n", 1);
+	FO_CHECK(2, "=11 alice: three\n", 1);
+out:
+	fo_teardown();
+}
+
+/* 200 events to three v1.1 members: each gets them all, prefixed, in as
+ * few datagrams as they fit (a line and its prefix apart took two iovecs,
+ * and a full sendmmsg batch cut datagrams short). */
+static void fanout_v11_runs(void)
+{
+	static char expect[RX_MAX];
+	size_t want[NMEM], elen = 0, fill = 0, n;
+	long dgrams = 0;
+	int k, i;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (i = 0; i < NMEM; i++)
+		fo_peers[i].m->v11 = 1;
+	for (k = 0; k < 200; k++) {
+		char *o = fanout_begin();
+
+		fanout_event((uint32_t)(1000 + k));
+		n = (size_t)snprintf(o, 64, "dave: line %03d of the run", k);
+		fanout_to_all(n, NULL);
+		n = (size_t)snprintf(expect + elen, 64, "=%d dave: line %03d of the run\n", 1000 + k, k);
+		if (!dgrams || fill + n > FANOUT_DGRAM_MAX) {
+			dgrams++;
+			fill = 0;
+		}
+		fill += n;
+		elen += n;
+	}
+	fanout_flush();
+	want[0] = want[1] = want[2] = elen;
+	fo_receive(want);
+	for (i = 0; i < NMEM; i++)
+		FO_CHECK(i, expect, dgrams);
+out:
+	fo_teardown();
+}
+
 /* Line k of a run: "NNNN " then filler, len bytes without "\n". */
 static void fo_line(char *o, int k, size_t len)
 {
@@ -685,6 +770,8 @@ void suite_fanout(void)
 	for (i = 0; i < NMEM; i++)
 		fo_peers[i].fd = -1;
 	TEST_RUN(fanout_broadcast_and_unicast);
+	TEST_RUN(fanout_v11_prefixes);
+	TEST_RUN(fanout_v11_runs);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
 	TEST_RUN(fanout_iov_runs);
