@@ -361,10 +361,15 @@ size_t irc_prefix_len(size_t nick_len)
 size_t irc_split_budget(size_t prefix_len, size_t target_len, size_t tag_len, size_t linelen)
 {
 	/* prefix "PRIVMSG " target " :" tag ... "\r\n" */
-	size_t fixed = prefix_len + (sizeof("PRIVMSG ") - 1) + target_len + 2 + tag_len + 2;
+	size_t fixed;
 
 	if (linelen == 0)
 		linelen = IRC_LINE_MAX;
+	if (linelen > IRC_LINELEN_MAX)
+		linelen = IRC_LINELEN_MAX;
+	if (prefix_len >= linelen || target_len >= linelen || tag_len >= linelen)
+		return 0; /* and the sum below cannot wrap */
+	fixed = prefix_len + (sizeof("PRIVMSG ") - 1) + target_len + 2 + tag_len + 2;
 	if (fixed >= linelen || linelen - fixed < IRC_SPLIT_MIN)
 		return 0;
 	return linelen - fixed;
@@ -420,13 +425,14 @@ static void irc_puts(struct irc_out *o, const char *s)
 	irc_put(o, s, strlen(s));
 }
 
-/* A middle parameter: not empty, no space, no ":" first, nothing of
- * extra (",", BEL, ...) in it. */
+/* A middle parameter: not empty, no space, CR or LF, no ":" first, nothing
+ * of extra (",", BEL, ...) in it (a NUL ends a C string: none inside). */
 static void irc_put_word(struct irc_out *o, const char *s, const char *extra)
 {
 	size_t len = strlen(s);
 
-	if (len == 0 || s[0] == ':' || memchr(s, ' ', len) || strpbrk(s, extra))
+	if (len == 0 || s[0] == ':' || !irc_safe(s, len) || memchr(s, ' ', len) ||
+	    strpbrk(s, extra))
 		o->bad = 1;
 	irc_puts(o, " ");
 	irc_put(o, s, len);

@@ -215,7 +215,8 @@ long irc_text_to_room(struct proto_span in, char *out, size_t size, enum irc_tex
 /* The most bytes of text one PRIVMSG may carry so that the line the server
  * relays to the channel,
  *   ":nick!user@host PRIVMSG target :" tag text "\r\n",
- * stays within linelen bytes (IRC_LINE_MAX when 0). prefix_len: the length
+ * stays within linelen bytes (IRC_LINE_MAX when 0; at most IRC_LINELEN_MAX
+ * counts). prefix_len: the length
  * of ":nick!user@host " as the server will write it (irc_prefix_len(nick
  * length) when the bot has not seen it); target_len: the channel's; tag_len: the
  * speaker tag's ("<alice> "). A NOTICE is one byte shorter. Returns 0 if

@@ -71,5 +71,6 @@ void suite_term(void);
 void suite_ctlsock(void);
 void suite_io(void);
 void suite_ring(void);
+void suite_irc(void);
 
 #endif
