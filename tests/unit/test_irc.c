@@ -414,8 +414,8 @@ static void irc_isupport(void)
 
 /* Converts in[0..len) and checks kind and result; the result always passes
  * the room's own check. */
-static void text(const char *in, size_t len, enum irc_text_kind want_kind, const char *want,
-		 int at)
+static void text_is(const char *in, size_t len, enum irc_text_kind want_kind, const char *want,
+		    int at)
 {
 	char out[3 * 600];
 	enum irc_text_kind kind = (enum irc_text_kind)99;
@@ -441,8 +441,8 @@ static void text(const char *in, size_t len, enum irc_text_kind want_kind, const
 			  test_esc(in, len), test_esc(out, (size_t)n));
 }
 
-#define TEXT(in, want) text((in), sizeof(in) - 1, IRC_TEXT_PLAIN, (want), __LINE__)
-#define TEXT_KIND(in, kind, want) text((in), sizeof(in) - 1, (kind), (want), __LINE__)
+#define TEXT(in, want) text_is((in), sizeof(in) - 1, IRC_TEXT_PLAIN, (want), __LINE__)
+#define TEXT_KIND(in, kind, want) text_is((in), sizeof(in) - 1, (kind), (want), __LINE__)
 
 static void irc_text_format(void)
 {
