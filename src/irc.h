@@ -14,16 +14,18 @@
  * - Flood control is a penalty clock per connection (delaytime), not RFC
  *   1459's 2 s per line: while it is ahead of now, ngIRCd does not read the
  *   socket at all. Each pass of its loop handles at most 3 lines of a user
- *   (MAX_COMMANDS); if more wait, the clock goes 1 s ahead; more than 256
- *   bytes handled in one second (COMMAND_LEN / 2) costs 1 s more; an error
+ *   (MAX_COMMANDS); if more wait, the clock goes 1 s ahead; 256 bytes or
+ *   more handled within one second (COMMAND_LEN / 2) cost 1 s more; an error
  *   reply costs 2 s (IRC_WriteErrClient), some commands cost 1-3 s each
  *   (WHO 1, LIST 2, MOTD 3; PRIVMSG, NOTICE, JOIN, PING cost nothing).
  *   A flooding client is never disconnected: its lines wait in its socket
- *   (measured: 10 lines written at once arrive 3, 3, 3, 1 a second apart).
- *   Other servers (solanum, hybrid, InspIRCd) disconnect for "Excess
- *   Flood", so the bot paces itself (irc_pace) by RFC 1459 8.10's rule:
- *   2 s a line once the clock is 10 s ahead, a burst of 5, which is also
- *   below ngIRCd's 256 bytes a second for lines up to 512 bytes.
+ *   (measured: 10 short lines written at once arrive 3, 3, 3, 1 a second
+ *   apart; 10 of 400 bytes within 4 s).
+ *   Other servers disconnect for "Excess Flood" (ircd-hybrid when a
+ *   client's unread lines pass client_flood bytes; InspIRCd likewise), so
+ *   the bot paces itself (irc_pace) by RFC 1459 8.10's rule:
+ *   2 s a line once the clock is 10 s ahead, a burst of 5, which after the
+ *   burst is also within ngIRCd's 256 bytes a second for lines up to 512.
  * - NICKLEN: CLIENT_NICK_LEN_DEFAULT is 10 with the NUL, so 9 bytes unless
  *   MaxNickLength is set (at most 31); 005 says "NICKLEN=9", and a longer
  *   nick gets "432 * NICK :Nickname too long, max. 9 characters". Nick
@@ -300,7 +302,8 @@ int irc_nick_ok(struct proto_span nick, unsigned nicklen);
  * nicklen 9, "longnickname" gives "longnickn", "longnick_", "longnick1",
  * "longnic10"). A base that is not a nick (irc_nick_ok, at any length) is
  * replaced by IRC_NICK_DEFAULT. Returns the length, or -1 for n >=
- * IRC_NICK_TRIES (the caller waits and starts again at 0). */
+ * IRC_NICK_TRIES, or when nicklen leaves no room for the suffix (the
+ * caller waits and starts again at 0). */
 int irc_nick_alt(char *out, const char *base, unsigned nicklen, unsigned n);
 
 #endif
