@@ -375,9 +375,24 @@ size_t irc_split_budget(size_t prefix_len, size_t target_len, size_t tag_len, si
 	return linelen - fixed;
 }
 
+/* Returns 1 if a cut at text[b] (0 < b < len) would part a character from
+ * what belongs to it: before a combining mark, a zero width joiner, a
+ * variation selector or an emoji skin tone, or after a zero width joiner. */
+static int irc_split_inside(const char *text, size_t len, size_t b)
+{
+	uint32_t cp;
+
+	if (b >= 3 && memcmp(text + b - 3, "\xe2\x80\x8d", 3) == 0)
+		return 1;
+	if (utf8_decode(text + b, len - b, &cp) == 0)
+		return 0;
+	return utf8_is_mark(cp) || cp == 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	       (cp >= 0x1f3fb && cp <= 0x1f3ff);
+}
+
 size_t irc_split(const char *text, size_t len, size_t max)
 {
-	size_t b, i, low;
+	size_t b, c, i, k, low;
 
 	if (len <= max)
 		return len;
@@ -387,11 +402,21 @@ size_t irc_split(const char *text, size_t len, size_t max)
 	 * not a continuation byte (10xxxxxx) starts a character */
 	for (b = max; b > max - 3 && ((unsigned char)text[b] & 0xc0) == 0x80; b--)
 		;
-	if (((unsigned char)text[b] & 0xc0) == 0x80)
+	if (((unsigned char)text[b] & 0xc0) == 0x80) {
 		b = max; /* not UTF-8: cut anywhere */
+	} else {
+		/* not inside a cluster, if it starts within IRC_SPLIT_CLUSTER
+		 * characters back */
+		for (c = b, k = 0; k < IRC_SPLIT_CLUSTER && c > 0 && irc_split_inside(text, len, c);
+		     k++)
+			for (c--; c > 0 && ((unsigned char)text[c] & 0xc0) == 0x80; c--)
+				;
+		if (c > 0 && !irc_split_inside(text, len, c))
+			b = c;
+	}
 	low = max > IRC_SPLIT_SLACK ? max - IRC_SPLIT_SLACK : 0;
 	for (i = b; i > low; i--)
-		if (text[i - 1] == ' ')
+		if (text[i - 1] == ' ' && !irc_split_inside(text, len, i))
 			return i;
 	return b;
 }

@@ -58,6 +58,8 @@
 #define IRC_NICK_DEFAULT  "udpchat" /* irc_nick_alt's base for a nick refused (432) */
 #define IRC_SPLIT_MIN     4     /* irc_split needs room for one 4-byte character */
 #define IRC_SPLIT_SLACK   30    /* irc_split cuts at a space this close to the end */
+#define IRC_SPLIT_CLUSTER 8     /* irc_split looks this many characters back for a
+				 * cluster's start (e + U+0301, emoji with ZWJ) */
 #define IRC_PACE_COST_MS  2000  /* irc_pace: each line sent moves the clock 2 s */
 #define IRC_PACE_BURST_MS 10000 /* and lines go while it is within 10 s of now */
 
@@ -233,7 +235,10 @@ size_t irc_prefix_len(size_t nick_len);
  * else at most max bytes, ending after the last space in its last
  * IRC_SPLIT_SLACK bytes if there is one, else at the last UTF-8 character
  * boundary (a byte that is not in the middle of a sequence, looking back at
- * most 3 bytes; text that is not UTF-8 is cut at max). Cutting len bytes
+ * most 3 bytes; text that is not UTF-8 is cut at max) that does not part a
+ * character from a combining mark, variation selector or skin tone after it
+ * or a zero width joiner on either side (such a cluster is kept whole when
+ * it starts within IRC_SPLIT_CLUSTER characters back). Cutting len bytes
  * into pieces with it, text += n, len -= n, gives pieces that put together
  * are text again, each non-empty and each valid UTF-8 if text is. Returns 0
  * for len == 0, or if max < IRC_SPLIT_MIN. */

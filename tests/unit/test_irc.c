@@ -610,6 +610,7 @@ static void irc_split_budgets(void)
 static void irc_split_basic(void)
 {
 	char s[64];
+	size_t k;
 
 	CHECK_INT(irc_split("", 0, 10), 0);
 	CHECK_INT(irc_split("abc", 3, 3), 3);
@@ -634,6 +635,25 @@ static void irc_split_basic(void)
 	CHECK_INT(irc_split("😀😀", 8, 7), 4);
 	CHECK_INT(irc_split("a😀", 5, 4), 1);
 	CHECK_INT(irc_split("éééé", 8, 5), 4);
+	/* not between a character and its combining mark, variation selector
+	 * or skin tone, nor next to a zero width joiner */
+	CHECK_INT(irc_split("abce\xcc\x81" "fgh", 9, 4), 3);
+	CHECK_INT(irc_split("abce\xcc\x81" "fgh", 9, 5), 3);
+	CHECK_INT(irc_split("abce\xcc\x81" "fgh", 9, 6), 6);
+	CHECK_INT(irc_split("ab👩\xe2\x80\x8d💻cd", 15, 9), 2);
+	CHECK_INT(irc_split("ab👩\xe2\x80\x8d💻cd", 15, 6), 2);
+	CHECK_INT(irc_split("ab👩\xe2\x80\x8d💻cd", 15, 13), 13);
+	CHECK_INT(irc_split("ab👍🏽cd", 12, 6), 2);
+	CHECK_INT(irc_split("ab❤\xef\xb8\x8f" "cd", 10, 5), 2);
+	CHECK_INT(irc_split("a b\xcc\x81" "cdef", 9, 4), 2);  /* a space before b + U+0301 */
+	CHECK_INT(irc_split("a \xcc\x81" "cdef", 8, 4), 4);   /* a space with a mark: not there */
+	/* a cluster longer than IRC_SPLIT_CLUSTER characters is cut */
+	memcpy(s, "xyza", 4);      /* "a" and 20 x U+0301 after "xyz" */
+	for (k = 4; k < 44; k += 2)
+		memcpy(s + k, "\xcc\x81", 2);
+	CHECK_INT(irc_split(s, 44, 10), 3);  /* 3 characters back: whole */
+	CHECK_INT(irc_split(s, 44, 21), 20);
+	CHECK_INT(irc_split(s, 44, 30), 30); /* 13 back: cut */
 	/* not UTF-8 (continuation bytes only): cut at max */
 	CHECK_INT(irc_split("\x80\x80\x80\x80\x80\x80", 6, 5), 5);
 }
