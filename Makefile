@@ -70,6 +70,9 @@ COMMON_OBJS = main log io fmt opt utf8 proto net resolv catalog
 SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout ring
 CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
+# built and unit-tested, linked into no program yet: the IRC bridge's protocol
+# core, for udpchatirc (issue 8)
+IRC_OBJS    = irc
 
 # The programs the binary holds, as BusyBox picks its applets: e.g.
 # make PROGS="udpchatd udpchatctl" links neither the client's objects nor its
@@ -87,8 +90,8 @@ ifneq ($(filter-out $(ALL_PROGS),$(PROGS))$(if $(strip $(PROGS)),,none),)
 $(error PROGS: name one or more of $(ALL_PROGS))
 endif
 # the binary links COMMON and its programs' objects; the unit tests and the
-# fuzz harnesses link every object
-ALL_OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(ALL_PROGS),$($(p)_OBJS)))
+# fuzz harnesses link every object (IRC_OBJS too)
+ALL_OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(ALL_PROGS),$($(p)_OBJS)) $(IRC_OBJS))
 OBJS     = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(PROGS),$($(p)_OBJS)))
 empty   :=
 space   := $(empty) $(empty)
@@ -309,7 +312,7 @@ bench:
 # executions. make fuzz-replay builds the same harnesses with gcc, ASan and
 # UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
 # make test replays the corpus with them (suite fuzz-replay), no clang needed.
-FUZZ_HARNESSES = server ctl client dns resolvconf lines
+FUZZ_HARNESSES = server ctl client dns resolvconf lines irc
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang-14
 FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev

@@ -18,7 +18,8 @@ for h in "$@"; do
 	# whole DNS message; 1 KiB where every byte costs the most and the
 	# readers' own limits are half of it (client: the longest line a server
 	# sends is OUT_LINE_MAX, 672; resolvconf: RESOLV_LINE_MAX, 512; ctl:
-	# CTLSOCK_MAX_REQ, 600). The corpus's longer seeds still run in replay.
+	# CTLSOCK_MAX_REQ, 600; irc: IRC_LINE_MAX, 512, without IRCv3 tags). The
+	# corpus's longer seeds still run in replay.
 	case $h in
 	server | dns) maxlen=4096 ;;
 	*) maxlen=1024 ;;

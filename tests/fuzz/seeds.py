@@ -202,6 +202,47 @@ def lines():
         write("lines", name, data)
 
 
+def irc():
+    """Inputs of fuzz_irc: a setup byte (split maximum, LINELEN 1024 in bit 7),
+    then one line as an IRC server sends it, "\r\n" taken off. Most were
+    recorded from ngIRCd 26.1 (Debian's ngircd) on 127.0.0.1."""
+    for name, (setup, line) in {
+        "welcome": (96, b":irc.test.local 001 udpchat :Welcome to the Internet Relay Network "
+                        b"udpchat!~udpchat@127.0.0.1"),
+        "isupport1": (96, b":irc.test.local 005 udpchat RFC2812 IRCD=ngIRCd CHARSET=UTF-8 "
+                          b"CASEMAPPING=ascii PREFIX=(qaohv)~&@%+ CHANTYPES=#&+ "
+                          b"CHANMODES=beI,k,l,imMnOPQRstVz CHANLIMIT=#&+:10 "
+                          b":are supported on this server"),
+        "isupport2": (96, b":irc.test.local 005 udpchat CHANNELLEN=50 NICKLEN=9 TOPICLEN=490 "
+                          b"AWAYLEN=127 KICKLEN=400 MODES=5 MAXLIST=beI:50 EXCEPTS=e INVEX=I "
+                          b"PENALTY FNC :are supported on this server"),
+        "isupport-linelen": (0x80 | 20, b":s 005 bot NICKLEN=30 LINELEN=1024 -CHANNELLEN :x"),
+        "nick-in-use": (96, b":irc.test.local 433 * udpchat :Nickname already in use"),
+        "nick-too-long": (96, b":irc.test.local 432 * udpchat_toolong :Nickname too long, "
+                              b"max. 9 characters"),
+        "badkey": (96, b":irc.test.local 475 carol #k :Cannot join channel (+k) -- Wrong "
+                       b"channel key"),
+        "privmsg-format": (96, b":carol!~carol@127.0.0.1 PRIVMSG #room :\x02bold\x02 "
+                               b"\x0304,12red\x03 plain caf\xe9"),
+        "action": (96, b":carol!~carol@127.0.0.1 PRIVMSG #room :\x01ACTION waves\x01"),
+        "ctcp": (96, b":carol!~carol@127.0.0.1 PRIVMSG #room :\x01VERSION\x01"),
+        "chinese": (2, b":carol!~carol@127.0.0.1 PRIVMSG #room :" + "你好 😀 ".encode() * 20),
+        "hexcolour": (10, b":c!u@h PRIVMSG #r :\x04FF0000,00ff00x\x04abc \x03,5 \x0399,999"),
+        "bidi": (10, b":c!u@h NOTICE #r :a\xe2\x80\xaeb\xc2\x85c\t\x1b[0m"),
+        "ping": (96, b"PING :irc.test.local"),
+        "pong": (96, b":irc.test.local PONG irc.test.local :tok123"),
+        "quit": (96, b":carol!~carol@127.0.0.1 QUIT :\"bye now\""),
+        "error": (96, b"ERROR :Request too long"),
+        "tags": (96, b"@time=2026-12-01T19:50:00.000Z;msgid=x :n!u@h PRIVMSG #c :hi"),
+        "fifteen": (96, b"CMD a b c d e f g h i j k l m n o p  q"),
+        "long": (96, b"PRIVMSG #c :" + b"x" * 499),
+        "too-long": (96, b"PRIVMSG #c :" + b"x" * 600),
+        "nul": (96, b"PRIVMSG #c :a\x00b"),
+        "latin1-long": (0, b":c!u@h PRIVMSG #r :" + bytes(range(0x80, 0x100)) * 2),
+    }.items():
+        write("irc", name, bytes([setup]) + line)
+
+
 if __name__ == "__main__":
     server()
     ctl()
@@ -209,3 +250,4 @@ if __name__ == "__main__":
     dns()
     resolvconf()
     lines()
+    irc()

@@ -160,6 +160,7 @@ int main(void)
 	suite_term();
 	suite_ctlsock();
 	suite_seqwin();
+	suite_irc();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

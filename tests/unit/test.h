@@ -72,5 +72,6 @@ void suite_ctlsock(void);
 void suite_seqwin(void);
 void suite_io(void);
 void suite_ring(void);
+void suite_irc(void);
 
 #endif
