@@ -250,6 +250,8 @@ const char *proto_name_error(struct proto_span name)
 	n = proto_name_key(name, key);
 	if (memchr(key, ':', n))
 		return "contains ':'";
+	if (memchr(key, '@', n)) /* a remote speaker's NICK@TAG (bridge.h) */
+		return "contains '@'";
 	if (chars > PROTO_NAME_CHARS)
 		return "longer than " UCHAT_STR(PROTO_NAME_CHARS) " characters";
 	if (memchr("/+-[", key[0], sizeof "/+-["))

@@ -159,6 +159,7 @@ int main(void)
 	suite_opt();
 	suite_term();
 	suite_ctlsock();
+	suite_bridge();
 	suite_seqwin();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
