@@ -15,6 +15,9 @@
 #include "reply.h"
 #include "utf8.h"
 
+/* the longest line written to a bridge: an event's "=SEQ " and line */
+#define BRIDGE_LINE_MAX (FANOUT_PFX_MAX + OUT_LINE_MAX)
+
 struct bridge bridges[UCHAT_BRIDGES];
 struct bridge_counters bridge_stats;
 
@@ -140,8 +143,10 @@ int bridge_next(struct bridge *b, const char **line, size_t *len)
 	return r;
 }
 
-/* Puts "-LOST N" if lines were lost and it fits. Returns 0 when nothing
- * (more) is owed, -1 when it is and did not fit. */
+/* Puts "-LOST N" if lines were lost and it fits with room for a line of
+ * any length after it (else, into the last bytes of a full buffer, each
+ * lost line would be told on its own). Returns 0 when nothing (more) is
+ * owed, -1 when it is and did not fit. */
 static int bridge_put_lost(struct bridge *b)
 {
 	char line[32];
@@ -150,7 +155,7 @@ static int bridge_put_lost(struct bridge *b)
 	if (!b->lost)
 		return 0;
 	n = fmt_snprintf(line, sizeof(line), REPLY_LOST "%u\n", (unsigned)b->lost);
-	if (b->outlen + (size_t)n > sizeof(b->out))
+	if (b->outlen + (size_t)n + BRIDGE_LINE_MAX + 1 > sizeof(b->out))
 		return -1;
 	memcpy(b->out + b->outlen, line, (size_t)n);
 	b->outlen += (size_t)n;
@@ -174,7 +179,7 @@ static int bridge_put(struct bridge *b, const char *line, size_t len)
 
 int bridge_printf(struct bridge *b, const char *fmt, ...)
 {
-	char line[FANOUT_PFX_MAX + OUT_LINE_MAX + 1]; /* an event's "=SEQ " and line */
+	char line[BRIDGE_LINE_MAX + 1];
 	va_list ap;
 	int n;
 
