@@ -70,48 +70,28 @@ static int bridge_nick_ok(struct proto_span n)
 	return 1;
 }
 
-/* The first word of *rest (up to one space, which is skipped). */
-static struct proto_span bridge_word(struct proto_span *rest)
-{
-	struct proto_span w = { rest->p, 0 };
-
-	while (w.len < rest->len && rest->p[w.len] != ' ')
-		w.len++;
-	rest->p += w.len + (w.len < rest->len);
-	rest->len -= w.len + (w.len < rest->len);
-	return w;
-}
-
-/* The usages of BRIDGE_LINES, each ended by a NUL, in its order. */
-#define BRIDGE_ROW(id, usage) usage "\0"
-static const char bridge_usages[] = BRIDGE_LINES(BRIDGE_ROW);
-#undef BRIDGE_ROW
-
-const char *bridge_usage(enum bridge_line what)
-{
-	const char *k = bridge_usages;
-
-	while (what-- > 0)
-		k += strlen(k) + 1;
-	return k;
-}
-
 int bridge_parse(const char *line, size_t len, struct bridge_req *req)
 {
-	struct proto_span rest = { line, len }, w = bridge_word(&rest);
-	const char *k;
+	struct proto_span rest = { line, len }, w = proto_word(&rest);
+	const char *k = BRIDGE_USAGES + 3;
+	size_t i;
 
 	memset(req, 0, sizeof(*req));
+	/* the rows' words: each usage up to its first space (w has none) */
 	for (req->what = 0; req->what < BRIDGE_NLINES; req->what++) {
-		k = bridge_usage(req->what); /* its word: up to its first space */
-		if (strlen(k) > w.len && k[w.len] == ' ' && memcmp(k, w.p, w.len) == 0)
+		for (i = 0; i < w.len && k[i] == w.p[i]; i++)
+			;
+		if (i && i == w.len && k[i] == ' ')
 			break;
+		while (*k && *k++ != '|') /* the next row's, after " | " */
+			;
+		k += *k == ' ';
 	}
 	if (req->what == BRIDGE_NLINES)
 		return -1;
 	if (req->what != BRIDGE_NOTICE) {
-		req->tag = bridge_word(&rest);
-		req->nick = bridge_word(&rest);
+		req->tag = proto_word(&rest);
+		req->nick = proto_word(&rest);
 		if (!proto_id_ok(req->tag) || !bridge_nick_ok(req->nick))
 			return -1;
 	}
@@ -149,46 +129,36 @@ int bridge_next(struct bridge *b, const char **line, size_t *len)
  * owed, -1 when it is and did not fit. */
 static int bridge_put_lost(struct bridge *b)
 {
-	char line[32];
-	int n;
-
 	if (!b->lost)
 		return 0;
-	n = fmt_snprintf(line, sizeof(line), REPLY_LOST "%u\n", (unsigned)b->lost);
-	if (b->outlen + (size_t)n + BRIDGE_LINE_MAX + 1 > sizeof(b->out))
+	if (b->outlen + sizeof(REPLY_LOST "4294967295\n") + BRIDGE_LINE_MAX + 1 > sizeof(b->out))
 		return -1;
-	memcpy(b->out + b->outlen, line, (size_t)n);
-	b->outlen += (size_t)n;
+	b->outlen += (size_t)fmt_snprintf(b->out + b->outlen, sizeof(b->out) - b->outlen,
+					  REPLY_LOST "%u\n", (unsigned)b->lost);
 	b->lost = 0;
-	return 0;
-}
-
-/* Appends line[0..len) and a "\n", or counts it lost. Returns 0 or -1. */
-static int bridge_put(struct bridge *b, const char *line, size_t len)
-{
-	if (bridge_put_lost(b) < 0 || b->outlen + len + 1 > sizeof(b->out)) {
-		b->lost++;
-		bridge_stats.lost++;
-		return -1;
-	}
-	memcpy(b->out + b->outlen, line, len);
-	b->outlen += len;
-	b->out[b->outlen++] = '\n';
 	return 0;
 }
 
 int bridge_printf(struct bridge *b, const char *fmt, ...)
 {
-	char line[BRIDGE_LINE_MAX + 1];
+	size_t room = sizeof(b->out) - b->outlen;
 	va_list ap;
-	int n;
+	int n = -1;
 
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (bridge_put_lost(b) == 0) { /* formatted in place; counted lost if cut */
+		room = sizeof(b->out) - b->outlen;
+		va_start(ap, fmt);
+		n = fmt_vsnprintf(b->out + b->outlen, room, fmt, ap);
+		va_end(ap);
+	}
+	if (n < 0 || (size_t)n >= room || n > BRIDGE_LINE_MAX) {
+		b->lost++;
+		bridge_stats.lost++;
 		return -1;
-	return bridge_put(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	b->outlen += (size_t)n;
+	b->out[b->outlen++] = '\n'; /* where the NUL went */
+	return 0;
 }
 
 void bridge_event(uint32_t seq, const char *text, size_t len, const struct bridge *except)

@@ -20,7 +20,7 @@
  *   X(ID, usage)
  * usage: the line's shape; a row with NICK takes TAG NICK TEXT, the others
  * TEXT alone. */
-#define BRIDGE_LINES(X) \
+#define BRIDGE_LINES(X) /* no '|' in a usage */ \
 	X(POST,   "post TAG NICK TEXT") \
 	X(ACT,    "act TAG NICK TEXT") \
 	X(NOTICE, "notice TEXT")
@@ -28,7 +28,8 @@
 #define BRIDGE_ENUM(id, usage) BRIDGE_##id,
 enum bridge_line { BRIDGE_LINES(BRIDGE_ENUM) BRIDGE_NLINES };
 #undef BRIDGE_ENUM
-/* "post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT" (skip 3 bytes) */
+/* "post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT" (skip 3 bytes):
+ * the refusals' usage, and the words bridge_parse knows */
 #define BRIDGE_USAGE_ITEM(id, usage) " | " usage
 #define BRIDGE_USAGES BRIDGE_LINES(BRIDGE_USAGE_ITEM)
 
@@ -77,7 +78,7 @@ void bridge_close(struct bridge *b);
  * characters (utf8_check_text). Fills req and returns 0; or returns -1 for
  * an unknown line, a missing part, a bad TAG or NICK (req->what set when
  * the word was known, else BRIDGE_NLINES), or -2 for a bad TEXT (req->text
- * then holds it: the caller says what is wrong with it). */
+ * then holds it). */
 int bridge_parse(const char *line, size_t len, struct bridge_req *req);
 
 /* Reads what arrived on b, at most once. Returns the bytes read (the lines
@@ -87,9 +88,6 @@ long bridge_fill(struct bridge *b);
 /* The next whole line read (IO_LINE: "\r" dropped, or IO_LONG: longer than
  * CTLSOCK_MAX_REQ, *len its length), or IO_NONE. */
 int bridge_next(struct bridge *b, const char **line, size_t *len);
-
-/* Returns the usage of a row of BRIDGE_LINES ("post TAG NICK TEXT"). */
-const char *bridge_usage(enum bridge_line what);
 
 /* Appends a line ("\n" added) to b's buffer: formatted at most OUT_LINE_MAX
  * bytes. When it does not fit, or "-LOST N" waits and does not fit before

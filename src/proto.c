@@ -72,9 +72,7 @@ int proto_id_ok(struct proto_span id)
 	return 1;
 }
 
-/* Splits off the first space-separated word of *rest; leaves *rest at the
- * text after the spaces that follow it. */
-static struct proto_span proto_word(struct proto_span *rest)
+struct proto_span proto_word(struct proto_span *rest)
 {
 	struct proto_span w = { rest->p, 0 };
 

@@ -918,53 +918,31 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
  * bridge paces itself (the owner runs it). */
 static void server_bridge_line(struct bridge *b, int r, const char *line, size_t len)
 {
-	struct bridge_req q;
-	const char *t;
+	struct bridge_req q = { .text.len = len }; /* IO_LONG: len is its length */
 	char *p;
 	size_t n;
-	long bad;
 	int rc = r == IO_LONG ? 0 : bridge_parse(line, len, &q);
 
-	if (r == IO_LONG || q.text.len > PROTO_MAX_LINE) {
+	if (q.text.len > PROTO_MAX_LINE) {
 		bridge_printf(b, "-ERR line too long (%zu bytes, max %d); not relayed",
-			      r == IO_LONG ? len : q.text.len,
-			      r == IO_LONG ? CTLSOCK_MAX_REQ : PROTO_MAX_LINE);
-		return;
-	}
-	if (rc == -1) {
-		if (q.what == BRIDGE_NLINES)
-			bridge_printf(b, "-ERR unknown line (%s)", BRIDGE_USAGES + 3);
-		else
-			bridge_printf(b, "-ERR usage: %s", bridge_usage(q.what));
+			      q.text.len, PROTO_MAX_LINE);
 		return;
 	}
 	if (rc < 0) {
-		bad = utf8_check_text(q.text.p, q.text.len);
-		if (bad < 0)
-			bridge_printf(b, "-ERR text is not valid UTF-8");
-		else if (utf8_is_bidi((uint32_t)(bad - 1)))
-			bridge_printf(b, "-ERR text contains a bidi control character (U+%04lX)", bad - 1);
+		if (rc == -2)
+			bridge_printf(b, "-ERR text must be UTF-8 without control or bidi characters");
 		else
-			bridge_printf(b, "-ERR text contains a control character (0x%02lx)", bad - 1);
+			bridge_printf(b, "-ERR usage: %s", BRIDGE_USAGES + 3);
 		return;
 	}
 	bridge_stats.in++;
 	p = fanout_begin();
-	t = q.text.p;
-	n = q.text.len;
-	switch (q.what) {
-	case BRIDGE_POST:
-		n = server_fmt(p, "%.*s@%.*s: %.*s", (int)q.nick.len, q.nick.p, (int)q.tag.len,
-			       q.tag.p, (int)n, t);
-		break;
-	case BRIDGE_ACT:
-		n = server_fmt(p, "* %.*s@%.*s %.*s", (int)q.nick.len, q.nick.p, (int)q.tag.len,
-			       q.tag.p, (int)n, t);
-		break;
-	default:
-		n = server_fmt(p, "[bridge %s] %.*s", b->tag, (int)n, t);
-		break;
-	}
+	if (q.what == BRIDGE_NOTICE) /* "[bridge TAG] TEXT" */
+		n = server_fmt(p, "[bridge %s] %.*s", b->tag, (int)q.text.len, q.text.p);
+	else /* post: "NICK@TAG: TEXT", act: "* NICK@TAG TEXT" */
+		n = server_fmt(p, "%s%.*s@%.*s%s%.*s", q.what == BRIDGE_ACT ? "* " : "",
+			       (int)q.nick.len, q.nick.p, (int)q.tag.len, q.tag.p,
+			       q.what == BRIDGE_ACT ? " " : ": ", (int)q.text.len, q.text.p);
 	server_bridge = b;
 	server_event(p, n, NULL, NULL);
 	server_bridge = NULL;
@@ -976,18 +954,13 @@ static void server_bridge_read(struct bridge *b)
 {
 	const char *line;
 	size_t len;
-	long n;
 	int r, k;
 
 	for (k = 0;; k++) { /* what was read before first: lines sent with "bridge TAG" */
 		while ((r = bridge_next(b, &line, &len)) != IO_NONE)
 			server_bridge_line(b, r, line, len);
-		if (k == BRIDGE_READS || (n = bridge_fill(b)) == 0)
-			return;
-		if (n < 0) {
-			log_info("bridge %s detached", b->tag);
-			return;
-		}
+		if (k == BRIDGE_READS || bridge_fill(b) <= 0)
+			return; /* nothing now, or it is gone (its slot is free) */
 	}
 }
 
@@ -1003,7 +976,7 @@ static void server_ctl_bridge(struct ctlsock_conn *c, const char *arg)
 	}
 	b = bridge_attach(c, arg);
 	if (!b) {
-		ctlsock_printf(c, "-ERR busy: " UCHAT_STR(UCHAT_BRIDGES) " bridges attached");
+		ctlsock_printf(c, "-ERR busy"); /* all UCHAT_BRIDGES slots taken */
 		return;
 	}
 	bridge_printf(b, REPLY_SEQ_BRIDGE "%s %08x %u", b->tag, (unsigned)room_epoch,

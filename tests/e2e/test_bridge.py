@@ -13,6 +13,8 @@ import harness
 from harness import LineBuffer, ctl_request, scale
 
 NOBODY = 65534
+USAGE = "-ERR usage: post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT"
+BAD_TEXT = "-ERR text must be UTF-8 without control or bidi characters"
 EVENT = re.compile(r"=(\d+) (.*)\Z", re.S)
 
 
@@ -215,26 +217,27 @@ def test_bridge_bad_lines(ctx):
     br.event("alice joined the room")
     before = srv.stats()
     bad = [
-        ("post lib/era carol hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post " + "t" * 17 + " carol hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera car@ol hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera c:d hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera [admin] hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera /me hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera " + "n" * 31 + " hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera caról hi", "-ERR usage: post TAG NICK TEXT"),
-        ("post libera carol", "-ERR usage: post TAG NICK TEXT"),
-        ("act libera carol", "-ERR usage: act TAG NICK TEXT"),
-        ("notice", "-ERR usage: notice TEXT"),
-        ("post libera carol a\x1b[31mred", "-ERR text contains a control character (0x1b)"),
-        ("post libera carol \u202eevil", "-ERR text contains a bidi control character (U+202E)"),
-        (b"post libera carol \xff\xfe", "-ERR text is not valid UTF-8"),
+        ("post lib/era carol hi", USAGE),
+        ("post " + "t" * 17 + " carol hi", USAGE),
+        ("post libera car@ol hi", USAGE),
+        ("post libera c:d hi", USAGE),
+        ("post libera [admin] hi", USAGE),
+        ("post libera /me hi", USAGE),
+        ("post libera " + "n" * 31 + " hi", USAGE),
+        ("post libera caról hi", USAGE),
+        ("post libera carol", USAGE),
+        ("act libera carol", USAGE),
+        ("notice", USAGE),
+        ("post libera carol a\x1b[31mred", BAD_TEXT),
+        ("post libera carol \u202eevil", BAD_TEXT),
+        ("notice a\tb", BAD_TEXT),
+        (b"post libera carol \xff\xfe", BAD_TEXT),
         ("post libera carol " + "x" * 513,
          "-ERR line too long (513 bytes, max 512); not relayed"),
         ("post libera carol " + "y" * 700,
-         "-ERR line too long (718 bytes, max 600); not relayed"),
-        ("say hi", "-ERR unknown line (post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT)"),
-        ("bridge again", "-ERR unknown line (post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT)"),
+         "-ERR line too long (718 bytes, max 512); not relayed"),
+        ("say hi", USAGE),
+        ("bridge again", USAGE),
     ]
     for line, err in bad:
         br.send(line)
@@ -318,7 +321,7 @@ def test_bridge_busy(ctx):
     a = Bridge(srv.ctl_path, "one")
     b = Bridge(srv.ctl_path, "two")
     out = _attach_raw(srv.ctl_path, b"bridge three\n")
-    assert out == b"-ERR busy: 2 bridges attached\n", out
+    assert out == b"-ERR busy\n", out
     # the others still work, and udpchatctl is still served
     r = srv.ctl("who")
     assert r.stdout.splitlines() == ["+OK 0 members"], r.stdout
@@ -333,7 +336,7 @@ def test_bridge_busy(ctx):
         line = c.expect(lambda l: True)
         if line.startswith("+OK bridge three "):
             break
-        assert line == "-ERR busy: 2 bridges attached" and time.monotonic() < deadline, line
+        assert line == "-ERR busy" and time.monotonic() < deadline, line
         c.close()
         time.sleep(0.05)
     alice.send("hi")

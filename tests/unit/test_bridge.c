@@ -43,8 +43,10 @@ static void bridge_parse_lines(void)
 	SPAN_IS(q.nick, "x[1]|");
 	SPAN_IS(q.text, "中文 ok");
 	/* the usages come from the one table */
-	CHECK_STR(bridge_usage(BRIDGE_POST), "post TAG NICK TEXT");
-	CHECK_STR(bridge_usage(BRIDGE_NOTICE), "notice TEXT");
+	CHECK_INT(parse("notice x", &q), 0); /* the last row's word */
+	CHECK_INT(q.what, BRIDGE_NOTICE);
+	CHECK_INT(parse("act t n x", &q), 0);
+	CHECK_INT(q.what, BRIDGE_ACT);
 	CHECK_STR(BRIDGE_USAGES + 3, "post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT");
 }
 
@@ -75,6 +77,10 @@ static void bridge_parse_refused(void)
 	CHECK_INT(parse("", &q), -1);
 	CHECK_INT(q.what, BRIDGE_NLINES);
 	CHECK_INT(parse("POST libera carol hi", &q), -1);
+	CHECK_INT(parse("TAG libera carol hi", &q), -1);
+	CHECK_INT(q.what, BRIDGE_NLINES);
+	CHECK_INT(bridge_parse("notice\0 x", 9, &q), -1);
+	CHECK_INT(parse(" post b c d", &q), -1);
 	/* a NUL anywhere: in the word, TAG, NICK, or TEXT */
 	CHECK_INT(bridge_parse("post\0x b c d", 12, &q), -1);
 	CHECK_INT(bridge_parse("post b\0 c d", 11, &q), -1);
