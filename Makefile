@@ -67,7 +67,7 @@ UCHAT_LDFLAGS = $(STATIC) $(NORELRO) -Wl,--gc-sections -Wl,-z,noseparate-code \
 
 # The map of the program, top to bottom along the data path.
 COMMON_OBJS = main log io fmt opt utf8 proto net resolv catalog
-SERVER_OBJS = server admin ctlsock priv room arena ratelimit fanout ring
+SERVER_OBJS = server admin ctlsock bridge priv room arena ratelimit fanout ring
 CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
 # built and unit-tested, linked into no program yet: the IRC bridge's protocol

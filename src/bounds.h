@@ -60,6 +60,14 @@
  * take to send it (a real udpchatctl sends it right after connecting) */
 #define CTLSOCK_SLOTS       4
 #define CTLSOCK_REQ_MS      3000
+/* bridges (udpchatirc, docs/PROTOCOL.md "Bridges"): control connections
+ * kept open by "bridge TAG", at most this many at once, each with a static
+ * buffer of events not yet written (when full, events are counted, not
+ * written: the relay never waits for a bridge) */
+#define UCHAT_BRIDGES       2
+#define BRIDGE_OUT_BYTES    8192
+#define BRIDGE_NICK_MAX     30    /* bytes in a remote speaker's NICK */
+#define BRIDGE_READS        8     /* reads per bridge per wake-up */
 /* where udpchatd makes it and udpchatctl looks (-c PATH) */
 #define CTLSOCK_DEFAULT_PATH "/var/run/udpchatd.sock"
 

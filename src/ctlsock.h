@@ -14,7 +14,8 @@
 
 /* The requests, one row each, in the order udpchatctl -h lists them: the one
  * place a request is added (then its handler, server.c server_ctl_NAME, and
- * its entry in docs/man/udpchatctl.8 and docs/PROTOCOL.md).
+ * its entry in docs/man/udpchatctl.8 and docs/PROTOCOL.md). "bridge" keeps
+ * its connection (bridge.h).
  *   X(name, usage, args, help)
  * usage: the request line's shape; args: what follows the word (enum
  * ctlsock_args); help: udpchatctl -h's line. */
@@ -22,7 +23,8 @@
 	X(say,   "say TEXT",  CTLSOCK_ARGS_TEXT, "announce TEXT to every member") \
 	X(who,   "who",       CTLSOCK_ARGS_NONE, "list members: name, address, seconds since last heard") \
 	X(kick,  "kick NAME", CTLSOCK_ARGS_ONE,  "remove a member (it is told it was kicked)") \
-	X(stats, "stats",     CTLSOCK_ARGS_NONE, "counters")
+	X(stats, "stats",     CTLSOCK_ARGS_NONE, "counters") \
+	X(bridge, "bridge TAG", CTLSOCK_ARGS_ONE, "attach a bridge (udpchatirc)")
 
 /* What follows a request's word: nothing ("who"), or one space and the
  * rest of the line: one word (a NAME) or text (udpchatctl joins its words). */

@@ -72,9 +72,7 @@ int proto_id_ok(struct proto_span id)
 	return 1;
 }
 
-/* Splits off the first space-separated word of *rest; leaves *rest at the
- * text after the spaces that follow it. */
-static struct proto_span proto_word(struct proto_span *rest)
+struct proto_span proto_word(struct proto_span *rest)
 {
 	struct proto_span w = { rest->p, 0 };
 
@@ -250,6 +248,8 @@ const char *proto_name_error(struct proto_span name)
 	n = proto_name_key(name, key);
 	if (memchr(key, ':', n))
 		return "contains ':'";
+	if (memchr(key, '@', n)) /* a remote speaker's NICK@TAG (bridge.h) */
+		return "contains '@'";
 	if (chars > PROTO_NAME_CHARS)
 		return "longer than " UCHAT_STR(PROTO_NAME_CHARS) " characters";
 	if (memchr("/+-[", key[0], sizeof "/+-["))

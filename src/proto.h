@@ -137,6 +137,10 @@ int proto_uint32(struct proto_span s, uint32_t *out);
  * [0-9A-Za-z._-]; else 0. */
 int proto_id_ok(struct proto_span id);
 
+/* Splits off the first space-separated word of *rest and returns it;
+ * leaves *rest at the text after the spaces that follow it. */
+struct proto_span proto_word(struct proto_span *rest);
+
 /* Returns 1 if the span equals the NUL-terminated string s. */
 int proto_span_eq(struct proto_span a, const char *s);
 

@@ -25,6 +25,9 @@
 #define REPLY_SINCE        "+OK since "                 /* N UPTO LOST */
 #define REPLY_LAST         "+OK last "                  /* K UPTO */
 #define REPLY_ACK          "+OK ack "                   /* ID SEQ */
+/* to a bridge (control socket, docs/PROTOCOL.md "Bridges") */
+#define REPLY_SEQ_BRIDGE   "+OK bridge "                /* TAG EPOCH LAST */
+#define REPLY_LOST         "-LOST "                     /* N: lines not written */
 /* not sent any more (a bad N gets "-ERR usage: /since N"); kept for clients */
 #define REPLY_BAD_SEQ      "-ERR bad sequence number"
 #define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */

@@ -20,6 +20,7 @@
 
 #include "admin.h"
 #include "bounds.h"
+#include "bridge.h"
 #include "catalog.h"
 #include "ctlsock.h"
 #include "fanout.h"
@@ -44,8 +45,10 @@
 /* the end of a list of names cut short (server_names), at its longest */
 #define SERVER_MORE_MAX sizeof(" [" UCHAT_STR(UCHAT_MAX_MEMBERS) " more: /who]")
 
-/* the control connections waiting for a request take the last slots */
-enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN, PFD_N = PFD_CTLCONN + CTLSOCK_SLOTS };
+/* the control connections waiting for a request, then the bridges, take
+ * the last slots */
+enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN,
+       PFD_BRIDGE = PFD_CTLCONN + CTLSOCK_SLOTS, PFD_N = PFD_BRIDGE + UCHAT_BRIDGES };
 
 struct server_opts {
 	unsigned port, max_members, idle_s, rate, history;
@@ -75,6 +78,9 @@ static int got_term, got_chld; /* set by server_take_signals from the self-pipe 
 /* protocol v1.1: the room's last event, this start's epoch, the last
  * member id given */
 static uint32_t room_seq, room_epoch, member_ids;
+/* the bridge whose line is being handled: its events are not written back
+ * to it (bridge.h) */
+static const struct bridge *server_bridge;
 
 /* Formats into an outgoing line; the formats used are bounded well within
  * OUT_LINE_MAX, and a longer result is cut there rather than overrun.
@@ -188,18 +194,21 @@ static uint32_t server_ticks(void)
 }
 
 /* Queues the line at p (len bytes, written at fanout_begin()) as the room's
- * next event: to one member (to: a private line) or to all but except; keeps
- * it in the ring with the id of to, or else of except (0 if none). */
+ * next event: to one member (to: a private line) or to all but except, and
+ * then to the bridges but server_bridge; keeps it in the ring with the id of
+ * to, or else of except (0 if none). */
 static void server_event(const char *p, size_t len, const struct room_member *except,
 			 const struct room_member *to)
 {
 	room_seq++;
 	ring_add(room_seq, server_ticks(), to ? to->id : except ? except->id : 0, to != NULL, p, len);
 	fanout_event(room_seq);
-	if (to)
+	if (to) {
 		fanout_to_one(len, to);
-	else
+	} else {
 		fanout_to_all(len, except);
+		bridge_event(room_seq, p, len, server_bridge);
+	}
 }
 
 /* --- room changes -------------------------------------------------------- */
@@ -883,8 +892,8 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 	/* the keys of v[], in its order: one string, no table of pointers */
 	static const char keys[] = "members\0max_members\0uptime_s\0datagrams_in\0lines_in\0"
 		"deliveries\0datagrams_out\0errors_sent\0joins\0leaves\0timeouts\0"
-		"unreachable\0kicks\0rate_limited\0seq";
-	unsigned long long v[15];
+		"unreachable\0kicks\0rate_limited\0seq\0bridged_in\0bridged_out\0bridge_lost";
+	unsigned long long v[18];
 	const char *k = keys;
 	size_t i;
 
@@ -898,9 +907,82 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 	memcpy(v + 7, (const char *)&stats + offsetof(struct server_stats, errors_sent),
 	       7 * sizeof(v[0])); /* errors_sent .. rate_limited */
 	v[14] = room_seq;
+	memcpy(v + 15, &bridge_stats, sizeof(bridge_stats)); /* bridged_in, _out, bridge_lost */
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++, k += strlen(k) + 1)
 		ctlsock_printf(c, "%s %llu", k, v[i]);
 	ctlsock_printf(c, "+OK");
+}
+
+/* One line from bridge b (bridge_next's r, line, len): a refusal to it, or
+ * the room's next event, not written back to b. Not rate-limited: the
+ * bridge paces itself (the owner runs it). */
+static void server_bridge_line(struct bridge *b, int r, const char *line, size_t len)
+{
+	struct bridge_req q = { .text.len = len }; /* IO_LONG: len is its length */
+	char *p;
+	size_t n;
+	int rc = r == IO_LONG ? 0 : bridge_parse(line, len, &q);
+
+	if (q.text.len > PROTO_MAX_LINE) {
+		bridge_printf(b, "-ERR line too long (%zu bytes, max %d); not relayed",
+			      q.text.len, PROTO_MAX_LINE);
+		return;
+	}
+	if (rc < 0) {
+		if (rc == -2)
+			bridge_printf(b, "-ERR text must be UTF-8 without control or bidi characters");
+		else
+			bridge_printf(b, "-ERR usage: %s", BRIDGE_USAGES + 3);
+		return;
+	}
+	bridge_stats.in++;
+	p = fanout_begin();
+	if (q.what == BRIDGE_NOTICE) /* "[bridge TAG] TEXT" */
+		n = server_fmt(p, "[bridge %s] %.*s", b->tag, (int)q.text.len, q.text.p);
+	else /* post: "NICK@TAG: TEXT", act: "* NICK@TAG TEXT" */
+		n = server_fmt(p, "%s%.*s@%.*s%s%.*s", q.what == BRIDGE_ACT ? "* " : "",
+			       (int)q.nick.len, q.nick.p, (int)q.tag.len, q.tag.p,
+			       q.what == BRIDGE_ACT ? " " : ": ", (int)q.text.len, q.text.p);
+	server_bridge = b;
+	server_event(p, n, NULL, NULL);
+	server_bridge = NULL;
+}
+
+/* Reads what bridge b sent (at most BRIDGE_READS reads a wake-up) and
+ * handles its lines. */
+static void server_bridge_read(struct bridge *b)
+{
+	const char *line;
+	size_t len;
+	int r, k;
+
+	for (k = 0;; k++) { /* what was read before first: lines sent with "bridge TAG" */
+		while ((r = bridge_next(b, &line, &len)) != IO_NONE)
+			server_bridge_line(b, r, line, len);
+		if (k == BRIDGE_READS || bridge_fill(b) <= 0)
+			return; /* nothing now, or it is gone (its slot is free) */
+	}
+}
+
+/* "bridge TAG": the connection stays, a bridge (bridge.h), its first line
+ * "+OK bridge TAG EPOCH LAST". */
+static void server_ctl_bridge(struct ctlsock_conn *c, const char *arg)
+{
+	struct bridge *b;
+
+	if (!proto_id_ok((struct proto_span){ arg, strlen(arg) })) {
+		ctlsock_printf(c, "-ERR usage: bridge TAG");
+		return;
+	}
+	b = bridge_attach(c, arg);
+	if (!b) {
+		ctlsock_printf(c, "-ERR busy"); /* all UCHAT_BRIDGES slots taken */
+		return;
+	}
+	bridge_printf(b, REPLY_SEQ_BRIDGE "%s %08x %u", b->tag, (unsigned)room_epoch,
+		      (unsigned)room_seq);
+	log_info("bridge %s attached", b->tag);
+	server_bridge_read(b);
 }
 
 /* Whether req is the request w and, if so, its argument into arg (the text
@@ -1044,6 +1126,7 @@ static void server_shutdown(void)
 	now_ms = net_now_ms() - stall_ms;
 	server_announce(cat[CATALOG_SHUTDOWN], strlen(cat[CATALOG_SHUTDOWN]));
 	fanout_flush();
+	bridge_flush(); /* what the socket takes now; the bridges see EOF at our exit */
 	log_info("shutting down, %u members told", room_count());
 	if (ctlsock_close(ctl_fd, cfg.ctl_path) < 0)
 		log_warn("cannot remove %s: %s", cfg.ctl_path, fmt_strerror(errno));
@@ -1072,6 +1155,7 @@ int server_main(int argc, char **argv)
 
 	for (i = 0; i < CTLSOCK_SLOTS; i++)
 		conns[i].fd = -1;
+	bridge_init();
 	server_parse(argc, argv);
 	if (cfg.use_syslog)
 		log_use_syslog("udpchatd");
@@ -1115,6 +1199,9 @@ int server_main(int argc, char **argv)
 		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
+		for (i = 0; i < UCHAT_BRIDGES; i++) /* POLLOUT: what waits for it can go */
+			pfd[PFD_BRIDGE + i] = (struct pollfd){ .fd = bridges[i].c.fd,
+				.events = POLLIN | (bridges[i].outlen ? POLLOUT : 0) };
 		if (poll(pfd, PFD_N, timeout) < 0) {
 			if (errno != EINTR)
 				log_die(1, "poll: %s", fmt_strerror(errno));
@@ -1144,10 +1231,14 @@ int server_main(int argc, char **argv)
 			if ((pfd[PFD_CTLCONN + i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    ctlsock_read(&conns[i]) == 1)
 				server_ctl_request(&conns[i]);
+		for (i = 0; i < UCHAT_BRIDGES; i++)
+			if (pfd[PFD_BRIDGE + i].revents & (POLLIN | POLLHUP | POLLERR))
+				server_bridge_read(&bridges[i]);
 		if (pfd[PFD_CTL].revents & POLLIN)
 			ctlsock_accept(ctl_fd, conns, CTLSOCK_SLOTS, now_ms);
 		server_expire();
 		fanout_flush(); /* whatever this round queued goes out now */
+		bridge_flush();
 	}
 	server_shutdown(); /* control connections waiting for a request close with us */
 	io_sigpipe_close();

@@ -1,9 +1,13 @@
 /* fuzz_ctl.c: the control socket's requests as udpchatd reads them: the
  * input is written to one end of a Unix stream socket pair, ctlsock_read
  * takes it from the other (line, "\r", too long, peer gone), and a whole
- * request goes to server_ctl_request (say, who, kick, stats, unknown) in a
- * room of three members (one of them with a non-ASCII name). Replies go
- * back over the pair and are drained. */
+ * request goes to server_ctl_request (say, who, kick, stats, bridge,
+ * unknown) in a room of three members (one of them with a non-ASCII name).
+ * A request "bridge TAG" that attaches: the rest of the input is that
+ * bridge's lines (bridge_parse: post, act, notice, bad TAG, NICK, TEXT, too
+ * long), read by server_bridge_read until the end, with the room's events
+ * written back (bridge_event, bridge_flush). Replies go back over the pair
+ * and are drained. */
 #include <arpa/inet.h>
 
 #include "../../src/server.c"
@@ -42,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2];
 	size_t off = 0;
 	ssize_t w;
+	int i, k;
 
 	if (!ready) {
 		cfg.max_members = 8;
@@ -51,9 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fanout_init(-1, AF_INET6);
 		start_ms = now_ms = 1000000;
 		ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
+		bridge_init();
 		ready = 1;
 	}
-	if (size > CTLSOCK_MAX_REQ + 16)
+	if (size > 4 * CTLSOCK_MAX_REQ)
 		return 0; /* more is refused the same way, and slows the pair */
 	fuzz_room();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
@@ -74,6 +80,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (c.fd >= 0)
 		ctlsock_finish(&c);
+	for (i = 0; i < UCHAT_BRIDGES; i++) /* attached: its lines, to their end */
+		for (k = 0; bridges[i].c.fd >= 0 && k < 64; k++) {
+			server_bridge_read(&bridges[i]);
+			fanout_flush();
+			bridge_flush();
+			while (read(sv[1], drain, sizeof(drain)) > 0)
+				;
+		}
+	for (i = 0; i < UCHAT_BRIDGES; i++)
+		if (bridges[i].c.fd >= 0)
+			bridge_close(&bridges[i]);
 	while (read(sv[1], drain, sizeof(drain)) > 0)
 		;
 	close(sv[1]);

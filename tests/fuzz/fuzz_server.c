@@ -45,6 +45,7 @@ static void fuzz_v6(int i, const char *a, unsigned port, unsigned scope)
 
 static void fuzz_init(void)
 {
+	bridge_init();
 	fuzz_v4(0, "127.0.0.1", 40000);
 	fuzz_v4(1, "127.0.0.1", 40001);
 	fuzz_v4(2, "127.0.0.2", 40000);

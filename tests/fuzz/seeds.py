@@ -85,6 +85,14 @@ def ctl():
         "empty": b"\n", "no-newline": b"who", "say-empty": b"say \n",
         "say-control": b"say a\x1bb\n", "say-nul": b"say x\x00y\n", "say-long": b"say " + b"x" * 513 + b"\n",
         "too-long": b"x" * 620, "two": b"who\nstats\n", "say-bad-utf8": b"say \xff\n",
+        "bridge": b"bridge libera\npost libera carol hi\nact boardB alice waves\nnotice link up\n",
+        "bridge-bad-tag": b"bridge lib era\n", "bridge-tag-long": b"bridge " + b"t" * 17 + b"\n",
+        "bridge-bad": b"bridge b\npost b car@ol hi\npost b c:d hi\npost b -x hi\npost b/ c hi\n"
+                      b"post b c\npost b c \nact b c\nnotice\nnotice \xff\nfrob x\n"
+                      b"post b c a\x1bb\npost b c a\x00b\npost b c \xe2\x80\xaeab\r\n",
+        "bridge-long": b"bridge b\npost b c " + "长".encode() * 171 + b"\npost b c " + b"y" * 700 + b"\n"
+                       b"post b " + b"n" * 31 + b" hi\npost b " + b"n" * 30 + b" hi\n",
+        "bridge-partial": b"bridge b\npost b c no newline",
     }.items():
         write("ctl", name, data)
 

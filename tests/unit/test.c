@@ -159,6 +159,7 @@ int main(void)
 	suite_opt();
 	suite_term();
 	suite_ctlsock();
+	suite_bridge();
 	suite_seqwin();
 	suite_irc();
 	printf("%d passed, %d failed\n", test_passed, test_failed);

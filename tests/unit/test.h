@@ -57,6 +57,7 @@ void test_room_reset(unsigned max);
 
 /* The suites, one per module (tests/unit/test_MODULE.c). */
 void suite_proto(void);
+void suite_bridge(void);
 void suite_utf8(void);
 void suite_room(void);
 void suite_ratelimit(void);
