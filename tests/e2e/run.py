@@ -153,8 +153,10 @@ def main():
         for name, fn in tests:
             report(name, *run_one(a.bindir, name, fn))
     else:
-        # long tests first so the pool ends together
-        order = sorted(names, key=lambda n: -getattr(_TESTS[n], "weight", 1))  # stable
+        # long tests first so the pool ends together: a test's weight, else
+        # its time bound (test_loss's minutes start at once, not last)
+        order = sorted(names, key=lambda n: -getattr(_TESTS[n], "weight",
+                                                     getattr(_TESTS[n], "timeout", 1)))  # stable
         with multiprocessing.get_context("fork").Pool(a.j, maxtasksperchild=20) as pool:
             for name, ok, diag, secs in pool.imap_unordered(_worker, [(a.bindir, n) for n in order]):
                 report(name, ok, diag, secs)
