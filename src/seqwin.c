@@ -51,6 +51,8 @@ void seqwin_skip_to(struct seqwin *w, uint32_t upto)
 
 int seqwin_next(struct seqwin *w, const char **text, size_t *len)
 {
+	uint32_t missed = 0;
+
 	for (;;) {
 		uint32_t next = w->shown + 1;
 		struct seqwin_event *h = &w->held[next % SEQWIN_HOLD];
@@ -63,6 +65,14 @@ int seqwin_next(struct seqwin *w, const char **text, size_t *len)
 		}
 		if (seqwin_diff(next, w->upto) > 0)
 			return 0;
+		if (++missed > SEQWIN_HOLD) {
+			/* nothing held lies further than SEQWIN_HOLD past where
+			 * this call began: the rest up to upto goes at once (a
+			 * forged end line of 2^31 would otherwise be a long loop) */
+			w->skipped += w->upto - w->shown;
+			w->shown = w->upto;
+			continue;
+		}
 		w->shown = next;      /* given up */
 		w->skipped++;
 	}
