@@ -104,6 +104,7 @@ Only 127.0.0.1 and ::1 are ever sent to. Only processes started here are
 signalled, always by PID.
 """
 
+import json
 import os
 import random
 import re
@@ -155,6 +156,34 @@ def long_run(fn):
     on every build). run.py skips it there."""
     fn.long_run = True
     return fn
+
+
+def run_inside(ctx, script, unshare, spec, limit):
+    """Runs `python3 script --inside SPEC.json` under `unshare` (its flags,
+    e.g. ["--net"]) with spec (a dict) written for it, bounded by limit
+    seconds (scaled); returns the JSON object it prints. Fails on a
+    timeout, a non-zero exit or a problem it reports (res["problems"],
+    each also noted). The caller checks first that it can run at all."""
+    path = os.path.join(ctx.tmp, "spec.json")
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    p = ctx.popen(["unshare"] + unshare + [sys.executable, os.path.abspath(script),
+                                           "--inside", path],
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = p.communicate(timeout=ctx.scale(limit))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        raise AssertionError("inside run took over %ds; stderr: %s"
+                             % (limit, err.decode("utf-8", "replace")[-2000:]))
+    err = err.decode("utf-8", "replace")
+    assert p.returncode == 0, "inside run exited %d: %s" % (p.returncode, err[-3000:])
+    res = json.loads(out)
+    for problem in res["problems"]:
+        ctx.note(problem)
+    assert not res["problems"], "inside run: %s" % res["problems"]
+    return res
 
 
 def timeout(secs):

@@ -26,6 +26,8 @@ import sys
 import threading
 import time
 
+import harness
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PORT = 8888                 # a fresh network namespace: every port is free
 V4, V6, LO = "127.0.0.5", "::1", "127.0.0.1"  # where the three servers listen
@@ -53,25 +55,7 @@ def run_inside(ctx, spec, limit=25):
     spec["client"] = ctx.cmd("udpchat")
     spec["server"] = ctx.cmd("udpchatd")
     spec["tmp"] = ctx.tmp
-    path = os.path.join(ctx.tmp, "spec.json")
-    with open(path, "w") as f:
-        json.dump(spec, f)
-    p = ctx.popen(["unshare", "--net", "--mount", sys.executable, os.path.abspath(__file__),
-                   "--inside", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = p.communicate(timeout=ctx.scale(limit))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-        raise AssertionError("inside run took over %ds; stderr: %s"
-                             % (limit, err.decode("utf-8", "replace")[-2000:]))
-    err = err.decode("utf-8", "replace")
-    assert p.returncode == 0, "inside run exited %d: %s" % (p.returncode, err[-3000:])
-    res = json.loads(out)
-    for problem in res["problems"]:
-        ctx.note(problem)
-    assert not res["problems"], "inside run: %s" % res["problems"]
-    return res
+    return harness.run_inside(ctx, __file__, ["--net", "--mount"], spec, limit)
 
 
 def asked(res, name, qtype=None):

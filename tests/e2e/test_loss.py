@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 
+import harness
 from harness import long_run, timeout
 
 PORT = 8888                  # a fresh network namespace: every port is free
@@ -55,25 +56,7 @@ def run_inside(ctx, spec, limit):
     spec["ctl"] = ctx.cmd("udpchatctl")
     spec["tmp"] = ctx.tmp
     spec["scale"] = ctx.scale(1)
-    path = os.path.join(ctx.tmp, "spec.json")
-    with open(path, "w") as f:
-        json.dump(spec, f)
-    p = ctx.popen(["unshare", "--net", sys.executable, os.path.abspath(__file__),
-                   "--inside", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = p.communicate(timeout=ctx.scale(limit))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-        raise AssertionError("inside run took over %ds; stderr: %s"
-                             % (limit, err.decode("utf-8", "replace")[-2000:]))
-    err = err.decode("utf-8", "replace")
-    assert p.returncode == 0, "inside run exited %d: %s" % (p.returncode, err[-3000:])
-    res = json.loads(out)
-    for problem in res["problems"]:
-        ctx.note(problem)
-    assert not res["problems"], "inside run: %s" % res["problems"]
-    return res
+    return harness.run_inside(ctx, __file__, ["--net"], spec, limit)
 
 
 def said(name, i):
