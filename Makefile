@@ -261,10 +261,14 @@ dist:
 	done
 
 # Per target: bytes of each installed file (stripped, static); the three
-# program names are links to udpchatmulti and cost nothing.
+# program names are links to udpchatmulti and cost nothing. Then the same
+# binary with every program (ALL_PROGS: udpchatirc too), built in
+# build/TARGET-full.
 size:
-	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; done
+	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; \
+	  $(MAKE) -s TARGET=$$t BUILD=build/$$t-full PROGS="$(ALL_PROGS)" all >/dev/null || exit 1; done
 	@sh cross/size.sh $(CROSS_TARGETS)
+	@FULL="$(ALL_PROGS)" sh cross/size.sh $(CROSS_TARGETS)
 
 # The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
 # tree: its defconfigs (Debian's kconfig-conf: nothing of Buildroot is
