@@ -78,6 +78,7 @@
 #define IRCBOT_BACKOFF_MAX_MS 60000
 #define IRCBOT_IDLE_MS      120000 /* silence before the bot's own PING */
 #define IRCBOT_DEAD_MS      240000 /* silence before the link counts as dead */
+#define IRCBOT_TELL_MS      5000  /* "N lines not bridged": at most this often */
 /* where udpchatd makes it and udpchatctl looks (-c PATH) */
 #define CTLSOCK_DEFAULT_PATH "/var/run/udpchatd.sock"
 

@@ -68,6 +68,7 @@ static struct {
 	/* room lines for IRC, formatted, oldest at head */
 	unsigned qhead, qlen;
 	unsigned long dropped;     /* lines not bridged, not yet told */
+	int64_t told_ms;           /* the room may be told again from then */
 	unsigned short qline_len[IRCBOT_QUEUE];
 	char qline[IRCBOT_QUEUE][IRC_LINE_MAX + 1];
 	unsigned rand;
@@ -509,8 +510,9 @@ static void ircbot_irc_read(int64_t now)
 		ircbot_irc_close("connection closed", now);
 }
 
-/* Sends what the pacing lets go; tells the room of lines not bridged once
- * the queue has room again. Returns the milliseconds until the next line
+/* Sends what the pacing lets go; tells the room of lines not bridged (the
+ * queue was full, or udpchatd's buffer for the bridge: -LOST), at most
+ * once every IRCBOT_TELL_MS. Returns the milliseconds until the next line
  * may go (-1: nothing waits). */
 static int64_t ircbot_flush(int64_t now)
 {
@@ -528,10 +530,11 @@ static int64_t ircbot_flush(int64_t now)
 		ircbot_irc_send(bot.qline_len[i], bot.qline[i], now);
 		w = -1;
 	}
-	if (bot.dropped && bot.attached && bot.qlen <= IRCBOT_QUEUE / 2) {
+	if (bot.dropped && bot.attached && now >= bot.told_ms) {
 		fmt_snprintf(buf, sizeof(buf), "%lu lines not bridged", bot.dropped);
 		ircbot_notice(buf);
 		bot.dropped = 0;
+		bot.told_ms = now + IRCBOT_TELL_MS;
 	}
 	return w;
 }
@@ -567,6 +570,8 @@ static int ircbot_wait(int64_t now, int64_t pace)
 
 	if (pace >= 0 && now + pace < t)
 		t = now + pace;
+	if (bot.dropped && bot.attached && bot.told_ms < t)
+		t = bot.told_ms;
 	if (bot.state == LINK_DOWN && bot.irc_retry.at_ms < t)
 		t = bot.irc_retry.at_ms;
 	if (bot.ctl_fd < 0 && bot.ctl_retry.at_ms < t)

@@ -145,10 +145,12 @@ def test_irc_relay_both_ways(ctx):
     irc = Ngircd(ctx)
     srv = ctx.server()
     carol = IrcUser(irc.port, "carol")
+    alice = srv.join("alice")
     _bridge(ctx, srv, irc)
     carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=10, skip=True)
-    alice = srv.join("alice")
-    carol.expect_msg("udpbot", "alice joined the room", "NOTICE")
+    alice.expect("[bridge libera] linked to IRC", timeout=5)
+    srv.join("bob")
+    carol.expect_msg("udpbot", "bob joined the room", "NOTICE")
     # room -> IRC
     alice.send("hi")
     carol.expect_msg("udpbot", "<alice> hi")
@@ -199,9 +201,10 @@ def test_irc_nick_in_use_and_restart(ctx):
     srv = ctx.server()
     squatter = IrcUser(irc.port, "udpbot", chan=None)
     carol = IrcUser(irc.port, "carol")
+    alice = srv.join("alice")
     _bridge(ctx, srv, irc, "-N")
     carol.expect(re.compile(r":udpbot_!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=10, skip=True)
-    alice = srv.join("alice")
+    alice.expect("[bridge libera] linked to IRC", timeout=5)
     alice.send("through the alternate")
     carol.expect_msg("udpbot_", "<alice> through the alternate")
     carol.say("back to you")
@@ -226,3 +229,51 @@ def test_irc_nick_in_use_and_restart(ctx):
     alice.expect("carol@libera: and again", skip=True)
     carol.close()
     srv.stop()
+
+
+@timeout(90)
+def test_irc_outage_queue_and_udpchatd_restart(ctx):
+    _need(ctx)
+    irc = Ngircd(ctx)
+    srv = ctx.server("-r", "0")
+    carol = IrcUser(irc.port, "carol")
+    alice = srv.join("alice")
+    _bridge(ctx, srv, irc, "-N")
+    carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=10, skip=True)
+    alice.expect("[bridge libera] linked to IRC", timeout=5)
+    alice.send("before")
+    carol.expect_msg("udpbot", "<alice> before")
+    carol.close()
+    # during an outage lines are queued up to the bound (64); the rest are
+    # counted and the room is told
+    irc.kill9()
+    alice.expect("[bridge libera] link to IRC down (connection closed); reconnecting",
+                 timeout=5, skip=True)
+    for i in range(70):
+        alice.send("line %d" % i)
+    alice.expect("[bridge libera] 6 lines not bridged", timeout=8, skip=True)
+    irc.start()
+    carol = IrcUser(irc.port, "carol")
+    carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=40, skip=True)
+    for i in range(6):  # the first of the queue, in order, paced (a burst of 5, then 2 s)
+        carol.expect_msg("udpbot", "<alice> line %d" % i, timeout=6)
+    # udpchatd restarted: the bridge re-attaches to the new one
+    ctl_path, port = srv.ctl_path, srv.port
+    srv.stop()
+    srv2 = ctx.server("-r", "0", ctl=ctl_path, port=port)
+    bob = srv2.join("bob")
+    deadline = time.monotonic() + scale(20)
+    n = 0
+    while True:  # carol's lines are dropped until the bridge is attached again
+        n += 1
+        carol.say("probe %d" % n)
+        try:
+            bob.expect(re.compile(r"carol@libera: probe \d+"), timeout=1, skip=True)
+            break
+        except AssertionError:
+            assert time.monotonic() < deadline, "the bridge did not re-attach to udpchatd"
+    ctx.note("re-attached to the new udpchatd after %d probes" % n)
+    carol.say("to the new room")
+    bob.expect("carol@libera: to the new room", timeout=5, skip=True)
+    carol.close()
+    srv2.stop()
