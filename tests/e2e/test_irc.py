@@ -134,7 +134,7 @@ def _bridge(ctx, srv, irc, *flags, nick="udpbot", tag="libera"):
 def _need(ctx):
     if not os.path.exists(NGIRCD):
         ctx.skip("no ngircd (Debian package ngircd: make test-deps)")
-    if not os.path.exists(os.path.join(ctx.bindir, "udpchatirc")):
+    if subprocess.run(ctx.cmd("udpchatirc", "-V"), capture_output=True).returncode != 0:
         ctx.skip("no udpchatirc in %s (make PROGS=\"udpchatd udpchat udpchatctl udpchatirc\")"
                  % ctx.bindir)
 
