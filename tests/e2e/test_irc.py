@@ -89,6 +89,10 @@ class IrcUser(LineBuffer):
         if chan:
             self.send("JOIN " + chan)
             self.expect(re.compile(r":\S+ 366 .*"), timeout=5, skip=True)
+            self.names = set()  # the channel's members when we joined (353)
+            for l in self.skipped:
+                if re.match(r":\S+ 353 ", l):
+                    self.names |= {n.lstrip("~&@%+") for n in l.split(" :", 1)[1].split()}
 
     def send(self, *lines):
         self.sock.sendall(b"".join((l.encode() if isinstance(l, str) else l) + b"\r\n"
@@ -131,6 +135,15 @@ def _bridge(ctx, srv, irc, *flags, nick="udpbot", tag="libera"):
     return ctx.popen(cmd, stdout=err, stderr=err)
 
 
+def _bridge_clean(ctx):
+    """The bridges' stderr holds no sanitizer report (an ASan build)."""
+    for name in os.listdir(ctx.tmp):
+        if name.startswith("udpchatirc."):
+            with open(os.path.join(ctx.tmp, name), "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            assert "Sanitizer" not in text and "runtime error" not in text, text[-3000:]
+
+
 def _need(ctx):
     if not os.path.exists(NGIRCD):
         ctx.skip("no ngircd (Debian package ngircd: make test-deps)")
@@ -166,6 +179,9 @@ def test_irc_relay_both_ways(ctx):
     # colours stripped; a NOTICE is never relayed
     carol.say("\x0304red\x03 and \x02bold\x02")
     alice.expect("carol@libera: red and bold")
+    carol.send(b"PRIVMSG #room :caf\xe9 \x80 latin-1")  # not UTF-8: Windows-1252
+    alice.expect("carol@libera: café € latin-1")
+    carol.send("PRIVMSG %s :\x01VERSION\x01" % CHAN)     # a CTCP request: not for the room
     carol.send("NOTICE %s :not for the room" % CHAN)
     carol.say("after the notice")
     alice.expect("carol@libera: after the notice")
@@ -192,6 +208,7 @@ def test_irc_relay_both_ways(ctx):
     carol.expect_msg("udpbot", "alice is now known as alicia", "NOTICE")
     carol.close()
     srv.stop()
+    _bridge_clean(ctx)
 
 
 @timeout(90)
@@ -216,10 +233,13 @@ def test_irc_nick_in_use_and_restart(ctx):
     alice.expect("[bridge libera] link to IRC down (connection closed); reconnecting",
                  timeout=5, skip=True)
     alice.send("said during the outage")
-    time.sleep(0.5)
+    # the bridge tried again after 1-1.25 s and failed; its next try is
+    # 2-2.5 s after that: carol is in the channel before it
+    time.sleep(1.6)
     irc.start()
-    carol = IrcUser(irc.port, "carol")
     t0 = time.monotonic()
+    carol = IrcUser(irc.port, "carol")
+    assert "udpbot" not in carol.names, carol.names
     carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=40, skip=True)
     ctx.note("bridge back in the channel %.1fs after the restart" % (time.monotonic() - t0))
     alice.expect("[bridge libera] linked to IRC", timeout=5, skip=True)
@@ -229,6 +249,7 @@ def test_irc_nick_in_use_and_restart(ctx):
     alice.expect("carol@libera: and again", skip=True)
     carol.close()
     srv.stop()
+    _bridge_clean(ctx)
 
 
 @timeout(90)
@@ -249,11 +270,16 @@ def test_irc_outage_queue_and_udpchatd_restart(ctx):
     irc.kill9()
     alice.expect("[bridge libera] link to IRC down (connection closed); reconnecting",
                  timeout=5, skip=True)
+    t0 = time.monotonic()
     for i in range(70):
         alice.send("line %d" % i)
     alice.expect("[bridge libera] 6 lines not bridged", timeout=8, skip=True)
+    # start ngIRCd between two tries of the bridge (1-1.25, 3-3.75, 7-8.75 s
+    # after the kill): carol is in the channel before it
+    time.sleep(max(0.0, 4.5 - (time.monotonic() - t0)))
     irc.start()
     carol = IrcUser(irc.port, "carol")
+    assert "udpbot" not in carol.names, carol.names
     carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=40, skip=True)
     for i in range(6):  # the first of the queue, in order, paced (a burst of 5, then 2 s)
         carol.expect_msg("udpbot", "<alice> line %d" % i, timeout=6)
@@ -277,3 +303,4 @@ def test_irc_outage_queue_and_udpchatd_restart(ctx):
     bob.expect("carol@libera: to the new room", timeout=5, skip=True)
     carol.close()
     srv2.stop()
+    _bridge_clean(ctx)
