@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "io.h"
 #include "irc.h"
+#include "ircbot.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
@@ -203,35 +204,48 @@ static void ircbot_say(enum irc_cmd cmd, const char *tag, const char *text, size
 	}
 }
 
-/* One room event ("=SEQ TEXT"'s TEXT): a chat line "name: text" goes as
- * PRIVMSG "<name> text"; a line of a bridge ("nick@tag: ", "* nick@tag ",
- * "[bridge ") is never relayed; any other (join, leave, rename,
- * announcement) as a NOTICE unless -N. */
-static void ircbot_room_event(const char *t, size_t len)
+enum ircbot_event ircbot_event_kind(const char *t, size_t len, size_t *name_len)
 {
-	char tag[PROTO_NAME_BYTES + 4];
 	size_t i;
 
 	for (i = 0; i < len && t[i] != ' ' && t[i] != ':'; i++)
 		;
 	if (i > 0 && i + 1 < len && t[i] == ':' && t[i + 1] == ' ') {
 		if (memchr(t, '@', i) || i > PROTO_NAME_BYTES)
-			return; /* a remote speaker's line: its bridge relayed it */
-		tag[0] = '<';
-		memcpy(tag + 1, t, i);
-		memcpy(tag + 1 + i, "> ", 3);
-		ircbot_say(IRC_PRIVMSG, tag, t + i + 2, len - i - 2);
-		return;
+			return IRCBOT_EV_REMOTE;
+		*name_len = i;
+		return IRCBOT_EV_CHAT;
 	}
 	if (len >= 2 && t[0] == '*' && t[1] == ' ') {
 		for (i = 2; i < len && t[i] != ' '; i++)
 			if (t[i] == '@')
-				return; /* "* nick@tag text": a bridge's action */
+				return IRCBOT_EV_REMOTE; /* "* nick@tag text": a bridge's action */
 	}
 	if (len >= 8 && memcmp(t, "[bridge ", 8) == 0)
-		return;
-	if (bot.notices)
-		ircbot_say(IRC_NOTICE, "", t, len);
+		return IRCBOT_EV_REMOTE;
+	return IRCBOT_EV_OTHER;
+}
+
+/* One room event ("=SEQ TEXT"'s TEXT): ircbot_event_kind says what it is. */
+static void ircbot_room_event(const char *t, size_t len)
+{
+	char tag[PROTO_NAME_BYTES + 4];
+	size_t i = 0;
+
+	switch (ircbot_event_kind(t, len, &i)) {
+	case IRCBOT_EV_CHAT:
+		tag[0] = '<';
+		memcpy(tag + 1, t, i);
+		memcpy(tag + 1 + i, "> ", 3);
+		ircbot_say(IRC_PRIVMSG, tag, t + i + 2, len - i - 2);
+		break;
+	case IRCBOT_EV_OTHER:
+		if (bot.notices)
+			ircbot_say(IRC_NOTICE, "", t, len);
+		break;
+	case IRCBOT_EV_REMOTE:
+		break;
+	}
 }
 
 /* One line from udpchatd. */
@@ -373,10 +387,24 @@ static int ircbot_same(struct proto_span a, const char *b)
 	return 1;
 }
 
+size_t ircbot_room_nick(struct proto_span nick, char *out)
+{
+	size_t n = 0, i;
+	unsigned char c;
+
+	if (nick.len > 0 && strchr("/+-[", nick.p[0]) && nick.p[0])
+		out[n++] = '_';
+	for (i = 0; i < nick.len && n < BRIDGE_NICK_MAX; i++) {
+		c = (unsigned char)nick.p[i];
+		out[n++] = c > ' ' && c < 127 && c != '@' && c != ':' ? (char)c : '_';
+	}
+	out[n] = '\0';
+	return n;
+}
+
 /* A PRIVMSG to the channel from an IRC user: to the room as "post TAG nick
  * text" (or "act"), the text cleaned by irc_text_to_room and split at 512
- * bytes. A nick the room would refuse (starting with '[' and the like, or
- * longer than BRIDGE_NICK_MAX) gets a "_" first or is cut. */
+ * bytes, the nick made one the room takes (ircbot_room_nick). */
 static void ircbot_irc_privmsg(const struct irc_msg *m)
 {
 	static char text[IRC_TEXT_OUT(IRC_LINE_MAX)];
@@ -384,23 +412,14 @@ static void ircbot_irc_privmsg(const struct irc_msg *m)
 	struct proto_span in = m->params[m->nparams - 1];
 	enum irc_text_kind kind;
 	long tl;
-	size_t nl = 0, i, n;
+	size_t n;
 	const char *t;
 	int len;
 
 	if (in.len > IRC_LINE_MAX)
 		return;
 	tl = irc_text_to_room(in, text, sizeof(text), &kind);
-	if (tl <= 0 || kind == IRC_TEXT_CTCP)
-		return;
-	if (m->nick.len > 0 && strchr("/+-[", m->nick.p[0]))
-		nick[nl++] = '_';
-	for (i = 0; i < m->nick.len && nl < BRIDGE_NICK_MAX; i++) {
-		unsigned char c = (unsigned char)m->nick.p[i];
-		nick[nl++] = c > ' ' && c < 127 && c != '@' && c != ':' ? (char)c : '_';
-	}
-	nick[nl] = '\0';
-	if (nl == 0)
+	if (tl <= 0 || kind == IRC_TEXT_CTCP || ircbot_room_nick(m->nick, nick) == 0)
 		return;
 	for (t = text; tl > 0; t += n, tl -= (long)n) {
 		n = irc_split(t, (size_t)tl, PROTO_MAX_LINE);
