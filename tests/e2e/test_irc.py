@@ -159,7 +159,7 @@ def test_irc_relay_both_ways(ctx):
     srv = ctx.server()
     carol = IrcUser(irc.port, "carol")
     alice = srv.join("alice")
-    _bridge(ctx, srv, irc)
+    bridge = _bridge(ctx, srv, irc)
     carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=10, skip=True)
     alice.expect("[bridge libera] linked to IRC", timeout=5)
     srv.join("bob")
@@ -206,6 +206,11 @@ def test_irc_relay_both_ways(ctx):
     # a member's join, rename, leave as NOTICEs
     alice.send("/nick alicia")
     carol.expect_msg("udpbot", "alice is now known as alicia", "NOTICE")
+    # SIGTERM: the room is told, the bot quits IRC
+    bridge.send_signal(signal.SIGTERM)
+    assert bridge.wait(timeout=scale(5)) == 0
+    alice.expect("[bridge libera] bridge stopped", skip=True)
+    carol.expect(re.compile(r":udpbot!\S+ QUIT :.*bridge stopped.*"), timeout=3, skip=True)
     carol.close()
     srv.stop()
     _bridge_clean(ctx)
