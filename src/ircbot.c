@@ -650,7 +650,7 @@ static void ircbot_args(int argc, char **argv)
 	if (strlen(bot.tag) < 1 || strlen(bot.tag) > PROTO_ID_MAX ||
 	    strspn(bot.tag, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") !=
 	    strlen(bot.tag))
-		log_die(2, "bad tag '%s': 1-%d of 0-9 A-Z a-z . _ -", bot.tag, PROTO_ID_MAX);
+		log_die(2, "bad tag '%s': 1-%d bytes of 0-9 A-Z a-z . _ -", bot.tag, PROTO_ID_MAX);
 	if (strlen(bot.ctl_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		log_die(2, "control socket path too long: %s", bot.ctl_path);
 	if (bot.key && (!bot.key[0] || strpbrk(bot.key, " ,\r\n")))
