@@ -70,28 +70,32 @@ COMMON_OBJS = main log io fmt opt utf8 proto net resolv catalog
 SERVER_OBJS = server admin ctlsock bridge priv room arena ratelimit fanout ring
 CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
-# built and unit-tested, linked into no program yet: the IRC bridge's protocol
-# core, for udpchatirc (issue 8)
-IRC_OBJS    = irc
+# the IRC bridge (issue 8): the program and its protocol core
+IRC_OBJS    = ircbot irc
 
 # The programs the binary holds, as BusyBox picks its applets: e.g.
 # make PROGS="udpchatd udpchatctl" links neither the client's objects nor its
 # name (main.c's table, the usage line, the links, install-bin). Each program:
 # its objects and the folder its link is installed in.
-ALL_PROGS  = udpchatd udpchat udpchatctl
-PROGS      = $(ALL_PROGS)
+# udpchatirc is not in the default PROGS: the three core programs stay within
+# 64 KiB (make PROGS="udpchatd udpchat udpchatctl udpchatirc" adds it).
+CORE_PROGS = udpchatd udpchat udpchatctl
+ALL_PROGS  = $(CORE_PROGS) udpchatirc
+PROGS      = $(CORE_PROGS)
 udpchatd_OBJS   = $(SERVER_OBJS)
 udpchatd_DIR    = $(SBINDIR)
 udpchat_OBJS    = $(CLIENT_OBJS)
 udpchat_DIR     = $(BINDIR)
 udpchatctl_OBJS = $(CTL_OBJS)
 udpchatctl_DIR  = $(BINDIR)
+udpchatirc_OBJS = $(IRC_OBJS)
+udpchatirc_DIR  = $(BINDIR)
 ifneq ($(filter-out $(ALL_PROGS),$(PROGS))$(if $(strip $(PROGS)),,none),)
 $(error PROGS: name one or more of $(ALL_PROGS))
 endif
 # the binary links COMMON and its programs' objects; the unit tests and the
-# fuzz harnesses link every object (IRC_OBJS too)
-ALL_OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(ALL_PROGS),$($(p)_OBJS)) $(IRC_OBJS))
+# fuzz harnesses link every object
+ALL_OBJS = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(ALL_PROGS),$($(p)_OBJS)))
 OBJS     = $(patsubst %,$(BUILD)/%.o,$(COMMON_OBJS) $(foreach p,$(PROGS),$($(p)_OBJS)))
 empty   :=
 space   := $(empty) $(empty)
@@ -134,7 +138,7 @@ objs: $(ALL_OBJS)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev strace mandoc nftables
+            iproute2 procps libc6-dev strace mandoc nftables ngircd
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)
@@ -257,10 +261,14 @@ dist:
 	done
 
 # Per target: bytes of each installed file (stripped, static); the three
-# program names are links to udpchatmulti and cost nothing.
+# program names are links to udpchatmulti and cost nothing. Then the same
+# binary with every program (ALL_PROGS: udpchatirc too), built in
+# build/TARGET-full.
 size:
-	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; done
+	@for t in $(CROSS_TARGETS); do $(MAKE) -s TARGET=$$t rootfs >/dev/null || exit 1; \
+	  $(MAKE) -s TARGET=$$t BUILD=build/$$t-full PROGS="$(ALL_PROGS)" all >/dev/null || exit 1; done
 	@sh cross/size.sh $(CROSS_TARGETS)
+	@FULL="$(ALL_PROGS)" sh cross/size.sh $(CROSS_TARGETS)
 
 # The BR2_EXTERNAL tree (board/raspberrypi) read by a real Buildroot source
 # tree: its defconfigs (Debian's kconfig-conf: nothing of Buildroot is

@@ -68,6 +68,17 @@
 #define BRIDGE_OUT_BYTES    8192
 #define BRIDGE_NICK_MAX     30    /* bytes in a remote speaker's NICK */
 #define BRIDGE_READS        8     /* reads per bridge per wake-up */
+/* udpchatirc (ircbot.c): room lines waiting for the IRC pacing or for the
+ * link to come back (each a formatted IRC line; when full, lines are
+ * counted and the room is told), and its IRC and control line buffers */
+#define IRCBOT_QUEUE        64
+#define IRCBOT_IN_BYTES     1024
+#define IRCBOT_CONNECT_MS   10000 /* a TCP connect may take this long */
+#define IRCBOT_BACKOFF_MS   1000  /* reconnect: 1 s doubling to 60 s, plus jitter */
+#define IRCBOT_BACKOFF_MAX_MS 60000
+#define IRCBOT_IDLE_MS      120000 /* silence before the bot's own PING */
+#define IRCBOT_DEAD_MS      240000 /* silence before the link counts as dead */
+#define IRCBOT_TELL_MS      5000  /* "N lines not bridged": at most this often */
 /* where udpchatd makes it and udpchatctl looks (-c PATH) */
 #define CTLSOCK_DEFAULT_PATH "/var/run/udpchatd.sock"
 

@@ -1,5 +1,5 @@
-/* irc.h: the IRC bridge's protocol core (issue 8; the program udpchatirc is
- * not built yet): the checked reader of one IRC line, text from IRC to the
+/* irc.h: the IRC bridge's protocol core (issue 8; the program udpchatirc,
+ * ircbot.c, uses it): the checked reader of one IRC line, text from IRC to the
  * room, room text cut into IRC lines, the commands the bot sends, its flood
  * pacing, alternate nicks, ISUPPORT. Pure functions over buffers the caller
  * owns: no allocation, no I/O, no global state. Untrusted bytes come back as

@@ -29,6 +29,9 @@ static const struct {
 #ifdef UCHAT_PROG_udpchatctl
 	{ "udpchatctl", ctl_main },
 #endif
+#ifdef UCHAT_PROG_udpchatirc
+	{ "udpchatirc", ircbot_main },
+#endif
 };
 
 static const char *base(const char *path)

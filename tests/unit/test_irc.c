@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "irc.h"
+#include "ircbot.h"
 #include "test.h"
 #include "utf8.h"
 
@@ -974,6 +975,60 @@ static void irc_nick_alternates(void)
 	}
 }
 
+/* udpchatirc's reading of room events: chat lines to PRIVMSG, a bridge's
+ * lines never (never twice), the rest NOTICEs */
+static void ircbot_events(void)
+{
+	static const struct {
+		const char *t;
+		enum ircbot_event want;
+		size_t name;
+	} cases[] = {
+		{ "alice: hi", IRCBOT_EV_CHAT, 5 },
+		{ "张三: 你好", IRCBOT_EV_CHAT, 6 },
+		{ "alice: ", IRCBOT_EV_CHAT, 5 },          /* empty text: ircbot_say sends nothing */
+		{ "alice: a: b", IRCBOT_EV_CHAT, 5 },
+		{ "carol@libera: hi", IRCBOT_EV_REMOTE, 0 },
+		{ "* carol@libera waves", IRCBOT_EV_REMOTE, 0 },
+		{ "[bridge boardB] link to IRC down", IRCBOT_EV_REMOTE, 0 },
+		{ "alice joined the room", IRCBOT_EV_OTHER, 0 },
+		{ "alice is now known as bob", IRCBOT_EV_OTHER, 0 },
+		{ "[admin] the printer is fixed", IRCBOT_EV_OTHER, 0 },
+		{ "管理员:服务器即将关闭", IRCBOT_EV_OTHER, 0 }, /* ':' without a space */
+		{ "* alice waves", IRCBOT_EV_OTHER, 0 },
+		{ ": x", IRCBOT_EV_OTHER, 0 },
+		{ "alice:", IRCBOT_EV_OTHER, 0 },
+		{ "", IRCBOT_EV_OTHER, 0 },
+		{ "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij: long", IRCBOT_EV_REMOTE, 0 },
+	};
+	size_t i, name;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		name = 0;
+		CHECK_MSG(ircbot_event_kind(cases[i].t, strlen(cases[i].t), &name) == cases[i].want &&
+			  name == cases[i].name, "\"%s\": kind %d name %zu", cases[i].t,
+			  (int)ircbot_event_kind(cases[i].t, strlen(cases[i].t), &name), name);
+	}
+}
+
+static void ircbot_nicks(void)
+{
+	char out[BRIDGE_NICK_MAX + 1];
+
+	CHECK_INT(ircbot_room_nick(sp("carol"), out), 5);
+	CHECK_STR(out, "carol");
+	CHECK_INT(ircbot_room_nick(sp("[x]"), out), 4);
+	CHECK_STR(out, "_[x]");
+	CHECK_INT(ircbot_room_nick(sp("-dash"), out), 6);
+	CHECK_STR(out, "_-dash");
+	CHECK_INT(ircbot_room_nick(spl("a@b:c\x01\xff", 7), out), 7);
+	CHECK_STR(out, "a_b_c__");
+	CHECK_INT(ircbot_room_nick(sp("abcdefghijabcdefghijabcdefghijXYZ"), out), BRIDGE_NICK_MAX);
+	CHECK_STR(out, "abcdefghijabcdefghijabcdefghij");
+	CHECK_INT(ircbot_room_nick(sp(""), out), 0);
+	CHECK_STR(out, "");
+}
+
 void suite_irc(void)
 {
 	TEST_RUN(irc_table);
@@ -996,4 +1051,6 @@ void suite_irc(void)
 	TEST_RUN(irc_pace_minute);
 	TEST_RUN(irc_nicks_ok);
 	TEST_RUN(irc_nick_alternates);
+	TEST_RUN(ircbot_events);
+	TEST_RUN(ircbot_nicks);
 }

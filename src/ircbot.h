@@ -1,0 +1,33 @@
+/* ircbot.h: udpchatirc, the IRC bridge (ircbot.c): its entry point is in
+ * progs.h; here, the pure functions it reads room events and IRC nicks
+ * with (unit-tested). */
+#ifndef UCHAT_IRCBOT_H
+#define UCHAT_IRCBOT_H
+#include <stddef.h>
+
+#include "bounds.h"
+#include "proto.h"
+
+/* What a public room event (the TEXT of "=SEQ TEXT") is to the bridge. */
+enum ircbot_event {
+	IRCBOT_EV_CHAT,    /* "name: text": a LAN member's line (PRIVMSG "<name> text") */
+	IRCBOT_EV_REMOTE,  /* "nick@tag: text", "* nick@tag text", "[bridge tag] text":
+			    * made by a bridge; never relayed (never twice) */
+	IRCBOT_EV_OTHER    /* a join, leave, rename, announcement (NOTICE unless -N) */
+};
+
+/* Classifies the event t[0..len) (any bytes). For IRCBOT_EV_CHAT, *name_len
+ * is the length of the name, and the text starts at t + *name_len + 2. A
+ * chat line is a name (1-PROTO_NAME_BYTES bytes without space, ':' or '@')
+ * then ": "; room names never hold '@' (docs/PROTOCOL.md "Names"), so one
+ * with '@' is a remote speaker's. */
+enum ircbot_event ircbot_event_kind(const char *t, size_t len, size_t *name_len);
+
+/* Writes into out (BRIDGE_NICK_MAX + 1 bytes, NUL-terminated) the NICK of
+ * "post TAG NICK TEXT" for the IRC nick nick: a nick starting with '/', '+',
+ * '-' or '[' gets a '_' first; a byte that is not printable ASCII, or is
+ * '@' or ':', becomes '_'; cut at BRIDGE_NICK_MAX bytes. Returns the
+ * length (0 for an empty nick). */
+size_t ircbot_room_nick(struct proto_span nick, char *out);
+
+#endif
