@@ -50,7 +50,8 @@
 #define CLIENT_ASK_MS         1000  /* at most one /since (or /seq) a second */
 #define CLIENT_GAP_MS         10000 /* then the missing events are given up */
 #define CLIENT_TAIL_MS        1500  /* /since this long after the last event, */
-#define CLIENT_TAIL_TRIES     10    /* ... again each CLIENT_ASK_MS until answered */
+#define CLIENT_TAIL_TRIES     10    /* ... again each CLIENT_ASK_MS until answered, */
+#define CLIENT_TAIL_MAX_MS    24000 /* ... then again twice as late, up to this */
 #define CLIENT_ASK_PAD        1400  /* /seq, /since: 3x holds a replay (RING_REPLAY_MAX) */
 #define CLIENT_LAST_K         20    /* /last K on joining a terminal (-k; a pipe: 0) */
 #define CLIENT_RECV_MAX       (2 * PROTO_MAX_DGRAM)
@@ -102,7 +103,7 @@ struct client {
 	char epoch[9];
 	uint32_t base, hist;                 /* history: at most base; shown up to hist */
 	uint32_t early;                      /* the first =SEQ before "+OK seq" came */
-	int hist_done, tail;
+	int hist_done, tail, tail_wait;
 	long long ask_ms, gap_ms, tail_ms;
 };
 enum { CLIENT_SEQ_OFF, CLIENT_SEQ_ASKED, CLIENT_SEQ_ON, CLIENT_SEQ_V1 };
@@ -552,6 +553,7 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 		}
 		if (s[0] == REPLY_EVENT) {
 			c->tail = CLIENT_TAIL_TRIES;
+			c->tail_wait = CLIENT_TAIL_MS;
 			c->tail_ms = net_now_ms() + CLIENT_TAIL_MS;
 		} else if ((int32_t)(v[0] - client_win.shown) <= 0) {
 			client_history(c, v[0], v[1], rest.p, rest.len);
@@ -581,7 +583,12 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	}
 	if (client_starts(s, len, REPLY_SINCE)) {
 		n = sizeof REPLY_SINCE - 1;
-		c->tail = 0;
+		/* the tail asks on, each time twice as late: a line relayed
+		 * after this answer (its sender was still sending it) and
+		 * lost on its way here is found too */
+		c->tail_wait *= 2;
+		c->tail = c->tail_wait && c->tail_wait <= CLIENT_TAIL_MAX_MS ? CLIENT_TAIL_TRIES : 0;
+		c->tail_ms = net_now_ms() + c->tail_wait;
 		if (c->seq == CLIENT_SEQ_ON && client_numbers(s + n, len - n, v, 3, NULL) == 0 &&
 		    (int32_t)(v[0] - client_win.shown) <= 0) {
 			/* what it did not send up to UPTO is not ours (our own

@@ -179,6 +179,46 @@ def test_client_shows_in_order_once_and_tells_gaps(ctx):
         fake.close()
 
 
+def next_since(fake, secs):
+    """The fake server's next /since (a keepalive ping in between is
+    skipped); returns (the datagram, the seconds it took)."""
+    t0 = time.monotonic()
+    data = fake.recv_line(secs)
+    while data.startswith(b"/ping "):
+        data = fake.recv_line(secs)
+    assert data.startswith(b"/since "), data[:40]
+    return data, time.monotonic() - t0
+
+
+@timeout(40)
+def test_client_tail_asks_on_after_its_answer(ctx):
+    """The receiver's tail: 1.5 s after the last event it asks /since; the
+    answer comes, and the room's next line (relayed later: its sender was
+    still sending it through the loss) is lost on its way. The receiver
+    asks again 3 s after that answer, then 6 s after the next, and shows
+    the line, instead of waiting for its keepalive (25 s)."""
+    fake, c = _fake_v11(ctx, last=3)
+    try:
+        fake.say("=4 bob: four\n")
+        c.expect("bob: four")
+        ask, took = next_since(fake, 5)
+        assert ask.startswith(b"/since 4\n") and 1.0 <= took, (ask[:40], took)
+        fake.say("+OK since 4 4 0\n")
+        ask, took = next_since(fake, 8)       # "=5 bob: five" was lost
+        assert ask.startswith(b"/since 4\n") and 2.5 <= took, (ask[:40], took)
+        fake.say("~5 1 bob: five\n+OK since 4 5 0\n")
+        c.expect("bob: five")
+        ask, took = next_since(fake, 12)
+        assert ask.startswith(b"/since 5\n") and 5.5 <= took, (ask[:40], took)
+        fake.say("+OK since 5 5 0\n")
+        c.close_stdin()
+        assert recv_not_since(fake) == b"/quit\n"
+        fake.say("+OK bye\n")
+        assert c.wait(3) == 0
+    finally:
+        fake.close()
+
+
 @timeout(75)
 def test_client_not_delivered_after_15_sends(ctx):
     """A line never acknowledged: the same datagram 15 times, the waits
