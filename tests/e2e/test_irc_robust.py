@@ -410,3 +410,33 @@ def test_irc_robust_pacing_flag(ctx):
     fake.close()
     srv.stop()
     irc_base._bridge_clean(ctx)
+
+
+@timeout(60)
+def test_irc_robust_ngircd_unpaced_paste(ctx):
+    """A real ngIRCd throttles a client that sends faster than it likes (its
+    penalty clock: 3 lines a second) and never disconnects it for that:
+    with -r 0 a 12-line paste arrives whole and in order, faster than the
+    default pacing would send it (14 s), and the bot stays."""
+    irc_base._need(ctx)
+    irc = irc_base.Ngircd(ctx)
+    srv = ctx.server("-r", "0")
+    carol = irc_base.IrcUser(irc.port, "carol")
+    alice = srv.join("alice")
+    _bridge(ctx, srv, irc.port, "-N", "-r", "0")
+    carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=10, skip=True)
+    alice.expect("[bridge libera] linked to IRC", timeout=5, skip=True)
+    t0 = time.monotonic()
+    for i in range(12):
+        alice.send("paste %d" % i)
+    for i in range(12):
+        carol.expect_msg("udpbot", "<alice> paste %d" % i, timeout=10)
+    took = time.monotonic() - t0
+    ctx.note("12 lines through ngIRCd in %.1fs" % took)
+    assert took < scale(10), took
+    carol.say("still there")
+    alice.expect("carol@libera: still there", timeout=5, skip=True)
+    assert not [l for l in carol.history if re.match(r":udpbot!\S+ QUIT", l)], carol.history
+    carol.close()
+    srv.stop()
+    irc_base._bridge_clean(ctx)
