@@ -53,6 +53,7 @@ static struct {
 	int64_t deadline_ms;       /* connect deadline */
 	int64_t heard_ms, pinged_ms;
 	unsigned alt;              /* irc_nick_alt's number */
+	unsigned nicklen;          /* and its nicklen (432 makes it shorter) */
 	int addr_i;                /* the address tried next */
 	char nick[IRC_NICKLEN_MAX + 1];
 	struct irc_isupport is;
@@ -435,6 +436,7 @@ static void ircbot_irc_connected(int64_t now)
 	irc_isupport_init(&bot.is);
 	irc_pace_init(&bot.pace, bot.pace_cost_ms, bot.pace_burst_ms, now);
 	bot.alt = 0;
+	bot.nicklen = IRC_NICKLEN;
 	bot.heard_ms = bot.pinged_ms = now;
 	bot.state = LINK_REGISTERING;
 	if (irc_nick_alt(bot.nick, bot.nick_base, IRC_NICKLEN, 0) < 0)
@@ -545,11 +547,18 @@ static void ircbot_irc_line(const char *p, size_t len, int64_t now)
 	case IRC_CLASS_ISUPPORT:
 		irc_isupport_parse(&bot.is, &m);
 		return;
-	case IRC_CLASS_NICK_TAKEN:
 	case IRC_CLASS_NICK_BAD:
+		/* 432: perhaps longer than the server's NICKLEN (its 005 comes
+		 * after 001), perhaps reserved: the next ones are shorter, so a
+		 * server that refuses them all is left after a few, not 100 */
+		if (bot.state == LINK_REGISTERING && strlen(bot.nick) > 1 &&
+		    strlen(bot.nick) <= bot.nicklen)
+			bot.nicklen = (unsigned)strlen(bot.nick) - 1;
+		/* fall through */
+	case IRC_CLASS_NICK_TAKEN:
 		if (bot.state != LINK_REGISTERING)
 			return;
-		if (irc_nick_alt(bot.nick, bot.nick_base, bot.is.nicklen, ++bot.alt) < 0) {
+		if (irc_nick_alt(bot.nick, bot.nick_base, bot.nicklen, ++bot.alt) < 0) {
 			ircbot_irc_close("no nick left to try", now);
 			return;
 		}
