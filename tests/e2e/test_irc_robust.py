@@ -216,21 +216,28 @@ def test_irc_robust_server_stops_reading(ctx):
     alice.expect("carol@libera: still reading", timeout=3, skip=True)
     c.tick()
     # the room's lines: the queue holds 64 (and what the buffer still
-    # takes, a few), the rest are counted and the room is told
+    # takes, at most 14), the rest are counted and the room is told
     for i in range(100):
         bob.send("line %d" % i)
-    told = alice.expect(re.compile(r"\[bridge libera\] (\d+) lines not bridged"), timeout=5,
-                        skip=True)
-    n = int(re.search(r"(\d+) lines", told).group(1))
-    assert 100 - 64 - 16 <= n <= 100 - 64, told
-    bob.send("/ping alive")
+    bob.send("/ping alive")  # udpchatd is not slowed either
     bob.expect("+OK pong alive", timeout=2, skip=True)
+    # ... and the server that takes nothing for twice -i is left (it still
+    # talks): the room is told both, the count perhaps in two notices 5 s
+    # apart (the first drop is told at once)
+    pat = re.compile(r"\[bridge libera\] (\d+ lines not bridged|link to IRC down \(the server "
+                     r"reads nothing\); reconnecting)")
+    n, down, deadline = 0, False, time.monotonic() + scale(15)
+    while not down or n < 100 - 64 - 14:
+        l = alice.expect(pat, timeout=max(0.1, deadline - time.monotonic()), skip=True)
+        if "link to IRC down" in l:
+            down = True
+        else:
+            n += int(l.split()[2])
+    assert n <= 100 - 64, n
+    ctx.note("%d lines not bridged" % n)
     hwm1 = _hwm_kb(bridge.pid)
     ctx.note("bridge VmHWM %d kB before, %d kB after" % (hwm0, hwm1))
     assert hwm1 - hwm0 < 1024, (hwm0, hwm1)
-    # a server that takes nothing for twice -i is left (it still talks)
-    alice.expect("[bridge libera] link to IRC down (the server reads nothing); reconnecting",
-                 timeout=12, skip=True)
     c.close()
     c2 = fake.accept(timeout=5)  # and it comes back (backoff 1 s)
     c2.register()
@@ -333,8 +340,8 @@ def test_irc_robust_ping_backoff_432(ctx):
     _bridge(ctx, srv, fake.port, "-N", "-i", "2")
     c = fake.accept()
     c.register()
+    t0 = time.monotonic()  # after the server's last word: silent from now on
     alice.expect("[bridge libera] linked to IRC", timeout=5, skip=True)
-    t0 = time.monotonic()  # the server's last word: silent from now on
     c.expect(re.compile(r"PING :?\S+"), timeout=5, skip=True)
     t_ping = time.monotonic() - t0
     alice.expect("[bridge libera] link to IRC down (no answer to PING); reconnecting",
@@ -354,8 +361,8 @@ def test_irc_robust_ping_backoff_432(ctx):
     times.append(time.monotonic())
     waits = [b - a for a, b in zip(times, times[1:])]
     ctx.note("reconnect waits: %s" % " ".join("%.2f" % w for w in waits))
-    for k, w in enumerate(waits):
-        assert 2 ** k * 0.95 <= w <= 2 ** k * 1.25 + scale(0.5), waits
+    for k, w in enumerate(waits):  # (the first one measured from a little late)
+        assert 2 ** k - 0.25 <= w <= 2 ** k * 1.25 + scale(0.5), waits
     assert c.register(refuse_first=True) == "udp1"
     alice.expect("[bridge libera] linked to IRC", timeout=5, skip=True)
     alice.send("as udp1")
