@@ -450,3 +450,39 @@ def test_irc_robust_ngircd_unpaced_paste(ctx):
     carol.close()
     srv.stop()
     irc_base._bridge_clean(ctx)
+
+
+@timeout(30)
+def test_irc_robust_udpchatd_stopped(ctx):
+    """udpchatd stopped (SIGSTOP: it reads nothing) while the channel floods:
+    the bridge still answers the IRC server at once; when udpchatd goes on,
+    the room is told what was not bridged, and lines flow again."""
+    _need(ctx)
+    fake = FakeIrc()
+    srv = ctx.server()
+    alice = srv.join("alice")
+    bridge = _bridge(ctx, srv, fake.port, "-N")
+    c = fake.accept()
+    c.register()
+    alice.expect("[bridge libera] linked to IRC", timeout=5, skip=True)
+    os.kill(srv.pid, signal.SIGSTOP)
+    try:
+        carol = b":carol!c@127.0.0.1 PRIVMSG #room :"
+        for k in range(0, 20000, 500):
+            c.send(*[carol + b"%d " % i + b"z" * 400 for i in range(k, k + 500)])
+        t0 = time.monotonic()
+        c.send("PING :still-there")
+        c.expect(re.compile(r"PONG :?still-there"), timeout=2, skip=True)
+        ctx.note("PONG %.3fs after the PING, udpchatd stopped" % (time.monotonic() - t0))
+    finally:
+        os.kill(srv.pid, signal.SIGCONT)
+    alice.expect(re.compile(r"\[bridge libera\] \d+ lines from IRC not bridged .*"), timeout=8,
+                 skip=True)
+    time.sleep(2.1)  # the bucket fills again
+    c.send(carol + b"after the stop")
+    alice.expect("carol@libera: after the stop", timeout=3, skip=True)
+    assert bridge.poll() is None
+    _stop(ctx, bridge)
+    fake.close()
+    srv.stop()
+    irc_base._bridge_clean(ctx)
