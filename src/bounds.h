@@ -76,9 +76,22 @@
 #define IRCBOT_CONNECT_MS   10000 /* a TCP connect may take this long */
 #define IRCBOT_BACKOFF_MS   1000  /* reconnect: 1 s doubling to 60 s, plus jitter */
 #define IRCBOT_BACKOFF_MAX_MS 60000
-#define IRCBOT_IDLE_MS      120000 /* silence before the bot's own PING */
-#define IRCBOT_DEAD_MS      240000 /* silence before the link counts as dead */
+#define IRCBOT_IDLE_S       120   /* -i: silence before the bot's own PING (twice
+				   * that: the link counts as dead) */
+#define IRCBOT_IDLE_MAX_S   3600
 #define IRCBOT_TELL_MS      5000  /* "N lines not bridged": at most this often */
+/* what waits to be written, never waited for: to the IRC server (a full
+ * buffer holds the queue's lines back; a command that finds it full is
+ * dropped) and to udpchatd (posts leave IRCBOT_CTL_RESERVE for notices) */
+#define IRCBOT_OUT_BYTES    4096
+#define IRCBOT_CTL_OUT_BYTES 8192
+#define IRCBOT_CTL_RESERVE  1024
+/* IRC lines to the room: a burst of 20, then 10 a second (udpchatd does not
+ * rate-limit a bridge's posts); the rest are counted and the room is told */
+#define IRCBOT_IN_COST_MS   100
+#define IRCBOT_IN_BURST_MS  2000
+#define IRCBOT_PACE_BURST_MAX 100 /* -r BURST/SECONDS: at most */
+#define IRCBOT_PACE_SECS_MAX  60
 /* where udpchatd makes it and udpchatctl looks (-c PATH) */
 #define CTLSOCK_DEFAULT_PATH "/var/run/udpchatd.sock"
 

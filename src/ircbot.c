@@ -5,13 +5,11 @@
  * "<alice> text" or NOTICE; the channel's PRIVMSGs come to the room as
  * "post TAG nick text". Each side reconnects by itself with backoff. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -46,6 +44,8 @@ static struct {
 	const char *ctl_path, *nick_base, *tag, *key, *host, *chan;
 	unsigned port;
 	int notices;
+	unsigned pace_cost_ms, pace_burst_ms; /* -r */
+	int64_t idle_ms;           /* -i: silence before a PING; twice: dead */
 	/* the IRC link */
 	int irc_fd;
 	enum ircbot_state state;
@@ -53,6 +53,7 @@ static struct {
 	int64_t deadline_ms;       /* connect deadline */
 	int64_t heard_ms, pinged_ms;
 	unsigned alt;              /* irc_nick_alt's number */
+	unsigned nicklen;          /* and its nicklen (432 makes it shorter) */
 	int addr_i;                /* the address tried next */
 	char nick[IRC_NICKLEN_MAX + 1];
 	struct irc_isupport is;
@@ -60,12 +61,21 @@ static struct {
 	struct io_lines irc_in;
 	char irc_buf[IRCBOT_IN_BYTES];
 	struct ircbot_backoff irc_retry;
+	size_t irc_outlen;         /* what waits for the server to take it */
+	int64_t wrote_ms;          /* it last took some (or the buffer was empty) */
+	char irc_out[IRCBOT_OUT_BYTES];
 	/* the control connection */
 	int ctl_fd;
 	int attached;
 	struct io_lines ctl_in;
 	char ctl_buf[IRCBOT_IN_BYTES];
 	struct ircbot_backoff ctl_retry;
+	size_t ctl_outlen;
+	char ctl_out[IRCBOT_CTL_OUT_BYTES];
+	/* IRC lines for the room: paced, the rest counted (not yet told) */
+	struct irc_pace in_pace;
+	unsigned long in_dropped;
+	int64_t in_told_ms;
 	/* room lines for IRC, formatted, oldest at head */
 	unsigned qhead, qlen;
 	unsigned long dropped;     /* lines not bridged, not yet told */
@@ -78,13 +88,19 @@ static struct {
 static void ircbot_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] SERVER[:PORT] CHANNEL\n"
+		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] [-r BURST/SECONDS]\n"
+		"                  [-i SECONDS] SERVER[:PORT] CHANNEL\n"
 		"Bridges udpchatd's room and an IRC channel (first slice).\n"
 		"  -c PATH   udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -n NICK   the bot's IRC nick (default " IRC_NICK_DEFAULT ")\n"
 		"  -t TAG    the room shows IRC users as NICK@TAG (default irc)\n"
 		"  -k KEY    the channel's key\n"
 		"  -N        no NOTICEs of joins, leaves, renames and announcements\n"
+		"  -r BURST/SECONDS  pacing of lines to IRC: BURST at once, then one every\n"
+		"            SECONDS (default 5/2, RFC 1459's); -r 0: none (a network that\n"
+		"            exempts the bot)\n"
+		"  -i SECONDS  a PING after SECONDS of silence from the server; as long\n"
+		"            again without an answer: reconnect (default " UCHAT_STR(IRCBOT_IDLE_S) ")\n"
 		"  -h        show this help\n"
 		"  -V        show the version\n"
 		"SERVER: a name or an address; PORT: default " UCHAT_STR(IRCBOT_PORT) ".\n");
@@ -100,20 +116,75 @@ static void ircbot_backoff(struct ircbot_backoff *b, int64_t now)
 	b->ms = b->ms * 2 > IRCBOT_BACKOFF_MAX_MS ? IRCBOT_BACKOFF_MAX_MS : b->ms * 2;
 }
 
+int ircbot_pace_arg(const char *s, unsigned *cost_ms, unsigned *burst_ms)
+{
+	unsigned long burst, ms = 0, scale = 1000;
+	char num[4];
+	const char *p = strchr(s, '/');
+	size_t n = p ? (size_t)(p - s) : 0;
+
+	if (strcmp(s, "0") == 0) {
+		*cost_ms = *burst_ms = 0;
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (fmt_parse_uint(num, 1, IRCBOT_PACE_BURST_MAX, &burst) < 0 || !(*++p >= '0' && *p <= '9'))
+		return -1;
+	for (; *p >= '0' && *p <= '9' && ms <= IRCBOT_PACE_SECS_MAX * 1000; p++)
+		ms = ms * 10 + (unsigned long)(*p - '0') * 1000;
+	if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9' && scale > 1; p++)
+			ms += (unsigned long)(*p - '0') * (scale /= 10);
+	if (*p || ms == 0 || ms > IRCBOT_PACE_SECS_MAX * 1000)
+		return -1;
+	*cost_ms = (unsigned)ms;
+	*burst_ms = (unsigned)(burst * ms);
+	return 0;
+}
+
 /* --- the control connection --------------------------------------------- */
 
-/* Sends one line (without its "\n") on the control connection; drops it
- * when not attached. */
+/* Writes what out[0..*outlen) holds to the socket fd, as much as it takes
+ * now (never waits). Returns the bytes written (0: none now), or -1 with
+ * errno when the connection failed. */
+static long ircbot_write(int fd, char *out, size_t *outlen)
+{
+	ssize_t w;
+
+	if (fd < 0 || !*outlen)
+		return 0;
+	w = sendto(fd, out, *outlen, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+	if (w < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	io_move_down(out, out + w, *outlen - (size_t)w);
+	*outlen -= (size_t)w;
+	return w;
+}
+
+/* Puts one line (without its "\n") into what waits for udpchatd if it fits
+ * with reserve bytes to spare. Returns 0, or -1 (not attached, or no room:
+ * udpchatd is not reading). */
+static int ircbot_ctl_put(const char *line, size_t len, size_t reserve)
+{
+	if (bot.ctl_fd < 0 || !bot.attached || len > CTLSOCK_MAX_REQ ||
+	    len + 1 + reserve > sizeof(bot.ctl_out) - bot.ctl_outlen)
+		return -1;
+	memcpy(bot.ctl_out + bot.ctl_outlen, line, len);
+	bot.ctl_out[bot.ctl_outlen + len] = '\n';
+	bot.ctl_outlen += len + 1;
+	return 0;
+}
+
+/* A line from IRC for the room (post, act): dropped when not attached;
+ * counted as not bridged when udpchatd has not taken what waits (the
+ * notices keep IRCBOT_CTL_RESERVE bytes). */
 static void ircbot_ctl_send(const char *line, size_t len)
 {
-	char buf[CTLSOCK_MAX_REQ + 2];
-
-	if (bot.ctl_fd < 0 || !bot.attached || len > CTLSOCK_MAX_REQ)
-		return;
-	memcpy(buf, line, len);
-	buf[len++] = '\n';
-	if (io_write_all(bot.ctl_fd, buf, len) < 0)
-		log_warn("control socket: %s", fmt_strerror(errno));
+	if (ircbot_ctl_put(line, len, IRCBOT_CTL_RESERVE) < 0 && bot.attached)
+		bot.in_dropped++;
 }
 
 /* Tells the room something about the bridge ("[bridge TAG] text"). */
@@ -123,7 +194,7 @@ static void ircbot_notice(const char *text)
 	int n = fmt_snprintf(buf, sizeof(buf), "notice %s", text);
 
 	if (n > 0 && (size_t)n < sizeof(buf))
-		ircbot_ctl_send(buf, (size_t)n);
+		ircbot_ctl_put(buf, (size_t)n, 0);
 }
 
 static void ircbot_ctl_close(int64_t now)
@@ -132,21 +203,20 @@ static void ircbot_ctl_close(int64_t now)
 		close(bot.ctl_fd);
 	bot.ctl_fd = -1;
 	bot.attached = 0;
+	bot.ctl_outlen = 0;
 	ircbot_backoff(&bot.ctl_retry, now);
 }
 
-/* Connects to the control socket and asks to be a bridge. */
+/* Connects to the control socket (non-blocking: a listen queue that is
+ * full is a failure, tried again later) and asks to be a bridge. */
 static void ircbot_ctl_open(int64_t now)
 {
 	struct sockaddr_un sun;
-	struct timeval tv = { 5, 0 };
-	char req[8 + PROTO_ID_MAX + 2];
-	int n;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, bot.ctl_path, strlen(bot.ctl_path)); /* checked in main */
-	bot.ctl_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bot.ctl_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (bot.ctl_fd < 0 || connect(bot.ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		if (bot.ctl_retry.ms <= IRCBOT_BACKOFF_MS)
 			log_warn("cannot connect to %s: %s (is udpchatd running? -c PATH)",
@@ -154,12 +224,8 @@ static void ircbot_ctl_open(int64_t now)
 		ircbot_ctl_close(now);
 		return;
 	}
-	setsockopt(bot.ctl_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = fmt_snprintf(req, sizeof(req), "bridge %s\n", bot.tag);
-	if (io_write_all(bot.ctl_fd, req, (size_t)n) < 0) {
-		ircbot_ctl_close(now);
-		return;
-	}
+	bot.ctl_outlen = (size_t)fmt_snprintf(bot.ctl_out, sizeof(bot.ctl_out), "bridge %s\n",
+					       bot.tag);
 	io_lines_init(&bot.ctl_in, bot.ctl_fd, bot.ctl_buf, sizeof(bot.ctl_buf));
 }
 
@@ -281,14 +347,28 @@ static void ircbot_ctl_line(const char *line, size_t len, int64_t now)
 
 /* --- the IRC link ------------------------------------------------------------ */
 
-/* Writes one line to the server now (a command of the protocol's own: NICK,
- * PONG...; counted by the pacing). */
+/* Puts line[0..len) into what waits for the server if it all fits.
+ * Returns 0, or -1 (no room: the server has not taken what waits). */
+static int ircbot_irc_put(const char *line, size_t len, int64_t now)
+{
+	if (len > sizeof(bot.irc_out) - bot.irc_outlen)
+		return -1;
+	if (!bot.irc_outlen)
+		bot.wrote_ms = now; /* the stall clock starts */
+	memcpy(bot.irc_out + bot.irc_outlen, line, len);
+	bot.irc_outlen += len;
+	return 0;
+}
+
+/* Sends one line to the server (a command of the protocol's own: NICK,
+ * PONG...; counted by the pacing, never held back by it). Never waits: a
+ * line that finds no room is dropped (a server that reads nothing gets no
+ * PONG; ircbot_timers ends the link when it takes nothing for long). */
 static void ircbot_irc_send(int len, const char *line, int64_t now)
 {
 	if (len < 0 || bot.irc_fd < 0)
 		return;
-	if (io_write_all(bot.irc_fd, line, (size_t)len) < 0)
-		log_warn("%s: write: %s", bot.host, fmt_strerror(errno));
+	ircbot_irc_put(line, (size_t)len, now);
 	irc_pace_sent(&bot.pace, now);
 }
 
@@ -299,6 +379,7 @@ static void ircbot_irc_close(const char *why, int64_t now)
 	if (bot.irc_fd >= 0)
 		close(bot.irc_fd);
 	bot.irc_fd = -1;
+	bot.irc_outlen = 0;
 	if (bot.state == LINK_JOINED || bot.was_joined) {
 		fmt_snprintf(buf, sizeof(buf), "link to IRC down (%s); reconnecting", why);
 		ircbot_notice(buf);
@@ -340,11 +421,9 @@ static void ircbot_irc_open(int64_t now)
 	bot.deadline_ms = now + IRCBOT_CONNECT_MS;
 }
 
-/* The TCP connection is up: blocking writes from here (with a timeout),
- * NICK and USER. */
+/* The TCP connection is up (it stays non-blocking): NICK and USER. */
 static void ircbot_irc_connected(int64_t now)
 {
-	struct timeval tv = { 10, 0 };
 	char line[IRC_LINE_MAX + 1], real[64];
 	int e = 0;
 	socklen_t el = sizeof(e);
@@ -353,12 +432,11 @@ static void ircbot_irc_connected(int64_t now)
 		ircbot_irc_close(fmt_strerror(e ? e : errno), now);
 		return;
 	}
-	fcntl(bot.irc_fd, F_SETFL, fcntl(bot.irc_fd, F_GETFL) & ~O_NONBLOCK);
-	setsockopt(bot.irc_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	io_lines_init(&bot.irc_in, bot.irc_fd, bot.irc_buf, sizeof(bot.irc_buf));
 	irc_isupport_init(&bot.is);
-	irc_pace_init(&bot.pace, IRC_PACE_COST_MS, IRC_PACE_BURST_MS, now);
+	irc_pace_init(&bot.pace, bot.pace_cost_ms, bot.pace_burst_ms, now);
 	bot.alt = 0;
+	bot.nicklen = IRC_NICKLEN;
 	bot.heard_ms = bot.pinged_ms = now;
 	bot.state = LINK_REGISTERING;
 	if (irc_nick_alt(bot.nick, bot.nick_base, IRC_NICKLEN, 0) < 0)
@@ -433,6 +511,19 @@ static void ircbot_irc_privmsg(const struct irc_msg *m)
 	}
 }
 
+/* A PRIVMSG to the channel from an IRC user, if the room takes one now
+ * (IRCBOT_IN_COST_MS, IRCBOT_IN_BURST_MS: a server flooding the bridge
+ * does not flood the room); else counted, and the room is told. */
+static void ircbot_irc_in(const struct irc_msg *m, int64_t now)
+{
+	if (irc_pace_wait(&bot.in_pace, now) > 0) {
+		bot.in_dropped++;
+		return;
+	}
+	irc_pace_sent(&bot.in_pace, now);
+	ircbot_irc_privmsg(m);
+}
+
 /* One line from the IRC server. */
 static void ircbot_irc_line(const char *p, size_t len, int64_t now)
 {
@@ -456,11 +547,18 @@ static void ircbot_irc_line(const char *p, size_t len, int64_t now)
 	case IRC_CLASS_ISUPPORT:
 		irc_isupport_parse(&bot.is, &m);
 		return;
-	case IRC_CLASS_NICK_TAKEN:
 	case IRC_CLASS_NICK_BAD:
+		/* 432: perhaps longer than the server's NICKLEN (its 005 comes
+		 * after 001), perhaps reserved: the next ones are shorter, so a
+		 * server that refuses them all is left after a few, not 100 */
+		if (bot.state == LINK_REGISTERING && strlen(bot.nick) > 1 &&
+		    strlen(bot.nick) <= bot.nicklen)
+			bot.nicklen = (unsigned)strlen(bot.nick) - 1;
+		/* fall through */
+	case IRC_CLASS_NICK_TAKEN:
 		if (bot.state != LINK_REGISTERING)
 			return;
-		if (irc_nick_alt(bot.nick, bot.nick_base, bot.is.nicklen, ++bot.alt) < 0) {
+		if (irc_nick_alt(bot.nick, bot.nick_base, bot.nicklen, ++bot.alt) < 0) {
 			ircbot_irc_close("no nick left to try", now);
 			return;
 		}
@@ -505,7 +603,7 @@ static void ircbot_irc_line(const char *p, size_t len, int64_t now)
 		/* NOTICE is never relayed (RFC 1459 4.4.2: no automatic reply) */
 		if (m.nparams == 2 && !m.from_server && m.nick.len &&
 		    ircbot_same(m.params[0], bot.chan) && !ircbot_same(m.nick, bot.nick))
-			ircbot_irc_privmsg(&m);
+			ircbot_irc_in(&m, now);
 		break;
 	default:
 		break;
@@ -529,13 +627,16 @@ static void ircbot_irc_read(int64_t now)
 		ircbot_irc_close("connection closed", now);
 }
 
-/* Sends what the pacing lets go; tells the room of lines not bridged (the
- * queue was full, or udpchatd's buffer for the bridge: -LOST), at most
- * once every IRCBOT_TELL_MS. Returns the milliseconds until the next line
- * may go (-1: nothing waits). */
+/* Sends what the pacing lets go, while the server takes it (a line stays
+ * queued until what waits for the server leaves room for it); tells the
+ * room of lines not bridged, each way, at most once every IRCBOT_TELL_MS:
+ * to IRC (the queue was full, or udpchatd's buffer for the bridge: -LOST)
+ * and from IRC (more than IRCBOT_IN_COST_MS allows, or udpchatd not
+ * reading). Returns the milliseconds until the next line may go (-1:
+ * nothing waits, or it waits for the server to take what waits). */
 static int64_t ircbot_flush(int64_t now)
 {
-	char buf[80];
+	char buf[100];
 	int64_t w = -1;
 	unsigned i;
 
@@ -543,11 +644,13 @@ static int64_t ircbot_flush(int64_t now)
 		w = irc_pace_wait(&bot.pace, now);
 		if (w > 0)
 			break;
+		w = -1;
 		i = bot.qhead;
+		if (ircbot_irc_put(bot.qline[i], bot.qline_len[i], now) < 0)
+			break; /* POLLOUT: the server took some */
+		irc_pace_sent(&bot.pace, now);
 		bot.qhead = (bot.qhead + 1) % IRCBOT_QUEUE;
 		bot.qlen--;
-		ircbot_irc_send(bot.qline_len[i], bot.qline[i], now);
-		w = -1;
 	}
 	if (bot.dropped && bot.attached && now >= bot.told_ms) {
 		fmt_snprintf(buf, sizeof(buf), "%lu lines not bridged", bot.dropped);
@@ -555,11 +658,37 @@ static int64_t ircbot_flush(int64_t now)
 		bot.dropped = 0;
 		bot.told_ms = now + IRCBOT_TELL_MS;
 	}
+	if (bot.in_dropped && bot.attached && now >= bot.in_told_ms) {
+		fmt_snprintf(buf, sizeof(buf), "%lu lines from IRC not bridged (at most %u a second)",
+			     bot.in_dropped, 1000u / IRCBOT_IN_COST_MS);
+		ircbot_notice(buf);
+		bot.in_dropped = 0;
+		bot.in_told_ms = now + IRCBOT_TELL_MS;
+	}
 	return w;
 }
 
+/* Writes what waits for either side, as much as each takes now. */
+static void ircbot_write_out(int64_t now)
+{
+	long w;
+
+	if (bot.irc_fd >= 0 && bot.state >= LINK_REGISTERING) {
+		w = ircbot_write(bot.irc_fd, bot.irc_out, &bot.irc_outlen);
+		if (w < 0)
+			ircbot_irc_close(fmt_strerror(errno), now);
+		else if (w > 0)
+			bot.wrote_ms = now;
+	}
+	if (ircbot_write(bot.ctl_fd, bot.ctl_out, &bot.ctl_outlen) < 0) {
+		log_warn("control socket: %s", fmt_strerror(errno));
+		ircbot_ctl_close(now);
+	}
+}
+
 /* Keeps the link alive: a PING after a silence, a reconnect after a long
- * one, a connect that takes too long. */
+ * one or when the server took nothing for as long, a connect that takes
+ * too long. */
 static void ircbot_timers(int64_t now)
 {
 	char line[IRC_LINE_MAX + 1];
@@ -567,9 +696,11 @@ static void ircbot_timers(int64_t now)
 	if (bot.state == LINK_CONNECTING && now >= bot.deadline_ms) {
 		ircbot_irc_close("connect timed out", now);
 	} else if (bot.state >= LINK_REGISTERING) {
-		if (now - bot.heard_ms >= IRCBOT_DEAD_MS) {
+		if (now - bot.heard_ms >= 2 * bot.idle_ms) {
 			ircbot_irc_close("no answer to PING", now);
-		} else if (now - bot.heard_ms >= IRCBOT_IDLE_MS && now - bot.pinged_ms >= IRCBOT_IDLE_MS) {
+		} else if (bot.irc_outlen && now - bot.wrote_ms >= 2 * bot.idle_ms) {
+			ircbot_irc_close("the server reads nothing", now);
+		} else if (now - bot.heard_ms >= bot.idle_ms && now - bot.pinged_ms >= bot.idle_ms) {
 			bot.pinged_ms = now;
 			ircbot_irc_send(irc_fmt_ping(line, sizeof(line),
 						     (struct proto_span){ bot.host, strlen(bot.host) }),
@@ -591,6 +722,8 @@ static int ircbot_wait(int64_t now, int64_t pace)
 		t = now + pace;
 	if (bot.dropped && bot.attached && bot.told_ms < t)
 		t = bot.told_ms;
+	if (bot.in_dropped && bot.attached && bot.in_told_ms < t)
+		t = bot.in_told_ms;
 	if (bot.state == LINK_DOWN && bot.irc_retry.at_ms < t)
 		t = bot.irc_retry.at_ms;
 	if (bot.ctl_fd < 0 && bot.ctl_retry.at_ms < t)
@@ -602,7 +735,7 @@ static void ircbot_args(int argc, char **argv)
 {
 	struct opt o = OPT_INIT;
 	char on[OPT_NAME_MAX];
-	unsigned long port;
+	unsigned long port, idle = IRCBOT_IDLE_S;
 	char *colon;
 	int c;
 
@@ -611,13 +744,25 @@ static void ircbot_args(int argc, char **argv)
 	bot.tag = "irc";
 	bot.notices = 1;
 	bot.port = IRCBOT_PORT;
-	while ((c = opt_next(&o, argc, argv, "c:n:t:k:NhV")) != -1) {
+	bot.pace_cost_ms = IRC_PACE_COST_MS;
+	bot.pace_burst_ms = IRC_PACE_BURST_MS;
+	while ((c = opt_next(&o, argc, argv, "c:n:t:k:Nr:i:hV")) != -1) {
 		switch (c) {
 		case 'c': bot.ctl_path = o.arg; break;
 		case 'n': bot.nick_base = o.arg; break;
 		case 't': bot.tag = o.arg; break;
 		case 'k': bot.key = o.arg; break;
 		case 'N': bot.notices = 0; break;
+		case 'r':
+			if (ircbot_pace_arg(o.arg, &bot.pace_cost_ms, &bot.pace_burst_ms) < 0)
+				log_die(2, "bad -r '%s': BURST/SECONDS (1-%d lines, at most %d s, "
+					"e.g. 5/2 or 10/0.5) or 0", o.arg, IRCBOT_PACE_BURST_MAX,
+					IRCBOT_PACE_SECS_MAX);
+			break;
+		case 'i':
+			if (fmt_parse_uint(o.arg, 1, IRCBOT_IDLE_MAX_S, &idle) < 0)
+				log_die(2, "bad -i '%s': 1-%d seconds", o.arg, IRCBOT_IDLE_MAX_S);
+			break;
 		case 'h': ircbot_usage(1); _exit(0);
 		case 'V': fmt_dprintf(1, "udpchatirc %s\n", UCHAT_VERSION); _exit(0);
 		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
@@ -655,6 +800,7 @@ static void ircbot_args(int argc, char **argv)
 		log_die(2, "control socket path too long: %s", bot.ctl_path);
 	if (bot.key && (!bot.key[0] || strpbrk(bot.key, " ,\r\n")))
 		log_die(2, "bad channel key");
+	bot.idle_ms = (int64_t)idle * 1000;
 }
 
 int ircbot_main(int argc, char **argv)
@@ -675,12 +821,16 @@ int ircbot_main(int argc, char **argv)
 	bot.irc_fd = bot.ctl_fd = -1;
 	now = net_now_ms();
 	bot.rand = (unsigned)now ^ (unsigned)getpid();
+	irc_pace_init(&bot.in_pace, IRCBOT_IN_COST_MS, IRCBOT_IN_BURST_MS, now);
 	for (;;) {
 		ircbot_timers(now);
 		pace = ircbot_flush(now);
+		ircbot_write_out(now);
 		pfd[PFD_IRC] = (struct pollfd){ .fd = bot.irc_fd,
-			.events = bot.state == LINK_CONNECTING ? POLLOUT : POLLIN };
-		pfd[PFD_CTL] = (struct pollfd){ .fd = bot.ctl_fd, .events = POLLIN };
+			.events = bot.state == LINK_CONNECTING ? POLLOUT :
+				  POLLIN | (bot.irc_outlen ? POLLOUT : 0) };
+		pfd[PFD_CTL] = (struct pollfd){ .fd = bot.ctl_fd,
+			.events = POLLIN | (bot.ctl_outlen ? POLLOUT : 0) };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (poll(pfd, PFD_N, ircbot_wait(now, pace)) < 0 && errno != EINTR)
 			log_die(1, "poll: %s", fmt_strerror(errno));
@@ -690,10 +840,10 @@ int ircbot_main(int argc, char **argv)
 		if (pfd[PFD_IRC].revents && bot.irc_fd >= 0) {
 			if (bot.state == LINK_CONNECTING)
 				ircbot_irc_connected(now);
-			else
+			else if (pfd[PFD_IRC].revents & ~POLLOUT)
 				ircbot_irc_read(now);
 		}
-		if (pfd[PFD_CTL].revents && bot.ctl_fd >= 0) {
+		if ((pfd[PFD_CTL].revents & ~POLLOUT) && bot.ctl_fd >= 0) {
 			if (io_lines_fill(&bot.ctl_in) < 0 && errno != EAGAIN && errno != EINTR)
 				bot.ctl_in.eof = 1;
 			while (bot.ctl_fd >= 0 && (r = io_lines_next(&bot.ctl_in, &l, &len)) != IO_NONE)
@@ -705,9 +855,11 @@ int ircbot_main(int argc, char **argv)
 			}
 		}
 	}
+	/* a last try, without waiting, to say goodbye on each side */
 	ircbot_notice("bridge stopped");
 	if (bot.irc_fd >= 0 && bot.state >= LINK_REGISTERING)
 		ircbot_irc_send(irc_fmt_quit(line, sizeof(line),
 					     (struct proto_span){ "bridge stopped", 14 }), line, now);
+	ircbot_write_out(now);
 	return 0;
 }

@@ -30,4 +30,12 @@ enum ircbot_event ircbot_event_kind(const char *t, size_t len, size_t *name_len)
  * length (0 for an empty nick). */
 size_t ircbot_room_nick(struct proto_span nick, char *out);
 
+/* Reads udpchatirc's -r argument s (NUL-terminated): "BURST/SECONDS", BURST
+ * 1-IRCBOT_PACE_BURST_MAX lines, SECONDS a decimal number of seconds
+ * (at most 3 digits after the point), above 0 and at most
+ * IRCBOT_PACE_SECS_MAX: BURST lines at once, then one every SECONDS; or
+ * "0": no pacing. Sets irc_pace's *cost_ms (SECONDS in ms; 0 for "0") and
+ * *burst_ms (BURST times that) and returns 0; or returns -1 (nothing set). */
+int ircbot_pace_arg(const char *s, unsigned *cost_ms, unsigned *burst_ms);
+
 #endif

@@ -1029,6 +1029,34 @@ static void ircbot_nicks(void)
 	CHECK_STR(out, "");
 }
 
+/* udpchatirc's -r BURST/SECONDS: irc_pace's cost and burst, and the
+ * values it refuses. */
+static void ircbot_pace_args(void)
+{
+	static const struct { const char *s; unsigned cost, burst; } ok[] = {
+		{ "0", 0, 0 }, { "5/2", 2000, 10000 }, { "1/1", 1000, 1000 },
+		{ "10/0.5", 500, 5000 }, { "3/0.25", 250, 750 }, { "100/60", 60000, 6000000 },
+		{ "2/1.5", 1500, 3000 }, { "5/0.001", 1, 5 }, { "4/002", 2000, 8000 },
+	};
+	static const char *const bad[] = {
+		"", "5", "5/", "/2", "0/2", "101/2", "5/0", "5/0.0", "5/60.001", "5/61",
+		"5/1.2345", "5/x", "5/2x", "5/2.", "5/.5", "-1/2", "+5/2", "5/-2", "5 /2",
+		"1000/2", "5/99999999999999999999", "00", "0/0",
+	};
+	unsigned cost, burst, i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cost = burst = 7;
+		CHECK_MSG(ircbot_pace_arg(ok[i].s, &cost, &burst) == 0 && cost == ok[i].cost &&
+			  burst == ok[i].burst, "%s: %u %u", ok[i].s, cost, burst);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cost = burst = 7;
+		CHECK_MSG(ircbot_pace_arg(bad[i], &cost, &burst) == -1 && cost == 7 && burst == 7,
+			  "%s taken: %u %u", bad[i], cost, burst);
+	}
+}
+
 void suite_irc(void)
 {
 	TEST_RUN(irc_table);
@@ -1053,4 +1081,5 @@ void suite_irc(void)
 	TEST_RUN(irc_nick_alternates);
 	TEST_RUN(ircbot_events);
 	TEST_RUN(ircbot_nicks);
+	TEST_RUN(ircbot_pace_args);
 }
