@@ -78,13 +78,14 @@ static struct {
 static void ircbot_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] SERVER[:PORT] CHANNEL\n"
+		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] [-S] SERVER[:PORT] CHANNEL\n"
 		"Bridges udpchatd's room and an IRC channel (first slice).\n"
 		"  -c PATH   udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -n NICK   the bot's IRC nick (default " IRC_NICK_DEFAULT ")\n"
 		"  -t TAG    the room shows IRC users as NICK@TAG (default irc)\n"
 		"  -k KEY    the channel's key\n"
 		"  -N        no NOTICEs of joins, leaves, renames and announcements\n"
+		"  -S        log to syslog (daemon facility) instead of stderr\n"
 		"  -h        show this help\n"
 		"  -V        show the version\n"
 		"SERVER: a name or an address; PORT: default " UCHAT_STR(IRCBOT_PORT) ".\n");
@@ -611,13 +612,14 @@ static void ircbot_args(int argc, char **argv)
 	bot.tag = "irc";
 	bot.notices = 1;
 	bot.port = IRCBOT_PORT;
-	while ((c = opt_next(&o, argc, argv, "c:n:t:k:NhV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "c:n:t:k:NShV")) != -1) {
 		switch (c) {
 		case 'c': bot.ctl_path = o.arg; break;
 		case 'n': bot.nick_base = o.arg; break;
 		case 't': bot.tag = o.arg; break;
 		case 'k': bot.key = o.arg; break;
 		case 'N': bot.notices = 0; break;
+		case 'S': log_use_syslog("udpchatirc"); break;
 		case 'h': ircbot_usage(1); _exit(0);
 		case 'V': fmt_dprintf(1, "udpchatirc %s\n", UCHAT_VERSION); _exit(0);
 		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
