@@ -53,6 +53,7 @@ scripts() {
 	done
 	# sourced by S50udpchatd: shell too
 	echo rootfs-overlay/etc/default/udpchatd
+	echo rootfs-overlay/etc/default/udpchatirc
 }
 for f in $(scripts | sort -u); do
 	if out=$(shellcheck -x -s sh "$f" 2>&1); then
@@ -208,6 +209,105 @@ network_get_ipaddr6 lan
 udpchatd: room main: interface lan has no address yet
 reload_trigger udpchatd
 reload_interface_trigger lan"
+
+# ------------------------------------- procd: the bridge (udpchatirc.init)
+# /etc/config/udpchatirc beside /etc/config/udpchatd: each enabled
+# `config bridge` section with a server and a channel is one instance, run
+# as its room's user through that room's socket; the shipped file starts
+# nothing
+IINIT=board/openwrt/net/udpchat/files/udpchatirc.init
+ICONF=board/openwrt/net/udpchat/files/udpchatirc.config
+# run_bridge UCIDIR: what udpchatirc.init asks of procd
+run_bridge() {
+	(
+		UCI_DIR=$1
+		. tests/board/lib/procd-stub.sh
+		# shellcheck source=/dev/null
+		. "./$IINIT"
+		start_service
+		service_triggers
+	)
+}
+expect_bridge() { # NAME UCIDIR EXPECTED
+	got=$(run_bridge "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$S: procd udpchatirc start_service, $1"
+	else
+		notok "$S: procd udpchatirc start_service, $1" "got:" "$got" "expected:" "$3"
+	fi
+}
+# ib NAME: a UCI folder NAME holding the shipped /etc/config/udpchatd
+ib() { mkdir -p "$T/ib/$1" && cp "$CONF" "$T/ib/$1/udpchatd"; }
+ib off && cp "$ICONF" "$T/ib/off/udpchatirc"
+ib on && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*/option server 'irc.lan'/" \
+	-e "s/option channel .*/option channel '#lan'/" "$ICONF" >"$T/ib/on/udpchatirc"
+ib noserver && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option channel .*/option channel '#lan'/" \
+	"$ICONF" >"$T/ib/noserver/udpchatirc"
+# two rooms (room2 as root), three bridges: main's (key, no notices), room2's,
+# and one for room3, which does not exist
+ib two && sed -e "s/option enabled .*/option enabled '1'/" -e "/^config udpchatd 'room2'/,\$ s/option user .*/option user ''/" \
+	"$CONF" >"$T/ib/two/udpchatd"
+{
+	sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*/option server '127.0.0.1:1'/" \
+		-e "s/option channel .*/option channel '#lan'/" -e "s/option key .*/option key 'sesame'/" \
+		-e "s/option notices .*/option notices '0'/" -e "s/option nick .*/option nick 'boardA'/" "$ICONF"
+	printf "config bridge 'b2'\n\toption enabled '1'\n\toption room 'room2'\n\toption server '10.0.0.1'\n\toption channel '#zh'\n\toption tag 'zh'\n"
+	printf "config bridge 'b3'\n\toption enabled '1'\n\toption room 'room3'\n\toption server '10.0.0.1'\n\toption channel '#x'\n"
+} >"$T/ib/two/udpchatirc"
+# the room main disabled: its bridge does not start
+ib roomoff && sed -e "s/option enabled .*/option enabled '0'/" "$CONF" >"$T/ib/roomoff/udpchatd" &&
+	cp "$T/ib/on/udpchatirc" "$T/ib/roomoff/udpchatirc"
+expect_bridge "shipped /etc/config/udpchatirc: off, nothing started" "$T/ib/off" "reload_trigger udpchatirc udpchatd"
+expect_bridge "enabled: an instance as the room's user udpchat, through its socket" "$T/ib/on" "open_instance main
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [udpchat] [-t] [irc] [irc.lan] [#lan]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+close_instance
+reload_trigger udpchatirc udpchatd"
+expect_bridge "enabled without a server: nothing started, said why" "$T/ib/noserver" "udpchatirc: bridge main: no server or channel set
+reload_trigger udpchatirc udpchatd"
+expect_bridge "three bridges: main's (key, -N), room2's (a root room: its own socket), none for a room that does not exist" \
+	"$T/ib/two" "open_instance main
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [boardA] [-t] [irc] [-k] [sesame] [-N] [127.0.0.1:1] [#lan]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+close_instance
+open_instance b2
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd-room2.sock] [-n] [udpchat] [-t] [zh] [10.0.0.1] [#zh]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+udpchatirc: bridge b3: no enabled room 'room3' in /etc/config/udpchatd
+reload_trigger udpchatirc udpchatd"
+expect_bridge "its room disabled: no bridge" "$T/ib/roomoff" "udpchatirc: bridge main: no enabled room 'main' in /etc/config/udpchatd
+reload_trigger udpchatirc udpchatd"
+# the command line, run for real: the host build's udpchatirc takes it (a
+# bad word would end it at once with status 2); it keeps trying the
+# (absent) socket and the server (127.0.0.1:1, where nothing listens)
+make -s -j2 BUILD="$T/host-full" PROGS="udpchatd udpchat udpchatctl udpchatirc" >"$T/make-full.log" 2>&1
+cmd=$(run_bridge "$T/ib/two" 2>/dev/null | sed -n 's/^set_param command //p' | head -n 1 | tr -d '[]')
+# shellcheck disable=SC2086 # the recorded words, minus the program
+set -- $cmd
+shift
+"$T/host-full/udpchatirc" "$@" </dev/null >"$T/irc-cmd.log" 2>&1 &
+SRV=$!
+if holds 2 kill -0 "$SRV" && grep -q 'cannot connect to /var/run/udpchatd/udpchatd.sock' "$T/irc-cmd.log"; then
+	ok "$S: udpchatirc accepts the procd command line ($*)"
+else
+	notok "$S: udpchatirc accepts the procd command line ($*)" "$(diag "$T/irc-cmd.log")"
+fi
+stop_pid "$SRV"
+SRV=''
+
 if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
