@@ -377,6 +377,72 @@ else
 		"missing lines:$missing"
 fi
 
+# the bridge's units: udpchatirc.service verified beside udpchatd.service
+# (which it requires), the template as udpchatirc@room2 beside
+# udpchatd@.service, the template's settings the unit's with the room's
+# name (tests/board/lib/irc-unit-template.sed), the sandbox line for line
+# udpchatd.service's, and the lines that make it the room's bridge
+IUNIT=board/raspberrypi/systemd/udpchatirc.service
+ITPL=board/raspberrypi/systemd/udpchatirc@.service
+cp /bin/sh "$SD/bin/"
+mkdir -p "$SD/usr/bin"
+: >"$SD/usr/bin/udpchatirc"
+chmod 0755 "$SD/usr/bin/udpchatirc"
+cp "$UNIT" "$SD/usr/lib/systemd/system/udpchatd.service"
+cp "$TPL" "$SD/usr/lib/systemd/system/udpchatd@.service"
+check_unit "$IUNIT" udpchatirc.service udpchatirc.service
+check_unit "$ITPL" udpchatirc@.service udpchatirc@room2.service
+settings "$IUNIT" | sed -f tests/board/lib/irc-unit-template.sed >"$T/itpl.want"
+if settings "$ITPL" | cmp -s - "$T/itpl.want"; then
+	ok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line"
+else
+	notok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line" \
+		"$(settings "$ITPL" | diff "$T/itpl.want" - | head -n 20)"
+fi
+sandbox() { sed -n '/^CapabilityBoundingSet=/,/^SystemCallErrorNumber=/p' "$1"; }
+sandbox "$UNIT" >"$T/sandbox.d"
+sandbox "$IUNIT" >"$T/sandbox.irc"
+if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.irc"; then
+	ok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line"
+else
+	notok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line" \
+		"$(diff "$T/sandbox.d" "$T/sandbox.irc")"
+fi
+missing=''
+# shellcheck disable=SC2016 # the unit's variables, not ours
+for l in Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
+	EnvironmentFile=-/etc/default/udpchatirc Restart=on-failure RestartPreventExitStatus=2 \
+	DynamicUser=yes User=udpchatd \
+	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}'; do
+	grep -qx -- "$l" "$IUNIT" || missing="$missing
+$l"
+done
+# the room's own unit: its dynamic user is named after it (udpchatd), and
+# its socket is where the bridge looks
+grep -qx 'RuntimeDirectory=udpchatd' "$UNIT" && ! grep -q '^User=' "$UNIT" || missing="$missing
+(udpchatd.service: RuntimeDirectory=udpchatd, no User=: its dynamic user is udpchatd)"
+if [ -z "$missing" ]; then
+	ok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
+else
+	notok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings" \
+		"missing lines:$missing"
+fi
+# ExecCondition with the settings file: the shipped one (off) skips the
+# start, a configured one runs it (the command as systemd hands it to the
+# shell: $$ is $)
+cond=$(sed -n "s/^ExecCondition=\/bin\/sh -c '\(.*\)'$/\1/p" "$IUNIT" | sed 's/\$\$/$/g')
+envrun() { # FILE: the condition, with FILE's settings in the environment
+	env -i sh -c "set -a; . '$1'; exec sh -c '$cond'" 2>&1
+}
+sed -e 's/^UDPCHATIRC_SERVER=.*/UDPCHATIRC_SERVER="irc.lan"/' -e 's/^UDPCHATIRC_CHANNEL=.*/UDPCHATIRC_CHANNEL="#lan"/' \
+	rootfs-overlay/etc/default/udpchatirc >"$T/udpchatirc.on"
+if [ -n "$cond" ] && ! envrun rootfs-overlay/etc/default/udpchatirc && envrun "$T/udpchatirc.on"; then
+	ok "$S: udpchatirc.service's ExecCondition: the shipped /etc/default/udpchatirc skips the start, a server and a channel let it run"
+else
+	notok "$S: udpchatirc.service's ExecCondition: the shipped /etc/default/udpchatirc skips the start, a server and a channel let it run" \
+		"condition: $cond"
+fi
+
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
 # with a private control socket; ok when a netcat join gets the welcome
 serve() {
