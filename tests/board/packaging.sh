@@ -603,10 +603,16 @@ else
 	ok "$S: real Buildroot: defconfigs, printvars, check-package # SKIP no BUILDROOT=DIR (make buildroot-check)"
 fi
 
+# the default package has no bridge (the positive control: the
+# BR2_PACKAGE_UDPCHAT_IRC=y image below)
+check "$S: Buildroot: without BR2_PACKAGE_UDPCHAT_IRC no udpchatirc, S51udpchatirc or its settings in TARGET_DIR" \
+	test -z "$(find "$B/target" -name '*udpchatirc*')" -a -x "$B/target/etc/init.d/S50udpchatd"
+
 # a systemd image gets the package's unit and no S50 script (no overlay: the
-# package installs what the image's init needs)
+# package installs what the image's init needs); this one with the bridge
+# (BR2_PACKAGE_UDPCHAT_IRC=y)
 BS=$T/buildroot-systemd
-if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y \
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y BR2_PACKAGE_UDPCHAT_IRC=y \
 	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
 	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
@@ -617,6 +623,32 @@ if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_
 else
 	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd" \
 		"$(diag "$T/buildroot-systemd.log")" "$(find "$BS/target" -name '*udpchatd*')"
+fi
+# the bridge: udpchatirc in the binary (answers under qemu), its units and
+# settings file; then the same package installed into a BusyBox image
+# (only the install step again: the build is kept) gets S51udpchatirc
+irc_units() {
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatirc.service" board/raspberrypi/systemd/udpchatirc.service &&
+		cmp -s "$BS/target/usr/lib/systemd/system/udpchatirc@.service" board/raspberrypi/systemd/udpchatirc@.service &&
+		cmp -s "$BS/target/etc/default/udpchatirc" rootfs-overlay/etc/default/udpchatirc &&
+		[ ! -e "$BS/target/etc/init.d/S51udpchatirc" ] &&
+		[ "$(readlink -f "$BS/target/usr/bin/udpchatirc")" = "$(readlink -f "$BS/target/usr/bin/udpchatmulti")" ] &&
+		[ "$(qemu-aarch64-static "$BS/target/usr/bin/udpchatirc" -V 2>&1)" = "udpchatirc $VER" ]
+}
+check "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y: udpchatirc in the binary (qemu-aarch64), udpchatirc.service, udpchatirc@.service, /etc/default/udpchatirc, no S51" \
+	irc_units
+rm -f "$BS/build/udpchat-$VER/.stamp_installed"
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_PACKAGE_UDPCHAT_IRC=y \
+	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
+	-o "$BS/build/udpchat-$VER/.stamp_built" udpchat >"$T/buildroot-irc-sysv.log" 2>&1 &&
+	cmp -s "$BS/target/etc/init.d/S51udpchatirc" rootfs-overlay/etc/init.d/S51udpchatirc &&
+	[ "$(stat -c %a "$BS/target/etc/init.d/S51udpchatirc")" = 755 ]; then
+	ok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y in a BusyBox image installs S51udpchatirc (0755)"
+else
+	notok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y in a BusyBox image installs S51udpchatirc (0755)" \
+		"$(diag "$T/buildroot-irc-sysv.log")" "$(find "$BS/target" -name '*udpchatirc*')"
 fi
 if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then
 	notok "$S: Buildroot: the defconfigs need no rootfs overlay" "$(grep -n ROOTFS_OVERLAY board/raspberrypi/configs/*)"
@@ -645,22 +677,47 @@ else
 	notok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs" "$(diag "$T/openwrt.log")"
 fi
 check "$S: OpenWrt: dynamic (musl), unstripped MIPS udpchatmulti and the three links in the package" \
-	installed "$W/ipkg" MIPS dynamic
+	installed "$W/ipkg/udpchat" MIPS dynamic
 # the positive control of this absence: the binary and links in the same folder
 no_man() { installed "$1" "$2" dynamic && [ ! -e "$1/usr/share/man" ]; }
 check "$S: OpenWrt: no man pages in the package (an .ipk ships no documentation)" \
-	no_man "$W/ipkg" MIPS
+	no_man "$W/ipkg/udpchat" MIPS
 check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
-	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
+	test -x "$W/ipkg/udpchat/etc/init.d/udpchatd" -a -f "$W/ipkg/udpchat/etc/config/udpchatd"
 check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept, not -static" \
 	flags_kept "$W/build/udpchat-$VER/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
 	-mtune=24kc
 check "$S: OpenWrt: TARGET_LDFLAGS' -zrelro kept" grep -q -- -zrelro "$W/build/udpchat-$VER/build/openwrt/.flags"
-if serve qemu-mipsel-static "$W/ipkg/usr/sbin/udpchatd"; then
+if serve qemu-mipsel-static "$W/ipkg/udpchat/usr/sbin/udpchatd"; then
 	ok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)"
 else
 	notok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)" "$(diag "$T/srv.log")"
 fi
+
+# udpchat-irc: udpchatirc, a binary of its own that holds the bridge alone
+# (dynamic, unstripped MIPS; answers to udpchatirc under qemu), its procd
+# init script and UCI file; the udpchat package has none of it
+WI=$W/ipkg/udpchat-irc
+irc_ipk() {
+	b=$WI/usr/bin/udpchatirc
+	[ -f "$b" ] && [ ! -L "$b" ] && readelf -h "$b" | grep -q 'Machine:.*MIPS' &&
+		readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' && readelf -S "$b" | grep -q '\.symtab' &&
+		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "udpchatirc $VER" ] &&
+		qemu-mipsel-static "$b" -h 2>&1 | grep -q '^usage: udpchatirc ' &&
+		[ "$(cd "$WI" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/udpchatirc ./etc/init.d/udpchatirc ./usr/bin/udpchatirc " ] &&
+		cmp -s "$WI/etc/init.d/udpchatirc" board/openwrt/net/udpchat/files/udpchatirc.init &&
+		[ "$(stat -c %a "$WI/etc/init.d/udpchatirc")" = 755 ] && [ "$(stat -c %a "$WI/etc/config/udpchatirc")" = 600 ]
+}
+check "$S: OpenWrt: udpchat-irc holds /usr/bin/udpchatirc (its own MIPS binary, qemu-mipsel), /etc/init.d/udpchatirc and /etc/config/udpchatirc only" \
+	irc_ipk
+# the bridge-only binary is the bridge alone: called as udpchatd it
+# refuses with the usage that lists what it holds
+ln -sf "$WI/usr/bin/udpchatirc" "$T/udpchatd"
+check "$S: OpenWrt: udpchat-irc's binary refuses the name udpchatd; udpchat's package has no udpchatirc" \
+	sh -c "qemu-mipsel-static '$T/udpchatd' -V 2>&1 | grep -q '^usage: udpchatmulti udpchatirc ' &&
+		test -z \"\$(find '$W/ipkg/udpchat' -name '*udpchatirc*')\""
+check "$S: OpenWrt: udpchat-irc depends on udpchat" \
+	sh -c "sed -n '/^define Package\/udpchat-irc\$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  DEPENDS:=+udpchat'"
 
 # the build stamp (PKG_FILE_DEPENDS): a compile with nothing changed does
 # nothing, an edit of the project's src/ or Makefile prepares and builds
