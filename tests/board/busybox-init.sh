@@ -587,6 +587,33 @@ if wait_until 5 got alice '[bridge lan] bridge stopped' && wait_until 5 bot_quit
 else
 	notok "$S: stop is a clean SIGTERM (the room told, the bot quits IRC)" "$(diag "$T/alice.out")" "$(diag "$T/carol.out")"
 fi
+# the inittab respawn line of docs/DEPLOY.md (it reads the settings file,
+# set up above): init starts the bridge on SIGHUP and again after a SIGKILL
+iline=$(grep -m1 '^ *::respawn:.*/usr/bin/udpchatirc' docs/DEPLOY.md | sed -e 's/^ *//')
+cp "$R/etc/inittab" "$T/inittab.orig"
+printf '%s\n' "$iline" >>"$R/etc/inittab"
+inns /bin/kill -HUP 1
+# the bridge init respawns (a child of init, PPID 1) and that is in the channel
+respawned_irc() { irc_procs | awk '$2 == 1 { print $1; exit }'; }
+irc_child() { q=$(respawned_irc) && [ -n "$q" ] && [ "$q" != "${J1:-}" ]; }
+J1=''
+wait_until 10 irc_child
+J1=$(respawned_irc)
+inns /bin/kill -9 "$J1" 2>/dev/null
+: >"$T/carol.out"
+if [ -n "$iline" ] && [ -n "$J1" ] && wait_until 10 irc_child && wait_until 15 got carol ':boardbot!'; then
+	ok "$S: the bridge's inittab respawn line (docs/DEPLOY.md) restarts a killed bridge ($J1 -> $(respawned_irc)), which joins"
+else
+	notok "$S: inittab respawn line of the bridge restarts a killed bridge" "line: '$iline'" "first pid '$J1'" \
+		"$(irc_procs)" "$(diag "$T/carol.out")" "$(diag "$R/var/log/messages")"
+fi
+cp "$T/inittab.orig" "$R/etc/inittab"
+inns /bin/kill -HUP 1
+J2=$(respawned_irc)
+[ -n "$J2" ] && inns /bin/kill "$J2" 2>/dev/null
+gone_irc() { [ -z "$(respawned_irc)" ]; }
+wait_until 10 gone_irc
+
 inns /etc/init.d/S51udpchatirc start >/dev/null 2>&1
 wait_until 5 test -n "$(irc_pid)"
 check "$S: no zombie with the bridge" no_zombies
