@@ -625,8 +625,9 @@ if [ "$order" = "Stopping udpchatirc: OK Stopping udpchatd: OK " ]; then
 else
 	notok "$S: rcK stops the bridge, then the room" "$(diag "$T/boot5.log")"
 fi
-if grep -q 'udpchatirc.*attached to /var/run/udpchatd.sock as bridge lan' "$R/var/log/messages" 2>/dev/null; then
-	ok "$S: the bridge logs to syslog (-S)"
+# (the service's bridge, by its pid: the respawn line's logs too)
+if [ -n "$I1" ] && grep -q "udpchatirc\[$I1\]: attached to /var/run/udpchatd.sock as bridge lan" "$R/var/log/messages" 2>/dev/null; then
+	ok "$S: the service's bridge logs to syslog (-S)"
 else
-	notok "$S: the bridge logs to syslog (-S)" "$(diag "$R/var/log/messages")"
+	notok "$S: the service's bridge logs to syslog (-S)" "pid $I1" "$(diag "$R/var/log/messages")"
 fi
