@@ -616,6 +616,31 @@ wait_until 10 gone_irc
 
 inns /etc/init.d/S51udpchatirc start >/dev/null 2>&1
 wait_until 5 test -n "$(irc_pid)"
+# a second room's bridge (docs/DEPLOY.md): the links S50udpchatd-room2 and
+# S51udpchatirc-room2 with their settings files; the bridge goes through
+# room2's socket into its own channel, and a line of room2 reaches it
+printf 'JOIN #room2\r\n' >&9
+wait_until 10 got carol ' 366 carol #room2 '
+ln -s S50udpchatd "$R/etc/init.d/S50udpchatd-room2"
+ln -s S51udpchatirc "$R/etc/init.d/S51udpchatirc-room2"
+sed 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889"/' "$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
+sed -e 's/^UDPCHATIRC_CHANNEL=.*/UDPCHATIRC_CHANNEL="#room2"/' -e 's/^UDPCHATIRC_NICK=.*/UDPCHATIRC_NICK="bot2"/' \
+	-e 's/^UDPCHATIRC_TAG=.*/UDPCHATIRC_TAG="r2"/' "$R/etc/default/udpchatirc" >"$R/etc/default/udpchatirc-room2"
+inns /etc/init.d/S50udpchatd-room2 start >/dev/null 2>&1
+inns /etc/init.d/S51udpchatirc-room2 start >"$T/irc2-start.log" 2>&1
+K1=$(cat "$R/var/run/udpchatirc-room2.pid" 2>/dev/null)
+room2_line() {
+	nsenter -t "$INIT" -n sh -c 'printf "frank\nhi room2\n/quit\n" | timeout 5 nc -u -w1 127.0.0.1 8889' >/dev/null 2>&1
+	got carol 'PRIVMSG #room2 :<frank> hi room2'
+}
+if grep -q 'Starting udpchatirc-room2: OK' "$T/irc2-start.log" && [ -n "$K1" ] &&
+	inns /bin/cat "/proc/$K1/cmdline" | tr '\0' ' ' | grep -q -- '-c /var/run/udpchatd-room2.sock -n bot2 -t r2 ' &&
+	wait_until 15 got carol ':bot2!' && wait_until 15 room2_line && ! got carol 'PRIVMSG #lan :<frank>'; then
+	ok "$S: S51udpchatirc-room2 bridges the room udpchatd-room2 (its socket, settings and pidfile) into its own channel"
+else
+	notok "$S: S51udpchatirc-room2 bridges the room udpchatd-room2 into its own channel" "$(cat "$T/irc2-start.log")" \
+		"pid $K1: $(inns /bin/cat "/proc/$K1/cmdline" 2>&1 | tr '\0' ' ')" "$(diag "$T/carol.out")"
+fi
 check "$S: no zombie with the bridge" no_zombies
 shutdown_board "shutdown of the bridge board" "$T/boot5.log"
 # rcK runs S??* in reverse: the bridge stops before its room
