@@ -643,12 +643,12 @@ else
 fi
 check "$S: no zombie with the bridge" no_zombies
 shutdown_board "shutdown of the bridge board" "$T/boot5.log"
-# rcK runs S??* in reverse: the bridge stops before its room
-order=$(grep -o 'Stopping udpchat[a-z]*: OK' "$T/boot5.log" | tail -n 2 | tr '\n' ' ')
-if [ "$order" = "Stopping udpchatirc: OK Stopping udpchatd: OK " ]; then
-	ok "$S: rcK stops the bridge, then the room"
+# rcK runs S??* in reverse: the bridges stop before the rooms
+order=$(grep -o 'Stopping udpchat[a-z0-9-]*: OK' "$T/boot5.log" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
+if [ "$order" = "udpchatirc-room2 udpchatirc udpchatd-room2 udpchatd " ]; then
+	ok "$S: rcK stops both bridges, then both rooms"
 else
-	notok "$S: rcK stops the bridge, then the room" "$(diag "$T/boot5.log")"
+	notok "$S: rcK stops both bridges, then both rooms" "$(diag "$T/boot5.log")"
 fi
 # (the service's bridge, by its pid: the respawn line's logs too)
 if [ -n "$I1" ] && grep -q "udpchatirc\[$I1\]: attached to /var/run/udpchatd.sock as bridge lan" "$R/var/log/messages" 2>/dev/null; then
