@@ -6,7 +6,11 @@
 #   it builds from UCI files (one instance per room, the interface's
 #   address as -b), and that the real udpchatd accepts them, two rooms at
 #   once;
-# - the systemd unit and the template udpchatd@.service (systemd-analyze);
+# - the IRC bridge's procd script (udpchatirc.init, /etc/config/udpchatirc)
+#   against the same stand-in, its command line run by the OpenWrt
+#   package's udpchatirc under qemu;
+# - the systemd unit and the template udpchatd@.service (systemd-analyze),
+#   and the bridge's udpchatirc.service and udpchatirc@.service;
 # - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
 #   stand-ins of their build systems (tests/board/lib), with toolchains named
 #   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
