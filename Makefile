@@ -249,6 +249,11 @@ rootfs: all
 	  $(ROOTFS)/usr/lib/systemd/system/udpchatd.service
 	install -m 0644 board/raspberrypi/systemd/udpchatd@.service \
 	  $(ROOTFS)/usr/lib/systemd/system/udpchatd@.service
+	# udpchatirc's service and units only in a build that holds it
+	$(if $(filter udpchatirc,$(PROGS)),chmod 0755 $(ROOTFS)/etc/init.d/S51udpchatirc,\
+	  rm -f $(ROOTFS)/etc/init.d/S51udpchatirc $(ROOTFS)/etc/default/udpchatirc)
+	$(if $(filter udpchatirc,$(PROGS)),install -m 0644 board/raspberrypi/systemd/udpchatirc.service \
+	  board/raspberrypi/systemd/udpchatirc@.service $(ROOTFS)/usr/lib/systemd/system/)
 
 # One tarball per target, to untar onto a board's root (tar -xzf F -C /).
 # Files and links only: no directory entries that would change the modes

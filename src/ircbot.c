@@ -88,7 +88,7 @@ static struct {
 static void ircbot_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] [-r BURST/SECONDS]\n"
+		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] [-S] [-r BURST/SECONDS]\n"
 		"                  [-i SECONDS] SERVER[:PORT] CHANNEL\n"
 		"Bridges udpchatd's room and an IRC channel (first slice).\n"
 		"  -c PATH   udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
@@ -96,6 +96,7 @@ static void ircbot_usage(int fd)
 		"  -t TAG    the room shows IRC users as NICK@TAG (default irc)\n"
 		"  -k KEY    the channel's key\n"
 		"  -N        no NOTICEs of joins, leaves, renames and announcements\n"
+		"  -S        log to syslog (daemon facility) instead of stderr\n"
 		"  -r BURST/SECONDS  pacing of lines to IRC: BURST at once, then one every\n"
 		"            SECONDS (default 5/2, RFC 1459's); -r 0: none (a network that\n"
 		"            exempts the bot)\n"
@@ -746,13 +747,14 @@ static void ircbot_args(int argc, char **argv)
 	bot.port = IRCBOT_PORT;
 	bot.pace_cost_ms = IRC_PACE_COST_MS;
 	bot.pace_burst_ms = IRC_PACE_BURST_MS;
-	while ((c = opt_next(&o, argc, argv, "c:n:t:k:Nr:i:hV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "c:n:t:k:NSr:i:hV")) != -1) {
 		switch (c) {
 		case 'c': bot.ctl_path = o.arg; break;
 		case 'n': bot.nick_base = o.arg; break;
 		case 't': bot.tag = o.arg; break;
 		case 'k': bot.key = o.arg; break;
 		case 'N': bot.notices = 0; break;
+		case 'S': log_use_syslog("udpchatirc"); break;
 		case 'r':
 			if (ircbot_pace_arg(o.arg, &bot.pace_cost_ms, &bot.pace_burst_ms) < 0)
 				log_die(2, "bad -r '%s': BURST/SECONDS (1-%d lines, at most %d s, "

@@ -6,6 +6,9 @@
 # a right pidfile and leave no zombie or stray process, that init's shutdown
 # stops it cleanly, and (second boot) that the inittab respawn line documented
 # in docs/DEPLOY.md restarts a killed daemon.
+# Later boots: the service user, a second room, and (on a root fs of the
+# build with every program) the IRC bridge's service S51udpchatirc against
+# a real ngIRCd in the board's network namespace.
 # Needs root (namespaces, chroot). Everything it starts is killed by PID.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -13,12 +16,14 @@ cd "$(dirname "$0")/../.." || exit 2
 
 S=busybox-init
 T=build/board-busybox
-INIT='' UNSHARE='' ALICE='' BOB=''
+INIT='' UNSHARE='' ALICE='' BOB='' NGIRCD='' CAROL=''
 
 cleanup() {
-	exec 7>&- 8>&-
+	exec 7>&- 8>&- 9>&-
 	stop_pid "$ALICE"
 	stop_pid "$BOB"
+	stop_pid "$CAROL"
+	stop_pid "$NGIRCD"
 	# SIGKILL to a namespace's init kills everything in it
 	[ -n "$INIT" ] && kill -9 "$INIT" 2>/dev/null
 	stop_pid "$UNSHARE"
@@ -32,7 +37,7 @@ if [ "$(id -u)" != 0 ]; then
 	notok "$S: setup" "needs root for namespaces and chroot"
 	exit 1
 fi
-sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev >&2 ||
+sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev ngircd >&2 ||
 	{ notok "$S: setup" "dependencies missing"; exit 1; }
 mkdir -p "$T"
 make -s -j2 TARGET=x86_64 rootfs >"$T/make.log" 2>&1 || {
@@ -40,13 +45,14 @@ make -s -j2 TARGET=x86_64 rootfs >"$T/make.log" 2>&1 || {
 	exit 1
 }
 
-# mkroot DIR: a BusyBox root fs laid out like Buildroot's skeleton, plus the
-# project's rootfs (binaries + overlay) from make rootfs
+# mkroot DIR [ROOTFS]: a BusyBox root fs laid out like Buildroot's skeleton,
+# plus the project's rootfs (binaries + overlay) from make rootfs (default
+# the core build's, build/x86_64/rootfs)
 mkroot() {
 	r=$1
 	rm -rf "$r"
 	mkdir -p "$r"
-	cp -a build/x86_64/rootfs/. "$r/"
+	cp -a "${2:-build/x86_64/rootfs}/." "$r/"
 	mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin" "$r/proc" "$r/dev" \
 		"$r/tmp" "$r/var/run" "$r/var/log" "$r/etc/init.d"
 	cp /bin/busybox "$r/bin/busybox"
@@ -443,4 +449,210 @@ if grep -q 'Stopping udpchatd: OK' "$T/boot4.log" && grep -q 'Stopping udpchatd-
 	ok "$S: rcK stops both rooms"
 else
 	notok "$S: rcK stops both rooms" "$(diag "$T/boot4.log")"
+fi
+
+# ------------------------------- boot 5: the IRC bridge (S51udpchatirc)
+# The core root fs carries no bridge; the root fs of the build with every
+# program does: S51udpchatirc stays off until /etc/default/udpchatirc sets
+# a server and a channel; configured, it starts udpchatirc (as root: the
+# room's socket admits root and its owner, root here) against a real
+# ngIRCd on the board's own 127.0.0.1, and a member's line and an IRC
+# user's line cross; it re-attaches when the room restarts; stop is a
+# clean SIGTERM by the pidfile; rcK stops the bridge before the room.
+if [ ! -e build/x86_64/rootfs/etc/init.d/S51udpchatirc ] && [ ! -e build/x86_64/rootfs/etc/default/udpchatirc ] &&
+	[ ! -e build/x86_64/rootfs/usr/bin/udpchatirc ] && [ -x build/x86_64/rootfs/etc/init.d/S50udpchatd ]; then
+	ok "$S: the core root fs (default PROGS) has no udpchatirc, no S51udpchatirc"
+else
+	notok "$S: the core root fs (default PROGS) has no udpchatirc, no S51udpchatirc" \
+		"$(find build/x86_64/rootfs -name '*udpchatirc*')"
+fi
+FULL=build/x86_64-full
+make -s -j2 TARGET=x86_64 BUILD="$FULL" PROGS="udpchatd udpchat udpchatctl udpchatirc" rootfs \
+	>"$T/make-full.log" 2>&1 || {
+	notok "$S: make rootfs with udpchatirc" "$(diag "$T/make-full.log")"
+	exit 1
+}
+R=$T/root-irc
+mkroot "$R" "$FULL/rootfs"
+boot "$R" "$T/boot5.log" || { notok "$S: boot 5 (bridge)" "$(diag "$T/boot5.log")"; exit 1; }
+irc_pid() { cat "$R/var/run/udpchatirc.pid" 2>/dev/null; }
+# the live udpchatirc processes of the board, "PID PPID STAT"
+irc_procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchatirc/ && $3 !~ /^Z/ { print $1, $2, $3 }'; }
+no_bridge() { [ -z "$(irc_procs)" ] && [ ! -e "$R/var/run/udpchatirc.pid" ]; }
+if wait_until 10 svc_alive && grep -q 'Starting udpchatirc: off' "$T/boot5.log" && holds 2 no_bridge; then
+	ok "$S: unconfigured, S51udpchatirc starts no bridge (off until a server and a channel are set)"
+else
+	notok "$S: unconfigured, S51udpchatirc starts no bridge" "$(diag "$T/boot5.log")" "$(irc_procs)"
+fi
+
+# ngIRCd on the board's 127.0.0.1:6667 (the host's binary in the board's
+# network namespace, never the system service), and carol, an IRC user
+# (netcat over TCP; fd 9 feeds her)
+cat >"$T/ngircd.conf" <<NG
+[Global]
+Name = irc.board.test
+Info = udpchat board test
+Listen = 127.0.0.1
+Ports = 6667
+PidFile = $T/ngircd.pid
+MotdPhrase = test
+[Options]
+PAM = no
+Ident = no
+DNS = no
+NG
+nsenter -t "$INIT" -n /usr/sbin/ngircd -n -f "$T/ngircd.conf" >"$T/ngircd.log" 2>&1 &
+NGIRCD=$!
+irc_up() { nsenter -t "$INIT" -n nc -z 127.0.0.1 6667 2>/dev/null; }
+wait_until 10 irc_up || notok "$S: ngIRCd listens in the board" "$(diag "$T/ngircd.log")"
+rm -f "$T/carol.in"
+mkfifo "$T/carol.in"
+nsenter -t "$INIT" -n nc 127.0.0.1 6667 <"$T/carol.in" >"$T/carol.out" 2>&1 &
+CAROL=$!
+exec 9>"$T/carol.in"
+printf 'NICK carol\r\nUSER carol 0 * :carol\r\nJOIN #lan\r\n' >&9
+wait_until 10 got carol ' 366 carol #lan '
+
+# configured: the bridge starts, by its pidfile, with the settings
+sed -i -e 's/^UDPCHATIRC_SERVER=.*/UDPCHATIRC_SERVER="127.0.0.1:6667"/' \
+	-e 's/^UDPCHATIRC_CHANNEL=.*/UDPCHATIRC_CHANNEL="#lan"/' \
+	-e 's/^UDPCHATIRC_NICK=.*/UDPCHATIRC_NICK="boardbot"/' \
+	-e 's/^UDPCHATIRC_TAG=.*/UDPCHATIRC_TAG="lan"/' "$R/etc/default/udpchatirc"
+inns /etc/init.d/S51udpchatirc start >"$T/irc-start.log" 2>&1
+I1=$(irc_pid)
+# (udpchatirc cuts SERVER:PORT in its argv: the cmdline shows a NUL there)
+irc_cmdline() {
+	case $(inns /bin/cat "/proc/$1/cmdline" | tr '\0' ' ') in
+	"/usr/bin/udpchatirc -S -c /var/run/udpchatd.sock -n boardbot -t lan 127.0.0.1"?"6667 #lan ") return 0 ;;
+	*) return 1 ;;
+	esac
+}
+if grep -q 'Starting udpchatirc: OK' "$T/irc-start.log" && [ -n "$I1" ] && irc_cmdline "$I1"; then
+	ok "$S: S51udpchatirc start: pidfile names the bridge, run with -S, the room's socket and /etc/default/udpchatirc's settings"
+else
+	notok "$S: S51udpchatirc start: pidfile names the bridge, run with -S, the room's socket and /etc/default/udpchatirc's settings" \
+		"$(cat "$T/irc-start.log")" "pid $I1: $(inns /bin/cat "/proc/$I1/cmdline" 2>&1 | tr '\0' ' ')"
+fi
+if wait_until 15 got carol ':boardbot!'; then
+	ok "$S: the bridge joins the channel on ngIRCd"
+else
+	notok "$S: the bridge joins the channel on ngIRCd" "$(diag "$T/carol.out")" "$(diag "$R/var/log/messages")"
+fi
+: >"$T/alice.out"
+rm -f "$T/alice.in"
+mkfifo "$T/alice.in"
+nsenter -t "$INIT" -n nc -u 127.0.0.1 8888 <"$T/alice.in" >"$T/alice.out" 2>&1 &
+ALICE=$!
+exec 7>"$T/alice.in"
+echo alice >&7
+wait_until 5 got alice '+OK welcome alice'
+echo 'hello irc' >&7
+printf 'PRIVMSG #lan :hello room\r\n' >&9
+if wait_until 10 got carol 'PRIVMSG #lan :<alice> hello irc' && wait_until 10 got alice 'carol@lan: hello room'; then
+	ok "$S: through the service, a member's line reaches IRC and an IRC user's line the room"
+else
+	notok "$S: through the service, a member's line reaches IRC and an IRC user's line the room" \
+		"carol:" "$(diag "$T/carol.out")" "alice:" "$(diag "$T/alice.out")"
+fi
+# the room restarts: the same bridge attaches again by itself
+inns /etc/init.d/S50udpchatd restart >/dev/null 2>&1
+wait_until 5 svc_alive
+: >"$T/alice.out"
+# alice re-joins and speaks until her line reaches IRC (the bridge
+# re-attaches after its backoff, 1 s doubling)
+reattached() {
+	echo '/join alice' >&7
+	echo "again $n_try" >&7
+	n_try=$((n_try + 1))
+	sleep 1
+	grep -q 'PRIVMSG #lan :<alice> again' "$T/carol.out"
+}
+n_try=0
+if wait_until 20 reattached && [ "$(irc_pid)" = "$I1" ]; then
+	ok "$S: the room restarted (S50udpchatd restart): the bridge re-attaches by itself"
+else
+	notok "$S: the room restarted: the bridge re-attaches by itself" "$(diag "$T/carol.out")" \
+		"$(diag "$R/var/log/messages")" "pid $I1 -> $(irc_pid)"
+fi
+inns /etc/init.d/S51udpchatirc stop >"$T/irc-stop.log" 2>&1
+if grep -q 'Stopping udpchatirc: OK' "$T/irc-stop.log" && no_bridge && svc_alive; then
+	ok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on"
+else
+	notok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on" \
+		"$(cat "$T/irc-stop.log")" "$(irc_procs)"
+fi
+bot_quit() { grep -q '^:boardbot![^ ]* QUIT' "$T/carol.out"; }
+if wait_until 5 got alice '[bridge lan] bridge stopped' && wait_until 5 bot_quit; then
+	ok "$S: stop is a clean SIGTERM (the room told, the bot quits IRC)"
+else
+	notok "$S: stop is a clean SIGTERM (the room told, the bot quits IRC)" "$(diag "$T/alice.out")" "$(diag "$T/carol.out")"
+fi
+# the inittab respawn line of docs/DEPLOY.md (it reads the settings file,
+# set up above): init starts the bridge on SIGHUP and again after a SIGKILL
+iline=$(grep -m1 '^ *::respawn:.*/usr/bin/udpchatirc' docs/DEPLOY.md | sed -e 's/^ *//')
+cp "$R/etc/inittab" "$T/inittab.orig"
+printf '%s\n' "$iline" >>"$R/etc/inittab"
+inns /bin/kill -HUP 1
+# the bridge init respawns (a child of init, PPID 1) and that is in the channel
+respawned_irc() { irc_procs | awk '$2 == 1 { print $1; exit }'; }
+irc_child() { q=$(respawned_irc) && [ -n "$q" ] && [ "$q" != "${J1:-}" ]; }
+J1=''
+wait_until 10 irc_child
+J1=$(respawned_irc)
+inns /bin/kill -9 "$J1" 2>/dev/null
+: >"$T/carol.out"
+if [ -n "$iline" ] && [ -n "$J1" ] && wait_until 10 irc_child && wait_until 15 got carol ':boardbot!'; then
+	ok "$S: the bridge's inittab respawn line (docs/DEPLOY.md) restarts a killed bridge ($J1 -> $(respawned_irc)), which joins"
+else
+	notok "$S: inittab respawn line of the bridge restarts a killed bridge" "line: '$iline'" "first pid '$J1'" \
+		"$(irc_procs)" "$(diag "$T/carol.out")" "$(diag "$R/var/log/messages")"
+fi
+cp "$T/inittab.orig" "$R/etc/inittab"
+inns /bin/kill -HUP 1
+J2=$(respawned_irc)
+[ -n "$J2" ] && inns /bin/kill "$J2" 2>/dev/null
+gone_irc() { [ -z "$(respawned_irc)" ]; }
+wait_until 10 gone_irc
+
+inns /etc/init.d/S51udpchatirc start >/dev/null 2>&1
+wait_until 5 test -n "$(irc_pid)"
+# a second room's bridge (docs/DEPLOY.md): the links S50udpchatd-room2 and
+# S51udpchatirc-room2 with their settings files; the bridge goes through
+# room2's socket into its own channel, and a line of room2 reaches it
+printf 'JOIN #room2\r\n' >&9
+wait_until 10 got carol ' 366 carol #room2 '
+ln -s S50udpchatd "$R/etc/init.d/S50udpchatd-room2"
+ln -s S51udpchatirc "$R/etc/init.d/S51udpchatirc-room2"
+sed 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889"/' "$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
+sed -e 's/^UDPCHATIRC_CHANNEL=.*/UDPCHATIRC_CHANNEL="#room2"/' -e 's/^UDPCHATIRC_NICK=.*/UDPCHATIRC_NICK="bot2"/' \
+	-e 's/^UDPCHATIRC_TAG=.*/UDPCHATIRC_TAG="r2"/' "$R/etc/default/udpchatirc" >"$R/etc/default/udpchatirc-room2"
+inns /etc/init.d/S50udpchatd-room2 start >/dev/null 2>&1
+inns /etc/init.d/S51udpchatirc-room2 start >"$T/irc2-start.log" 2>&1
+K1=$(cat "$R/var/run/udpchatirc-room2.pid" 2>/dev/null)
+room2_line() {
+	nsenter -t "$INIT" -n sh -c 'printf "frank\nhi room2\n/quit\n" | timeout 5 nc -u -w1 127.0.0.1 8889' >/dev/null 2>&1
+	got carol 'PRIVMSG #room2 :<frank> hi room2'
+}
+if grep -q 'Starting udpchatirc-room2: OK' "$T/irc2-start.log" && [ -n "$K1" ] &&
+	inns /bin/cat "/proc/$K1/cmdline" | tr '\0' ' ' | grep -q -- '-c /var/run/udpchatd-room2.sock -n bot2 -t r2 ' &&
+	wait_until 15 got carol ':bot2!' && wait_until 15 room2_line && ! got carol 'PRIVMSG #lan :<frank>'; then
+	ok "$S: S51udpchatirc-room2 bridges the room udpchatd-room2 (its socket, settings and pidfile) into its own channel"
+else
+	notok "$S: S51udpchatirc-room2 bridges the room udpchatd-room2 into its own channel" "$(cat "$T/irc2-start.log")" \
+		"pid $K1: $(inns /bin/cat "/proc/$K1/cmdline" 2>&1 | tr '\0' ' ')" "$(diag "$T/carol.out")"
+fi
+check "$S: no zombie with the bridge" no_zombies
+shutdown_board "shutdown of the bridge board" "$T/boot5.log"
+# rcK runs S??* in reverse: the bridges stop before the rooms
+order=$(grep -o 'Stopping udpchat[a-z0-9-]*: OK' "$T/boot5.log" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
+if [ "$order" = "udpchatirc-room2 udpchatirc udpchatd-room2 udpchatd " ]; then
+	ok "$S: rcK stops both bridges, then both rooms"
+else
+	notok "$S: rcK stops both bridges, then both rooms" "$(diag "$T/boot5.log")"
+fi
+# (the service's bridge, by its pid: the respawn line's logs too)
+if [ -n "$I1" ] && grep -q "udpchatirc\[$I1\]: attached to /var/run/udpchatd.sock as bridge lan" "$R/var/log/messages" 2>/dev/null; then
+	ok "$S: the service's bridge logs to syslog (-S)"
+else
+	notok "$S: the service's bridge logs to syslog (-S)" "pid $I1" "$(diag "$R/var/log/messages")"
 fi

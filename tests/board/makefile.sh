@@ -189,6 +189,29 @@ else
 	notok "$S: make PROGS= with an unknown name stops with the names it knows" "$(diag "$T/progs-bad.log")"
 fi
 
+# --- the IRC bridge, not in the default PROGS: the default install has no
+# udpchatirc; a build whose PROGS holds it installs its link (BINDIR) and
+# udpchatirc(1) beside the others
+if [ -z "$(find "$T/d1" "$T/d3" -name '*udpchatirc*')" ] && links_ok "$T/d3" /usr/bin /usr/sbin; then
+	ok "$S: the default PROGS installs no udpchatirc (no link, no page)"
+else
+	notok "$S: the default PROGS installs no udpchatirc (no link, no page)" "$(find "$T/d1" "$T/d3" -name '*udpchatirc*')"
+fi
+FP="udpchatd udpchat udpchatctl udpchatirc"
+if make -s -j2 BUILD="$T/full" PROGS="$FP" >"$T/full.log" 2>&1 &&
+	make -s install DESTDIR="$T/df" BUILD="$T/full" PROGS="$FP" >"$T/if.log" 2>&1 &&
+	links_ok "$T/df" /usr/bin /usr/sbin && man_ok "$T/df" /usr/share/man &&
+	[ "$(readlink -f "$T/df/usr/bin/udpchatirc")" = "$(readlink -f "$T/df/usr/bin/udpchatmulti")" ] &&
+	! readlink "$T/df/usr/bin/udpchatirc" | grep -q '^/' &&
+	[ "$("$T/df/usr/bin/udpchatirc" -V 2>&1)" = "udpchatirc $VERSION" ] &&
+	cmp -s "$T/df/usr/share/man/man1/udpchatirc.1" docs/man/udpchatirc.1 &&
+	[ "$(stat -c %a "$T/df/usr/share/man/man1/udpchatirc.1")" = 644 ]; then
+	ok "$S: make install with PROGS=\"$FP\" installs udpchatirc (a relative link) and udpchatirc(1)"
+else
+	notok "$S: make install with PROGS=\"$FP\" installs udpchatirc (a relative link) and udpchatirc(1)" \
+		"$(diag "$T/if.log")" "$(find "$T/df" ! -type d)"
+fi
+
 # --- rootfs and dist
 if make -s -j2 rootfs TARGET=armel >"$T/rootfs.log" 2>&1 &&
 	links_ok build/armel/rootfs /usr/bin /usr/sbin && static_for build/armel/rootfs/usr/bin/udpchatmulti ARM &&

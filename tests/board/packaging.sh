@@ -6,7 +6,11 @@
 #   it builds from UCI files (one instance per room, the interface's
 #   address as -b), and that the real udpchatd accepts them, two rooms at
 #   once;
-# - the systemd unit and the template udpchatd@.service (systemd-analyze);
+# - the IRC bridge's procd script (udpchatirc.init, /etc/config/udpchatirc)
+#   against the same stand-in, its command line run by the OpenWrt
+#   package's udpchatirc under qemu;
+# - the systemd unit and the template udpchatd@.service (systemd-analyze),
+#   and the bridge's udpchatirc.service and udpchatirc@.service;
 # - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
 #   stand-ins of their build systems (tests/board/lib), with toolchains named
 #   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
@@ -53,6 +57,7 @@ scripts() {
 	done
 	# sourced by S50udpchatd: shell too
 	echo rootfs-overlay/etc/default/udpchatd
+	echo rootfs-overlay/etc/default/udpchatirc
 }
 for f in $(scripts | sort -u); do
 	if out=$(shellcheck -x -s sh "$f" 2>&1); then
@@ -208,6 +213,87 @@ network_get_ipaddr6 lan
 udpchatd: room main: interface lan has no address yet
 reload_trigger udpchatd
 reload_interface_trigger lan"
+
+# ------------------------------------- procd: the bridge (udpchatirc.init)
+# /etc/config/udpchatirc beside /etc/config/udpchatd: each enabled
+# `config bridge` section with a server and a channel is one instance, run
+# as its room's user through that room's socket; the shipped file starts
+# nothing
+IINIT=board/openwrt/net/udpchat/files/udpchatirc.init
+ICONF=board/openwrt/net/udpchat/files/udpchatirc.config
+# run_bridge UCIDIR: what udpchatirc.init asks of procd
+run_bridge() {
+	(
+		UCI_DIR=$1
+		. tests/board/lib/procd-stub.sh
+		# shellcheck source=/dev/null
+		. "./$IINIT"
+		start_service
+		service_triggers
+	)
+}
+expect_bridge() { # NAME UCIDIR EXPECTED
+	got=$(run_bridge "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$S: procd udpchatirc start_service, $1"
+	else
+		notok "$S: procd udpchatirc start_service, $1" "got:" "$got" "expected:" "$3"
+	fi
+}
+# ib NAME: a UCI folder NAME holding the shipped /etc/config/udpchatd
+ib() { mkdir -p "$T/ib/$1" && cp "$CONF" "$T/ib/$1/udpchatd"; }
+ib off && cp "$ICONF" "$T/ib/off/udpchatirc"
+ib on && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*/option server 'irc.lan'/" \
+	-e "s/option channel .*/option channel '#lan'/" "$ICONF" >"$T/ib/on/udpchatirc"
+ib noserver && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option channel .*/option channel '#lan'/" \
+	"$ICONF" >"$T/ib/noserver/udpchatirc"
+# two rooms (room2 as root), three bridges: main's (key, no notices), room2's,
+# and one for room3, which does not exist
+ib two && sed -e "s/option enabled .*/option enabled '1'/" -e "/^config udpchatd 'room2'/,\$ s/option user .*/option user ''/" \
+	"$CONF" >"$T/ib/two/udpchatd"
+{
+	sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*/option server '127.0.0.1:1'/" \
+		-e "s/option channel .*/option channel '#lan'/" -e "s/option key .*/option key 'sesame'/" \
+		-e "s/option notices .*/option notices '0'/" -e "s/option nick .*/option nick 'boardA'/" "$ICONF"
+	printf "config bridge 'b2'\n\toption enabled '1'\n\toption room 'room2'\n\toption server '10.0.0.1'\n\toption channel '#zh'\n\toption tag 'zh'\n"
+	printf "config bridge 'b3'\n\toption enabled '1'\n\toption room 'room3'\n\toption server '10.0.0.1'\n\toption channel '#x'\n"
+} >"$T/ib/two/udpchatirc"
+# the room main disabled: its bridge does not start
+ib roomoff && sed -e "s/option enabled .*/option enabled '0'/" "$CONF" >"$T/ib/roomoff/udpchatd" &&
+	cp "$T/ib/on/udpchatirc" "$T/ib/roomoff/udpchatirc"
+expect_bridge "shipped /etc/config/udpchatirc: off, nothing started" "$T/ib/off" "reload_trigger udpchatirc udpchatd"
+expect_bridge "enabled: an instance as the room's user udpchat, through its socket" "$T/ib/on" "open_instance main
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [udpchat] [-t] [irc] [irc.lan] [#lan]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+close_instance
+reload_trigger udpchatirc udpchatd"
+expect_bridge "enabled without a server: nothing started, said why" "$T/ib/noserver" "udpchatirc: bridge main: no server or channel set
+reload_trigger udpchatirc udpchatd"
+expect_bridge "three bridges: main's (key, -N), room2's (a root room: its own socket), none for a room that does not exist" \
+	"$T/ib/two" "open_instance main
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [boardA] [-t] [irc] [-k] [sesame] [-N] [127.0.0.1:1] [#lan]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+close_instance
+open_instance b2
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd-room2.sock] [-n] [udpchat] [-t] [zh] [10.0.0.1] [#zh]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+udpchatirc: bridge b3: no enabled room 'room3' in /etc/config/udpchatd
+reload_trigger udpchatirc udpchatd"
+expect_bridge "its room disabled: no bridge" "$T/ib/roomoff" "udpchatirc: bridge main: no enabled room 'main' in /etc/config/udpchatd
+reload_trigger udpchatirc udpchatd"
 if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
@@ -275,6 +361,72 @@ if [ -z "$missing" ]; then
 else
 	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter" \
 		"missing lines:$missing"
+fi
+
+# the bridge's units: udpchatirc.service verified beside udpchatd.service
+# (which it requires), the template as udpchatirc@room2 beside
+# udpchatd@.service, the template's settings the unit's with the room's
+# name (tests/board/lib/irc-unit-template.sed), the sandbox line for line
+# udpchatd.service's, and the lines that make it the room's bridge
+IUNIT=board/raspberrypi/systemd/udpchatirc.service
+ITPL=board/raspberrypi/systemd/udpchatirc@.service
+cp /bin/sh "$SD/bin/"
+mkdir -p "$SD/usr/bin"
+: >"$SD/usr/bin/udpchatirc"
+chmod 0755 "$SD/usr/bin/udpchatirc"
+cp "$UNIT" "$SD/usr/lib/systemd/system/udpchatd.service"
+cp "$TPL" "$SD/usr/lib/systemd/system/udpchatd@.service"
+check_unit "$IUNIT" udpchatirc.service udpchatirc.service
+check_unit "$ITPL" udpchatirc@.service udpchatirc@room2.service
+settings "$IUNIT" | sed -f tests/board/lib/irc-unit-template.sed >"$T/itpl.want"
+if settings "$ITPL" | cmp -s - "$T/itpl.want"; then
+	ok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line"
+else
+	notok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line" \
+		"$(settings "$ITPL" | diff "$T/itpl.want" - | head -n 20)"
+fi
+sandbox() { sed -n '/^CapabilityBoundingSet=/,/^SystemCallErrorNumber=/p' "$1"; }
+sandbox "$UNIT" >"$T/sandbox.d"
+sandbox "$IUNIT" >"$T/sandbox.irc"
+if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.irc"; then
+	ok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line"
+else
+	notok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line" \
+		"$(diff "$T/sandbox.d" "$T/sandbox.irc")"
+fi
+missing=''
+# shellcheck disable=SC2016 # the unit's variables, not ours
+for l in Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
+	EnvironmentFile=-/etc/default/udpchatirc Restart=on-failure RestartPreventExitStatus=2 \
+	DynamicUser=yes User=udpchatd \
+	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}'; do
+	grep -qx -- "$l" "$IUNIT" || missing="$missing
+$l"
+done
+# the room's own unit: its dynamic user is named after it (udpchatd), and
+# its socket is where the bridge looks
+grep -qx 'RuntimeDirectory=udpchatd' "$UNIT" && ! grep -q '^User=' "$UNIT" || missing="$missing
+(udpchatd.service: RuntimeDirectory=udpchatd, no User=: its dynamic user is udpchatd)"
+if [ -z "$missing" ]; then
+	ok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
+else
+	notok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings" \
+		"missing lines:$missing"
+fi
+# ExecCondition with the settings file: the shipped one (off) skips the
+# start, a configured one runs it (the command as systemd hands it to the
+# shell: $$ is $)
+cond=$(sed -n "s/^ExecCondition=\/bin\/sh -c '\(.*\)'$/\1/p" "$IUNIT" | sed 's/\$\$/$/g')
+envrun() { # FILE: the condition, with FILE's settings in the environment
+	env -i sh -c "set -a; . '$1'; exec sh -c '$cond'" 2>&1
+}
+sed -e 's/^UDPCHATIRC_SERVER=.*/UDPCHATIRC_SERVER="irc.lan"/' -e 's/^UDPCHATIRC_CHANNEL=.*/UDPCHATIRC_CHANNEL="#lan"/' \
+	rootfs-overlay/etc/default/udpchatirc >"$T/udpchatirc.on"
+if [ -n "$cond" ] && ! envrun rootfs-overlay/etc/default/udpchatirc && envrun "$T/udpchatirc.on"; then
+	ok "$S: udpchatirc.service's ExecCondition: the shipped /etc/default/udpchatirc skips the start, a server and a channel let it run"
+else
+	notok "$S: udpchatirc.service's ExecCondition: the shipped /etc/default/udpchatirc skips the start, a server and a channel let it run" \
+		"condition: $cond"
 fi
 
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
@@ -437,10 +589,16 @@ else
 	ok "$S: real Buildroot: defconfigs, printvars, check-package # SKIP no BUILDROOT=DIR (make buildroot-check)"
 fi
 
+# the default package has no bridge (the positive control: the
+# BR2_PACKAGE_UDPCHAT_IRC=y image below)
+check "$S: Buildroot: without BR2_PACKAGE_UDPCHAT_IRC no udpchatirc, S51udpchatirc or its settings in TARGET_DIR" \
+	test -z "$(find "$B/target" -name '*udpchatirc*')" -a -x "$B/target/etc/init.d/S50udpchatd"
+
 # a systemd image gets the package's unit and no S50 script (no overlay: the
-# package installs what the image's init needs)
+# package installs what the image's init needs); this one with the bridge
+# (BR2_PACKAGE_UDPCHAT_IRC=y)
 BS=$T/buildroot-systemd
-if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y \
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y BR2_PACKAGE_UDPCHAT_IRC=y \
 	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
 	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
@@ -451,6 +609,32 @@ if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_
 else
 	notok "$S: Buildroot: BR2_INIT_SYSTEMD=y installs udpchatd.service, udpchatd@.service and no S50udpchatd" \
 		"$(diag "$T/buildroot-systemd.log")" "$(find "$BS/target" -name '*udpchatd*')"
+fi
+# the bridge: udpchatirc in the binary (answers under qemu), its units and
+# settings file; then the same package installed into a BusyBox image
+# (only the install step again: the build is kept) gets S51udpchatirc
+irc_units() {
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatirc.service" board/raspberrypi/systemd/udpchatirc.service &&
+		cmp -s "$BS/target/usr/lib/systemd/system/udpchatirc@.service" board/raspberrypi/systemd/udpchatirc@.service &&
+		cmp -s "$BS/target/etc/default/udpchatirc" rootfs-overlay/etc/default/udpchatirc &&
+		[ ! -e "$BS/target/etc/init.d/S51udpchatirc" ] &&
+		[ "$(readlink -f "$BS/target/usr/bin/udpchatirc")" = "$(readlink -f "$BS/target/usr/bin/udpchatmulti")" ] &&
+		[ "$(qemu-aarch64-static "$BS/target/usr/bin/udpchatirc" -V 2>&1)" = "udpchatirc $VER" ]
+}
+check "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y: udpchatirc in the binary (qemu-aarch64), udpchatirc.service, udpchatirc@.service, /etc/default/udpchatirc, no S51" \
+	irc_units
+rm -f "$BS/build/udpchat-$VER/.stamp_installed"
+if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_PACKAGE_UDPCHAT_IRC=y \
+	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
+	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
+	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
+	-o "$BS/build/udpchat-$VER/.stamp_built" udpchat >"$T/buildroot-irc-sysv.log" 2>&1 &&
+	cmp -s "$BS/target/etc/init.d/S51udpchatirc" rootfs-overlay/etc/init.d/S51udpchatirc &&
+	[ "$(stat -c %a "$BS/target/etc/init.d/S51udpchatirc")" = 755 ]; then
+	ok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y in a BusyBox image installs S51udpchatirc (0755)"
+else
+	notok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y in a BusyBox image installs S51udpchatirc (0755)" \
+		"$(diag "$T/buildroot-irc-sysv.log")" "$(find "$BS/target" -name '*udpchatirc*')"
 fi
 if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then
 	notok "$S: Buildroot: the defconfigs need no rootfs overlay" "$(grep -n ROOTFS_OVERLAY board/raspberrypi/configs/*)"
@@ -479,22 +663,65 @@ else
 	notok "$S: OpenWrt feed net/udpchat (+ libs/uthash) builds and installs" "$(diag "$T/openwrt.log")"
 fi
 check "$S: OpenWrt: dynamic (musl), unstripped MIPS udpchatmulti and the three links in the package" \
-	installed "$W/ipkg" MIPS dynamic
+	installed "$W/ipkg/udpchat" MIPS dynamic
 # the positive control of this absence: the binary and links in the same folder
 no_man() { installed "$1" "$2" dynamic && [ ! -e "$1/usr/share/man" ]; }
 check "$S: OpenWrt: no man pages in the package (an .ipk ships no documentation)" \
-	no_man "$W/ipkg" MIPS
+	no_man "$W/ipkg/udpchat" MIPS
 check "$S: OpenWrt: /etc/init.d/udpchatd (0755) and /etc/config/udpchatd (conffile) installed" \
-	test -x "$W/ipkg/etc/init.d/udpchatd" -a -f "$W/ipkg/etc/config/udpchatd"
+	test -x "$W/ipkg/udpchat/etc/init.d/udpchatd" -a -f "$W/ipkg/udpchat/etc/config/udpchatd"
 check "$S: OpenWrt: built with the SDK's CC and TARGET_CFLAGS, required flags kept, not -static" \
 	flags_kept "$W/build/udpchat-$VER/build/openwrt/.flags" "$T/bin/mipsel-openwrt-linux-musl-gcc" \
 	-mtune=24kc
 check "$S: OpenWrt: TARGET_LDFLAGS' -zrelro kept" grep -q -- -zrelro "$W/build/udpchat-$VER/build/openwrt/.flags"
-if serve qemu-mipsel-static "$W/ipkg/usr/sbin/udpchatd"; then
+if serve qemu-mipsel-static "$W/ipkg/udpchat/usr/sbin/udpchatd"; then
 	ok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)"
 else
 	notok "$S: OpenWrt: the installed udpchatd serves a join (qemu-mipsel)" "$(diag "$T/srv.log")"
 fi
+
+# udpchat-irc: udpchatirc, a binary of its own that holds the bridge alone
+# (dynamic, unstripped MIPS; answers to udpchatirc under qemu), its procd
+# init script and UCI file; the udpchat package has none of it
+WI=$W/ipkg/udpchat-irc
+irc_ipk() {
+	b=$WI/usr/bin/udpchatirc
+	[ -f "$b" ] && [ ! -L "$b" ] && readelf -h "$b" | grep -q 'Machine:.*MIPS' &&
+		readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' && readelf -S "$b" | grep -q '\.symtab' &&
+		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "udpchatirc $VER" ] &&
+		qemu-mipsel-static "$b" -h 2>&1 | grep -q '^usage: udpchatirc ' &&
+		[ "$(cd "$WI" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/udpchatirc ./etc/init.d/udpchatirc ./usr/bin/udpchatirc " ] &&
+		cmp -s "$WI/etc/init.d/udpchatirc" board/openwrt/net/udpchat/files/udpchatirc.init &&
+		[ "$(stat -c %a "$WI/etc/init.d/udpchatirc")" = 755 ] && [ "$(stat -c %a "$WI/etc/config/udpchatirc")" = 600 ]
+}
+check "$S: OpenWrt: udpchat-irc holds /usr/bin/udpchatirc (its own MIPS binary, qemu-mipsel), /etc/init.d/udpchatirc and /etc/config/udpchatirc only" \
+	irc_ipk
+# the bridge-only binary is the bridge alone: called as udpchatd it
+# refuses with the usage that lists what it holds
+ln -sf "$WI/usr/bin/udpchatirc" "$T/udpchatd"
+check "$S: OpenWrt: udpchat-irc's binary refuses the name udpchatd; udpchat's package has no udpchatirc" \
+	sh -c "qemu-mipsel-static '$T/udpchatd' -V 2>&1 | grep -q '^usage: udpchatmulti udpchatirc ' &&
+		test -z \"\$(find '$W/ipkg/udpchat' -name '*udpchatirc*')\""
+check "$S: OpenWrt: udpchat-irc depends on udpchat" \
+	sh -c "sed -n '/^define Package\/udpchat-irc\$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  DEPENDS:=+udpchat'"
+
+# the bridge's procd command line, run for real by the package's own
+# binary (qemu-mipsel): it takes it (a bad word would end it at once with
+# status 2) and keeps trying the (absent) socket and the server
+# (127.0.0.1:1, where nothing listens)
+cmd=$(run_bridge "$T/ib/two" 2>/dev/null | sed -n 's/^set_param command //p' | head -n 1 | tr -d '[]')
+# shellcheck disable=SC2086 # the recorded words, minus the program
+set -- $cmd
+shift
+qemu-mipsel-static "$WI/usr/bin/udpchatirc" "$@" </dev/null >"$T/irc-cmd.log" 2>&1 &
+SRV=$!
+if holds 2 kill -0 "$SRV" && grep -q 'cannot connect to /var/run/udpchatd/udpchatd.sock' "$T/irc-cmd.log"; then
+	ok "$S: OpenWrt: udpchat-irc's udpchatirc accepts the procd command line ($*)"
+else
+	notok "$S: OpenWrt: udpchat-irc's udpchatirc accepts the procd command line ($*)" "$(diag "$T/irc-cmd.log")"
+fi
+stop_pid "$SRV"
+SRV=''
 
 # the build stamp (PKG_FILE_DEPENDS): a compile with nothing changed does
 # nothing, an edit of the project's src/ or Makefile prepares and builds

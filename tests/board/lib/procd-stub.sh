@@ -6,7 +6,8 @@
 # shellcheck shell=sh
 
 # config_load NAME: sets CONFIG_<section>_<option> from $UCI_DIR/NAME, and
-# CONFIG_SECTIONS (the sections in order, each as TYPE:NAME); an unnamed
+# CONFIG_<section>_TYPE (as OpenWrt's), and CONFIG_SECTIONS (the sections
+# in order, each as TYPE:NAME); an unnamed
 # section is named cfgN as UCI names it (N its index, from 1)
 config_load() {
 	cl_sec='' cl_n=0 CONFIG_SECTIONS=''
@@ -18,6 +19,7 @@ config_load() {
 			cl_n=$((cl_n + 1))
 			cl_sec=${cl_b:-cfg$cl_n}
 			CONFIG_SECTIONS="$CONFIG_SECTIONS $cl_a:$cl_sec"
+			eval "CONFIG_${cl_sec}_TYPE=\$cl_a"
 			;;
 		option) [ -n "$cl_sec" ] && eval "CONFIG_${cl_sec}_${cl_a}=\$cl_b" ;;
 		esac

@@ -31,6 +31,26 @@ ifneq ($(BR2_STATIC_LIBS),y)
 UDPCHAT_MAKE_OPTS += STATIC=
 endif
 
+# the IRC bridge: udpchatirc in the binary, its settings file, and its
+# init script or systemd units beside udpchatd's
+ifeq ($(BR2_PACKAGE_UDPCHAT_IRC),y)
+UDPCHAT_MAKE_OPTS += PROGS="udpchatd udpchat udpchatctl udpchatirc"
+define UDPCHAT_INSTALL_IRC_DEFAULT
+	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatirc \
+		$(TARGET_DIR)/etc/default/udpchatirc
+endef
+define UDPCHAT_INSTALL_IRC_INIT_SYSV
+	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S51udpchatirc \
+		$(TARGET_DIR)/etc/init.d/S51udpchatirc
+endef
+define UDPCHAT_INSTALL_IRC_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatirc.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatirc.service
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatirc@.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatirc@.service
+endef
+endif
+
 # the developer's own build/ (host objects) is not part of the source
 define UDPCHAT_REMOVE_HOST_BUILD
 	rm -rf $(@D)/build
@@ -49,11 +69,13 @@ define UDPCHAT_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatd \
 		$(TARGET_DIR)/etc/default/udpchatd
 	$(SED) 's/^UDPCHATD_USER=.*/UDPCHATD_USER="udpchat"/' $(TARGET_DIR)/etc/default/udpchatd
+	$(UDPCHAT_INSTALL_IRC_DEFAULT)
 endef
 
 define UDPCHAT_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S50udpchatd \
 		$(TARGET_DIR)/etc/init.d/S50udpchatd
+	$(UDPCHAT_INSTALL_IRC_INIT_SYSV)
 endef
 
 define UDPCHAT_INSTALL_INIT_SYSTEMD
@@ -61,6 +83,7 @@ define UDPCHAT_INSTALL_INIT_SYSTEMD
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd.service
 	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd@.service \
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd@.service
+	$(UDPCHAT_INSTALL_IRC_INIT_SYSTEMD)
 endef
 
 $(eval $(generic-package))

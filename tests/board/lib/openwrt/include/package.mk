@@ -1,6 +1,8 @@
 # A stand-in for OpenWrt's include/package.mk: BuildPackage runs the
 # package's Build/Prepare, Build/Compile, Build/InstallDev (to staging) on
-# `make compile`, and Package/NAME/install into $(IPKG_DIR) on `make install`.
+# `make compile`, and each package's Package/NAME/install into
+# $(IPKG_DIR)/NAME on `make install` (a Makefile may define several packages,
+# which share one build, as OpenWrt's do).
 # The build stamps are OpenWrt's: the .prepared stamp is named after the
 # MD5 of the paths and times of every file under $(CURDIR) and
 # $(PKG_FILE_DEPENDS), so a change there prepares and builds again, and
@@ -20,6 +22,8 @@ define Build/InstallDev
 endef
 
 define BuildPackage
+ifndef BUILDPACKAGE_DONE
+BUILDPACKAGE_DONE := 1
 .PHONY: compile install
 $(STAMP_PREPARED):
 	rm -rf $(PKG_BUILD_DIR)
@@ -32,8 +36,11 @@ $(STAMP_BUILT): $(STAMP_PREPARED)
 compile: $(STAMP_BUILT)
 	mkdir -p $(STAGING_DIR)
 	$$(call Build/InstallDev,$(STAGING_DIR))
-install:
-	rm -rf $(IPKG_DIR)
-	mkdir -p $(IPKG_DIR)
-	$$(call Package/$(1)/install,$(IPKG_DIR))
+endif
+.PHONY: install-$(1)
+install: install-$(1)
+install-$(1):
+	rm -rf $(IPKG_DIR)/$(1)
+	mkdir -p $(IPKG_DIR)/$(1)
+	$$(call Package/$(1)/install,$(IPKG_DIR)/$(1))
 endef
