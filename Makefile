@@ -72,6 +72,8 @@ CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
 # the IRC bridge (issue 8): the program and its protocol core
 IRC_OBJS    = ircbot irc
+# the room in a browser (issue 12): the program, its HTTP reader, its page
+WEB_OBJS    = web webhttp webpage
 
 # The programs the binary holds, as BusyBox picks its applets: e.g.
 # make PROGS="udpchatd udpchatctl" links neither the client's objects nor its
@@ -80,7 +82,7 @@ IRC_OBJS    = ircbot irc
 # udpchatirc is not in the default PROGS: the three core programs stay within
 # 64 KiB (make PROGS="udpchatd udpchat udpchatctl udpchatirc" adds it).
 CORE_PROGS = udpchatd udpchat udpchatctl
-ALL_PROGS  = $(CORE_PROGS) udpchatirc
+ALL_PROGS  = $(CORE_PROGS) udpchatirc udpchatweb
 PROGS      = $(CORE_PROGS)
 udpchatd_OBJS   = $(SERVER_OBJS)
 udpchatd_DIR    = $(SBINDIR)
@@ -90,6 +92,8 @@ udpchatctl_OBJS = $(CTL_OBJS)
 udpchatctl_DIR  = $(BINDIR)
 udpchatirc_OBJS = $(IRC_OBJS)
 udpchatirc_DIR  = $(BINDIR)
+udpchatweb_OBJS = $(WEB_OBJS)
+udpchatweb_DIR  = $(SBINDIR)
 ifneq ($(filter-out $(ALL_PROGS),$(PROGS))$(if $(strip $(PROGS)),,none),)
 $(error PROGS: name one or more of $(ALL_PROGS))
 endif
@@ -124,6 +128,17 @@ $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(CC) $(CFLAGS) $(UCHAT_CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS)' > $@.new
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
+
+# the page (src/webpage.html) as a C string: each line escaped and quoted
+$(BUILD)/webpage.c: src/webpage.html
+	@mkdir -p $(BUILD)
+	{ echo '/* made from src/webpage.html by the Makefile */'; echo '#include "web.h"'; \
+	  echo 'const char web_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; echo 'const size_t web_page_len = sizeof(web_page) - 1;'; } > $@
+
+$(BUILD)/webpage.o: $(BUILD)/webpage.c src/*.h $(BUILD)/include/uthash.h $(BUILD)/.flags
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc -c -o $@ $<
 
 $(MULTI): $(OBJS)
 	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(MUSL_SPECS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
