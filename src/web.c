@@ -303,6 +303,26 @@ static void web_pump(int i, int64_t now)
 	}
 }
 
+/* Writes what c has to write; an event stream: formats and writes its
+ * session's entries until the socket takes no more (at most a few rounds:
+ * the others' turn comes). */
+static void web_conn_flush(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+	int k;
+
+	for (k = 0; k < 16 && c->state != C_FREE; k++) {
+		if (c->state == C_EVENTS)
+			web_pump(i, now);
+		if (c->state == C_FREE || (!c->out_len && !c->body_len))
+			return;
+		if (web_conn_write(i, now) < 0 || c->out_len || c->body_off < c->body_len)
+			return;
+		if (c->state != C_EVENTS)
+			return;
+	}
+}
+
 /* --- sessions: room members ---------------------------------------------------- */
 
 static void web_sess_free(int si, int64_t now)
@@ -510,7 +530,7 @@ static void web_sess_read(int si, int64_t now)
 	ssize_t n;
 	int k;
 
-	for (k = 0; k < 8 && web_sess[si].fd >= 0; k++) {
+	for (k = 0; k < 2 && web_sess[si].fd >= 0; k++) {
 		n = recv(web_sess[si].fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			return;
@@ -704,7 +724,7 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	struct web_entry e;
 	size_t off, i = 0, dot;
 	unsigned long seq = 0, ser = 0;
-	int found = 0, has_ser;
+	int found = 0, has_ser, sndbuf = WEB_SNDBUF;
 
 	if (si < 0 || (web_sess[si].state != S_IN && web_sess[si].state != S_GONE)) {
 		web_reply_text(c, 404, NULL, "-ERR no such session (join again)", now);
@@ -738,6 +758,7 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	c->state = C_EVENTS;
 	c->sess = si;
 	c->moved_ms = now;
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	memcpy(c->out, head, sizeof(head) - 1);
 	c->out_off = 0;
 	c->out_len = sizeof(head) - 1;
@@ -1037,10 +1058,7 @@ int web_main(int argc, char **argv)
 			if (web_conns[i].state == C_FREE)
 				continue;
 			web_conn_timers((int)i, now);
-			if (web_conns[i].state == C_EVENTS)
-				web_pump((int)i, now);
-			if (web_conns[i].state != C_FREE && (web_conns[i].out_len || web_conns[i].body_len))
-				(void)web_conn_write((int)i, now);
+			web_conn_flush((int)i, now);
 		}
 		web_pfd[PFD_LISTEN] = (struct pollfd){ .fd = web.lfd, .events = POLLIN };
 		web_pfd[PFD_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -1069,9 +1087,11 @@ int web_main(int argc, char **argv)
 
 			if (!re || web_conns[i].state == C_FREE || web_conns[i].fd != web_pfd[PFD_FIRST + i].fd)
 				continue;
-			if (re & POLLOUT)
-				if (web_conn_write((int)i, now) < 0)
+			if (re & POLLOUT) {
+				web_conn_flush((int)i, now);
+				if (web_conns[i].state == C_FREE)
 					continue;
+			}
 			if (re & (POLLIN | POLLHUP | POLLERR))
 				web_conn_read((int)i, now);
 		}

@@ -17,7 +17,8 @@
 #define WEB_DEFAULT_LINGER 30     /* -t: seconds a member with no page open stays */
 #define WEB_MAX_LINGER     3600
 #define WEB_IN_BYTES       (WEBHTTP_HEAD_MAX + WEBHTTP_BODY_MAX)
-#define WEB_OUT_BYTES      2048   /* a connection's write buffer: one event or a reply head */
+#define WEB_OUT_BYTES      4096   /* a connection's write buffer: events, or a reply's head */
+#define WEB_SNDBUF         16384  /* an event stream's kernel send buffer (SO_SNDBUF) */
 #define WEB_REQ_MS         5000   /* a request's head and body must come within: else 408 */
 #define WEB_WRITE_MS       10000  /* a reply (the page) must be taken within */
 #define WEB_STALL_MS       30000  /* an event stream that takes nothing this long is dropped */
