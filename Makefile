@@ -338,7 +338,7 @@ bench:
 # executions. make fuzz-replay builds the same harnesses with gcc, ASan and
 # UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
 # make test replays the corpus with them (suite fuzz-replay), no clang needed.
-FUZZ_HARNESSES = server ctl client dns resolvconf lines irc
+FUZZ_HARNESSES = server ctl client dns resolvconf lines irc http
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang-14
 FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
