@@ -153,7 +153,8 @@ objs: $(ALL_OBJS)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev strace mandoc nftables ngircd
+            iproute2 procps libc6-dev strace mandoc nftables ngircd \
+            chromium chromium-driver
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)

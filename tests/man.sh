@@ -78,7 +78,9 @@ help_flags() { "$B/$1" -h 2>&1 | sed -n 's/^ \{1,\}-\([A-Za-z0-9]\)\( .*\)\{0,1\
 usage_flags() { "$B/$1" -h 2>&1 | grep -o '\[-[A-Za-z0-9]' | sed 's/^\[//'; }
 # man_flags PAGE SECTION: the flags a section lists (.It Fl p / .Op Fl p)
 man_flags() { sect "$1" "$2" | grep -o '^\.\(It\|Op\) Fl [A-Za-z0-9]' | sed 's/.* /-/'; }
-for pg in udpchatd.8 udpchat.1 udpchatctl.8; do
+# udpchatweb (not in the core build): its page when the binary holds it
+web_page=$("$B/udpchatweb" -V >/dev/null 2>&1 && echo udpchatweb.8)
+for pg in udpchatd.8 udpchat.1 udpchatctl.8 $web_page; do
 	p=${pg%.*}
 	help_flags "$p" >"$T/$p-h"
 	man_flags "$M/$pg" OPTIONS >"$T/$pg-OPTIONS"
