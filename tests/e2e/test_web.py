@@ -16,32 +16,49 @@ never affected and udpchatweb never dies."""
 import os
 import re
 import resource
+import signal
 import socket
 import subprocess
 import threading
 import time
 
-from harness import timeout
+from harness import SANITIZER_MARKS, timeout
 import webdriver
 
 
-def _web(ctx, srv, *flags):
-    """Starts udpchatweb for srv on a free TCP port; returns (proc, port)."""
-    for _ in range(5):
-        port = webdriver.free_tcp_port()
-        err = open(os.path.join(ctx.tmp, "udpchatweb.%d.err" % port), "wb")
-        p = ctx.popen(ctx.cmd("udpchatweb", "-p", port, *flags, "127.0.0.1", srv.port),
-                      stdout=err, stderr=err)
-        end = time.monotonic() + ctx.scale(5)
-        while time.monotonic() < end and p.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return p, port
-            except OSError:
-                time.sleep(0.05)
-        p.kill()
-        p.wait()
-    raise AssertionError("udpchatweb did not start")
+class Web:
+    """udpchatweb for a server, on a free TCP port (.port, .proc); .stop()
+    ends it with SIGTERM and checks its exit status and its stderr (no
+    sanitizer report)."""
+
+    def __init__(self, ctx, srv, *flags):
+        for _ in range(5):
+            self.port = webdriver.free_tcp_port()
+            self.err = os.path.join(ctx.tmp, "udpchatweb.%d.err" % self.port)
+            with open(self.err, "wb") as err:
+                self.proc = ctx.popen(ctx.cmd("udpchatweb", "-p", self.port, *flags,
+                                              "127.0.0.1", srv.port), stdout=err, stderr=err)
+            end = time.monotonic() + ctx.scale(5)
+            while time.monotonic() < end and self.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+            self.proc.kill()
+            self.proc.wait()
+        raise AssertionError("udpchatweb did not start")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        assert self.alive(), "udpchatweb died: %s" % open(self.err).read()[-2000:]
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=10)
+        text = open(self.err, errors="replace").read()
+        assert not any(m in text for m in SANITIZER_MARKS), text[-3000:]
+        assert rc == 0, "udpchatweb exited %d: %s" % (rc, text[-2000:])
 
 
 def _need_web(ctx):
@@ -171,7 +188,8 @@ def test_web_browser(ctx):
     if why:
         ctx.skip(why)
     srv = ctx.server()
-    _, port = _web(ctx, srv, "-t", "6")   # outlives the cut below
+    web = Web(ctx, srv, "-t", "6")   # outlives the cut below
+    port = web.port
     proxy = Proxy(port)
     d = webdriver.Driver.start(ctx.popen, ctx.tmp)
     try:
@@ -180,6 +198,7 @@ def test_web_browser(ctx):
     finally:
         d.quit()
         proxy.close()
+    web.stop()
 
 
 def _join(ctx, d, url, name):
@@ -297,7 +316,8 @@ def _browser(ctx, srv, port, proxy, d):
 def test_web_bad_http(ctx):
     _need_web(ctx)
     srv = ctx.server()
-    web, port = _web(ctx, srv)
+    web = Web(ctx, srv)
+    port = web.port
     cases = [
         (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 400),
         (b"hello\r\n\r\n", 400),
@@ -341,8 +361,8 @@ def test_web_bad_http(ctx):
         assert st == want, (line, st, body)
     # the relay and udpchatweb itself unaffected
     alice.expect("dave: hello", timeout=ctx.scale(3), skip=True)
-    assert web.poll() is None
     assert _status(_http(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")) == 200
+    web.stop()
     ctx.note("%d bad requests, each its 4xx/5xx" % len(cases))
 
 
@@ -357,7 +377,8 @@ def test_web_slow_clients(ctx):
     if soft < 1200:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     srv = ctx.server()
-    web, port = _web(ctx, srv, "-m", "32")
+    web = Web(ctx, srv, "-m", "32")
+    port = web.port
     alice, bob = srv.join("alice"), srv.join("bob")
     t0 = time.monotonic()
     socks = []
@@ -403,9 +424,9 @@ def test_web_slow_clients(ctx):
     finally:
         for s in socks:
             s.close()
-    assert web.poll() is None
     alice.send("still here")
     bob.expect("alice: still here", timeout=ctx.scale(2))
+    web.stop()
 
 
 @timeout(40)
@@ -415,7 +436,8 @@ def test_web_slow_reader_and_linger(ctx):
     page is gone leaves after -t."""
     _need_web(ctx)
     srv = ctx.server("-r", "0")
-    web, port = _web(ctx, srv, "-t", "1")
+    web = Web(ctx, srv, "-t", "1")
+    port = web.port
     st, tok = _post(port, "/join", "slow")
     assert st == 200
     tok = tok.split("\n")[0]
@@ -449,4 +471,4 @@ def test_web_slow_reader_and_linger(ctx):
     s.close()
     # both pages gone: the members leave after -t 1
     alice.expect("slow left the room", timeout=ctx.scale(4), skip=True)
-    assert web.poll() is None
+    web.stop()
