@@ -401,3 +401,14 @@ valgrind:
 	  bad=$$(find $(VG_LOGS) -name '*.log' -size +0 | wc -l); \
 	  echo "valgrind: $$(ls $(VG_LOGS) | wc -l) processes, $$bad with errors (logs in $(VG_LOGS))"; \
 	  test $$rc = 0 && test $$bad = 0
+
+# --- udpchatweb's page on a phone: docs/web-phone.png (README), light and dark --
+# Headless chromium at 360x740, with a CJK and an emoji font (without them
+# Chinese and emoji show as boxes). Not part of make test.
+SHOT_PKGS = $(TEST_PKGS) fonts-wqy-zenhei fonts-noto-color-emoji
+.PHONY: web-screenshot
+web-screenshot:
+	@sh tests/deps.sh $(SHOT_PKGS)
+	$(MAKE) PROGS="$(ALL_PROGS)" all
+	python3 tests/web-screenshot.py $(BUILD) docs/web-phone.png
+	python3 tests/web-screenshot.py $(BUILD) docs/web-phone-dark.png --dark
