@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,6 +52,7 @@ struct web_conn {
 	size_t out_off, out_len;
 	const char *body;           /* after out: static bytes (the page) */
 	size_t body_len, body_off;
+	char msg[320];              /* a short reply's body */
 	char in[WEB_IN_BYTES];
 	char out[WEB_OUT_BYTES];
 };
@@ -102,9 +104,13 @@ static struct {
 	unsigned nconns;
 } web;
 
-static struct web_conn web_conns[WEB_MAX_CONNS];
-static struct web_sess web_sess[WEB_MAX_SESS];
-static struct pollfd web_pfd[PFD_FIRST + WEB_MAX_CONNS + WEB_MAX_SESS];
+/* The slots: -m connections, -s sessions and their pollfds, in one
+ * anonymous mapping made at start-up and never grown (no malloc; not .bss,
+ * whose size the core's tiny code model on aarch64 bounds to 1 MiB with
+ * the code, and whose RAM would not follow -m and -s). */
+static struct web_conn *web_conns;
+static struct web_sess *web_sess;
+static struct pollfd *web_pfd;
 
 static void web_usage(int fd)
 {
@@ -166,13 +172,11 @@ static void web_reply(struct web_conn *c, int status, const char *type, const ch
 static void web_reply_text(struct web_conn *c, int status, const char *extra, const char *text,
 			   int64_t now)
 {
-	static char msg[WEB_MAX_CONNS][160];
-	int n = fmt_snprintf(msg[c - web_conns], sizeof(msg[0]), "%s\n", text);
+	int n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n", text);
 
-	if (n < 0 || (size_t)n >= sizeof(msg[0]))
-		n = 0;
-	web_reply(c, status, "text/plain; charset=utf-8", extra, msg[c - web_conns], (size_t)n, 0,
-		  now);
+	if (n < 0 || (size_t)n >= sizeof(c->msg))
+		n = (int)sizeof(c->msg) - 1;
+	web_reply(c, status, "text/plain; charset=utf-8", extra, c->msg, (size_t)n, 0, now);
 }
 
 static void web_reply_status(struct web_conn *c, int status, int64_t now)
@@ -494,7 +498,6 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	struct web_conn *c = s->conn >= 0 ? &web_conns[s->conn] : NULL;
-	static char ok[WEB_MAX_SESS][WEB_TOKEN_HEX + PROTO_NAME_BYTES + 4];
 	char buf[WEB_ASK_PAD], why[160];
 	int n;
 
@@ -506,8 +509,8 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 		memset(buf + n, '\n', sizeof(buf) - (size_t)n);
 		web_udp(s, buf, sizeof(buf)); /* confirms the address: the room hears of us */
 		if (c) {
-			n = fmt_snprintf(ok[si], sizeof(ok[0]), "%s\n%s\n", s->token, s->name);
-			web_reply(c, 200, "text/plain; charset=utf-8", NULL, ok[si], (size_t)n, 0, now);
+			n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n%s\n", s->token, s->name);
+			web_reply(c, 200, "text/plain; charset=utf-8", NULL, c->msg, (size_t)n, 0, now);
 			s->conn = -1;
 		}
 		s->alone_ms = now;
@@ -980,6 +983,27 @@ fail:
 	log_die(1, "cannot listen on port %u: %s", web.port, fmt_strerror(errno));
 }
 
+/* Maps the slots -m and -s ask for (start-up: exits 1 without the memory). */
+static void web_slots(void)
+{
+	size_t cb = web.max_conns * sizeof(struct web_conn);
+	size_t sb = web.max_sess * sizeof(struct web_sess);
+	size_t pb = (PFD_FIRST + web.max_conns + web.max_sess) * sizeof(struct pollfd);
+	char *m = mmap(NULL, cb + sb + pb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned i;
+
+	if (m == MAP_FAILED)
+		log_die(1, "cannot map %zu bytes for -m %u -s %u: %s", cb + sb + pb, web.max_conns,
+			web.max_sess, fmt_strerror(errno));
+	web_conns = (struct web_conn *)m;
+	web_sess = (struct web_sess *)(m + cb);
+	web_pfd = (struct pollfd *)(m + cb + sb);
+	for (i = 0; i < web.max_conns; i++)
+		web_conns[i].fd = -1;
+	for (i = 0; i < web.max_sess; i++)
+		web_sess[i].fd = web_sess[i].conn = -1;
+}
+
 static unsigned web_uint(const struct opt *o, unsigned long min, unsigned long max)
 {
 	char on[OPT_NAME_MAX];
@@ -1043,10 +1067,7 @@ int web_main(int argc, char **argv)
 	if (sfd < 0)
 		log_die(1, "signal pipe: %s", fmt_strerror(errno));
 	web.lfd = web_listen();
-	for (i = 0; i < WEB_MAX_CONNS; i++)
-		web_conns[i].fd = -1;
-	for (i = 0; i < WEB_MAX_SESS; i++)
-		web_sess[i].fd = web_sess[i].conn = -1;
+	web_slots();
 	log_info("serving %s port %u on http port %u", web.host, web.room_port, web.port);
 	nc = web.max_conns;
 	now = net_now_ms();

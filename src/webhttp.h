@@ -12,7 +12,7 @@
  * most 512 bytes of UTF-8; a little room for what browsers send). */
 #define WEBHTTP_LINE_MAX  1024  /* request line, without its CRLF: else 414 */
 #define WEBHTTP_HEAD_MAX  4096  /* request line + headers + blank line: else 431 */
-#define WEBHTTP_BODY_MAX  1024  /* Content-Length at most: else 413 */
+#define WEBHTTP_BODY_MAX  1536  /* Content-Length at most: else 413 (512 characters of 3 bytes) */
 
 enum webhttp_method { WEBHTTP_GET = 1, WEBHTTP_HEAD, WEBHTTP_POST };
 

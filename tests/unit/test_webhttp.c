@@ -69,7 +69,7 @@ static void webhttp_refusals(void)
 		{ "POST / HTTP/1.1\r\n\r\n", 411 },
 		{ "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411 },
 		{ "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400 },
-		{ "POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n", 413 },
+		{ "POST / HTTP/1.1\r\nContent-Length: 1537\r\n\r\n", 413 },
 		{ "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413 },
 		{ "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400 },
 		{ "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n", 400 },
