@@ -306,7 +306,7 @@ def _browser(ctx, srv, port, proxy, d):
     d.switch(b)
     d.close_window()
     d.switch(a)
-    carol.expect("%s left the room" % mark, timeout=ctx.scale(6), skip=True)
+    carol.expect("%s left the room" % mark, timeout=ctx.scale(10), skip=True)
     _say(d, "/quit")
     carol.expect("alice left the room", timeout=t)
     d.wait("return document.getElementById('go').textContent === 'Join'", t, "the prompt")
