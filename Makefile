@@ -339,7 +339,7 @@ bench:
 # executions. make fuzz-replay builds the same harnesses with gcc, ASan and
 # UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
 # make test replays the corpus with them (suite fuzz-replay), no clang needed.
-FUZZ_HARNESSES = server ctl client dns resolvconf lines irc http
+FUZZ_HARNESSES = server ctl client dns resolvconf lines irc http web
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang-14
 FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
@@ -347,6 +347,7 @@ FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
 FUZZ_SKIP_server = server
 FUZZ_SKIP_ctl    = server
 FUZZ_SKIP_client = client
+FUZZ_SKIP_web    = web
 FUZZ_MAIN     ?= tests/fuzz/replay.c
 FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BINS      = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_HARNESSES))

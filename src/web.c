@@ -524,12 +524,28 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 	}
 }
 
+/* One datagram from udpchatd (any bytes: a LAN peer may forge its
+ * source), line by line. */
+static void web_sess_datagram(int si, const char *buf, size_t n, int64_t now)
+{
+	struct proto_lines it;
+	struct proto_span l;
+
+	proto_lines_init(&it, buf, n);
+	while (proto_lines_next(&it, &l)) {
+		if (web_sess[si].state == S_JOINING)
+			web_join_line(si, l, now);
+		else if (web_sess[si].state == S_IN)
+			web_sess_line(si, l, now);
+		else
+			return;
+	}
+}
+
 /* Reads what udpchatd sent a session. */
 static void web_sess_read(int si, int64_t now)
 {
 	static char buf[2 * PROTO_MAX_DGRAM];
-	struct proto_lines it;
-	struct proto_span l;
 	ssize_t n;
 	int k;
 
@@ -537,13 +553,7 @@ static void web_sess_read(int si, int64_t now)
 		n = recv(web_sess[si].fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			return;
-		proto_lines_init(&it, buf, (size_t)n);
-		while (proto_lines_next(&it, &l) && web_sess[si].fd >= 0) {
-			if (web_sess[si].state == S_JOINING)
-				web_join_line(si, l, now);
-			else if (web_sess[si].state == S_IN)
-				web_sess_line(si, l, now);
-		}
+		web_sess_datagram(si, buf, (size_t)n, now);
 	}
 }
 
