@@ -415,12 +415,13 @@ static int web_starts(struct proto_span l, const char *p)
 static int web_num(struct proto_span l, size_t *i, unsigned long *v)
 {
 	size_t st = *i;
+	unsigned long long x = 0; /* 10 digits overflow a 32-bit long */
 
-	*v = 0;
 	while (*i < l.len && l.p[*i] >= '0' && l.p[*i] <= '9' && *i - st < 10)
-		*v = *v * 10 + (unsigned long)(l.p[(*i)++] - '0');
-	if (*i == st || *v > 0xffffffffUL)
+		x = x * 10 + (unsigned)(l.p[(*i)++] - '0');
+	if (*i == st || x > 0xffffffffULL)
 		return -1;
+	*v = (unsigned long)x;
 	if (*i < l.len && l.p[*i] == ' ')
 		(*i)++;
 	return 0;
