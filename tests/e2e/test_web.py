@@ -3,6 +3,8 @@
 test_web_browser drives a real headless chromium (Debian's chromium and
 chromium-driver, through webdriver.py) with a phone's 360x740 viewport: two
 pages and a real `nc -u` member chat both ways, Chinese and emoji included;
+a refused name is shown; /msg, /who, /nick and /quit from a page; a line the
+server refuses (a bidi control) shows its -ERR;
 a name and a line of markup stay text (no alert, no img element); no
 horizontal scroll at 360 px; a page whose connections are cut (a TCP proxy
 between it and udpchatweb drops them and refuses new ones for a while)
