@@ -464,7 +464,9 @@ def test_web_slow_reader_and_linger(ctx):
         alice.send(*["%04d %s" % (n + i, "y" * 95) for i in range(20)])
         n += 20
         while b"data: alice: %04d" % (n - 1) not in got:
-            got += f.recv(65536)
+            b = f.recv(65536)
+            assert b, "the stream that reads was closed after %d lines" % n
+            got += b
     # the slow stream: the server closed it (the bytes it sent, then EOF)
     s.settimeout(ctx.scale(5))
     total = 0
