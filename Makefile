@@ -72,6 +72,8 @@ CLIENT_OBJS = client seqwin term
 CTL_OBJS    = ctl
 # the IRC bridge (issue 8): the program and its protocol core
 IRC_OBJS    = ircbot irc
+# the room in a browser (issue 12): the program, its HTTP reader, its page
+WEB_OBJS    = web webhttp webpage
 
 # The programs the binary holds, as BusyBox picks its applets: e.g.
 # make PROGS="udpchatd udpchatctl" links neither the client's objects nor its
@@ -80,7 +82,7 @@ IRC_OBJS    = ircbot irc
 # udpchatirc is not in the default PROGS: the three core programs stay within
 # 64 KiB (make PROGS="udpchatd udpchat udpchatctl udpchatirc" adds it).
 CORE_PROGS = udpchatd udpchat udpchatctl
-ALL_PROGS  = $(CORE_PROGS) udpchatirc
+ALL_PROGS  = $(CORE_PROGS) udpchatirc udpchatweb
 PROGS      = $(CORE_PROGS)
 udpchatd_OBJS   = $(SERVER_OBJS)
 udpchatd_DIR    = $(SBINDIR)
@@ -90,6 +92,8 @@ udpchatctl_OBJS = $(CTL_OBJS)
 udpchatctl_DIR  = $(BINDIR)
 udpchatirc_OBJS = $(IRC_OBJS)
 udpchatirc_DIR  = $(BINDIR)
+udpchatweb_OBJS = $(WEB_OBJS)
+udpchatweb_DIR  = $(SBINDIR)
 ifneq ($(filter-out $(ALL_PROGS),$(PROGS))$(if $(strip $(PROGS)),,none),)
 $(error PROGS: name one or more of $(ALL_PROGS))
 endif
@@ -125,6 +129,17 @@ $(BUILD)/.flags: FORCE
 	@echo '$(CC) $(CFLAGS) $(UCHAT_CFLAGS) $(LDFLAGS) $(UCHAT_LDFLAGS)' > $@.new
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
 
+# the page (src/webpage.html) as a C string: each line escaped and quoted
+$(BUILD)/webpage.c: src/webpage.html
+	@mkdir -p $(BUILD)
+	{ echo '/* made from src/webpage.html by the Makefile */'; echo '#include "web.h"'; \
+	  echo 'const char web_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; echo 'const size_t web_page_len = sizeof(web_page) - 1;'; } > $@
+
+$(BUILD)/webpage.o: $(BUILD)/webpage.c src/*.h $(BUILD)/include/uthash.h $(BUILD)/.flags
+	$(CC) $(CFLAGS) $(UCHAT_CFLAGS) -Isrc -c -o $@ $<
+
 $(MULTI): $(OBJS)
 	$(CC) $(CFLAGS) $(CROSS_CFLAGS) $(MUSL_SPECS) $(LDFLAGS) $(UCHAT_LDFLAGS) -o $@ $(OBJS)
 	$(if $(NOSTRIP),,$(STRIP) $(STRIPFLAGS) $@)
@@ -138,7 +153,8 @@ objs: $(ALL_OBJS)
 
 HOST_PKGS = make gcc musl-tools uthash-dev
 TEST_PKGS = $(HOST_PKGS) netcat-openbsd python3 tmux cppcheck busybox-static \
-            iproute2 procps libc6-dev strace mandoc nftables ngircd
+            iproute2 procps libc6-dev strace mandoc nftables ngircd \
+            chromium chromium-driver
 
 deps:
 	@sh tests/deps.sh $(HOST_PKGS)
@@ -328,7 +344,7 @@ bench:
 # executions. make fuzz-replay builds the same harnesses with gcc, ASan and
 # UBSan and tests/fuzz/replay.c instead of libFuzzer (build/asan/fuzz_NAME):
 # make test replays the corpus with them (suite fuzz-replay), no clang needed.
-FUZZ_HARNESSES = server ctl client dns resolvconf lines irc
+FUZZ_HARNESSES = server ctl client dns resolvconf lines irc http web
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang-14
 FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
@@ -336,6 +352,7 @@ FUZZ_PKGS      = $(HOST_PKGS) clang-14 libclang-rt-14-dev libc6-dev
 FUZZ_SKIP_server = server
 FUZZ_SKIP_ctl    = server
 FUZZ_SKIP_client = client
+FUZZ_SKIP_web    = web
 FUZZ_MAIN     ?= tests/fuzz/replay.c
 FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BINS      = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_HARNESSES))
@@ -390,3 +407,14 @@ valgrind:
 	  bad=$$(find $(VG_LOGS) -name '*.log' -size +0 | wc -l); \
 	  echo "valgrind: $$(ls $(VG_LOGS) | wc -l) processes, $$bad with errors (logs in $(VG_LOGS))"; \
 	  test $$rc = 0 && test $$bad = 0
+
+# --- udpchatweb's page on a phone: docs/web-phone.png (README), light and dark --
+# Headless chromium at 360x740, with a CJK and an emoji font (without them
+# Chinese and emoji show as boxes). Not part of make test.
+SHOT_PKGS = $(TEST_PKGS) fonts-wqy-zenhei fonts-noto-color-emoji
+.PHONY: web-screenshot
+web-screenshot:
+	@sh tests/deps.sh $(SHOT_PKGS)
+	$(MAKE) PROGS="$(ALL_PROGS)" all
+	python3 tests/web-screenshot.py $(BUILD) docs/web-phone.png
+	python3 tests/web-screenshot.py $(BUILD) docs/web-phone-dark.png --dark

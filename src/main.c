@@ -32,6 +32,9 @@ static const struct {
 #ifdef UCHAT_PROG_udpchatirc
 	{ "udpchatirc", ircbot_main },
 #endif
+#ifdef UCHAT_PROG_udpchatweb
+	{ "udpchatweb", web_main },
+#endif
 };
 
 static const char *base(const char *path)

@@ -79,13 +79,17 @@ help_flags() { "$B/$1" -h 2>&1 | sed -n 's/^ \{1,\}-\([A-Za-z0-9]\)\( .*\)\{0,1\
 usage_flags() { "$B/$1" -h 2>&1 | grep -o '\[-[A-Za-z0-9]' | sed 's/^\[//'; }
 # man_flags PAGE SECTION: the flags a section lists (.It Fl p / .Op Fl p)
 man_flags() { sect "$1" "$2" | grep -o '^\.\(It\|Op\) Fl [A-Za-z0-9]' | sed 's/.* /-/'; }
-# udpchatirc is not in the default PROGS: its page is checked against a
-# build that holds it (make test's build/host does), and skipped otherwise
-PAGES="udpchatd.8 udpchat.1 udpchatctl.8 udpchatirc.1"
-if [ ! -x "$B/udpchatirc" ]; then
-	ok "$S: udpchatirc.1 against udpchatirc -h # SKIP $B holds no udpchatirc (make PROGS=\"udpchatd udpchat udpchatctl udpchatirc\")"
-	PAGES="udpchatd.8 udpchat.1 udpchatctl.8"
-fi
+# udpchatirc and udpchatweb are not in the default PROGS: each page is
+# checked against a build that holds its program (make test's build/host
+# does), and skipped otherwise
+PAGES="udpchatd.8 udpchat.1 udpchatctl.8"
+for pg in udpchatirc.1 udpchatweb.8; do
+	if [ -x "$B/${pg%.*}" ]; then
+		PAGES="$PAGES $pg"
+	else
+		ok "$S: $pg against ${pg%.*} -h # SKIP $B holds no ${pg%.*} (make PROGS=\"udpchatd udpchat udpchatctl ${pg%.*}\")"
+	fi
+done
 for pg in $PAGES; do
 	p=${pg%.*}
 	help_flags "$p" >"$T/$p-h"

@@ -162,6 +162,7 @@ int main(void)
 	suite_bridge();
 	suite_seqwin();
 	suite_irc();
+	suite_webhttp();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

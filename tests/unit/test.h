@@ -74,5 +74,6 @@ void suite_seqwin(void);
 void suite_io(void);
 void suite_ring(void);
 void suite_irc(void);
+void suite_webhttp(void);
 
 #endif

@@ -1,0 +1,1137 @@
+/* web.c: udpchatweb, the room in a phone's browser (issue 12, part 2): a
+ * small HTTP/1.1 server (one poll loop, non-blocking sockets, static
+ * slots) serving one page, an event stream (Server-Sent Events) and a POST
+ * per line. Each browser session is a room member of its own: a UDP socket
+ * to udpchatd speaking protocol v1.1, as udpchat does. A session keeps its
+ * events in a small ring, so a page that reconnects (Last-Event-ID) gets
+ * what it missed, once; an event stream that falls behind the ring is
+ * dropped (the relay never waits for a browser). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "io.h"
+#include "log.h"
+#include "net.h"
+#include "opt.h"
+#include "progs.h"
+#include "proto.h"
+#include "reply.h"
+#include "resolv.h"
+#include "web.h"
+#include "webhttp.h"
+
+enum { PFD_LISTEN, PFD_SIG, PFD_FIRST };
+
+/* What a connection is doing. */
+enum web_cstate {
+	C_FREE,
+	C_READ,      /* reading a request */
+	C_JOIN,      /* a POST /join waits for udpchatd's answer */
+	C_WRITE,     /* writing a reply, then closing */
+	C_EVENTS     /* an event stream of a session */
+};
+
+struct web_conn {
+	int fd;
+	enum web_cstate state;
+	int sess;                   /* C_JOIN, C_EVENTS: the session */
+	int64_t since_ms;           /* accepted (C_READ); reply started (C_WRITE) */
+	int64_t moved_ms;           /* C_EVENTS: last write that took bytes */
+	unsigned sent;              /* C_EVENTS: the serial of the last entry written */
+	size_t in_len;
+	size_t out_off, out_len;
+	const char *body;           /* after out: static bytes (the page) */
+	size_t body_len, body_off;
+	char msg[320];              /* a short reply's body */
+	char in[WEB_IN_BYTES];
+	char out[WEB_OUT_BYTES];
+};
+
+/* An entry of a session's ring: this header, then len bytes of text. */
+enum web_kind { K_EVENT = 'e', K_HIST = 'h', K_MINE = 'm', K_REPLY = 'r', K_END = 'x' };
+struct web_entry {
+	unsigned ser;               /* the session's serial, from 1 */
+	uint32_t seq;               /* the room's seq (K_REPLY, K_END: the latest seen) */
+	unsigned short len;
+	char kind;
+};
+
+enum web_sstate { S_FREE, S_JOINING, S_IN, S_GONE };
+
+struct web_sess {
+	int fd;                     /* UDP, connected to udpchatd */
+	enum web_sstate state;
+	int conn;                   /* S_JOINING: the POST; else the event stream; -1 */
+	int64_t alone_ms;           /* no page attached since */
+	int64_t next_ms;            /* S_JOINING: next /join; S_IN: next /ping */
+	int64_t end_ms;             /* S_JOINING: give up */
+	unsigned join_wait;
+	char token[WEB_TOKEN_HEX + 1];
+	char name[PROTO_NAME_BYTES + 1];
+	uint32_t seq;               /* the highest room seq kept */
+	unsigned ser;               /* the last serial given */
+	size_t ring_len;            /* ring[0..ring_len): entries, oldest first */
+	/* lines from the page, oldest first; the head is in flight when tries > 0 */
+	unsigned qhead, qn;
+	int tries;
+	int tagged;                 /* the head went as "/id ID TEXT" */
+	unsigned long id;           /* its ID */
+	unsigned long next_id;
+	int64_t qnext_ms;
+	unsigned short qlen[WEB_QUEUE];    /* from here on: not cleared at a join */
+	char q[WEB_QUEUE][WEBHTTP_BODY_MAX];
+	char ring[WEB_RING_BYTES];
+};
+
+static struct {
+	const char *host;
+	unsigned port, room_port;
+	const char *bind;
+	unsigned max_conns, max_sess, linger_s;
+	struct net_addr addrs[4];
+	int naddrs;
+	int lfd;
+	unsigned nconns;
+} web;
+
+/* The slots: -m connections, -s sessions and their pollfds, in one
+ * anonymous mapping made at start-up and never grown (no malloc; not .bss,
+ * whose size the core's tiny code model on aarch64 bounds to 1 MiB with
+ * the code, and whose RAM would not follow -m and -s). */
+static struct web_conn *web_conns;
+static struct web_sess *web_sess;
+static struct pollfd *web_pfd;
+
+static void web_usage(int fd)
+{
+	fmt_dprintf(fd,
+		"usage: udpchatweb [-p PORT] [-b ADDR] [-m CONNS] [-s MEMBERS] [-t SECONDS] [HOST [PORT]]\n"
+		"Serves udpchatd's room at HOST (default 127.0.0.1, PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
+		") to web browsers.\n"
+		"  -p PORT     HTTP port (default " UCHAT_STR(WEB_DEFAULT_PORT) ")\n"
+		"  -b ADDR     listen on one address (default: all, IPv4 and IPv6)\n"
+		"  -m CONNS    HTTP connections at once (default " UCHAT_STR(WEB_DEFAULT_CONNS)
+		", at most " UCHAT_STR(WEB_MAX_CONNS) ")\n"
+		"  -s MEMBERS  web members at once (default " UCHAT_STR(WEB_DEFAULT_SESS)
+		", at most " UCHAT_STR(WEB_MAX_SESS) ")\n"
+		"  -t SECONDS  a member whose page is gone leaves after this (default "
+		UCHAT_STR(WEB_DEFAULT_LINGER) ")\n"
+		"  -h          show this help\n"
+		"  -V          show the version\n");
+}
+
+/* --- connections ------------------------------------------------------------ */
+
+static void web_conn_close(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+
+	if (c->state == C_FREE)
+		return;
+	if ((c->state == C_EVENTS || c->state == C_JOIN) && web_sess[c->sess].conn == i) {
+		web_sess[c->sess].conn = -1;
+		web_sess[c->sess].alone_ms = now;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->state = C_FREE;
+	web.nconns--;
+}
+
+/* Starts a reply on c: status line, headers (extra: more header lines, each
+ * with its CRLF), then body (static bytes, not copied). Closes after it. */
+static void web_reply(struct web_conn *c, int status, const char *type, const char *extra,
+		      const char *body, size_t len, int head_only, int64_t now)
+{
+	int n = fmt_snprintf(c->out, sizeof(c->out),
+			     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			     "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+			     "Connection: close\r\n%s\r\n",
+			     status, webhttp_reason(status), type, len, extra ? extra : "");
+
+	c->out_off = 0;
+	c->out_len = n > 0 && (size_t)n < sizeof(c->out) ? (size_t)n : 0;
+	c->body = body;
+	c->body_len = head_only ? 0 : len;
+	c->body_off = 0;
+	c->state = C_WRITE;
+	c->since_ms = now;
+}
+
+/* A short text reply: "TEXT\n" (copied into the write buffer after the head). */
+static void web_reply_text(struct web_conn *c, int status, const char *extra, const char *text,
+			   int64_t now)
+{
+	int n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n", text);
+
+	if (n < 0 || (size_t)n >= sizeof(c->msg))
+		n = (int)sizeof(c->msg) - 1;
+	web_reply(c, status, "text/plain; charset=utf-8", extra, c->msg, (size_t)n, 0, now);
+}
+
+static void web_reply_status(struct web_conn *c, int status, int64_t now)
+{
+	char t[64];
+
+	fmt_snprintf(t, sizeof(t), "%d %s", status, webhttp_reason(status));
+	web_reply_text(c, status, status == 405 ? "Allow: GET, POST\r\n" : NULL, t, now);
+}
+
+/* Writes what c holds without blocking. Returns 0, or -1 (closed). */
+static int web_conn_write(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+	const char *p;
+	size_t len;
+	ssize_t n;
+
+	while (c->out_off < c->out_len || c->body_off < c->body_len) {
+		if (c->out_off < c->out_len) {
+			p = c->out + c->out_off;
+			len = c->out_len - c->out_off;
+		} else {
+			p = c->body + c->body_off;
+			len = c->body_len - c->body_off;
+		}
+		n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			web_conn_close(i, now);
+			return -1;
+		}
+		c->moved_ms = now;
+		if (c->out_off < c->out_len)
+			c->out_off += (size_t)n;
+		else
+			c->body_off += (size_t)n;
+	}
+	c->out_off = c->out_len = 0;
+	if (c->state == C_WRITE) {
+		shutdown(c->fd, SHUT_WR);
+		web_conn_close(i, now);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- a session's ring of events ------------------------------------------------ */
+
+static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
+{
+	struct web_entry e;
+
+	memcpy(&e, s->ring + off, sizeof(e));
+	return e;
+}
+
+/* Keeps an entry; drops the oldest ones to make room. An event stream that
+ * had not written a dropped entry yet is too slow: it is closed (its page
+ * reconnects and is told what was missed). */
+static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t len, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	struct web_entry e;
+	size_t need, off = 0;
+
+	if (len > WEB_RING_BYTES / 2)
+		len = WEB_RING_BYTES / 2;
+	need = sizeof(e) + len;
+	while (s->ring_len - off + need > WEB_RING_BYTES) {
+		e = web_entry_at(s, off);
+		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS &&
+		    web_conns[s->conn].sent < e.ser)
+			web_conn_close(s->conn, now);
+		off += sizeof(e) + e.len;
+	}
+	if (off) {
+		io_move_down(s->ring, s->ring + off, s->ring_len - off);
+		s->ring_len -= off;
+	}
+	e = (struct web_entry){ ++s->ser, seq, (unsigned short)len, kind };
+	memcpy(s->ring + s->ring_len, &e, sizeof(e));
+	memcpy(s->ring + s->ring_len + sizeof(e), text, len);
+	s->ring_len += need;
+}
+
+/* Formats the entries after c->sent into c's write buffer, as many as fit.
+ * Ends a gone session's stream after its last entry. */
+static void web_pump(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+	struct web_sess *s = &web_sess[c->sess];
+	struct web_entry e;
+	size_t off, j;
+	int n;
+	char id[24];
+	const char *ev;
+
+	for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
+		e = web_entry_at(s, off);
+		if (e.ser <= c->sent)
+			continue;
+		if (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)
+			fmt_snprintf(id, sizeof(id), "%u", (unsigned)e.seq);
+		else
+			fmt_snprintf(id, sizeof(id), "%u.%u", (unsigned)e.seq, e.ser);
+		ev = e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
+		     e.kind == K_REPLY ? "event: reply\n" : e.kind == K_END ? "event: end\n" : "";
+		if (c->out_len + e.len + 64 > sizeof(c->out))
+			break;
+		n = fmt_snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
+				 "id: %s\n%sdata: ", id, ev);
+		c->out_len += (size_t)n;
+		for (j = 0; j < e.len; j++) { /* no line break may end the field early */
+			char ch = s->ring[off + sizeof(e) + j];
+			c->out[c->out_len++] = ch == '\r' || ch == '\n' ? ' ' : ch;
+		}
+		memcpy(c->out + c->out_len, "\n\n", 2);
+		c->out_len += 2;
+		c->sent = e.ser;
+	}
+	if (c->out_len == 0 && s->state == S_GONE && c->sent == s->ser) {
+		web_conn_close(i, now);
+		s->state = S_FREE; /* the page was told: the session is over */
+	}
+}
+
+/* Writes what c has to write; an event stream: formats and writes its
+ * session's entries until the socket takes no more (at most a few rounds:
+ * the others' turn comes). */
+static void web_conn_flush(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+	int k;
+
+	for (k = 0; k < 16 && c->state != C_FREE; k++) {
+		if (c->state == C_EVENTS)
+			web_pump(i, now);
+		if (c->state == C_FREE || (!c->out_len && !c->body_len))
+			return;
+		if (web_conn_write(i, now) < 0 || c->out_len || c->body_off < c->body_len)
+			return;
+		if (c->state != C_EVENTS)
+			return;
+	}
+}
+
+/* --- sessions: room members ---------------------------------------------------- */
+
+static void web_sess_free(int si, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->conn >= 0)
+		web_conn_close(s->conn, now);
+	s->state = S_FREE;
+}
+
+/* Sends buf[0..len) to udpchatd (one datagram). */
+static void web_udp(struct web_sess *s, const char *buf, size_t len)
+{
+	if (s->fd >= 0 && send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno == ECONNREFUSED)
+		(void)send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL); /* an old ICMP error */
+}
+
+/* The session ends: the page is told why (text), the member is gone. */
+static void web_sess_end(int si, const char *text, size_t len, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+
+	web_keep(si, K_END, s->seq, text, len, now);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->state = S_GONE;
+	s->qn = 0;
+	if (s->conn < 0)
+		s->alone_ms = now;
+}
+
+static void web_send_join(struct web_sess *s)
+{
+	char buf[WEB_JOIN_PAD];
+	int n = fmt_snprintf(buf, sizeof(buf), "/join %s", s->name);
+
+	if (n < 0 || n >= WEB_JOIN_PAD)
+		return;
+	memset(buf + n, '\n', sizeof(buf) - (size_t)n);
+	web_udp(s, buf, sizeof(buf));
+}
+
+/* Sends the head of the queue (again). */
+static void web_send_head(struct web_sess *s, int64_t now)
+{
+	char buf[WEBHTTP_BODY_MAX + 32];
+	const char *l = s->q[s->qhead];
+	size_t len = s->qlen[s->qhead];
+	int n;
+
+	if (s->tries == 0) {
+		s->tagged = l[0] != '/' && len + 24 <= PROTO_MAX_LINE;
+		s->id = ++s->next_id;
+	}
+	if (s->tagged)
+		n = fmt_snprintf(buf, sizeof(buf), "/id %lu %.*s\n", s->id, (int)len, l);
+	else
+		n = fmt_snprintf(buf, sizeof(buf), "%.*s\n", (int)len, l);
+	s->tries++;
+	s->qnext_ms = now + (s->tagged ? WEB_ACK_MS : WEB_CMD_MS);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		web_udp(s, buf, (size_t)n);
+}
+
+static void web_pop(struct web_sess *s)
+{
+	s->qhead = (s->qhead + 1) % WEB_QUEUE;
+	s->qn--;
+	s->tries = 0;
+}
+
+static int web_starts(struct proto_span l, const char *p)
+{
+	size_t n = strlen(p);
+
+	return l.len >= n && memcmp(l.p, p, n) == 0;
+}
+
+/* A decimal at l[*i...], then a space. Returns 0 and *v, or -1. */
+static int web_num(struct proto_span l, size_t *i, unsigned long *v)
+{
+	size_t st = *i;
+	unsigned long long x = 0; /* 10 digits overflow a 32-bit long */
+
+	while (*i < l.len && l.p[*i] >= '0' && l.p[*i] <= '9' && *i - st < 10)
+		x = x * 10 + (unsigned)(l.p[(*i)++] - '0');
+	if (*i == st || x > 0xffffffffULL)
+		return -1;
+	*v = (unsigned long)x;
+	if (*i < l.len && l.p[*i] == ' ')
+		(*i)++;
+	return 0;
+}
+
+/* Copies the name at l.p + off (to a space or the end) into s->name. */
+static void web_set_name(struct web_sess *s, struct proto_span l, size_t off)
+{
+	size_t n = 0;
+
+	while (off + n < l.len && l.p[off + n] != ' ')
+		n++;
+	if (n > 0 && n <= PROTO_NAME_BYTES) {
+		memcpy(s->name, l.p + off, n);
+		s->name[n] = '\0';
+	}
+}
+
+/* One line from udpchatd to a member's session. */
+static void web_sess_line(int si, struct proto_span l, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	char mine[PROTO_NAME_BYTES + 2 + WEBHTTP_BODY_MAX];
+	unsigned long seq, v;
+	size_t i = 1;
+	int n;
+
+	if (l.len == 0)
+		return;
+	if (l.p[0] == REPLY_EVENT || l.p[0] == REPLY_REPLAY) {
+		if (web_num(l, &i, &seq) < 0 || (l.p[0] == REPLY_REPLAY && web_num(l, &i, &v) < 0))
+			return;
+		if (seq <= s->seq)
+			return; /* had it */
+		s->seq = (uint32_t)seq;
+		web_keep(si, l.p[0] == REPLY_EVENT ? K_EVENT : K_HIST, (uint32_t)seq, l.p + i,
+			 l.len - i, now);
+		return;
+	}
+	if (web_starts(l, REPLY_ACK)) {
+		i = sizeof(REPLY_ACK) - 1;
+		if (web_num(l, &i, &v) < 0 || web_num(l, &i, &seq) < 0)
+			return;
+		if (s->qn && s->tries && s->tagged && v == s->id) {
+			n = fmt_snprintf(mine, sizeof(mine), "%s: %.*s", s->name,
+					 (int)s->qlen[s->qhead], s->q[s->qhead]);
+			if (n > 0 && (size_t)n < sizeof(mine))
+				web_keep(si, K_MINE, (uint32_t)seq, mine, (size_t)n, now);
+			web_pop(s);
+		}
+		return;
+	}
+	if (web_starts(l, REPLY_SEQ) || web_starts(l, REPLY_LAST) || web_starts(l, REPLY_SINCE) ||
+	    web_starts(l, REPLY_PONG " keepalive"))
+		return; /* our own requests' */
+	if (web_starts(l, REPLY_SLOW) && s->qn && s->tries && s->tagged) {
+		s->tries--; /* not counted: sent again in a second */
+		s->qnext_ms = now + 1000;
+		return;
+	}
+	if (web_starts(l, REPLY_NICK))
+		web_set_name(s, l, sizeof(REPLY_NICK) - 1);
+	if (web_starts(l, REPLY_BYE) || web_starts(l, REPLY_REMOVED) || web_starts(l, REPLY_NOT_IN)) {
+		web_sess_end(si, l.p, l.len, now);
+		return;
+	}
+	web_keep(si, K_REPLY, s->seq, l.p, l.len, now);
+	/* the head's answer: a command's first reply line, a tagged line's -ERR */
+	if (s->qn && s->tries && !web_starts(l, "+OK more:") && (!s->tagged || l.p[0] == '-'))
+		web_pop(s);
+}
+
+/* The answer to a join: welcome (the POST gets the token) or refusal. */
+static void web_join_line(int si, struct proto_span l, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	struct web_conn *c = s->conn >= 0 ? &web_conns[s->conn] : NULL;
+	char buf[WEB_ASK_PAD], why[160];
+	int n;
+
+	if (web_starts(l, REPLY_WELCOME)) {
+		web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
+		s->state = S_IN;
+		s->next_ms = now + WEB_PING_MS;
+		n = fmt_snprintf(buf, sizeof(buf), "/seq\n/last %d", WEB_LAST_K);
+		memset(buf + n, '\n', sizeof(buf) - (size_t)n);
+		web_udp(s, buf, sizeof(buf)); /* confirms the address: the room hears of us */
+		if (c) {
+			n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n%s\n", s->token, s->name);
+			web_reply(c, 200, "text/plain; charset=utf-8", NULL, c->msg, (size_t)n, 0, now);
+			s->conn = -1;
+		}
+		s->alone_ms = now;
+	} else if (web_starts(l, REPLY_ERR)) {
+		fmt_snprintf(why, sizeof(why), "%.*s", (int)(l.len > 150 ? 150 : l.len), l.p);
+		if (c) {
+			web_reply_text(c, 409, NULL, why, now);
+			s->conn = -1;
+		}
+		web_sess_free(si, now);
+	}
+}
+
+/* One datagram from udpchatd (any bytes: a LAN peer may forge its
+ * source), line by line. */
+static void web_sess_datagram(int si, const char *buf, size_t n, int64_t now)
+{
+	struct proto_lines it;
+	struct proto_span l;
+
+	proto_lines_init(&it, buf, n);
+	while (proto_lines_next(&it, &l)) {
+		if (web_sess[si].state == S_JOINING)
+			web_join_line(si, l, now);
+		else if (web_sess[si].state == S_IN)
+			web_sess_line(si, l, now);
+		else
+			return;
+	}
+}
+
+/* Reads what udpchatd sent a session. */
+static void web_sess_read(int si, int64_t now)
+{
+	static char buf[2 * PROTO_MAX_DGRAM];
+	ssize_t n;
+	int k;
+
+	for (k = 0; k < 2 && web_sess[si].fd >= 0; k++) {
+		n = recv(web_sess[si].fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			return;
+		web_sess_datagram(si, buf, (size_t)n, now);
+	}
+}
+
+/* A session's timers: join resends, line resends, keepalive, a page gone. */
+static void web_sess_timers(int si, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	char t[WEBHTTP_BODY_MAX + 32];
+	int n;
+
+	switch (s->state) {
+	case S_JOINING:
+		if (now >= s->end_ms) {
+			if (s->conn >= 0) {
+				fmt_snprintf(t, sizeof(t), "-ERR no answer from udpchatd at %s port %u",
+					     web.host, web.room_port);
+				web_reply_text(&web_conns[s->conn], 504, NULL, t, now);
+				s->conn = -1;
+			}
+			web_sess_free(si, now);
+		} else if (now >= s->next_ms) {
+			web_send_join(s);
+			s->next_ms = now + s->join_wait;
+			s->join_wait *= 2;
+		}
+		break;
+	case S_IN:
+		if (s->conn < 0 && now - s->alone_ms >= (int64_t)web.linger_s * 1000) {
+			web_udp(s, "/quit\n", 6);
+			web_sess_free(si, now);
+			return;
+		}
+		if (now >= s->next_ms) {
+			web_udp(s, "/ping keepalive\n", 16);
+			s->next_ms = now + WEB_PING_MS;
+		}
+		if (s->qn && s->tries && now >= s->qnext_ms) {
+			if (!s->tagged) {
+				web_pop(s); /* a command is never sent twice */
+			} else if (s->tries >= WEB_TRIES) {
+				n = fmt_snprintf(t, sizeof(t), "-ERR not delivered: %.*s",
+						 (int)s->qlen[s->qhead], s->q[s->qhead]);
+				web_keep(si, K_REPLY, s->seq, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0, now);
+				web_pop(s);
+			} else {
+				web_send_head(s, now);
+			}
+		}
+		if (s->qn && !s->tries)
+			web_send_head(s, now);
+		break;
+	case S_GONE:
+		if (s->conn < 0 && now - s->alone_ms >= (int64_t)web.linger_s * 1000)
+			web_sess_free(si, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The session of the request's "s=TOKEN", or -1. */
+static int web_find(const struct webhttp_req *r)
+{
+	struct proto_span t = webhttp_query(r->query, "s");
+	int i;
+
+	if (t.len != WEB_TOKEN_HEX)
+		return -1;
+	for (i = 0; i < (int)web.max_sess; i++)
+		if (web_sess[i].state != S_FREE && memcmp(web_sess[i].token, t.p, t.len) == 0)
+			return i;
+	return -1;
+}
+
+/* A line the page may send: no line break, no NUL (one line only). */
+static int web_line_ok(const char *p, size_t len)
+{
+	return len > 0 && !memchr(p, '\n', len) && !memchr(p, '\r', len) && !memchr(p, '\0', len);
+}
+
+/* POST /join: a new member, answered when udpchatd answers. */
+static void web_post_join(int ci, const char *body, size_t len, int64_t now)
+{
+	struct web_conn *c = &web_conns[ci];
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[WEB_TOKEN_HEX / 2];
+	char err[200];
+	struct web_sess *s = NULL;
+	int si, i;
+
+	if (!web_line_ok(body, len) || len > PROTO_NAME_BYTES) {
+		web_reply_text(c, 400, NULL, "-ERR invalid name: one line of at most "
+			       UCHAT_STR(PROTO_NAME_BYTES) " bytes", now);
+		return;
+	}
+	for (si = 0; si < (int)web.max_sess; si++)
+		if (web_sess[si].state == S_FREE) {
+			s = &web_sess[si];
+			break;
+		}
+	if (!s) {
+		web_reply_text(c, 503, "Retry-After: 10\r\n",
+			       "-ERR too many web members now; try again later", now);
+		return;
+	}
+	if (syscall(SYS_getrandom, rnd, sizeof(rnd), 0) != (long)sizeof(rnd)) {
+		web_reply_status(c, 503, now);
+		return;
+	}
+	memset(s, 0, offsetof(struct web_sess, qlen));
+	for (i = 0; i < (int)sizeof(rnd); i++) {
+		s->token[2 * i] = hex[rnd[i] >> 4];
+		s->token[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	s->token[WEB_TOKEN_HEX] = '\0';
+	memcpy(s->name, body, len);
+	s->name[len] = '\0';
+	s->fd = net_client_socket(web.addrs, web.naddrs, web.host, err, sizeof(err));
+	if (s->fd < 0) {
+		log_warn("%s", err);
+		web_reply_status(c, 503, now);
+		return;
+	}
+	s->state = S_JOINING;
+	s->conn = ci;
+	s->next_ms = now;
+	s->end_ms = now + WEB_JOIN_TOTAL_MS;
+	s->join_wait = WEB_JOIN_FIRST_MS;
+	c->state = C_JOIN;
+	c->sess = si;
+	web_sess_timers(si, now);
+}
+
+/* POST /send?s=TOKEN: one line for the room (or a command). */
+static void web_post_send(int ci, const struct webhttp_req *r, const char *body, size_t len,
+			  int64_t now)
+{
+	static const char *const own[] = { "/id", "/seq", "/since", "/last" };
+	struct web_conn *c = &web_conns[ci];
+	int si = web_find(r);
+	struct web_sess *s;
+	size_t i, w;
+
+	if (si < 0 || web_sess[si].state != S_IN) {
+		web_reply_text(c, 404, NULL, "-ERR not in the room (join again)", now);
+		return;
+	}
+	s = &web_sess[si];
+	if (!web_line_ok(body, len)) {
+		web_reply_text(c, 400, NULL, "-ERR one line, without line breaks", now);
+		return;
+	}
+	for (w = 0; w < len && body[w] != ' '; w++)
+		;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (w == strlen(own[i]) && memcmp(body, own[i], w) == 0) {
+			web_reply_text(c, 400, NULL, "-ERR the page's own commands are "
+				       "/who /msg /nick /quit /help", now);
+			return;
+		}
+	if (s->qn == WEB_QUEUE) {
+		web_reply_text(c, 429, NULL, "-ERR slow down: lines wait to be sent", now);
+		return;
+	}
+	i = (s->qhead + s->qn++) % WEB_QUEUE;
+	memcpy(s->q[i], body, len);
+	s->qlen[i] = (unsigned short)len;
+	web_reply(c, 202, "text/plain; charset=utf-8", NULL, "", 0, 0, now);
+	web_sess_timers(si, now);
+}
+
+/* GET /events?s=TOKEN: the session's event stream, from Last-Event-ID on. */
+static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+				   "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+				   "Connection: close\r\n\r\nretry: 1000\n\n";
+	struct web_conn *c = &web_conns[ci];
+	int si = web_find(r);
+	struct web_sess *s;
+	struct web_entry e;
+	size_t off, i = 0, dot;
+	unsigned long seq = 0, ser = 0;
+	int found = 0, has_ser, sndbuf = WEB_SNDBUF;
+
+	if (si < 0 || (web_sess[si].state != S_IN && web_sess[si].state != S_GONE)) {
+		web_reply_text(c, 404, NULL, "-ERR no such session (join again)", now);
+		return;
+	}
+	s = &web_sess[si];
+	c->sent = 0;
+	if (r->last_id.len) {
+		for (dot = 0; dot < r->last_id.len && r->last_id.p[dot] != '.'; dot++)
+			;
+		has_ser = dot < r->last_id.len;
+		if (web_num((struct proto_span){ r->last_id.p, dot }, &i, &seq) == 0 && i == dot) {
+			i = dot + 1;
+			if (has_ser && (web_num(r->last_id, &i, &ser) < 0 || i != r->last_id.len))
+				ser = 0;
+			for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
+				e = web_entry_at(s, off);
+				if (has_ser ? e.ser == ser :
+				    e.seq == seq && (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)) {
+					c->sent = e.ser;
+					found = 1;
+				}
+			}
+		}
+		if (!found && s->ring_len) /* older than the ring: what is kept, and why */
+			web_keep(si, K_REPLY, s->seq, "* some lines were missed while away", 35, now);
+	}
+	if (s->conn >= 0 && s->conn != ci)
+		web_conn_close(s->conn, now); /* the newer stream wins */
+	s->conn = ci;
+	c->state = C_EVENTS;
+	c->sess = si;
+	c->moved_ms = now;
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	memcpy(c->out, head, sizeof(head) - 1);
+	c->out_off = 0;
+	c->out_len = sizeof(head) - 1;
+	c->body_len = c->body_off = 0;
+}
+
+/* A whole request is in c->in: answers it. */
+static void web_request(int ci, const struct webhttp_req *r, int64_t now)
+{
+	static const char page_hdr[] =
+		"Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
+		"style-src 'unsafe-inline'; connect-src 'self'; img-src 'none'; "
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n";
+	struct web_conn *c = &web_conns[ci];
+	const char *body = c->in + r->head_len;
+	int get = r->method == WEBHTTP_GET || r->method == WEBHTTP_HEAD;
+
+	if (r->path.len == 1) {
+		if (get)
+			web_reply(c, 200, "text/html; charset=utf-8", page_hdr, web_page, web_page_len,
+				  r->method == WEBHTTP_HEAD, now);
+		else
+			web_reply_status(c, 405, now);
+	} else if (r->path.len == 7 && memcmp(r->path.p, "/events", 7) == 0) {
+		if (r->method == WEBHTTP_GET)
+			web_get_events(ci, r, now);
+		else
+			web_reply_status(c, 405, now);
+	} else if (r->path.len == 5 && memcmp(r->path.p, "/join", 5) == 0) {
+		if (r->method == WEBHTTP_POST)
+			web_post_join(ci, body, r->body_len, now);
+		else
+			web_reply_status(c, 405, now);
+	} else if (r->path.len == 5 && memcmp(r->path.p, "/send", 5) == 0) {
+		if (r->method == WEBHTTP_POST)
+			web_post_send(ci, r, body, r->body_len, now);
+		else
+			web_reply_status(c, 405, now);
+	} else {
+		web_reply_status(c, 404, now);
+	}
+}
+
+/* Reads from a connection: a request (C_READ), or nothing but its end. */
+static void web_conn_read(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+	struct webhttp_req r;
+	char sink[512];
+	ssize_t n;
+	int st;
+
+	if (c->state != C_READ) { /* the peer may only close */
+		n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			web_conn_close(i, now);
+		return;
+	}
+	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		web_conn_close(i, now);
+		return;
+	}
+	c->in_len += (size_t)n;
+	st = webhttp_parse(c->in, c->in_len, &r);
+	if (st < 0)
+		return;
+	if (st > 0) {
+		web_reply_status(c, st, now);
+		return;
+	}
+	if (c->in_len < r.head_len + r.body_len)
+		return; /* the body is still coming (it fits: WEB_IN_BYTES) */
+	web_request(i, &r, now);
+}
+
+/* A new connection: a free slot, else the oldest one still reading its
+ * request gives up its slot (a slowloris cannot hold the server), else 503. */
+static void web_accept(int64_t now)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+				   "Retry-After: 5\r\nConnection: close\r\n\r\n";
+	int fd, k, i, free_i, old;
+
+	for (k = 0; k < 64; k++) {
+		fd = accept4(web.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		free_i = old = -1;
+		for (i = 0; i < (int)web.max_conns; i++) {
+			if (web_conns[i].state == C_FREE) {
+				if (free_i < 0)
+					free_i = i;
+			} else if (web_conns[i].state == C_READ &&
+				   (old < 0 || web_conns[i].since_ms < web_conns[old].since_ms)) {
+				old = i;
+			}
+		}
+		if (free_i < 0 && old >= 0) {
+			web_reply_status(&web_conns[old], 503, now);
+			(void)web_conn_write(old, now);
+			if (web_conns[old].state != C_FREE)
+				web_conn_close(old, now);
+			free_i = old;
+		}
+		if (free_i < 0) {
+			(void)send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+			close(fd);
+			continue;
+		}
+		memset(&web_conns[free_i], 0, offsetof(struct web_conn, in));
+		web_conns[free_i].fd = fd;
+		web_conns[free_i].state = C_READ;
+		web_conns[free_i].since_ms = now;
+		web.nconns++;
+	}
+}
+
+/* The connections' deadlines: a request too slow (408), a reply not taken,
+ * a stream that takes nothing; a keepalive comment on an idle stream. */
+static void web_conn_timers(int i, int64_t now)
+{
+	struct web_conn *c = &web_conns[i];
+
+	if (c->state == C_READ && now - c->since_ms >= WEB_REQ_MS) {
+		web_reply_status(c, 408, now);
+	} else if (c->state == C_WRITE && now - c->since_ms >= WEB_WRITE_MS) {
+		web_conn_close(i, now);
+	} else if (c->state == C_EVENTS) {
+		if (c->out_len && now - c->moved_ms >= WEB_STALL_MS) {
+			web_conn_close(i, now);
+		} else if (!c->out_len && now - c->moved_ms >= WEB_KEEPALIVE_MS) {
+			memcpy(c->out, ":\n\n", 3);
+			c->out_len = 3;
+		}
+	}
+}
+
+/* Milliseconds until the nearest timer. */
+static int web_wait(int64_t now)
+{
+	int64_t t = now + 1000, x;
+	unsigned i;
+
+	for (i = 0; i < web.max_conns; i++) {
+		const struct web_conn *c = &web_conns[i];
+
+		x = c->state == C_READ ? c->since_ms + WEB_REQ_MS :
+		    c->state == C_WRITE ? c->since_ms + WEB_WRITE_MS :
+		    c->state == C_EVENTS ? c->moved_ms + WEB_KEEPALIVE_MS : t;
+		if (x < t)
+			t = x;
+	}
+	for (i = 0; i < web.max_sess; i++) {
+		const struct web_sess *s = &web_sess[i];
+
+		if (s->state == S_FREE)
+			continue;
+		if (s->state != S_GONE && s->next_ms < t)
+			t = s->next_ms;
+		if (s->state == S_JOINING && s->end_ms < t)
+			t = s->end_ms;
+		if (s->qn && s->tries && s->qnext_ms < t)
+			t = s->qnext_ms;
+		if (s->conn < 0 && s->state != S_JOINING &&
+		    (x = s->alone_ms + (int64_t)web.linger_s * 1000) < t)
+			t = x;
+	}
+	return t > now ? (int)(t - now) : 0;
+}
+
+/* The listening socket: one address, or all (IPv6 dual-stack, else IPv4). */
+static int web_listen(void)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	int fd = -1, one = 1, zero = 0, v4 = 0;
+
+	memset(&a6, 0, sizeof(a6));
+	memset(&a4, 0, sizeof(a4));
+	a6.sin6_family = AF_INET6;
+	a6.sin6_port = net_port_wire(web.port);
+	a4.sin_family = AF_INET;
+	a4.sin_port = net_port_wire(web.port);
+	if (web.bind) {
+		if (net_pton(AF_INET, web.bind, &a4.sin_addr))
+			v4 = 1;
+		else if (!net_pton(AF_INET6, web.bind, &a6.sin6_addr))
+			log_die(2, "bad address for -b: %s", web.bind);
+	}
+	if (!v4)
+		fd = (int)syscall(SYS_socket, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)) < 0) {
+			if (web.bind || errno == EADDRINUSE)
+				goto fail;
+			close(fd);
+			fd = -1;
+		}
+	} else if (web.bind && !v4) {
+		goto fail;
+	}
+	if (fd < 0) {
+		fd = (int)syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto fail;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a4, sizeof(a4)) < 0)
+			goto fail;
+	}
+	if (listen(fd, 128) < 0)
+		goto fail;
+	return fd;
+fail:
+	log_die(1, "cannot listen on port %u: %s", web.port, fmt_strerror(errno));
+}
+
+/* Maps the slots -m and -s ask for (start-up: exits 1 without the memory). */
+static void web_slots(void)
+{
+	size_t cb = web.max_conns * sizeof(struct web_conn);
+	size_t sb = web.max_sess * sizeof(struct web_sess);
+	size_t pb = (PFD_FIRST + web.max_conns + web.max_sess) * sizeof(struct pollfd);
+	char *m = mmap(NULL, cb + sb + pb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned i;
+
+	if (m == MAP_FAILED)
+		log_die(1, "cannot map %zu bytes for -m %u -s %u: %s", cb + sb + pb, web.max_conns,
+			web.max_sess, fmt_strerror(errno));
+	web_conns = (struct web_conn *)m;
+	web_sess = (struct web_sess *)(m + cb);
+	web_pfd = (struct pollfd *)(m + cb + sb);
+	for (i = 0; i < web.max_conns; i++)
+		web_conns[i].fd = -1;
+	for (i = 0; i < web.max_sess; i++)
+		web_sess[i].fd = web_sess[i].conn = -1;
+}
+
+static unsigned web_uint(const struct opt *o, unsigned long min, unsigned long max)
+{
+	char on[OPT_NAME_MAX];
+	unsigned long v;
+
+	if (fmt_parse_uint(o->arg, min, max, &v) < 0)
+		log_die(2, "bad value for %s: %s (%lu-%lu)", opt_name(o, on), o->arg, min, max);
+	return (unsigned)v;
+}
+
+static void web_args(int argc, char **argv)
+{
+	struct opt o = OPT_INIT;
+	char on[OPT_NAME_MAX], err[200];
+	unsigned long v;
+	int c;
+
+	web.port = WEB_DEFAULT_PORT;
+	web.max_conns = WEB_DEFAULT_CONNS;
+	web.max_sess = WEB_DEFAULT_SESS;
+	web.linger_s = WEB_DEFAULT_LINGER;
+	web.host = "127.0.0.1";
+	web.room_port = PROTO_DEFAULT_PORT;
+	while ((c = opt_next(&o, argc, argv, "p:b:m:s:t:hV")) != -1) {
+		switch (c) {
+		case 'p': web.port = web_uint(&o, 1, 65535); break;
+		case 'b': web.bind = o.arg; break;
+		case 'm': web.max_conns = web_uint(&o, 1, WEB_MAX_CONNS); break;
+		case 's': web.max_sess = web_uint(&o, 1, WEB_MAX_SESS); break;
+		case 't': web.linger_s = web_uint(&o, 1, WEB_MAX_LINGER); break;
+		case 'h': web_usage(1); _exit(0);
+		case 'V': fmt_dprintf(1, "udpchatweb %s\n", UCHAT_VERSION); _exit(0);
+		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
+		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
+		}
+	}
+	if (argc - o.ind > 2)
+		log_die(2, "usage: udpchatweb [options] [HOST [PORT]] (see -h)");
+	if (argc - o.ind >= 1)
+		web.host = argv[o.ind];
+	if (argc - o.ind == 2) {
+		if (fmt_parse_uint(argv[o.ind + 1], 1, 65535, &v) < 0)
+			log_die(2, "bad port: %s", argv[o.ind + 1]);
+		web.room_port = (unsigned)v;
+	}
+	web.naddrs = resolv_lookup(web.host, web.room_port, web.addrs, 4, err, sizeof(err));
+	if (web.naddrs <= 0)
+		log_die(1, "%s", err);
+}
+
+int web_main(int argc, char **argv)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	int64_t now;
+	unsigned i, nc;
+	int sfd;
+
+	web_args(argc, argv);
+	io_signal(SIGPIPE, SIG_IGN);
+	sfd = io_sigpipe_open(sigs, 3);
+	if (sfd < 0)
+		log_die(1, "signal pipe: %s", fmt_strerror(errno));
+	web.lfd = web_listen();
+	web_slots();
+	log_info("serving %s port %u on http port %u", web.host, web.room_port, web.port);
+	nc = web.max_conns;
+	now = net_now_ms();
+	for (;;) {
+		for (i = 0; i < web.max_sess; i++)
+			if (web_sess[i].state != S_FREE)
+				web_sess_timers((int)i, now);
+		for (i = 0; i < nc; i++) {
+			if (web_conns[i].state == C_FREE)
+				continue;
+			web_conn_timers((int)i, now);
+			web_conn_flush((int)i, now);
+		}
+		web_pfd[PFD_LISTEN] = (struct pollfd){ .fd = web.lfd, .events = POLLIN };
+		web_pfd[PFD_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		for (i = 0; i < nc; i++) {
+			const struct web_conn *c = &web_conns[i];
+			short ev = (short)(c->state == C_READ || c->state == C_EVENTS ? POLLIN : 0);
+
+			if (c->out_off < c->out_len || c->body_off < c->body_len)
+				ev |= POLLOUT;
+			web_pfd[PFD_FIRST + i] = (struct pollfd){
+				.fd = c->state == C_FREE ? -1 : c->fd, .events = ev };
+		}
+		for (i = 0; i < web.max_sess; i++)
+			web_pfd[PFD_FIRST + nc + i] = (struct pollfd){ .fd = web_sess[i].fd,
+								       .events = POLLIN };
+		if (poll(web_pfd, PFD_FIRST + nc + web.max_sess, web_wait(now)) < 0 && errno != EINTR)
+			log_die(1, "poll: %s", fmt_strerror(errno));
+		now = net_now_ms();
+		if (web_pfd[PFD_SIG].revents && io_sigpipe_take())
+			break;
+		for (i = 0; i < web.max_sess; i++)
+			if (web_pfd[PFD_FIRST + nc + i].revents && web_sess[i].fd >= 0)
+				web_sess_read((int)i, now);
+		for (i = 0; i < nc; i++) {
+			short re = web_pfd[PFD_FIRST + i].revents;
+
+			if (!re || web_conns[i].state == C_FREE || web_conns[i].fd != web_pfd[PFD_FIRST + i].fd)
+				continue;
+			if (re & POLLOUT) {
+				web_conn_flush((int)i, now);
+				if (web_conns[i].state == C_FREE)
+					continue;
+			}
+			if (re & (POLLIN | POLLHUP | POLLERR))
+				web_conn_read((int)i, now);
+		}
+		if (web_pfd[PFD_LISTEN].revents)
+			web_accept(now);
+	}
+	for (i = 0; i < web.max_sess; i++)
+		if (web_sess[i].state == S_IN)
+			web_udp(&web_sess[i], "/quit\n", 6);
+	return 0;
+}
