@@ -91,17 +91,31 @@ def in_channel(user, nicks, timeout_s=15):
         left.discard(line[1:].split("!")[0])
 
 
-def gather(r, pats, timeout_s):
+def gather(r, pats, timeout_s, ctx=None):
     """Reads r until each regex of pats matches a line of its history (in
-    any order: lines of several speakers interleave)."""
+    any order: lines of several speakers interleave). On a time-out the
+    message holds the bridges' stderr (ctx given)."""
     deadline = time.monotonic() + scale(timeout_s)
     while True:
         left = [p.pattern for p in pats if not any(p.match(l) for l in r.history)]
         if not left:
             return
-        assert time.monotonic() < deadline, "%s: never got %s (history %r)" % (
-            r.who, left, r.history[-8:])
+        assert time.monotonic() < deadline, "%s: never got %s (history %r)%s" % (
+            r.who, left, r.history[-8:], bridges_said(ctx) if ctx else "")
         r.lines(0.1)
+
+
+def bridges_said(ctx):
+    out = []
+    for name in sorted(os.listdir(ctx.tmp)):
+        if name.startswith("udpchatirc."):
+            with open(os.path.join(ctx.tmp, name), "rb") as f:
+                out.append("\n%s:\n%s" % (name, f.read().decode("utf-8", "replace")[-1500:]))
+        log = os.path.join(ctx.tmp, name, "log")
+        if name.startswith("irc") and os.path.exists(log):
+            with open(log, "rb") as f:
+                out.append("\n%s:\n%s" % (name, f.read().decode("utf-8", "replace")[-1500:]))
+    return "".join(out)
 
 
 def said(history, text):
@@ -147,13 +161,13 @@ def test_irc_link_two_boards(ctx):
         return re.compile(re.escape(form % text) + r"\Z")
 
     for r in want:
-        gather(r, [shown(r, who, t) for who in want[r] for t in lines[who]], 15)
+        gather(r, [shown(r, who, t) for who in want[r] for t in lines[who]], 30, ctx)
     # a round of end marks, then count: nothing twice, no one's own line back
     alice.send("alice-end\n")
     bob.send("bob-end\n")
     carol.say("carol-end")
     for r in want:
-        gather(r, [shown(r, who, who + "-end") for who in want[r]], 15)
+        gather(r, [shown(r, who, who + "-end") for who in want[r]], 30, ctx)
     time.sleep(0.5)  # anything that would come twice comes now
     for r in want:
         r.drain()
@@ -243,14 +257,15 @@ def test_irc_link_paste(ctx):
 
 @timeout(60)
 def test_irc_link_three_boards(ctx):
-    """Three boards, one on each of 3 linked ngIRCds: every line counted,
-    no loop, no duplicate."""
+    """Three boards, one on each of 3 linked ngIRCds, each bridge given the
+    same -P list (itself included): every line counted, no loop, no
+    duplicate."""
     _need(ctx)
     nets = network(ctx, 3)
     nicks = {"A": "brA", "B": "brB", "C": "brC"}
     boards = {}
+    peers = {nicks[t]: t for t in "ABC"}  # one list for all: a bridge's own nick is ignored
     for i, tag in enumerate("ABC"):
-        peers = {nicks[t]: t for t in "ABC" if t != tag}
         boards[tag] = board(ctx, nets[i], tag, nicks[tag], peers)[0]
     carol = IrcUser(nets[2].port, "carol")
     in_channel(carol, nicks.values())
@@ -268,9 +283,9 @@ def test_irc_link_three_boards(ctx):
     for t in "ABC":
         gather(members[t], [re.compile(re.escape("m%s@%s: %s" % (u.lower(), u, line(u, i))) + r"\Z")
                             for u in "ABC" if u != t for i in range(k)] +
-               [re.compile(re.escape("carol@irc: C%d irc" % i) + r"\Z") for i in range(k)], 20)
+               [re.compile(re.escape("carol@irc: C%d irc" % i) + r"\Z") for i in range(k)], 30, ctx)
     gather(carol, [re.compile(r":%s!\S+ PRIVMSG %s :%s\Z" % (nicks[t], CHAN, re.escape(
-        "<m%s> %s" % (t.lower(), line(t, i))))) for t in "ABC" for i in range(k)], 20)
+        "<m%s> %s" % (t.lower(), line(t, i))))) for t in "ABC" for i in range(k)], 30, ctx)
     time.sleep(1.0)  # a loop or a duplicate would show by now
     for m in list(members.values()) + [carol]:
         m.drain()
