@@ -6,13 +6,11 @@ names the other boards' bridges with -P NICK=TAG. Members: a real `nc -u`, a
 real udpchat client (pipe mode), a UDP peer; the IRC user is a raw socket."""
 import os
 import re
-import socket
 import time
 
-import harness
 from harness import scale, timeout
 from test_client import Client
-from test_irc import CHAN, NGIRCD, IrcUser, Ngircd, _bridge_clean, _free_tcp_port, _need
+from test_irc import CHAN, IrcUser, Ngircd, _bridge_clean, _free_tcp_port, _need
 
 PASS = "linkpw"
 
@@ -100,14 +98,14 @@ def gather(r, pats, timeout_s, ctx=None):
         left = [p.pattern for p in pats if not any(p.match(l) for l in r.history)]
         if not left:
             return
-        assert time.monotonic() < deadline, "%s: never got %s (history %r)%s" % (
-            r.who, left, r.history[-8:], bridges_said(ctx) if ctx else "")
+        assert time.monotonic() < deadline, "%s\n%s: never got %s (history %r)" % (
+            bridges_said(ctx) if ctx else "", r.who, left, r.history[-8:])
         r.lines(0.1)
 
 
 def bridges_said(ctx):
     out = []
-    for name in sorted(os.listdir(ctx.tmp)):
+    for name in sorted(os.listdir(ctx.tmp), reverse=True):
         if name.startswith("udpchatirc."):
             with open(os.path.join(ctx.tmp, name), "rb") as f:
                 out.append("\n%s:\n%s" % (name, f.read().decode("utf-8", "replace")[-1500:]))
