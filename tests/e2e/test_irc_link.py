@@ -302,3 +302,22 @@ def test_irc_link_three_boards(ctx):
     for s in boards.values():
         s.stop()
     _bridge_clean(ctx)
+
+
+@timeout(10)
+def test_irc_link_peer_flags(ctx):
+    """-P NICK=TAG: repeatable or a list; a bad one is refused at start."""
+    _need(ctx)
+    assert "-P NICK=TAG" in ctx.run("udpchatirc", "-h").stdout
+    many = ",".join("p%d=T%d" % (i, i) for i in range(9))
+    for args, err in ((["-P", "brB"], "NICK=TAG"), (["-P", "brB=B,"], None),
+                      (["-P", "9x=B"], "NICK=TAG"), (["-P", "brB="], "bad tag"),
+                      (["-P", "brB=b/x"], "bad tag"), (["-P", "a=A,,b=B"], "NICK=TAG"),
+                      (["-P", many], "at most 8"),
+                      (["-P", "a=A,b=B,c=C,d=D", "-P", "e=E,f=F,g=G,h=H", "-P", "i=I"],
+                       "at most 8")):
+        r = ctx.run("udpchatirc", *args, "-c", "/nonexistent/x.sock", "-V")
+        if err is None:  # valid: -V after it prints the version
+            assert r.returncode == 0 and "udpchatirc" in r.stdout, (args, r.stderr)
+            continue
+        assert r.returncode == 2 and err in r.stderr, (args, r.returncode, r.stderr)
