@@ -330,7 +330,7 @@ $(ALLOC_BUILD)/alloc_wrap.o: tests/alloc/wrap.c
 # --- benchmark (bench/run.sh; figures in docs/PERFORMANCE.md) ---------------
 # udpchatd side by side with the reference relay (bench/refrelay.c) on
 # 127.0.0.1, every load bounded; takes a few minutes. Builds into build/bench.
-BENCH_PKGS = $(HOST_PKGS) valgrind procps
+BENCH_PKGS = $(HOST_PKGS) valgrind procps python3 ngircd
 .PHONY: bench
 bench:
 	@sh tests/deps.sh $(BENCH_PKGS)

@@ -9,7 +9,8 @@
 #      BENCH_SHAPES ("M:S:Z ..." members:senders:text bytes; default: issue 4's),
 #      BENCH_WINDOW (messages in flight, default 64: a full window of 400-byte
 #      messages fits a relay socket's default 208 KiB receive buffer),
-#      BENCH_PARTS (default "tp v11 lat size cg loss"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_PARTS (default "tp v11 lat size cg loss scaleout"), BENCH_KEEP=1 to keep the logs,
+#      BENCH_SCALEOUT_S (part scaleout's seconds of chat, default 30),
 #      BENCH_V11_SHAPES (part v11's shapes, default "100:1:32 1000:1:32 256:4:400"),
 #      BENCH_UDPCHATD=PATH to measure another udpchatd build (e.g. a candidate
 #      change) instead of building one from src/.
@@ -23,7 +24,7 @@ REPS=${BENCH_REPS:-4}
 LREPS=${BENCH_LAT_REPS:-9}
 SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 200:4:400 1000:1:400 256:4:400"}
 WINDOW=${BENCH_WINDOW:-64}
-PARTS=${BENCH_PARTS:-"tp v11 lat size cg loss"}
+PARTS=${BENCH_PARTS:-"tp v11 lat size cg loss scaleout"}
 V11_SHAPES=${BENCH_V11_SHAPES:-"100:1:32 1000:1:32 256:4:400"}
 mkdir -p "$LOG"
 rm -f "$LOG"/*
@@ -298,6 +299,23 @@ if [ -n "$got" ]; then
 		"lines shown within 3 s at 5% loss each way: $(echo "$got" | awk '{ printf "%.1f%%", 100 * $1 / $2 }') >= 99%"
 else
 	verdict MISSED "lines shown within 3 s at 5% loss each way: not measured ($out)"
+fi
+fi
+
+if has scaleout; then
+echo
+echo "# scale-out (issue 8): 3 linked ngIRCds, 6 boards (udpchatd + udpchatirc) with 20 members each;"
+echo "#   latency from a member of one board to the members of the 5 others; the bridges' CPU per line"
+echo "#   (bench/scaleout.py; udpchatirc built in build/bench-full: musl, -Os, static)"
+if make -s BUILD=build/bench-full PROGS="udpchatd udpchat udpchatctl udpchatirc" all >"$LOG/make-full.log" 2>&1; then
+	out=$(python3 bench/scaleout.py build/bench-full "${BENCH_SCALEOUT_S:-30}")
+	echo "$out"
+	lost=$(echo "$out" | sed -n 's/.* lost=\([0-9]*\) .*/\1/p')
+	verdict "$([ "${lost:-1}" = 0 ] && echo "met   " || echo MISSED)" \
+		"scale-out: every line to every member of the 5 other boards (lost ${lost:-?} = 0)"
+else
+	cat "$LOG/make-full.log"
+	verdict MISSED "scale-out: the build with udpchatirc failed"
 fi
 fi
 

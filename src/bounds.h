@@ -72,6 +72,7 @@
  * link to come back (each a formatted IRC line; when full, lines are
  * counted and the room is told), and its IRC and control line buffers */
 #define IRCBOT_QUEUE        64
+#define IRCBOT_PEERS        8     /* -P: other boards' bridges on the channel */
 #define IRCBOT_IN_BYTES     1024
 #define IRCBOT_CONNECT_MS   10000 /* a TCP connect may take this long */
 #define IRCBOT_BACKOFF_MS   1000  /* reconnect: 1 s doubling to 60 s, plus jitter */

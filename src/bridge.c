@@ -57,17 +57,18 @@ void bridge_close(struct bridge *b)
 }
 
 /* Whether a NICK is 1-BRIDGE_NICK_MAX bytes of printable ASCII but ' ', '@'
- * and ':', not starting with '/', '+', '-' or '['. */
+ * and ':', not starting with '/', '+', '-' or '[' (an IRC nick), or else a
+ * name the room takes (proto_name_error: a peer board's member). */
 static int bridge_nick_ok(struct proto_span n)
 {
 	size_t i;
 
-	if (n.len == 0 || n.len > BRIDGE_NICK_MAX || memchr("/+-[", n.p[0], 4))
+	if (n.len == 0 || memchr("/+-[", n.p[0], 4))
 		return 0;
 	for (i = 0; i < n.len; i++)
 		if (n.p[i] <= ' ' || n.p[i] > '~' || n.p[i] == '@' || n.p[i] == ':')
-			return 0;
-	return 1;
+			return !proto_name_error(n);
+	return n.len <= BRIDGE_NICK_MAX;
 }
 
 int bridge_parse(const char *line, size_t len, struct bridge_req *req)

@@ -74,7 +74,8 @@ void bridge_close(struct bridge *b);
 /* Checks one line a bridge sent (line[0..len), no "\n", any bytes) against
  * BRIDGE_LINES: TAG as bridge_attach's, NICK 1-BRIDGE_NICK_MAX bytes of
  * printable ASCII but space, '@' and ':', not starting with '/', '+', '-'
- * or '['; TEXT 1-PROTO_MAX_LINE bytes of UTF-8 without control or bidi
+ * or '[' (an IRC nick), or any name the room takes (proto_name_error: a
+ * peer board's member, UTF-8 up to PROTO_NAME_BYTES); TEXT 1-PROTO_MAX_LINE bytes of UTF-8 without control or bidi
  * characters (utf8_check_text). Fills req and returns 0; or returns -1 for
  * an unknown line, a missing part, a bad TAG or NICK (req->what set when
  * the word was known, else BRIDGE_NLINES), or -2 for a bad TEXT (req->text

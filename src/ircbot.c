@@ -46,6 +46,11 @@ static struct {
 	int notices;
 	unsigned pace_cost_ms, pace_burst_ms; /* -r */
 	int64_t idle_ms;           /* -i: silence before a PING; twice: dead */
+	unsigned npeers;           /* -P: the other boards' bridges on the channel */
+	struct {
+		char nick[IRC_NICKLEN_MAX + 1];
+		char tag[PROTO_ID_MAX + 1];
+	} peer[IRCBOT_PEERS];
 	/* the IRC link */
 	int irc_fd;
 	enum ircbot_state state;
@@ -88,13 +93,16 @@ static struct {
 static void ircbot_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-N] [-S] [-r BURST/SECONDS]\n"
-		"                  [-i SECONDS] SERVER[:PORT] CHANNEL\n"
+		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-P NICK=TAG,...] [-N] [-S]\n"
+		"                  [-r BURST/SECONDS] [-i SECONDS] SERVER[:PORT] CHANNEL\n"
 		"Bridges udpchatd's room and an IRC channel (first slice).\n"
 		"  -c PATH   udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -n NICK   the bot's IRC nick (default " IRC_NICK_DEFAULT ")\n"
 		"  -t TAG    the room shows IRC users as NICK@TAG (default irc)\n"
 		"  -k KEY    the channel's key\n"
+		"  -P NICK=TAG,...  peer bridges: another board's bridge NICK on the channel;\n"
+		"            its \"<alice> text\" comes as alice@TAG (repeatable; at most "
+		UCHAT_STR(IRCBOT_PEERS) ")\n"
 		"  -N        no NOTICEs of joins, leaves, renames and announcements\n"
 		"  -S        log to syslog (daemon facility) instead of stderr\n"
 		"  -r BURST/SECONDS  pacing of lines to IRC: BURST at once, then one every\n"
@@ -481,32 +489,94 @@ size_t ircbot_room_nick(struct proto_span nick, char *out)
 	return n;
 }
 
-/* A PRIVMSG to the channel from an IRC user: to the room as "post TAG nick
- * text" (or "act"), the text cleaned by irc_text_to_room and split at 512
- * bytes, the nick made one the room takes (ircbot_room_nick). */
+enum ircbot_peer_line ircbot_peer_text(struct proto_span t, struct proto_span *name,
+				       struct proto_span *text)
+{
+	enum ircbot_peer_line kind = IRCBOT_PEER_NONE;
+	size_t i, from = 1;
+
+	if (t.len > 2 && t.p[0] == '<')
+		kind = IRCBOT_PEER_POST;
+	else if (t.len > 2 && t.p[0] == '*' && t.p[1] == ' ')
+		kind = IRCBOT_PEER_ACT;
+	else
+		return IRCBOT_PEER_NONE;
+	from += kind == IRCBOT_PEER_ACT;
+	for (i = from; i < t.len && t.p[i] != ' '; i++)
+		;
+	*name = (struct proto_span){ t.p + from, i - from };
+	*text = (struct proto_span){ t.p + i + 1, i < t.len ? t.len - i - 1 : 0 };
+	if (kind == IRCBOT_PEER_POST) {
+		if (name->len < 2 || name->p[name->len - 1] != '>')
+			return IRCBOT_PEER_NONE;
+		name->len--;
+	}
+	if (name->len == 0 || name->len > PROTO_NAME_BYTES || text->len == 0)
+		return IRCBOT_PEER_NONE;
+	return kind;
+}
+
+/* The peer (-P) whose bridge speaks as nick, or -1: its nick or one of
+ * the alternates it takes when that one is in use (irc_nick_alt). */
+static int ircbot_peer(struct proto_span nick)
+{
+	char alt[IRC_NICKLEN_MAX + 1];
+	unsigned i, n;
+
+	for (i = 0; i < bot.npeers; i++) {
+		if (ircbot_same(nick, bot.peer[i].nick))
+			return (int)i;
+		if (nick.len == 0 || (nick.p[0] | 32) != (bot.peer[i].nick[0] | 32))
+			continue; /* no alternate of it */
+		for (n = 1; irc_nick_alt(alt, bot.peer[i].nick, bot.is.nicklen, n) > 0; n++)
+			if (ircbot_same(nick, alt))
+				return (int)i;
+	}
+	return -1;
+}
+
+/* A PRIVMSG to the channel: to the room as "post TAG nick text" (or
+ * "act"), the text cleaned by irc_text_to_room and split at 512 bytes.
+ * From an IRC user, TAG is ours and the nick made one the room takes
+ * (ircbot_room_nick); from a peer bridge (-P), the speaker is its
+ * member, with the peer's TAG (ircbot_peer_text): never the bot itself. */
 static void ircbot_irc_privmsg(const struct irc_msg *m)
 {
 	static char text[IRC_TEXT_OUT(IRC_LINE_MAX)];
 	char line[CTLSOCK_MAX_REQ + 1], nick[BRIDGE_NICK_MAX + 1];
-	struct proto_span in = m->params[m->nparams - 1];
+	struct proto_span in = m->params[m->nparams - 1], who, t;
 	enum irc_text_kind kind;
+	enum ircbot_peer_line pl;
+	const char *tag = bot.tag;
+	int len, act, peer;
 	long tl;
 	size_t n;
-	const char *t;
-	int len;
 
 	if (in.len > IRC_LINE_MAX)
 		return;
 	tl = irc_text_to_room(in, text, sizeof(text), &kind);
-	if (tl <= 0 || kind == IRC_TEXT_CTCP || ircbot_room_nick(m->nick, nick) == 0)
+	if (tl <= 0 || kind == IRC_TEXT_CTCP)
 		return;
-	for (t = text; tl > 0; t += n, tl -= (long)n) {
-		n = irc_split(t, (size_t)tl, PROTO_MAX_LINE);
+	t = (struct proto_span){ text, (size_t)tl };
+	act = kind == IRC_TEXT_ACTION;
+	peer = ircbot_peer(m->nick);
+	if (peer >= 0) {
+		pl = act ? IRCBOT_PEER_NONE : ircbot_peer_text(t, &who, &t);
+		if (pl == IRCBOT_PEER_NONE)
+			return; /* the peer bot's own words, not its room's */
+		act = pl == IRCBOT_PEER_ACT;
+		tag = bot.peer[peer].tag;
+	} else {
+		who = (struct proto_span){ nick, ircbot_room_nick(m->nick, nick) };
+		if (who.len == 0)
+			return;
+	}
+	for (; t.len > 0; t.p += n, t.len -= n) {
+		n = irc_split(t.p, t.len, PROTO_MAX_LINE);
 		if (n == 0)
 			break;
-		len = fmt_snprintf(line, sizeof(line), "%s %s %s %.*s",
-				   kind == IRC_TEXT_ACTION ? "act" : "post", bot.tag, nick,
-				   (int)n, t);
+		len = fmt_snprintf(line, sizeof(line), "%s %s %.*s %.*s", act ? "act" : "post",
+				   tag, (int)who.len, who.p, (int)n, t.p);
 		if (len > 0 && (size_t)len < sizeof(line))
 			ircbot_ctl_send(line, (size_t)len);
 	}
@@ -732,6 +802,40 @@ static int ircbot_wait(int64_t now, int64_t pace)
 	return t > now ? (int)(t - now) : 0;
 }
 
+/* Whether tag is 1-PROTO_ID_MAX bytes of 0-9 A-Z a-z . _ - (as
+ * udpchatd's "bridge TAG"); dies if not. */
+static void ircbot_tag_check(const char *tag)
+{
+	if (strlen(tag) < 1 || strlen(tag) > PROTO_ID_MAX ||
+	    strspn(tag, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") !=
+	    strlen(tag))
+		log_die(2, "bad tag '%s': 1-%d bytes of 0-9 A-Z a-z . _ -", tag, PROTO_ID_MAX);
+}
+
+/* Takes -P's value: NICK=TAG, or several with ','; dies on a bad one. */
+static void ircbot_peers_add(const char *arg)
+{
+	const char *p = arg, *eq, *end;
+	size_t nl, tl;
+
+	for (; *p; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		eq = memchr(p, '=', (size_t)(end - p));
+		nl = eq ? (size_t)(eq - p) : 0;
+		tl = eq ? (size_t)(end - eq - 1) : 0;
+		if (bot.npeers == IRCBOT_PEERS)
+			log_die(2, "-P: at most %d peer bridges", IRCBOT_PEERS);
+		if (!eq || !irc_nick_ok((struct proto_span){ p, nl }, IRC_NICKLEN_MAX) ||
+		    tl > PROTO_ID_MAX)
+			log_die(2, "-P %s: NICK=TAG (an IRC nick, then a tag)", arg);
+		memcpy(bot.peer[bot.npeers].nick, p, nl);
+		bot.peer[bot.npeers].nick[nl] = '\0';
+		memcpy(bot.peer[bot.npeers].tag, eq + 1, tl);
+		bot.peer[bot.npeers].tag[tl] = '\0';
+		ircbot_tag_check(bot.peer[bot.npeers++].tag);
+	}
+}
+
 static void ircbot_args(int argc, char **argv)
 {
 	struct opt o = OPT_INIT;
@@ -747,12 +851,13 @@ static void ircbot_args(int argc, char **argv)
 	bot.port = IRCBOT_PORT;
 	bot.pace_cost_ms = IRC_PACE_COST_MS;
 	bot.pace_burst_ms = IRC_PACE_BURST_MS;
-	while ((c = opt_next(&o, argc, argv, "c:n:t:k:NSr:i:hV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "c:n:t:k:P:NSr:i:hV")) != -1) {
 		switch (c) {
 		case 'c': bot.ctl_path = o.arg; break;
 		case 'n': bot.nick_base = o.arg; break;
 		case 't': bot.tag = o.arg; break;
 		case 'k': bot.key = o.arg; break;
+		case 'P': ircbot_peers_add(o.arg); break;
 		case 'N': bot.notices = 0; break;
 		case 'S': log_use_syslog("udpchatirc"); break;
 		case 'r':
@@ -794,10 +899,7 @@ static void ircbot_args(int argc, char **argv)
 	if (!strchr("#&+!", bot.chan[0]) || strlen(bot.chan) > IRC_CHANNELLEN ||
 	    strpbrk(bot.chan, " ,\a"))
 		log_die(2, "bad channel '%s': #name, at most %d bytes", bot.chan, IRC_CHANNELLEN);
-	if (strlen(bot.tag) < 1 || strlen(bot.tag) > PROTO_ID_MAX ||
-	    strspn(bot.tag, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") !=
-	    strlen(bot.tag))
-		log_die(2, "bad tag '%s': 1-%d bytes of 0-9 A-Z a-z . _ -", bot.tag, PROTO_ID_MAX);
+	ircbot_tag_check(bot.tag);
 	if (strlen(bot.ctl_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		log_die(2, "control socket path too long: %s", bot.ctl_path);
 	if (bot.key && (!bot.key[0] || strpbrk(bot.key, " ,\r\n")))

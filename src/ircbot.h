@@ -37,5 +37,20 @@ size_t ircbot_room_nick(struct proto_span nick, char *out);
  * "0": no pacing. Sets irc_pace's *cost_ms (SECONDS in ms; 0 for "0") and
  * *burst_ms (BURST times that) and returns 0; or returns -1 (nothing set). */
 int ircbot_pace_arg(const char *s, unsigned *cost_ms, unsigned *burst_ms);
+/* What a line of a peer bridge (another board's udpchatirc, -P) is. */
+enum ircbot_peer_line {
+	IRCBOT_PEER_NONE,  /* the peer's own words: not relayed */
+	IRCBOT_PEER_POST,  /* "<alice> text": alice's line on the peer's board */
+	IRCBOT_PEER_ACT    /* "* alice text": an action relayed by the peer */
+};
+
+/* Reads the text t (of a peer bridge's PRIVMSG, irc_text_to_room's; any
+ * bytes) as the line of a member of the peer's board: "<NAME> TEXT" or
+ * "* NAME TEXT", NAME 1-PROTO_NAME_BYTES bytes without a space (a name may
+ * hold '>': it ends at the first space, after its '>'), TEXT not empty.
+ * Sets *name and *text (spans into t) and returns what it is, or
+ * IRCBOT_PEER_NONE (*name and *text unspecified) for any other text. */
+enum ircbot_peer_line ircbot_peer_text(struct proto_span t, struct proto_span *name,
+				       struct proto_span *text);
 
 #endif

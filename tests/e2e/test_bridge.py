@@ -224,7 +224,10 @@ def test_bridge_bad_lines(ctx):
         ("post libera [admin] hi", USAGE),
         ("post libera /me hi", USAGE),
         ("post libera " + "n" * 31 + " hi", USAGE),
-        ("post libera caról hi", USAGE),
+        ("post libera car＠ol hi", USAGE),   # not ASCII: the room's rules for names
+        ("post libera ［admin］ hi", USAGE),
+        ("post libera 管理员 hi", USAGE),
+        (b"post libera caf\xe9 hi", USAGE),
         ("post libera carol", USAGE),
         ("act libera carol", USAGE),
         ("notice", USAGE),
@@ -244,11 +247,13 @@ def test_bridge_bad_lines(ctx):
         br.expect(err)
     br.send("post libera carol " + "z" * 512)  # at the bound: taken
     alice.expect("carol@libera: " + "z" * 512)
+    br.send("post boardB 小明😀 你好")  # a peer board's member: any name the room takes
+    alice.expect("小明😀@boardB: 你好")
     alice.send("/ping x")
     alice.expect("+OK pong x")  # nothing else reached alice
     after = srv.stats()
-    assert after["seq"] == before["seq"] + 1, (before, after)
-    assert after["bridged_in"] == before["bridged_in"] + 1, (before, after)
+    assert after["seq"] == before["seq"] + 2, (before, after)
+    assert after["bridged_in"] == before["bridged_in"] + 2, (before, after)
     # a bad TAG on attaching: usage, and closed
     for req in (b"bridge\n", b"bridge lib era\n", b"bridge " + b"t" * 17 + b"\n", b"bridge \xff\n"):
         out = _attach_raw(srv.ctl_path, req)

@@ -2,7 +2,7 @@
  * server (or anyone on the path to it) may send: irc_parse of the line,
  * irc_isupport_parse of it, irc_text_to_room of its text (and of the raw
  * bytes), irc_split of the result (and of the raw bytes), irc_fmt_msg of
- * each piece. Besides what the sanitizers see, it checks what irc.h
+ * each piece, and ircbot_peer_text (a peer bridge's line) of the text. Besides what the sanitizers see, it checks what irc.h
  * promises: every span inside the line, at most 15 parameters; the room's
  * text check (utf8_check_text) passes on every conversion, which stays
  * within IRC_TEXT_OUT; the pieces are 1..max bytes, put together give the
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../src/irc.h"
+#include "../../src/ircbot.h"
 #include "../../src/utf8.h"
 #include "fuzz.h"
 
@@ -63,6 +64,23 @@ static void fuzz_split(const char *text, size_t len, size_t max)
 		abort();
 }
 
+/* A peer bridge's line (udpchatirc -P): a name of 1..PROTO_NAME_BYTES
+ * bytes without a space and a text not empty, both inside t, or nothing. */
+static void fuzz_peer(struct proto_span t)
+{
+	struct proto_span name, text;
+	enum ircbot_peer_line k = ircbot_peer_text(t, &name, &text);
+
+	if (k == IRCBOT_PEER_NONE)
+		return;
+	fuzz_inside(&name, t.p, t.len);
+	fuzz_inside(&text, t.p, t.len);
+	if ((k != IRCBOT_PEER_POST && k != IRCBOT_PEER_ACT) || name.len == 0 ||
+	    name.len > PROTO_NAME_BYTES || memchr(name.p, ' ', name.len) || text.len == 0 ||
+	    text.p + text.len != t.p + t.len)
+		abort();
+}
+
 /* Converts text for the room and checks and cuts the result. */
 static void fuzz_text(struct proto_span t, size_t max)
 {
@@ -78,6 +96,8 @@ static void fuzz_text(struct proto_span t, size_t max)
 	if (irc_text_to_room(t, out, IRC_TEXT_OUT(t.len) - 1, &kind) != (t.len ? -1 : n))
 		abort();
 	n = irc_text_to_room(t, out, IRC_TEXT_OUT(t.len), &kind);
+	fuzz_peer((struct proto_span){ out, (size_t)n });
+	fuzz_peer(t);
 	fuzz_split(out, (size_t)n, max);
 }
 

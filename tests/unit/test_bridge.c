@@ -58,8 +58,20 @@ static void bridge_parse_refused(void)
 		"post  carol hi", "post libera  hi",
 		"post libera car@ol hi", "post libera c:d hi", "post libera /me hi",
 		"post libera +v hi", "post libera -x hi", "post libera [x] hi",
-		"post libera caról hi", "post libera ｃarol hi",
 		"post libera abcdefghijklmnopqrstuvwxyz12345 hi", /* NICK of 31 */
+		/* not ASCII: the room's rules for names (proto_name_error) */
+		"post libera car\xef\xbc\xa0ol hi",  /* U+FF20 FULLWIDTH COMMERCIAL AT */
+		"post libera \xef\xbd\x83\xef\xbc\x9a hi", /* U+FF43 U+FF1A: "c:" */
+		"post libera \xef\xbc\xbb" "x hi",  /* U+FF3B: starts with '[' */
+		"post libera 管理员 hi",               /* reserved */
+		"post libera a\xe3\x80\x80" "b hi", /* U+3000 IDEOGRAPHIC SPACE */
+		"post libera a\xe2\x80\xae" "b hi", /* U+202E */
+		"post libera a\xe2\x80\x8b" "b hi", /* U+200B ZERO WIDTH SPACE */
+		"post libera e\xcc\x81 hi",          /* a combining mark */
+		"post libera caf\xe9 hi",             /* not UTF-8 */
+		"post libera \xff hi",
+		"post libera \x7f" "a hi",            /* DEL */
+		"post libera 一二三四五六七八九十一二三四五六七 hi", /* 17 characters */
 	};
 	struct bridge_req q;
 	size_t i;
@@ -68,6 +80,15 @@ static void bridge_parse_refused(void)
 		CHECK_MSG(parse(bad[i], &q) == -1 && q.what != BRIDGE_NLINES, "%s", bad[i]);
 	CHECK_INT(parse("post libera abcdefghijklmnopqrstuvwxyz1234 hi", &q), 0); /* 30 */
 	CHECK_INT(parse("post abcdefghijklmnop carol hi", &q), 0);                /* 16 */
+	/* a peer board's member: every name the room takes */
+	CHECK_INT(parse("post boardB caról hi", &q), 0);
+	SPAN_IS(q.nick, "caról");
+	CHECK_INT(parse("act boardB 小明 挥手", &q), 0);
+	SPAN_IS(q.nick, "小明");
+	CHECK_INT(parse("post boardB ｃarol hi", &q), 0);
+	CHECK_INT(parse("post boardB 😀x hi", &q), 0);
+	CHECK_INT(parse("post boardB 一二三四五六七八九十一二三四五六 hi", &q), 0); /* 16, 48 bytes */
+	CHECK_INT(parse("post boardB a中bcdefghijklmnopqrstuvwxyz hi", &q), -1); /* 27 characters */
 	CHECK_INT(parse("frob libera carol hi", &q), -1);
 	CHECK_INT(q.what, BRIDGE_NLINES);
 	CHECK_INT(parse("posts libera carol hi", &q), -1);

@@ -1011,6 +1011,60 @@ static void ircbot_events(void)
 	}
 }
 
+/* a peer bridge's (-P) lines: its member's "<name> text" or "* name text";
+ * anything else is the peer's own words, never relayed */
+static void ircbot_peer_lines(void)
+{
+	static const struct {
+		const char *t;
+		enum ircbot_peer_line want;
+		const char *name, *text;
+	} cases[] = {
+		{ "<alice> hi", IRCBOT_PEER_POST, "alice", "hi" },
+		{ "<小明> 你好 世界", IRCBOT_PEER_POST, "小明", "你好 世界" },
+		{ "<a>> x", IRCBOT_PEER_POST, "a>", "x" },        /* a name may hold '>' */
+		{ "<<b> x", IRCBOT_PEER_POST, "<b", "x" },
+		{ "<alice>  two", IRCBOT_PEER_POST, "alice", " two" },
+		{ "<alice> <bob> hi", IRCBOT_PEER_POST, "alice", "<bob> hi" },
+		{ "* alice waves", IRCBOT_PEER_ACT, "alice", "waves" },
+		{ "* 小明 挥手 两次", IRCBOT_PEER_ACT, "小明", "挥手 两次" },
+		{ "<alice>", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<alice> ", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<> hi", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<alice hi", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<al ice> hi", IRCBOT_PEER_NONE, 0, 0 },
+		{ "alice: hi", IRCBOT_PEER_NONE, 0, 0 },
+		{ "bob joined the room", IRCBOT_PEER_NONE, 0, 0 },
+		{ "* alice", IRCBOT_PEER_NONE, 0, 0 },
+		{ "*  alice x", IRCBOT_PEER_NONE, 0, 0 },
+		{ "*alice x", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<", IRCBOT_PEER_NONE, 0, 0 },
+		{ "", IRCBOT_PEER_NONE, 0, 0 },
+		{ "<一二三四五六七八九十一二三四五六> x", IRCBOT_PEER_POST, "一二三四五六七八九十一二三四五六", "x" },
+		{ "<一二三四五六七八九十一二三四五六七> x", IRCBOT_PEER_NONE, 0, 0 }, /* 51 bytes */
+	};
+	struct proto_span name, text;
+	enum ircbot_peer_line got;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = ircbot_peer_text(sp(cases[i].t), &name, &text);
+		CHECK_MSG(got == cases[i].want, "\"%s\": %d", cases[i].t, (int)got);
+		if (got != cases[i].want || got == IRCBOT_PEER_NONE)
+			continue;
+		CHECK_MSG(name.len == strlen(cases[i].name) &&
+			  memcmp(name.p, cases[i].name, name.len) == 0 &&
+			  text.len == strlen(cases[i].text) &&
+			  memcmp(text.p, cases[i].text, text.len) == 0,
+			  "\"%s\": name \"%.*s\" text \"%.*s\"", cases[i].t, (int)name.len, name.p,
+			  (int)text.len, text.p);
+	}
+	/* nothing is read past the end: a span cut inside a line */
+	CHECK_INT(ircbot_peer_text(spl("<alice> hi", 7), &name, &text), IRCBOT_PEER_NONE);
+	CHECK_INT(ircbot_peer_text(spl("<alice> hi", 9), &name, &text), IRCBOT_PEER_POST);
+	CHECK_INT(text.len, 1);
+}
+
 static void ircbot_nicks(void)
 {
 	char out[BRIDGE_NICK_MAX + 1];
@@ -1080,6 +1134,7 @@ void suite_irc(void)
 	TEST_RUN(irc_nicks_ok);
 	TEST_RUN(irc_nick_alternates);
 	TEST_RUN(ircbot_events);
+	TEST_RUN(ircbot_peer_lines);
 	TEST_RUN(ircbot_nicks);
 	TEST_RUN(ircbot_pace_args);
 }
