@@ -3,7 +3,8 @@
 # A suite is a command that prints "ok NAME" / "not ok NAME" lines (TAP-like);
 # "ok NAME # SKIP reason" is a skip, not a pass; anything else it prints is
 # passed through as diagnostics.
-# Before the closing line: how many distinct tests ran beside how many runs.
+# Each suite's time follows its output ("# suite NAME took N s"). Before the
+# closing line: how many distinct tests ran beside how many runs.
 # The same test runs on several builds and targets (e2e on build/host,
 # build/asan and under qemu for each cross target; the unit tests likewise):
 # a test's distinct name is its name with the build or target part removed.
@@ -63,10 +64,12 @@ while IFS='|' read -r name secs cmd; do
 		case " $SUITES " in *" $name "*) ;; *) continue ;; esac
 	fi
 	echo "# suite $name: $cmd"
+	t0=$(date +%s)
 	# shellcheck disable=SC2086 # cmd is a command line: split on purpose
 	timeout "$secs" $cmd > "$out/$name.log" 2>&1
 	rc=$?
 	cat "$out/$name.log"
+	echo "# suite $name took $(($(date +%s) - t0)) s"
 	s=$(grep -c '^ok .*# SKIP' "$out/$name.log")
 	p=$(($(grep -c '^ok ' "$out/$name.log") - s))
 	f=$(grep -c '^not ok ' "$out/$name.log")
