@@ -27,6 +27,7 @@ struct fanout_item {
 
 _Static_assert(FANOUT_MAX_ITEMS <= INT16_MAX, "item indices are int16_t");
 _Static_assert(FANOUT_ARENA_BYTES <= UINT16_MAX, "arena offsets are uint16_t");
+#define FANOUT_NEXT_LEN (sizeof(REPLY_NEXT) - 1)
 
 struct fanout_counters fanout_stats;
 
@@ -42,12 +43,17 @@ static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
  * these: a room without them pays no page for them. */
 static uint32_t fanout_next_ev;
 static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_PFX_MAX];
-static size_t fanout_v11_used;
+/* the short copies, "= line" (the event after the previous one in the same
+ * datagram), in their own arena in the order needed: the events after a
+ * datagram's first are one run there, two iovecs a datagram in all */
+static char fanout_v11s[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
+static size_t fanout_v11_used, fanout_v11s_used;
 static struct {
-	uint32_t ev;
-	uint16_t off, len;
+	uint32_t ev, sev;         /* the event its full, short copy was made for */
+	uint16_t off, len, soff;
 } fanout_pfx[FANOUT_MAX_ITEMS];
 _Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
+_Static_assert(sizeof(fanout_v11s) <= UINT16_MAX, "fanout_v11s offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
  * all go at each flush) */
@@ -202,6 +208,43 @@ static struct msghdr *fanout_dgram(struct room_member *m)
  * fits its credit (not const: an iovec points at it). */
 static char fanout_held[] = FANOUT_HELD;
 
+/* Item i's line (*len bytes) for a v1.1 member: "=SEQ line", or "= line"
+ * (short) when it follows the previous event in the same datagram. Each
+ * copy is made once a batch, when first needed: the arenas hold every line
+ * once with the longest prefix, they never overrun. */
+static char *fanout_v11_line(int32_t i, int brief, size_t *len)
+{
+	const char *line = fanout_arena + fanout_items[i].off;
+	uint32_t ev = fanout_items[i].ev;
+	size_t n = fanout_items[i].len;
+
+	if (brief) {
+		if (fanout_pfx[i].sev != ev) {
+			char *o = fanout_v11s + fanout_v11s_used;
+
+			memcpy(o, REPLY_NEXT, FANOUT_NEXT_LEN);
+			memcpy(o + FANOUT_NEXT_LEN, line, n);
+			fanout_pfx[i].sev = ev;
+			fanout_pfx[i].soff = (uint16_t)fanout_v11s_used;
+			fanout_v11s_used += n + FANOUT_NEXT_LEN;
+		}
+		*len = n + FANOUT_NEXT_LEN;
+		return fanout_v11s + fanout_pfx[i].soff;
+	}
+	if (fanout_pfx[i].ev != ev) {
+		size_t plen = (size_t)fmt_snprintf(fanout_v11 + fanout_v11_used, FANOUT_PFX_MAX + 1,
+						   "=%u ", (unsigned)ev);
+
+		memcpy(fanout_v11 + fanout_v11_used + plen, line, n);
+		fanout_pfx[i].ev = ev;
+		fanout_pfx[i].off = (uint16_t)fanout_v11_used;
+		fanout_pfx[i].len = (uint16_t)(plen + n);
+		fanout_v11_used += plen + n;
+	}
+	*len = fanout_pfx[i].len;
+	return fanout_v11 + fanout_pfx[i].off;
+}
+
 /* Packs every line waiting for m into datagrams. Lines next to each other
  * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
  * lines while its credit lasts: room lines only while FANOUT_HELD_LEN bytes
@@ -213,8 +256,11 @@ static void fanout_member(struct room_member *m)
 	uint16_t self = (uint16_t)room_index(m);
 	struct msghdr *h = NULL;
 	struct iovec *last;
-	size_t size = 0, len, plen;
+	size_t size = 0, len;
 	char *line;
+	/* v1.1: this line's event, and the last event in the datagram being
+	 * filled (0: none); both stay 0 for any other member */
+	uint32_t ev = 0, dev = 0;
 	/* slow: a credit to count, or v1.1 prefixes (a confirmed member's):
 	 * one test of a register per line on a v1 member's path */
 	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
@@ -244,24 +290,16 @@ static void fanout_member(struct room_member *m)
 				b = u = -1;              /* nothing after it */
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
-		} else if (fanout_items[i].ev) {
-			/* fanout_v11 holds every line of the arena once, with a
-			 * prefix of at most FANOUT_PFX_MAX: it never overruns */
-			if (fanout_pfx[i].ev != fanout_items[i].ev) {
-				plen = (size_t)fmt_snprintf(fanout_v11 + fanout_v11_used, FANOUT_PFX_MAX + 1,
-							    "=%u ", (unsigned)fanout_items[i].ev);
-				memcpy(fanout_v11 + fanout_v11_used + plen, line, len);
-				fanout_pfx[i].ev = fanout_items[i].ev;
-				fanout_pfx[i].off = (uint16_t)fanout_v11_used;
-				fanout_pfx[i].len = (uint16_t)(plen + len);
-				fanout_v11_used += plen + len;
-			}
-			line = fanout_v11 + fanout_pfx[i].off;
-			len = fanout_pfx[i].len;
+		} else if ((ev = fanout_items[i].ev) != 0) {
+			/* the short form only where this datagram takes it */
+			line = fanout_v11_line(i, h && ev == dev + 1 && size + len + FANOUT_NEXT_LEN <= FANOUT_DGRAM_MAX &&
+						      fanout_niov < FANOUT_MAX_IOV, &len);
+			dev = ev;
 		}
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
+			dev = ev;
 		}
 		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
 		if (last && (char *)last->iov_base + last->iov_len == line) {
@@ -270,6 +308,7 @@ static void fanout_member(struct room_member *m)
 			if (fanout_niov == FANOUT_MAX_IOV) {
 				h = fanout_dgram(m);
 				size = 0;
+				dev = ev;
 			}
 			fanout_iov[fanout_niov].iov_base = line;
 			fanout_iov[fanout_niov].iov_len = len;
@@ -322,7 +361,7 @@ void fanout_flush(void)
 	fanout_ntouched = 0;
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
-	fanout_used = fanout_v11_used = 0;
+	fanout_used = fanout_v11_used = fanout_v11s_used = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 

@@ -294,10 +294,11 @@ out:
 	fo_teardown();
 }
 
-/* Protocol v1.1: a member that sent /seq gets each event as "=SEQ line"
- * (a reply, no event: as it is), the others the line alone; both get a run
- * of lines in one datagram, and an event's prefixed copy is made once for
- * all v1.1 members. */
+/* Protocol v1.1: a member that sent /seq gets each event as "=SEQ line",
+ * or "= line" when it is the event after the previous event line of the
+ * same datagram (a reply, no event: as it is), the others the line alone;
+ * both get a run of lines in one datagram, and an event's prefixed copy is
+ * made once for all v1.1 members. */
 static void fanout_v11_prefixes(void)
 {
 	size_t want[NMEM];
@@ -321,12 +322,13 @@ static void fanout_v11_prefixes(void)
 	fo_all("carol: two", c);
 	fanout_flush();
 	want[0] = strlen("+OK ack 1 7\nbob joined the room\ncarol: two\n");
-	want[1] = strlen("=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n");
-	want[2] = strlen("=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n");
+	want[1] = strlen("=7 alice: one\n= bob joined the room\n+OK pong\n=10 carol: two\n");
+	want[2] = strlen("=7 alice: one\n= bob joined the room\n= [private] alice: psst\n");
 	fo_receive(want);
 	FO_CHECK(0, "+OK ack 1 7\nbob joined the room\ncarol: two\n", 1);
-	FO_CHECK(1, "=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n", 1);
-	FO_CHECK(2, "=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n", 1);
+	/* 9 was not bob's, 10 carol's own: not consecutive, a full prefix */
+	FO_CHECK(1, "=7 alice: one\n= bob joined the room\n+OK pong\n=10 carol: two\n", 1);
+	FO_CHECK(2, "=7 alice: one\n= bob joined the room\n= [private] alice: psst\n", 1);
 
 	/* the next batch's events are prefixed anew (no copy of the last's) */
 	fo_reset_rx();
@@ -342,9 +344,60 @@ out:
 	fo_teardown();
 }
 
-/* 200 events to three v1.1 members: each gets them all, prefixed, in as
- * few datagrams as they fit (a line and its prefix apart took two iovecs,
- * and a full sendmmsg batch cut datagrams short). */
+/* The short form: a reply between two events does not break it, a
+ * member's own line (skipped) does, and each datagram starts with a full
+ * prefix; the forms of one event differ from member to member. */
+static void fanout_v11_short(void)
+{
+	size_t want[NMEM];
+	struct room_member *a, *b, *c;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	a = fo_peers[0].m;
+	b = fo_peers[1].m;
+	c = fo_peers[2].m;
+	a->v11 = b->v11 = c->v11 = 1;
+	fanout_event(41);
+	fo_all("dave: one", NULL);
+	fo_one("+OK pong", b);
+	fanout_event(42);
+	fo_all("alice: two", a);
+	fo_one("+OK ack 5 42", a);
+	fanout_event(43);
+	fo_all("bob: three", b);
+	fanout_event(44);
+	fo_all("dave: four", NULL);
+	fanout_flush();
+	want[0] = strlen("=41 dave: one\n+OK ack 5 42\n=43 bob: three\n= dave: four\n");
+	want[1] = strlen("=41 dave: one\n+OK pong\n= alice: two\n=44 dave: four\n");
+	want[2] = strlen("=41 dave: one\n= alice: two\n= bob: three\n= dave: four\n");
+	fo_receive(want);
+	FO_CHECK(0, "=41 dave: one\n+OK ack 5 42\n=43 bob: three\n= dave: four\n", 1);
+	FO_CHECK(1, "=41 dave: one\n+OK pong\n= alice: two\n=44 dave: four\n", 1);
+	FO_CHECK(2, "=41 dave: one\n= alice: two\n= bob: three\n= dave: four\n", 1);
+
+	/* a datagram that starts with a reply: the event after it is full */
+	fo_reset_rx();
+	fo_one("+OK pong", c);
+	fanout_event(45);
+	fo_all("dave: five", NULL);
+	fanout_event(47);
+	fo_all("dave: seven", NULL);
+	fanout_flush();
+	want[0] = want[1] = strlen("=45 dave: five\n=47 dave: seven\n");
+	want[2] = strlen("+OK pong\n=45 dave: five\n=47 dave: seven\n");
+	fo_receive(want);
+	FO_CHECK(0, "=45 dave: five\n=47 dave: seven\n", 1);
+	FO_CHECK(2, "+OK pong\n=45 dave: five\n=47 dave: seven\n", 1);
+out:
+	fo_teardown();
+}
+
+/* 200 events to three v1.1 members: each gets them all, each datagram's
+ * first with its "=SEQ " prefix and the others "= ", in as few datagrams
+ * as they fit (a line and its prefix apart took two iovecs, and a full
+ * sendmmsg batch cut datagrams short). */
 static void fanout_v11_runs(void)
 {
 	static char expect[RX_MAX];
@@ -362,8 +415,10 @@ static void fanout_v11_runs(void)
 		fanout_event((uint32_t)(1000 + k));
 		n = (size_t)snprintf(o, 64, "dave: line %03d of the run", k);
 		fanout_to_all(n, NULL);
-		n = (size_t)snprintf(expect + elen, 64, "=%d dave: line %03d of the run\n", 1000 + k, k);
+		n = (size_t)snprintf(expect + elen, 64, "= dave: line %03d of the run\n", k);
 		if (!dgrams || fill + n > FANOUT_DGRAM_MAX) {
+			n = (size_t)snprintf(expect + elen, 64, "=%d dave: line %03d of the run\n",
+					     1000 + k, k);
 			dgrams++;
 			fill = 0;
 		}
@@ -771,6 +826,7 @@ void suite_fanout(void)
 		fo_peers[i].fd = -1;
 	TEST_RUN(fanout_broadcast_and_unicast);
 	TEST_RUN(fanout_v11_prefixes);
+	TEST_RUN(fanout_v11_short);
 	TEST_RUN(fanout_v11_runs);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
