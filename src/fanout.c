@@ -36,24 +36,23 @@ static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
 /* the room event of the next item (fanout_event); by item, where its
- * "=SEQ line" is in fanout_v11, formatted when a v1.1 member first needs it
- * (ev: the event it was made for), in the order needed, so that a run of
- * events is one iovec for a v1.1 member as it is for a v1 one (an iovec a
- * line cost the kernel half the relay's speed). Only v1.1 members touch
- * these: a room without them pays no page for them. */
+ * "=SEQ line" and its "= line" (the event after the previous one in the
+ * same datagram) are in fanout_v11, each formatted when a v1.1 member first
+ * needs it (ev, sev: the event it was made for), in the order needed: the
+ * first member lays out its datagrams ("=SEQ" first, then "= " lines), and
+ * the others, alike in most rooms, find each datagram's lines in one iovec
+ * as a v1 member does (an iovec a line cost the kernel half the relay's
+ * speed). It holds both copies of every line of the arena, so it never
+ * overruns. Only v1.1 members touch these: a room without them pays no
+ * page for them. */
 static uint32_t fanout_next_ev;
-static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_PFX_MAX];
-/* the short copies, "= line" (the event after the previous one in the same
- * datagram), in their own arena in the order needed: the events after a
- * datagram's first are one run there, two iovecs a datagram in all */
-static char fanout_v11s[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
-static size_t fanout_v11_used, fanout_v11s_used;
+static char fanout_v11[2 * FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * (FANOUT_PFX_MAX + FANOUT_NEXT_LEN)];
+static size_t fanout_v11_used;
 static struct {
-	uint32_t ev, sev;         /* the event its full, short copy was made for */
+	uint32_t ev, sev;
 	uint16_t off, len, soff;
 } fanout_pfx[FANOUT_MAX_ITEMS];
 _Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
-_Static_assert(sizeof(fanout_v11s) <= UINT16_MAX, "fanout_v11s offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
  * all go at each flush) */
@@ -209,9 +208,8 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 static char fanout_held[] = FANOUT_HELD;
 
 /* Item i's line (*len bytes) for a v1.1 member: "=SEQ line", or "= line"
- * (short) when it follows the previous event in the same datagram. Each
- * copy is made once a batch, when first needed: the arenas hold every line
- * once with the longest prefix, they never overrun. */
+ * (brief) when it follows the previous event in the same datagram. Each
+ * copy is made once a batch, when first needed. */
 static char *fanout_v11_line(int32_t i, int brief, size_t *len)
 {
 	const char *line = fanout_arena + fanout_items[i].off;
@@ -220,16 +218,16 @@ static char *fanout_v11_line(int32_t i, int brief, size_t *len)
 
 	if (brief) {
 		if (fanout_pfx[i].sev != ev) {
-			char *o = fanout_v11s + fanout_v11s_used;
+			char *o = fanout_v11 + fanout_v11_used;
 
 			memcpy(o, REPLY_NEXT, FANOUT_NEXT_LEN);
 			memcpy(o + FANOUT_NEXT_LEN, line, n);
 			fanout_pfx[i].sev = ev;
-			fanout_pfx[i].soff = (uint16_t)fanout_v11s_used;
-			fanout_v11s_used += n + FANOUT_NEXT_LEN;
+			fanout_pfx[i].soff = (uint16_t)fanout_v11_used;
+			fanout_v11_used += n + FANOUT_NEXT_LEN;
 		}
 		*len = n + FANOUT_NEXT_LEN;
-		return fanout_v11s + fanout_pfx[i].soff;
+		return fanout_v11 + fanout_pfx[i].soff;
 	}
 	if (fanout_pfx[i].ev != ev) {
 		size_t plen = (size_t)fmt_snprintf(fanout_v11 + fanout_v11_used, FANOUT_PFX_MAX + 1,
@@ -361,7 +359,7 @@ void fanout_flush(void)
 	fanout_ntouched = 0;
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
-	fanout_used = fanout_v11_used = fanout_v11s_used = 0;
+	fanout_used = fanout_v11_used = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 
