@@ -103,8 +103,7 @@ struct client {
 	char epoch[9];
 	uint32_t base, hist;                 /* history: at most base; shown up to hist */
 	uint32_t early;                      /* the first =SEQ before "+OK seq" came */
-	uint32_t dseq;                       /* the datagram's last event line, if dseq_ok */
-	int dseq_ok;
+	uint32_t dseq;                       /* the datagram's last event line (0: none) */
 	int hist_done, tail, tail_wait;
 	long long ask_ms, gap_ms, tail_ms;
 };
@@ -550,18 +549,16 @@ static int client_on_v11(struct client *c, const char *s, size_t len)
 	if (c->seq != CLIENT_SEQ_V1 && (next || (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) &&
 						s[1] >= '0' && s[1] <= '9'))) {
 		if (next) {
-			if (!c->dseq_ok)
+			if (!c->dseq)
 				return 1;   /* malformed: no event line before it */
 			v[0] = c->dseq + 1;
 			rest = (struct proto_span){ s + sizeof REPLY_NEXT - 1, len - (sizeof REPLY_NEXT - 1) };
 		} else if (client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0) {
-			c->dseq_ok = 0;     /* what follows it cannot be placed */
+			c->dseq = 0;        /* what follows it cannot be placed */
 			return 1;
 		}
-		if (s[0] == REPLY_EVENT) {
-			c->dseq = v[0];
-			c->dseq_ok = 1;
-		}
+		if (s[0] == REPLY_EVENT)
+			c->dseq = v[0];     /* the server never sends "=0" */
 		if (c->seq != CLIENT_SEQ_ON) {
 			/* "+OK seq" was lost: show from this one on */
 			if (s[0] == REPLY_EVENT && (!c->early || (int32_t)(v[0] - c->early) < 0))
@@ -739,7 +736,7 @@ static int client_on_datagram(struct client *c)
 	struct proto_lines it;
 	struct proto_span l;
 
-	c->dseq_ok = 0;
+	c->dseq = 0;
 	proto_lines_init(&it, c->rbuf + c->roff, c->rlen - c->roff);
 	while (proto_lines_next(&it, &l)) {
 		int st = client_on_line(c, l.p, l.len);

@@ -38,7 +38,7 @@ static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
 /* the room event of the next item (fanout_event); by item, where its
  * "=SEQ line" and its "= line" (the event after the previous one in the
  * same datagram) are in fanout_v11, each formatted when a v1.1 member first
- * needs it (ev, sev: the event it was made for), in the order needed: the
+ * needs it (ev: the event it was made for), in the order needed: the
  * first member lays out its datagrams ("=SEQ" first, then "= " lines), and
  * the others, alike in most rooms, find each datagram's lines in one iovec
  * as a v1 member does (an iovec a line cost the kernel half the relay's
@@ -49,9 +49,9 @@ static uint32_t fanout_next_ev;
 static char fanout_v11[2 * FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * (FANOUT_PFX_MAX + FANOUT_NEXT_LEN)];
 static size_t fanout_v11_used;
 static struct {
-	uint32_t ev, sev;
-	uint16_t off, len, soff;
-} fanout_pfx[FANOUT_MAX_ITEMS];
+	uint32_t ev;
+	uint16_t off, len;
+} fanout_pfx[FANOUT_MAX_ITEMS][2];      /* [i][0]: "=SEQ line", [i][1]: "= line" */
 _Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
@@ -212,35 +212,22 @@ static char fanout_held[] = FANOUT_HELD;
  * copy is made once a batch, when first needed. */
 static char *fanout_v11_line(int32_t i, int brief, size_t *len)
 {
-	const char *line = fanout_arena + fanout_items[i].off;
+	char *o = fanout_v11 + fanout_v11_used;
 	uint32_t ev = fanout_items[i].ev;
-	size_t n = fanout_items[i].len;
+	size_t plen = FANOUT_NEXT_LEN;
 
-	if (brief) {
-		if (fanout_pfx[i].sev != ev) {
-			char *o = fanout_v11 + fanout_v11_used;
-
-			memcpy(o, REPLY_NEXT, FANOUT_NEXT_LEN);
-			memcpy(o + FANOUT_NEXT_LEN, line, n);
-			fanout_pfx[i].sev = ev;
-			fanout_pfx[i].soff = (uint16_t)fanout_v11_used;
-			fanout_v11_used += n + FANOUT_NEXT_LEN;
-		}
-		*len = n + FANOUT_NEXT_LEN;
-		return fanout_v11 + fanout_pfx[i].soff;
+	if (fanout_pfx[i][brief].ev != ev) {
+		memcpy(o, REPLY_NEXT, FANOUT_NEXT_LEN);
+		if (!brief)
+			plen = (size_t)fmt_snprintf(o, FANOUT_PFX_MAX + 1, "=%u ", (unsigned)ev);
+		memcpy(o + plen, fanout_arena + fanout_items[i].off, fanout_items[i].len);
+		fanout_pfx[i][brief].ev = ev;
+		fanout_pfx[i][brief].off = (uint16_t)fanout_v11_used;
+		fanout_pfx[i][brief].len = (uint16_t)(plen + fanout_items[i].len);
+		fanout_v11_used += plen + fanout_items[i].len;
 	}
-	if (fanout_pfx[i].ev != ev) {
-		size_t plen = (size_t)fmt_snprintf(fanout_v11 + fanout_v11_used, FANOUT_PFX_MAX + 1,
-						   "=%u ", (unsigned)ev);
-
-		memcpy(fanout_v11 + fanout_v11_used + plen, line, n);
-		fanout_pfx[i].ev = ev;
-		fanout_pfx[i].off = (uint16_t)fanout_v11_used;
-		fanout_pfx[i].len = (uint16_t)(plen + n);
-		fanout_v11_used += plen + n;
-	}
-	*len = fanout_pfx[i].len;
-	return fanout_v11 + fanout_pfx[i].off;
+	*len = fanout_pfx[i][brief].len;
+	return fanout_v11 + fanout_pfx[i][brief].off;
 }
 
 /* Packs every line waiting for m into datagrams. Lines next to each other
