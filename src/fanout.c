@@ -35,23 +35,27 @@ static int fanout_fd, fanout_family;
 static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
-/* the room event of the next item (fanout_event); by item, where its
- * "=SEQ line" and its "= line" (the event after the previous one in the
- * same datagram) are in fanout_v11, each formatted when a v1.1 member first
- * needs it (ev: the event it was made for), in the order needed: the
- * first member lays out its datagrams ("=SEQ" first, then "= " lines), and
- * the others, alike in most rooms, find each datagram's lines in one iovec
- * as a v1 member does (an iovec a line cost the kernel half the relay's
- * speed). It holds both copies of every line of the arena, so it never
- * overruns. Only v1.1 members touch these: a room without them pays no
- * page for them. */
+/* the room event of the next item (fanout_event). A v1.1 member gets an
+ * event as "= line" (the event after the previous event line of the same
+ * datagram) or as "=SEQ line": each event line is copied once a batch as
+ * "= line" into fanout_v11, in item order up to the last one a v1.1 member
+ * needed (fanout_v11_next), so that a run of events is one iovec there as
+ * it is in the arena for a v1 member (an iovec a line cost the kernel half
+ * the relay's speed); the full form is "=SEQ" (by item in fanout_pfx,
+ * formatted when first needed: pev) in an iovec of its own, then the same
+ * copy from its space on. One copy of a line, not two: the peak RSS with
+ * every member in v1.1. Only v1.1 members touch these: a room without them
+ * pays no page for them. */
 static uint32_t fanout_next_ev;
-static char fanout_v11[2 * FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * (FANOUT_PFX_MAX + FANOUT_NEXT_LEN)];
+static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
 static size_t fanout_v11_used;
+static int32_t fanout_v11_next;
 static struct {
-	uint32_t ev;
-	uint16_t off, len;
-} fanout_pfx[FANOUT_MAX_ITEMS][2];      /* [i][0]: "=SEQ line", [i][1]: "= line" */
+	uint32_t pev;             /* the event pfx was formatted for */
+	uint16_t off;             /* its "= line" in fanout_v11 */
+	uint8_t plen;
+	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the copy's follows) */
+} fanout_pfx[FANOUT_MAX_ITEMS];
 _Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
@@ -183,7 +187,7 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 {
 	struct msghdr *h;
 
-	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov == FANOUT_MAX_IOV)
+	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov >= FANOUT_MAX_IOV - 1)
 		fanout_send_batch();
 	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
@@ -207,27 +211,22 @@ static struct msghdr *fanout_dgram(struct room_member *m)
  * fits its credit (not const: an iovec points at it). */
 static char fanout_held[] = FANOUT_HELD;
 
-/* Item i's line (*len bytes) for a v1.1 member: "=SEQ line", or "= line"
- * (brief) when it follows the previous event in the same datagram. Each
- * copy is made once a batch, when first needed. */
-static char *fanout_v11_line(int32_t i, int brief, size_t *len)
+/* Item i's event line for a v1.1 member as "= line" (*len bytes): copied
+ * with every event item before it not yet copied, once a batch. */
+static char *fanout_v11_line(int32_t i, size_t *len)
 {
-	char *o = fanout_v11 + fanout_v11_used;
-	uint32_t ev = fanout_items[i].ev;
-	size_t plen = FANOUT_NEXT_LEN;
+	for (; fanout_v11_next <= i; fanout_v11_next++) {
+		const struct fanout_item *it = &fanout_items[fanout_v11_next];
 
-	if (fanout_pfx[i][brief].ev != ev) {
-		memcpy(o, REPLY_NEXT, FANOUT_NEXT_LEN);
-		if (!brief)
-			plen = (size_t)fmt_snprintf(o, FANOUT_PFX_MAX + 1, "=%u ", (unsigned)ev);
-		memcpy(o + plen, fanout_arena + fanout_items[i].off, fanout_items[i].len);
-		fanout_pfx[i][brief].ev = ev;
-		fanout_pfx[i][brief].off = (uint16_t)fanout_v11_used;
-		fanout_pfx[i][brief].len = (uint16_t)(plen + fanout_items[i].len);
-		fanout_v11_used += plen + fanout_items[i].len;
+		if (!it->ev)
+			continue;
+		memcpy(fanout_v11 + fanout_v11_used, REPLY_NEXT, FANOUT_NEXT_LEN);
+		memcpy(fanout_v11 + fanout_v11_used + FANOUT_NEXT_LEN, fanout_arena + it->off, it->len);
+		fanout_pfx[fanout_v11_next].off = (uint16_t)fanout_v11_used;
+		fanout_v11_used += FANOUT_NEXT_LEN + it->len;
 	}
-	*len = fanout_pfx[i][brief].len;
-	return fanout_v11 + fanout_pfx[i][brief].off;
+	*len = FANOUT_NEXT_LEN + fanout_items[i].len;
+	return fanout_v11 + fanout_pfx[i].off;
 }
 
 /* Packs every line waiting for m into datagrams. Lines next to each other
@@ -276,15 +275,34 @@ static void fanout_member(struct room_member *m)
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
 		} else if ((ev = fanout_items[i].ev) != 0) {
-			/* the short form only where this datagram takes it */
-			line = fanout_v11_line(i, h && ev == dev + 1 && size + len + FANOUT_NEXT_LEN <= FANOUT_DGRAM_MAX &&
-						      fanout_niov < FANOUT_MAX_IOV, &len);
+			line = fanout_v11_line(i, &len);
+			if (!h || ev != dev + 1 || size + len > FANOUT_DGRAM_MAX || fanout_niov == FANOUT_MAX_IOV) {
+				/* the full form: "=SEQ", then " line" from the copy */
+				if (fanout_pfx[i].pev != ev) {
+					fanout_pfx[i].plen = (uint8_t)fmt_snprintf(fanout_pfx[i].pfx, FANOUT_PFX_MAX,
+										   "=%u", (unsigned)ev);
+					fanout_pfx[i].pev = ev;
+				}
+				if (!h || size + fanout_pfx[i].plen + len - 1 > FANOUT_DGRAM_MAX ||
+				    fanout_niov >= FANOUT_MAX_IOV - 1) {
+					h = fanout_dgram(m);
+					size = 0;
+				}
+				/* never merged with the line below: pfx is not
+				 * in fanout_v11 */
+				fanout_iov[fanout_niov].iov_base = fanout_pfx[i].pfx;
+				fanout_iov[fanout_niov++].iov_len = fanout_pfx[i].plen;
+				h->msg_iovlen++;
+				size += fanout_pfx[i].plen;
+				line++;
+				len--;
+			}
 			dev = ev;
 		}
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
-			dev = ev;
+			dev = 0;        /* not an event (see above) */
 		}
 		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
 		if (last && (char *)last->iov_base + last->iov_len == line) {
@@ -293,7 +311,7 @@ static void fanout_member(struct room_member *m)
 			if (fanout_niov == FANOUT_MAX_IOV) {
 				h = fanout_dgram(m);
 				size = 0;
-				dev = ev;
+				dev = 0;
 			}
 			fanout_iov[fanout_niov].iov_base = line;
 			fanout_iov[fanout_niov].iov_len = len;
@@ -347,6 +365,7 @@ void fanout_flush(void)
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
 	fanout_used = fanout_v11_used = 0;
+	fanout_v11_next = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 

@@ -444,6 +444,64 @@ static void fo_line(char *o, int k, size_t len)
 		o[i] = (char)('a' + (k + (int)i) % 26);
 }
 
+/* alice and bob speak in turn, every member in v1.1: each of the other's
+ * one-letter lines comes to alice and bob with its full prefix ("=SEQ" in
+ * an iovec of its own, then the line's copy: two iovecs a line), so their
+ * datagrams are cut at FANOUT_MAX_IOV iovecs, never a line; carol hears a
+ * run ("= " after each datagram's first). */
+static void fanout_v11_iov_runs(void)
+{
+	enum { COUNT = FANOUT_MAX_IOV + FANOUT_MAX_IOV / 2 };
+	static char expect[NMEM][RX_MAX];
+	size_t want[NMEM], elen[NMEM] = { 0 }, fill = 0, n;
+	long dgrams = 0, most = (COUNT / 2 + FANOUT_MAX_IOV / 2 - 1) / (FANOUT_MAX_IOV / 2) + 1;
+	int k, i, other;
+
+	if (COUNT > FANOUT_MAX_ITEMS || COUNT * 16 > FANOUT_ARENA_BYTES / 2) {
+		test_note("fanout_v11_iov_runs: bounds too small for one flush, skipped");
+		return;
+	}
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (i = 0; i < NMEM; i++)
+		fo_peers[i].m->v11 = 1;
+	for (k = 0; k < COUNT; k++) {
+		char *o = fanout_begin();
+
+		other = !(k % 2);
+		o[0] = (char)('a' + k % 26);
+		fanout_event((uint32_t)(1 + k));
+		fanout_to_all(1, fo_peers[k % 2].m);
+		elen[other] += (size_t)snprintf(expect[other] + elen[other], 16, "=%d %c\n", 1 + k, o[0]);
+		if (!dgrams || fill + 4 > FANOUT_DGRAM_MAX) {
+			n = (size_t)snprintf(expect[2] + elen[2], 16, "=%d %c\n", 1 + k, o[0]);
+			dgrams++;
+			fill = 0;
+		} else {
+			n = (size_t)snprintf(expect[2] + elen[2], 16, "= %c\n", o[0]);
+		}
+		elen[2] += n;
+		fill += n;
+	}
+	CHECK_INT(fanout_stats.datagrams, 0); /* one flush, below */
+	fanout_flush();
+	for (i = 0; i < NMEM; i++)
+		want[i] = elen[i];
+	fo_receive(want);
+	for (i = 0; i < 2; i++) {
+		fo_check(i, expect[i], -1, __LINE__);
+		/* two iovecs a line: FANOUT_MAX_IOV / 2 lines a datagram, one
+		 * more datagram where a sendmmsg batch ends */
+		CHECK_MSG(fo_peers[i].dgrams <= most, "member %d: %u datagrams (at most %ld)", i,
+			  fo_peers[i].dgrams, most);
+	}
+	fo_check(2, expect[2], dgrams, __LINE__);
+	CHECK_INT(fanout_stats.deliveries, 2 * COUNT);
+	CHECK_INT(fanout_stats.errors, 0);
+out:
+	fo_teardown();
+}
+
 /* Broadcasts count lines of len bytes (except member skip, -1: none) and
  * checks every member gets them all, in order, coalesced. */
 static void fo_many(int count, size_t len, int skip, int line)
@@ -828,6 +886,7 @@ void suite_fanout(void)
 	TEST_RUN(fanout_v11_prefixes);
 	TEST_RUN(fanout_v11_short);
 	TEST_RUN(fanout_v11_runs);
+	TEST_RUN(fanout_v11_iov_runs);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
 	TEST_RUN(fanout_iov_runs);
