@@ -70,6 +70,7 @@ static struct mmsghdr fanout_msgs[FANOUT_SEND_BATCH];
 static struct sockaddr_in fanout_names[FANOUT_SEND_BATCH];
 static struct iovec fanout_iov[FANOUT_MAX_IOV];
 static unsigned fanout_nmsgs, fanout_niov;
+static uint32_t fanout_ndgrams; /* datagrams started (fanout_dgram), ever */
 
 void fanout_init(int fd, int family)
 {
@@ -203,6 +204,7 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 			memcpy(&fanout_names[fanout_nmsgs], &ss, sizeof(fanout_names[0]));
 	}
 	fanout_nmsgs++;
+	fanout_ndgrams++;
 	h->msg_iov = &fanout_iov[fanout_niov];
 	return h;
 }
@@ -242,9 +244,9 @@ static void fanout_member(struct room_member *m)
 	struct iovec *last;
 	size_t size = 0, len;
 	char *line;
-	/* v1.1: this line's event, and the last event in the datagram being
-	 * filled (0: none); both stay 0 for any other member */
-	uint32_t ev = 0, dev = 0;
+	/* v1.1: the last event line put, and the datagram it went in (its
+	 * number: fanout_ndgrams) */
+	uint32_t ev, dev = 0, ddg = 0;
 	/* slow: a credit to count, or v1.1 prefixes (a confirmed member's):
 	 * one test of a register per line on a v1 member's path */
 	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
@@ -276,7 +278,8 @@ static void fanout_member(struct room_member *m)
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
 		} else if ((ev = fanout_items[i].ev) != 0) {
 			line = fanout_v11_line(i, &len);
-			if (!h || ev != dev + 1 || size + len > FANOUT_DGRAM_MAX || fanout_niov == FANOUT_MAX_IOV) {
+			if (!h || ev != dev + 1 || ddg != fanout_ndgrams || size + len > FANOUT_DGRAM_MAX ||
+			    fanout_niov == FANOUT_MAX_IOV) {
 				/* the full form: "=SEQ", then " line" from the copy */
 				if (fanout_pfx[i].pev != ev) {
 					fanout_pfx[i].plen = (uint8_t)fmt_snprintf(fanout_pfx[i].pfx, FANOUT_PFX_MAX,
@@ -298,11 +301,12 @@ static void fanout_member(struct room_member *m)
 				len--;
 			}
 			dev = ev;
+			ddg = fanout_ndgrams;
 		}
+		/* an event line always fits here (above) */
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
-			dev = 0;        /* not an event (see above) */
 		}
 		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
 		if (last && (char *)last->iov_base + last->iov_len == line) {
@@ -311,7 +315,6 @@ static void fanout_member(struct room_member *m)
 			if (fanout_niov == FANOUT_MAX_IOV) {
 				h = fanout_dgram(m);
 				size = 0;
-				dev = 0;
 			}
 			fanout_iov[fanout_niov].iov_base = line;
 			fanout_iov[fanout_niov].iov_len = len;

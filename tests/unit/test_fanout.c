@@ -394,6 +394,39 @@ out:
 	fo_teardown();
 }
 
+/* A reply that no longer fits starts a datagram: the next event, though
+ * it follows the last one bob got, is that datagram's first event line and
+ * gets the full prefix (a "= " there could not be placed). */
+static void fanout_v11_reply_breaks(void)
+{
+	static char reply[601], expect[4096];
+	size_t want[NMEM];
+	struct room_member *b;
+	int k;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	b = fo_peers[1].m;
+	b->v11 = 1;
+	memset(reply, 'r', 600);
+	memcpy(reply, "+OK ", 4);
+	fanout_event(1);
+	fo_all("x: a", NULL);
+	for (k = 0; k < 3; k++)
+		fo_one(reply, b);
+	fanout_event(2);
+	fo_all("x: b", NULL);
+	fanout_flush();
+	snprintf(expect, sizeof(expect), "=1 x: a\n%s\n%s\n%s\n=2 x: b\n", reply, reply, reply);
+	want[0] = want[2] = strlen("x: a\nx: b\n");
+	want[1] = strlen(expect);
+	fo_receive(want);
+	FO_CHECK(1, expect, 2);
+	FO_CHECK(0, "x: a\nx: b\n", 1);
+out:
+	fo_teardown();
+}
+
 /* 200 events to three v1.1 members: each gets them all, each datagram's
  * first with its "=SEQ " prefix and the others "= ", in as few datagrams
  * as they fit (a line and its prefix apart took two iovecs, and a full
@@ -885,6 +918,7 @@ void suite_fanout(void)
 	TEST_RUN(fanout_broadcast_and_unicast);
 	TEST_RUN(fanout_v11_prefixes);
 	TEST_RUN(fanout_v11_short);
+	TEST_RUN(fanout_v11_reply_breaks);
 	TEST_RUN(fanout_v11_runs);
 	TEST_RUN(fanout_v11_iov_runs);
 	TEST_RUN(fanout_interleaved_order);
