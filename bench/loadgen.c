@@ -10,7 +10,8 @@
  * SENDERS members send "/say TEXT" where TEXT carries the sender, a sequence
  * number and the send time (CLOCK_MONOTONIC), padded to TEXT_BYTES.
  * With -q (protocol v1.1, docs/PROTOCOL.md) every member confirms with
- * "/seq" instead of the empty line, so each event comes as "=SEQ TEXT", and
+ * "/seq" instead of the empty line, so each event comes as "=SEQ TEXT" (or
+ * "= TEXT" after the event before it in a datagram: the same to on_line), and
  * the senders send "/id ID TEXT" (ID: the message's number in hex), each
  * acknowledged with "+OK ack ID SEQ" (counted as an other line).
  * Every line of every datagram received counts as a delivery; a chat line is

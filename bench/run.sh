@@ -164,7 +164,8 @@ fi
 if has v11; then
 echo
 echo "# protocol v1.1: the same load to udpchatd with every member opted in (/seq: each event as"
-echo "#   \"=SEQ TEXT\") and the senders' lines acknowledged (/id), against v1 members (loadgen -q);"
+echo "#   \"=SEQ TEXT\", \"= TEXT\" after the event before it in a datagram) and the senders' lines"
+echo "#   acknowledged (/id), against v1 members (loadgen -q);"
 echo "#   $REPS runs each in adjacent pairs; ratio: the median of the pairs' deliveries/s ratios"
 printf '%-10s %5s %12s %12s %6s %11s %13s\n' shape bytes "v1.1/s" "v1/s" ratio "loss 1.1/1" "VmHWM kB 1.1"
 for sh in $V11_SHAPES; do

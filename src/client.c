@@ -103,6 +103,7 @@ struct client {
 	char epoch[9];
 	uint32_t base, hist;                 /* history: at most base; shown up to hist */
 	uint32_t early;                      /* the first =SEQ before "+OK seq" came */
+	uint32_t dseq;                       /* the datagram's last event line (0: none) */
 	int hist_done, tail, tail_wait;
 	long long ask_ms, gap_ms, tail_ms;
 };
@@ -534,17 +535,30 @@ static void client_history(struct client *c, uint32_t seq, uint32_t age,
 }
 
 /* The lines of protocol v1.1 (docs/PROTOCOL.md) in the receiver: "=SEQ
- * TEXT", "~SEQ AGE TEXT" and the replies that carry numbers. Returns 1 if
- * it handled the line (nothing more to do), else 0. */
+ * TEXT", "= TEXT" (the event after the datagram's previous event line),
+ * "~SEQ AGE TEXT" and the replies that carry numbers. A v1 server's lines
+ * are never events. Returns 1 if it handled the line (nothing more to do),
+ * else 0. */
 static int client_on_v11(struct client *c, const char *s, size_t len)
 {
 	uint32_t v[3];
 	struct proto_span rest;
 	size_t n;
+	int next = client_starts(s, len, REPLY_NEXT);
 
-	if (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) && s[1] >= '0' && s[1] <= '9') {
-		if (client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0)
+	if (c->seq != CLIENT_SEQ_V1 && (next || (len > 1 && (s[0] == REPLY_EVENT || s[0] == REPLY_REPLAY) &&
+						s[1] >= '0' && s[1] <= '9'))) {
+		if (next) {
+			if (!c->dseq)
+				return 1;   /* malformed: no event line before it */
+			v[0] = c->dseq + 1;
+			rest = (struct proto_span){ s + sizeof REPLY_NEXT - 1, len - (sizeof REPLY_NEXT - 1) };
+		} else if (client_numbers(s + 1, len - 1, v, s[0] == REPLY_EVENT ? 1 : 2, &rest) < 0) {
+			c->dseq = 0;        /* what follows it cannot be placed */
 			return 1;
+		}
+		if (s[0] == REPLY_EVENT)
+			c->dseq = v[0];     /* the server never sends "=0" */
 		if (c->seq != CLIENT_SEQ_ON) {
 			/* "+OK seq" was lost: show from this one on */
 			if (s[0] == REPLY_EVENT && (!c->early || (int32_t)(v[0] - c->early) < 0))
@@ -722,6 +736,7 @@ static int client_on_datagram(struct client *c)
 	struct proto_lines it;
 	struct proto_span l;
 
+	c->dseq = 0;
 	proto_lines_init(&it, c->rbuf + c->roff, c->rlen - c->roff);
 	while (proto_lines_next(&it, &l)) {
 		int st = client_on_line(c, l.p, l.len);

@@ -27,6 +27,7 @@ struct fanout_item {
 
 _Static_assert(FANOUT_MAX_ITEMS <= INT16_MAX, "item indices are int16_t");
 _Static_assert(FANOUT_ARENA_BYTES <= UINT16_MAX, "arena offsets are uint16_t");
+#define FANOUT_NEXT_LEN (sizeof(REPLY_NEXT) - 1)
 
 struct fanout_counters fanout_stats;
 
@@ -34,18 +35,26 @@ static int fanout_fd, fanout_family;
 static char fanout_arena[FANOUT_ARENA_BYTES];
 static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
-/* the room event of the next item (fanout_event); by item, where its
- * "=SEQ line" is in fanout_v11, formatted when a v1.1 member first needs it
- * (ev: the event it was made for), in the order needed, so that a run of
- * events is one iovec for a v1.1 member as it is for a v1 one (an iovec a
- * line cost the kernel half the relay's speed). Only v1.1 members touch
- * these: a room without them pays no page for them. */
+/* the room event of the next item (fanout_event). A v1.1 member gets an
+ * event as "= line" (the event after the previous event line of the same
+ * datagram) or as "=SEQ line": each event line is copied once a batch as
+ * "= line" into fanout_v11, in item order up to the last one a v1.1 member
+ * needed (fanout_v11_next), so that a run of events is one iovec there as
+ * it is in the arena for a v1 member (an iovec a line cost the kernel half
+ * the relay's speed); the full form is "=SEQ" (by item in fanout_pfx,
+ * formatted when first needed: pev) in an iovec of its own, then the same
+ * copy from its space on. One copy of a line, not two: the peak RSS with
+ * every member in v1.1. Only v1.1 members touch these: a room without them
+ * pays no page for them. */
 static uint32_t fanout_next_ev;
-static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_PFX_MAX];
+static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
 static size_t fanout_v11_used;
+static int32_t fanout_v11_next;
 static struct {
-	uint32_t ev;
-	uint16_t off, len;
+	uint32_t pev;             /* the event pfx was formatted for */
+	uint16_t off;             /* its "= line" in fanout_v11 */
+	uint8_t plen;
+	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the copy's follows) */
 } fanout_pfx[FANOUT_MAX_ITEMS];
 _Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
@@ -61,6 +70,7 @@ static struct mmsghdr fanout_msgs[FANOUT_SEND_BATCH];
 static struct sockaddr_in fanout_names[FANOUT_SEND_BATCH];
 static struct iovec fanout_iov[FANOUT_MAX_IOV];
 static unsigned fanout_nmsgs, fanout_niov;
+static uint32_t fanout_ndgrams; /* datagrams started (fanout_dgram), ever */
 
 void fanout_init(int fd, int family)
 {
@@ -178,7 +188,7 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 {
 	struct msghdr *h;
 
-	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov == FANOUT_MAX_IOV)
+	if (fanout_nmsgs == FANOUT_SEND_BATCH || fanout_niov >= FANOUT_MAX_IOV - 1)
 		fanout_send_batch();
 	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
@@ -194,6 +204,7 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 			memcpy(&fanout_names[fanout_nmsgs], &ss, sizeof(fanout_names[0]));
 	}
 	fanout_nmsgs++;
+	fanout_ndgrams++;
 	h->msg_iov = &fanout_iov[fanout_niov];
 	return h;
 }
@@ -201,6 +212,24 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 /* The line an unconfirmed member gets in place of the first that no longer
  * fits its credit (not const: an iovec points at it). */
 static char fanout_held[] = FANOUT_HELD;
+
+/* Item i's event line for a v1.1 member as "= line" (*len bytes): copied
+ * with every event item before it not yet copied, once a batch. */
+static char *fanout_v11_line(int32_t i, size_t *len)
+{
+	for (; fanout_v11_next <= i; fanout_v11_next++) {
+		const struct fanout_item *it = &fanout_items[fanout_v11_next];
+
+		if (!it->ev)
+			continue;
+		memcpy(fanout_v11 + fanout_v11_used, REPLY_NEXT, FANOUT_NEXT_LEN);
+		memcpy(fanout_v11 + fanout_v11_used + FANOUT_NEXT_LEN, fanout_arena + it->off, it->len);
+		fanout_pfx[fanout_v11_next].off = (uint16_t)fanout_v11_used;
+		fanout_v11_used += FANOUT_NEXT_LEN + it->len;
+	}
+	*len = FANOUT_NEXT_LEN + fanout_items[i].len;
+	return fanout_v11 + fanout_pfx[i].off;
+}
 
 /* Packs every line waiting for m into datagrams. Lines next to each other
  * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
@@ -213,8 +242,11 @@ static void fanout_member(struct room_member *m)
 	uint16_t self = (uint16_t)room_index(m);
 	struct msghdr *h = NULL;
 	struct iovec *last;
-	size_t size = 0, len, plen;
+	size_t size = 0, len;
 	char *line;
+	/* v1.1: the last event line put, and the datagram it went in (its
+	 * number: fanout_ndgrams) */
+	uint32_t ev, dev = 0, ddg = 0;
 	/* slow: a credit to count, or v1.1 prefixes (a confirmed member's):
 	 * one test of a register per line on a v1 member's path */
 	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
@@ -244,21 +276,34 @@ static void fanout_member(struct room_member *m)
 				b = u = -1;              /* nothing after it */
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
-		} else if (fanout_items[i].ev) {
-			/* fanout_v11 holds every line of the arena once, with a
-			 * prefix of at most FANOUT_PFX_MAX: it never overruns */
-			if (fanout_pfx[i].ev != fanout_items[i].ev) {
-				plen = (size_t)fmt_snprintf(fanout_v11 + fanout_v11_used, FANOUT_PFX_MAX + 1,
-							    "=%u ", (unsigned)fanout_items[i].ev);
-				memcpy(fanout_v11 + fanout_v11_used + plen, line, len);
-				fanout_pfx[i].ev = fanout_items[i].ev;
-				fanout_pfx[i].off = (uint16_t)fanout_v11_used;
-				fanout_pfx[i].len = (uint16_t)(plen + len);
-				fanout_v11_used += plen + len;
+		} else if ((ev = fanout_items[i].ev) != 0) {
+			line = fanout_v11_line(i, &len);
+			if (!h || ev != dev + 1 || ddg != fanout_ndgrams || size + len > FANOUT_DGRAM_MAX ||
+			    fanout_niov == FANOUT_MAX_IOV) {
+				/* the full form: "=SEQ", then " line" from the copy */
+				if (fanout_pfx[i].pev != ev) {
+					fanout_pfx[i].plen = (uint8_t)fmt_snprintf(fanout_pfx[i].pfx, FANOUT_PFX_MAX,
+										   "=%u", (unsigned)ev);
+					fanout_pfx[i].pev = ev;
+				}
+				if (!h || size + fanout_pfx[i].plen + len - 1 > FANOUT_DGRAM_MAX ||
+				    fanout_niov >= FANOUT_MAX_IOV - 1) {
+					h = fanout_dgram(m);
+					size = 0;
+				}
+				/* never merged with the line below: pfx is not
+				 * in fanout_v11 */
+				fanout_iov[fanout_niov].iov_base = fanout_pfx[i].pfx;
+				fanout_iov[fanout_niov++].iov_len = fanout_pfx[i].plen;
+				h->msg_iovlen++;
+				size += fanout_pfx[i].plen;
+				line++;
+				len--;
 			}
-			line = fanout_v11 + fanout_pfx[i].off;
-			len = fanout_pfx[i].len;
+			dev = ev;
+			ddg = fanout_ndgrams;
 		}
+		/* an event line always fits here (above) */
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
 			h = fanout_dgram(m);
 			size = 0;
@@ -323,6 +368,7 @@ void fanout_flush(void)
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
 	fanout_used = fanout_v11_used = 0;
+	fanout_v11_next = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 

@@ -28,8 +28,10 @@ void fanout_init(int fd, int family);
  * needed. Flushes first if the arena or the queue is full. */
 char *fanout_begin(void);
 /* Makes the next line queued (fanout_to_all or fanout_to_one) room event
- * seq (protocol v1.1): a member with v11 set gets it as "=SEQ LINE", the
- * prefix formatted once per line, the others the line as it is. */
+ * seq (protocol v1.1): a member with v11 set gets it as "=SEQ LINE", or as
+ * "= LINE" when it is the event after the previous event line of the same
+ * datagram (one copy of the line a batch for every v1.1 member), the others
+ * the line as it is. */
 void fanout_event(uint32_t seq);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */

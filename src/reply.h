@@ -32,6 +32,7 @@
 #define REPLY_BAD_SEQ      "-ERR bad sequence number"
 #define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */
 #define REPLY_REPLAY       '~'                          /* ~SEQ AGE TEXT: a replayed one */
+#define REPLY_NEXT         "= "                         /* = TEXT: the event after the one before it in the datagram */
 /* to a member not yet confirmed, in place of the room's lines */
 #define REPLY_HELD         "-ERR send a line (Enter) to get the room's lines"
 

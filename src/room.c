@@ -1,5 +1,6 @@
 /* room.c: member table. No malloc: members come from a static pool, uthash's
  * own tables from the static arena (arena.c). */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
@@ -37,7 +38,16 @@ static struct room_member room_pool[UCHAT_MAX_MEMBERS];
  * start of both arrays. */
 static uint16_t room_free_list[UCHAT_MAX_MEMBERS];
 static unsigned room_nfree, room_hiwater, room_limit;
-static struct room_member *room_names, *room_addrs; /* hash heads */
+/* uthash's elements here are the members' hash handles themselves (the
+ * table's hho is 0): one out-of-line copy of HASH_ADD and of HASH_DELETE
+ * serves both tables. hh_addr is first in struct room_member, so a handle
+ * of that table is its member. */
+struct room_hh {
+	UT_hash_handle hh;
+};
+#define ROOM_OF(e, field) ((struct room_member *)(void *)((char *)(e) - offsetof(struct room_member, field)))
+_Static_assert(offsetof(struct room_member, hh_addr) == 0, "room_first, room_next: a handle is its member");
+static struct room_hh *room_names, *room_addrs; /* hash heads */
 static uint16_t room_idle_head = ROOM_NONE, room_idle_tail = ROOM_NONE;
 /* Hashes start from a per-run seed: names and source ports are chosen by
  * strangers, and an unseeded hash lets them build colliding keys offline. */
@@ -168,37 +178,50 @@ static void room_idle_append(struct room_member *m)
 	room_idle_tail = i;
 }
 
+/* --- both tables: one copy of each of uthash's (large) macros ------------- */
+
+/* Adds e (key len bytes at key, hashed to hashv) to the table at *head. */
+static void room_hash_add(struct room_hh **head, struct room_hh *e, const void *key, size_t len,
+			  uint32_t hashv)
+{
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, *head, key, len, hashv, e);
+}
+
+static void room_hash_del(struct room_hh **head, struct room_hh *e)
+{
+	HASH_DELETE(hh, *head, e);
+}
+
 /* --- the name table: key = the name's skeleton (proto_name_key) ----------- */
 
-/* One out-of-line copy of each of uthash's (large) macros: the binary is
- * smaller and reads the same. Keys are NUL-terminated. */
+/* Keys are NUL-terminated. */
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = room_name_hash(keyptr))
 #define HASH_KEYCMP(a, b, n) room_name_cmp((a), (b))
 
 static void room_name_add(struct room_member *m)
 {
 	char key[PROTO_NAME_BYTES + 1];
-	size_t n = room_key(m->name, key);
 
-	HASH_ADD_KEYPTR(hh_name, room_names, m->name, n, m);
+	room_hash_add(&room_names, (struct room_hh *)(void *)&m->hh_name, m->name, room_key(m->name, key),
+		      room_name_hash(m->name));
 }
 
 static void room_name_del(struct room_member *m)
 {
-	HASH_DELETE(hh_name, room_names, m);
+	room_hash_del(&room_names, (struct room_hh *)(void *)&m->hh_name);
 }
 
 struct room_member *room_by_name(struct proto_span name)
 {
 	char key[PROTO_NAME_BYTES + 1];
-	struct room_member *m;
+	struct room_hh *e;
 	size_t n;
 
 	if (name.len == 0 || name.len > PROTO_NAME_BYTES)
 		return NULL;
 	n = proto_name_key(name, key);
-	HASH_FIND(hh_name, room_names, key, n, m);
-	return m;
+	HASH_FIND(hh, room_names, key, n, e);
+	return e ? ROOM_OF(e, hh_name) : NULL;
 }
 
 #undef HASH_FUNCTION
@@ -211,20 +234,21 @@ struct room_member *room_by_name(struct proto_span name)
 
 static void room_addr_add(struct room_member *m)
 {
-	HASH_ADD(hh_addr, room_addrs, addr, sizeof(m->addr), m);
+	room_hash_add(&room_addrs, (struct room_hh *)(void *)m, &m->addr, sizeof(m->addr),
+		      room_addr_hash(&m->addr, sizeof(m->addr)));
 }
 
 static void room_addr_del(struct room_member *m)
 {
-	HASH_DELETE(hh_addr, room_addrs, m);
+	room_hash_del(&room_addrs, (struct room_hh *)(void *)m);
 }
 
 struct room_member *room_by_addr(const struct net_addr *addr)
 {
-	struct room_member *m;
+	struct room_hh *e;
 
-	HASH_FIND(hh_addr, room_addrs, addr, sizeof(*addr), m);
-	return m;
+	HASH_FIND(hh, room_addrs, addr, sizeof(*addr), e);
+	return (struct room_member *)(void *)e;
 }
 
 #undef HASH_FUNCTION
@@ -334,7 +358,7 @@ struct room_member *room_oldest_unconfirmed(void)
 
 struct room_member *room_first(void)
 {
-	return room_addrs;
+	return (struct room_member *)(void *)room_addrs;
 }
 
 struct room_member *room_next(const struct room_member *m)
@@ -344,7 +368,7 @@ struct room_member *room_next(const struct room_member *m)
 
 unsigned room_count(void)
 {
-	return HASH_CNT(hh_addr, room_addrs);
+	return HASH_CNT(hh, room_addrs);
 }
 
 unsigned room_max(void)

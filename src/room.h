@@ -13,7 +13,8 @@
 /* Field order packs the struct (248 bytes on 64-bit targets): the pool is
  * most of the relay's memory. The idle list links by pool index. */
 struct room_member {
-	UT_hash_handle hh_name, hh_addr;  /* name: by proto_name_key */
+	UT_hash_handle hh_addr, hh_name;  /* name: by proto_name_key; the
+	                                   * address's first (room.c) */
 	struct net_addr addr;             /* what it sends from */
 	uint16_t idle_prev, idle_next;    /* oldest first; ROOM_NONE = end */
 	int64_t last_ms;                  /* last datagram from it */

@@ -440,8 +440,10 @@ static void web_set_name(struct web_sess *s, struct proto_span l, size_t off)
 	}
 }
 
-/* One line from udpchatd to a member's session. */
-static void web_sess_line(int si, struct proto_span l, int64_t now)
+/* One line from udpchatd to a member's session; *dseq: the seq of the
+ * datagram's last event line (0: none), for v1.1's "= TEXT" (the event
+ * after it). */
+static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	char mine[PROTO_NAME_BYTES + 2 + WEBHTTP_BODY_MAX];
@@ -452,8 +454,17 @@ static void web_sess_line(int si, struct proto_span l, int64_t now)
 	if (l.len == 0)
 		return;
 	if (l.p[0] == REPLY_EVENT || l.p[0] == REPLY_REPLAY) {
-		if (web_num(l, &i, &seq) < 0 || (l.p[0] == REPLY_REPLAY && web_num(l, &i, &v) < 0))
+		if (web_starts(l, REPLY_NEXT)) {
+			if (!*dseq)
+				return; /* malformed: no event line before it */
+			seq = *dseq + 1;
+			i = sizeof(REPLY_NEXT) - 1;
+		} else if (web_num(l, &i, &seq) < 0 || (l.p[0] == REPLY_REPLAY && web_num(l, &i, &v) < 0)) {
+			*dseq = 0; /* what follows it cannot be placed */
 			return;
+		}
+		if (l.p[0] == REPLY_EVENT)
+			*dseq = (uint32_t)seq;
 		if (seq <= s->seq)
 			return; /* had it */
 		s->seq = (uint32_t)seq;
@@ -531,13 +542,14 @@ static void web_sess_datagram(int si, const char *buf, size_t n, int64_t now)
 {
 	struct proto_lines it;
 	struct proto_span l;
+	uint32_t dseq = 0;
 
 	proto_lines_init(&it, buf, n);
 	while (proto_lines_next(&it, &l)) {
 		if (web_sess[si].state == S_JOINING)
 			web_join_line(si, l, now);
 		else if (web_sess[si].state == S_IN)
-			web_sess_line(si, l, now);
+			web_sess_line(si, l, &dseq, now);
 		else
 			return;
 	}

@@ -248,3 +248,48 @@ def test_client_not_delivered_after_15_sends(ctx):
         assert c.stderr().count("not delivered") == 1, c.stderr()
     finally:
         fake.close()
+
+
+@timeout(30)
+def test_client_short_event_form(ctx):
+    """"= TEXT" is the event after the previous event line of its datagram
+    (a reply between them does not count); with none before it in its
+    datagram (alone, or after a "~" replay line or a malformed "=" line)
+    it is ignored. Against a v1 server, lines starting with "= " or "=5 "
+    (members named "=" and "=5") are plain lines."""
+    fake, c = _fake_v11(ctx, last=3)
+    try:
+        fake.say("=4 bob: four\n= bob: five\n+OK pong\n= bob: six\n")
+        for line in ("bob: four", "bob: five", "+OK pong", "bob: six"):
+            c.expect(line)
+        fake.say("= bob: orphan\n")                  # no event before it
+        fake.say("~6 1 bob: six\n= bob: after a replay\n")
+        fake.say("=7x bob: bad\n= bob: after a bad one\n")
+        fake.say("=7 bob: seven\n= bob: eight\n")
+        c.expect("bob: seven")                       # not taken as 7 before
+        c.expect("bob: eight")
+        fake.say("=8 bob: eight\n= bob: nine\n")     # 8 again: shown once
+        c.expect("bob: nine")
+        fake.say("=10 bob: ten\n")
+        c.expect("bob: ten")                         # nothing else in between
+        c.close_stdin()
+        assert recv_not_since(fake) == b"/quit\n"
+        fake.say("+OK bye\n")
+        assert c.wait(3) == 0
+    finally:
+        fake.close()
+    fake = FakeServer()
+    try:
+        c = Client(ctx, "-n", "alice", "127.0.0.1", fake.port)
+        fake.accept()
+        c.expect_prefix("+OK welcome alice ")
+        fake.say("= joined the room\n=: hi\n=5 joined the room\n")
+        c.expect("= joined the room")
+        c.expect("=: hi")
+        c.expect("=5 joined the room")
+        c.close_stdin()
+        assert fake.recv_line() == b"/quit\n"
+        fake.say("+OK bye\n")
+        assert c.wait(3) == 0
+    finally:
+        fake.close()

@@ -5,8 +5,10 @@ its window, and hostile requests: bad numbers, long ids, floods of /since from
 a member and from strangers (bytes out per byte in bounded, relay responsive).
 A member that never sent /seq sees exactly protocol v1 throughout."""
 
+import os
 import re
 import select
+import signal
 import socket
 import time
 
@@ -24,10 +26,31 @@ def opt_in(peer):
     return m.group(1), int(m.group(2))
 
 
+def line_seqs(peer):
+    """The seq of every line the peer received (None: not an event), in
+    the order of peer.history: "=SEQ TEXT", or "= TEXT" numbered from the
+    event line before it in its datagram (there must be one)."""
+    out = []
+    for d in peer.datagrams:
+        prev = None
+        for raw in d[:-1].split(b"\n"):
+            m = EVENT_RE.fullmatch(raw.decode("utf-8", "surrogateescape"))
+            if m:
+                prev = int(m.group(1))
+            elif raw.startswith(b"= "):
+                assert prev is not None, "a short form first in its datagram: %r" % d[:200]
+                prev += 1
+            else:
+                out.append(None)
+                continue
+            out.append(prev)
+    return out
+
+
 def event(peer, text):
-    """The next line must be "=SEQ text"; returns SEQ."""
-    line = peer.expect(re.compile(r"=\d+ " + re.escape(text)))
-    return int(EVENT_RE.fullmatch(line).group(1))
+    """The next line must be the event "=SEQ text" (or "= text"); returns SEQ."""
+    peer.expect(re.compile(r"=(\d+)? " + re.escape(text)))
+    return line_seqs(peer)[len(peer.history) - len(peer.pending) - 1]
 
 
 def ask(peer, req, pad=1400):
@@ -92,6 +115,48 @@ def test_seq_prefix_only_for_opted_in(ctx):
     again = s2.join("again")
     epoch2, last2 = opt_in(again)
     assert epoch2 != epoch and last2 == 1, (epoch, epoch2, last2)
+
+
+def test_seq_short_form(ctx):
+    """Events that follow one another in a datagram: the first "=SEQ ", the
+    others "= " (the previous one's seq + 1); a member's own line is not
+    sent to it, so the event after it is not consecutive for it and gets
+    its full prefix. Members in v1 get the lines as they are."""
+    s = ctx.server("-r", "0")
+    plain = s.join("plain")
+    v11 = s.join("v11")
+    talker = s.join("talker")
+    _, last = opt_in(v11)
+    opt_in(talker)
+    talker.send("one", "two", "three")          # one datagram: one batch
+    for text in ("one", "two", "three"):
+        plain.expect("talker: " + text)
+    first = v11.expect(re.compile(r"=\d+ talker: one"))
+    assert v11.expect(re.compile(r"=(\d+)? talker: two")) == "= talker: two"
+    assert v11.expect(re.compile(r"=(\d+)? talker: three")) == "= talker: three"
+    assert b"\n".join(x.encode() for x in (first, "= talker: two", "= talker: three")) + b"\n" \
+        in v11.datagrams[-1], v11.datagrams[-1]
+    n = int(EVENT_RE.fullmatch(first).group(1))
+    assert n == last + 1
+    # v11 speaks between two of the talker's lines, in one batch (the
+    # server stopped while they are sent): not sent to v11, so the
+    # talker's next line (n + 5 after n + 3) gets a full prefix
+    os.kill(s.pid, signal.SIGSTOP)
+    try:
+        talker.send("four")
+        v11.send("mine")
+        talker.send("five")
+        time.sleep(0.2)
+    finally:
+        os.kill(s.pid, signal.SIGCONT)
+    for text in ("four", "mine", "five"):
+        plain.expect(("v11: " if text == "mine" else "talker: ") + text)
+    assert v11.expect(re.compile(r"=\d+ talker: four")) == "=%d talker: four" % (n + 3)
+    assert v11.expect(re.compile(r"=\d+ talker: five")) == "=%d talker: five" % (n + 5)
+    assert event(talker, "v11: mine") == n + 4
+    seqs = [q for q in line_seqs(v11) if q is not None]
+    assert seqs == sorted(set(seqs)), seqs
+    assert all(not d.startswith((b"=", b"~")) and b"\n=" not in d for d in plain.datagrams)
 
 
 def test_seq_in_join_datagram(ctx):

@@ -3,7 +3,8 @@
  * (client_join_answer, client_parse_welcome), then the receiver's handling
  * of each line (client_on_datagram: welcome, nick, bye, kicked, removed,
  * refused re-joins, term_print's sanitizing; protocol v1.1's "=SEQ",
- * "~SEQ AGE" lines and numbered replies through client_on_v11 and seqwin).
+ * "= " (numbered from the datagram's event line before it), "~SEQ AGE"
+ * lines and numbered replies through client_on_v11 and seqwin).
  *
  * Input: one setup byte (bit 0: the first datagram answers the join; bit 1:
  * the receiver is re-joining; bits 2-3: the v1.1 state, CLIENT_SEQ_*; bit 4:

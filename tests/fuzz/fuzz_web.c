@@ -1,7 +1,7 @@
 /* fuzz_web.c: what udpchatweb reads from udpchatd for a browser session (a
  * LAN peer may forge those datagrams: any bytes), and the event stream it
- * writes from them: web.c's web_sess_datagram (the join's answer, then =SEQ
- * and ~SEQ events, acks, replies, the end), the session's ring
+ * writes from them: web.c's web_sess_datagram (the join's answer, then =SEQ,
+ * "= " and ~SEQ events, acks, replies, the end), the session's ring
  * (web_keep), the stream's formatting (web_pump), a reconnect with a
  * Last-Event-ID (web_get_events) and the session's timers, with no socket
  * (fds are -1). Checked beyond the sanitizers: the ring's entries fill it

@@ -118,6 +118,11 @@ def client():
         "long": (0, [b"z" * 4000]),
         "welcome-digits": (1, [b"+OK welcome x (idle timeout 99999999999s)\n"]),
         "welcome-bare": (1, [b"+OK welcome \n"]),
+        # v1.1 (setup bits 2-3: CLIENT_SEQ_*): the short form "= TEXT"
+        "seq-short": (8, [b"+OK seq 0000abcd 3\n=4 bob: four\n= bob: five\n+OK pong\n= bob: six\n",
+                          b"= orphan\n", b"~6 1 x\n= y\n=7x bad\n= z\n=4294967295 w\n= wrap\n"]),
+        "seq-short-early": (4, [b"=9 a\n= b\n", b"+OK seq 0000abcd 8\n"]),
+        "seq-short-v1": (12, [b"= joined the room\n=5 hi\n"]),
     }
     for name, (setup, dgrams) in seeds.items():
         write("client", name, bytes([setup]) + b"".join(dgram(d) for d in dgrams))

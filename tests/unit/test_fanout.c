@@ -294,10 +294,11 @@ out:
 	fo_teardown();
 }
 
-/* Protocol v1.1: a member that sent /seq gets each event as "=SEQ line"
- * (a reply, no event: as it is), the others the line alone; both get a run
- * of lines in one datagram, and an event's prefixed copy is made once for
- * all v1.1 members. */
+/* Protocol v1.1: a member that sent /seq gets each event as "=SEQ line",
+ * or "= line" when it is the event after the previous event line of the
+ * same datagram (a reply, no event: as it is), the others the line alone;
+ * both get a run of lines in one datagram, and an event's prefixed copy is
+ * made once for all v1.1 members. */
 static void fanout_v11_prefixes(void)
 {
 	size_t want[NMEM];
@@ -321,12 +322,13 @@ static void fanout_v11_prefixes(void)
 	fo_all("carol: two", c);
 	fanout_flush();
 	want[0] = strlen("+OK ack 1 7\nbob joined the room\ncarol: two\n");
-	want[1] = strlen("=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n");
-	want[2] = strlen("=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n");
+	want[1] = strlen("=7 alice: one\n= bob joined the room\n+OK pong\n=10 carol: two\n");
+	want[2] = strlen("=7 alice: one\n= bob joined the room\n= [private] alice: psst\n");
 	fo_receive(want);
 	FO_CHECK(0, "+OK ack 1 7\nbob joined the room\ncarol: two\n", 1);
-	FO_CHECK(1, "=7 alice: one\n=8 bob joined the room\n+OK pong\n=10 carol: two\n", 1);
-	FO_CHECK(2, "=7 alice: one\n=8 bob joined the room\n=9 [private] alice: psst\n", 1);
+	/* 9 was not bob's, 10 carol's own: not consecutive, a full prefix */
+	FO_CHECK(1, "=7 alice: one\n= bob joined the room\n+OK pong\n=10 carol: two\n", 1);
+	FO_CHECK(2, "=7 alice: one\n= bob joined the room\n= [private] alice: psst\n", 1);
 
 	/* the next batch's events are prefixed anew (no copy of the last's) */
 	fo_reset_rx();
@@ -342,9 +344,93 @@ out:
 	fo_teardown();
 }
 
-/* 200 events to three v1.1 members: each gets them all, prefixed, in as
- * few datagrams as they fit (a line and its prefix apart took two iovecs,
- * and a full sendmmsg batch cut datagrams short). */
+/* The short form: a reply between two events does not break it, a
+ * member's own line (skipped) does, and each datagram starts with a full
+ * prefix; the forms of one event differ from member to member. */
+static void fanout_v11_short(void)
+{
+	size_t want[NMEM];
+	struct room_member *a, *b, *c;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	a = fo_peers[0].m;
+	b = fo_peers[1].m;
+	c = fo_peers[2].m;
+	a->v11 = b->v11 = c->v11 = 1;
+	fanout_event(41);
+	fo_all("dave: one", NULL);
+	fo_one("+OK pong", b);
+	fanout_event(42);
+	fo_all("alice: two", a);
+	fo_one("+OK ack 5 42", a);
+	fanout_event(43);
+	fo_all("bob: three", b);
+	fanout_event(44);
+	fo_all("dave: four", NULL);
+	fanout_flush();
+	want[0] = strlen("=41 dave: one\n+OK ack 5 42\n=43 bob: three\n= dave: four\n");
+	want[1] = strlen("=41 dave: one\n+OK pong\n= alice: two\n=44 dave: four\n");
+	want[2] = strlen("=41 dave: one\n= alice: two\n= bob: three\n= dave: four\n");
+	fo_receive(want);
+	FO_CHECK(0, "=41 dave: one\n+OK ack 5 42\n=43 bob: three\n= dave: four\n", 1);
+	FO_CHECK(1, "=41 dave: one\n+OK pong\n= alice: two\n=44 dave: four\n", 1);
+	FO_CHECK(2, "=41 dave: one\n= alice: two\n= bob: three\n= dave: four\n", 1);
+
+	/* a datagram that starts with a reply: the event after it is full */
+	fo_reset_rx();
+	fo_one("+OK pong", c);
+	fanout_event(45);
+	fo_all("dave: five", NULL);
+	fanout_event(47);
+	fo_all("dave: seven", NULL);
+	fanout_flush();
+	want[0] = want[1] = strlen("=45 dave: five\n=47 dave: seven\n");
+	want[2] = strlen("+OK pong\n=45 dave: five\n=47 dave: seven\n");
+	fo_receive(want);
+	FO_CHECK(0, "=45 dave: five\n=47 dave: seven\n", 1);
+	FO_CHECK(2, "+OK pong\n=45 dave: five\n=47 dave: seven\n", 1);
+out:
+	fo_teardown();
+}
+
+/* A reply that no longer fits starts a datagram: the next event, though
+ * it follows the last one bob got, is that datagram's first event line and
+ * gets the full prefix (a "= " there could not be placed). */
+static void fanout_v11_reply_breaks(void)
+{
+	static char reply[601], expect[4096];
+	size_t want[NMEM];
+	struct room_member *b;
+	int k;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	b = fo_peers[1].m;
+	b->v11 = 1;
+	memset(reply, 'r', 600);
+	memcpy(reply, "+OK ", 4);
+	fanout_event(1);
+	fo_all("x: a", NULL);
+	for (k = 0; k < 3; k++)
+		fo_one(reply, b);
+	fanout_event(2);
+	fo_all("x: b", NULL);
+	fanout_flush();
+	snprintf(expect, sizeof(expect), "=1 x: a\n%s\n%s\n%s\n=2 x: b\n", reply, reply, reply);
+	want[0] = want[2] = strlen("x: a\nx: b\n");
+	want[1] = strlen(expect);
+	fo_receive(want);
+	FO_CHECK(1, expect, 2);
+	FO_CHECK(0, "x: a\nx: b\n", 1);
+out:
+	fo_teardown();
+}
+
+/* 200 events to three v1.1 members: each gets them all, each datagram's
+ * first with its "=SEQ " prefix and the others "= ", in as few datagrams
+ * as they fit (a line and its prefix apart took two iovecs, and a full
+ * sendmmsg batch cut datagrams short). */
 static void fanout_v11_runs(void)
 {
 	static char expect[RX_MAX];
@@ -362,8 +448,10 @@ static void fanout_v11_runs(void)
 		fanout_event((uint32_t)(1000 + k));
 		n = (size_t)snprintf(o, 64, "dave: line %03d of the run", k);
 		fanout_to_all(n, NULL);
-		n = (size_t)snprintf(expect + elen, 64, "=%d dave: line %03d of the run\n", 1000 + k, k);
+		n = (size_t)snprintf(expect + elen, 64, "= dave: line %03d of the run\n", k);
 		if (!dgrams || fill + n > FANOUT_DGRAM_MAX) {
+			n = (size_t)snprintf(expect + elen, 64, "=%d dave: line %03d of the run\n",
+					     1000 + k, k);
 			dgrams++;
 			fill = 0;
 		}
@@ -387,6 +475,64 @@ static void fo_line(char *o, int k, size_t len)
 	snprintf(o, len + 1, "%04d ", k);
 	for (i = 5; i < len; i++)
 		o[i] = (char)('a' + (k + (int)i) % 26);
+}
+
+/* alice and bob speak in turn, every member in v1.1: each of the other's
+ * one-letter lines comes to alice and bob with its full prefix ("=SEQ" in
+ * an iovec of its own, then the line's copy: two iovecs a line), so their
+ * datagrams are cut at FANOUT_MAX_IOV iovecs, never a line; carol hears a
+ * run ("= " after each datagram's first). */
+static void fanout_v11_iov_runs(void)
+{
+	enum { COUNT = FANOUT_MAX_IOV + FANOUT_MAX_IOV / 2 };
+	static char expect[NMEM][RX_MAX];
+	size_t want[NMEM], elen[NMEM] = { 0 }, fill = 0, n;
+	long dgrams = 0, most = (COUNT / 2 + FANOUT_MAX_IOV / 2 - 1) / (FANOUT_MAX_IOV / 2) + 1;
+	int k, i, other;
+
+	if (COUNT > FANOUT_MAX_ITEMS || COUNT * 16 > FANOUT_ARENA_BYTES / 2) {
+		test_note("fanout_v11_iov_runs: bounds too small for one flush, skipped");
+		return;
+	}
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (i = 0; i < NMEM; i++)
+		fo_peers[i].m->v11 = 1;
+	for (k = 0; k < COUNT; k++) {
+		char *o = fanout_begin();
+
+		other = !(k % 2);
+		o[0] = (char)('a' + k % 26);
+		fanout_event((uint32_t)(1 + k));
+		fanout_to_all(1, fo_peers[k % 2].m);
+		elen[other] += (size_t)snprintf(expect[other] + elen[other], 16, "=%d %c\n", 1 + k, o[0]);
+		if (!dgrams || fill + 4 > FANOUT_DGRAM_MAX) {
+			n = (size_t)snprintf(expect[2] + elen[2], 16, "=%d %c\n", 1 + k, o[0]);
+			dgrams++;
+			fill = 0;
+		} else {
+			n = (size_t)snprintf(expect[2] + elen[2], 16, "= %c\n", o[0]);
+		}
+		elen[2] += n;
+		fill += n;
+	}
+	CHECK_INT(fanout_stats.datagrams, 0); /* one flush, below */
+	fanout_flush();
+	for (i = 0; i < NMEM; i++)
+		want[i] = elen[i];
+	fo_receive(want);
+	for (i = 0; i < 2; i++) {
+		fo_check(i, expect[i], -1, __LINE__);
+		/* two iovecs a line: FANOUT_MAX_IOV / 2 lines a datagram, one
+		 * more datagram where a sendmmsg batch ends */
+		CHECK_MSG(fo_peers[i].dgrams <= most, "member %d: %u datagrams (at most %ld)", i,
+			  fo_peers[i].dgrams, most);
+	}
+	fo_check(2, expect[2], dgrams, __LINE__);
+	CHECK_INT(fanout_stats.deliveries, 2 * COUNT);
+	CHECK_INT(fanout_stats.errors, 0);
+out:
+	fo_teardown();
 }
 
 /* Broadcasts count lines of len bytes (except member skip, -1: none) and
@@ -771,7 +917,10 @@ void suite_fanout(void)
 		fo_peers[i].fd = -1;
 	TEST_RUN(fanout_broadcast_and_unicast);
 	TEST_RUN(fanout_v11_prefixes);
+	TEST_RUN(fanout_v11_short);
+	TEST_RUN(fanout_v11_reply_breaks);
 	TEST_RUN(fanout_v11_runs);
+	TEST_RUN(fanout_v11_iov_runs);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
 	TEST_RUN(fanout_iov_runs);
