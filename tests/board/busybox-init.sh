@@ -707,11 +707,11 @@ else
 	notok "$S: udpchatweb runs as nobody (UDPCHATWEB_USER), no capability" "$(creds "$W1")"
 fi
 # the page, fetched by the board's own busybox wget
-page_ok() { inns /bin/wget -q -O - http://127.0.0.1:8080/ 2>&1 | grep -q '<title>udpchat</title>'; }
+page_ok() { inns /bin/busybox wget -q -O - http://127.0.0.1:8080/ 2>&1 | grep -q '<title>udpchat</title>'; }
 if wait_until 10 page_ok; then
 	ok "$S: busybox wget on the board fetches udpchatweb's page from http://127.0.0.1:8080/"
 else
-	notok "$S: busybox wget on the board fetches udpchatweb's page" "$(inns /bin/wget -O - http://127.0.0.1:8080/ 2>&1 | tail -n 5)"
+	notok "$S: busybox wget on the board fetches udpchatweb's page" "$(inns /bin/busybox wget -O - http://127.0.0.1:8080/ 2>&1 | tail -n 5)"
 fi
 # a web member (python's http.client in the board's network namespace; fd
 # 6 feeds the lines it sends) and alice, a netcat member
