@@ -39,7 +39,7 @@ if [ "$(id -u)" != 0 ]; then
 	notok "$S: setup" "needs root for namespaces and chroot"
 	exit 1
 fi
-sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev ngircd >&2 ||
+sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev ngircd python3 >&2 ||
 	{ notok "$S: setup" "dependencies missing"; exit 1; }
 mkdir -p "$T"
 make -s -j2 TARGET=x86_64 rootfs >"$T/make.log" 2>&1 || {
@@ -679,6 +679,17 @@ if [ ! -e build/x86_64/rootfs/etc/init.d/S52udpchatweb ] && [ ! -e build/x86_64/
 else
 	notok "$S: the core root fs (default PROGS) has no udpchatweb, no S52udpchatweb" \
 		"$(find build/x86_64/rootfs -name '*udpchatweb*')"
+fi
+# make rootfs with udpchatweb in PROGS lays its script, settings and units
+if [ -x "$FULL/rootfs/etc/init.d/S52udpchatweb" ] &&
+	[ "$(stat -c %a "$FULL/rootfs/etc/default/udpchatweb")" = 644 ] &&
+	cmp -s "$FULL/rootfs/usr/lib/systemd/system/udpchatweb.service" board/raspberrypi/systemd/udpchatweb.service &&
+	cmp -s "$FULL/rootfs/usr/lib/systemd/system/udpchatweb@.service" board/raspberrypi/systemd/udpchatweb@.service &&
+	[ "$(readlink -f "$FULL/rootfs/usr/sbin/udpchatweb")" = "$(readlink -f "$FULL/rootfs/usr/bin/udpchatmulti")" ]; then
+	ok "$S: make rootfs with udpchatweb lays /usr/sbin/udpchatweb, S52udpchatweb (0755), /etc/default/udpchatweb, udpchatweb(@).service"
+else
+	notok "$S: make rootfs with udpchatweb lays /usr/sbin/udpchatweb, S52udpchatweb, /etc/default/udpchatweb, udpchatweb(@).service" \
+		"$(find "$FULL/rootfs" -name '*udpchatweb*' -exec ls -l {} +)"
 fi
 R=$T/root-web
 mkroot "$R" "$FULL/rootfs"

@@ -37,7 +37,7 @@ trap 'stop_pid "$SRV"' EXIT
 rm -rf "$T"
 mkdir -p "$T/bin"
 
-sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd \
+sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd python3 \
 	gcc-aarch64-linux-gnu musl-dev:arm64 gcc-mipsel-linux-gnu musl-dev:mipsel \
 	qemu-user-static >"$T/deps.log" 2>&1 ||
 	make -s cross-deps >>"$T/deps.log" 2>&1 || {
