@@ -270,6 +270,11 @@ rootfs: all
 	  rm -f $(ROOTFS)/etc/init.d/S51udpchatirc $(ROOTFS)/etc/default/udpchatirc)
 	$(if $(filter udpchatirc,$(PROGS)),install -m 0644 board/raspberrypi/systemd/udpchatirc.service \
 	  board/raspberrypi/systemd/udpchatirc@.service $(ROOTFS)/usr/lib/systemd/system/)
+	# udpchatweb's likewise
+	$(if $(filter udpchatweb,$(PROGS)),chmod 0755 $(ROOTFS)/etc/init.d/S52udpchatweb,\
+	  rm -f $(ROOTFS)/etc/init.d/S52udpchatweb $(ROOTFS)/etc/default/udpchatweb)
+	$(if $(filter udpchatweb,$(PROGS)),install -m 0644 board/raspberrypi/systemd/udpchatweb.service \
+	  board/raspberrypi/systemd/udpchatweb@.service $(ROOTFS)/usr/lib/systemd/system/)
 
 # One tarball per target, to untar onto a board's root (tar -xzf F -C /).
 # Files and links only: no directory entries that would change the modes

@@ -115,7 +115,7 @@ static struct pollfd *web_pfd;
 static void web_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatweb [-p PORT] [-b ADDR] [-m CONNS] [-s MEMBERS] [-t SECONDS] [HOST [PORT]]\n"
+		"usage: udpchatweb [-p PORT] [-b ADDR] [-m CONNS] [-s MEMBERS] [-t SECONDS] [-S] [HOST [PORT]]\n"
 		"Serves udpchatd's room at HOST (default 127.0.0.1, PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
 		") to web browsers.\n"
 		"  -p PORT     HTTP port (default " UCHAT_STR(WEB_DEFAULT_PORT) ")\n"
@@ -126,6 +126,7 @@ static void web_usage(int fd)
 		", at most " UCHAT_STR(WEB_MAX_SESS) ")\n"
 		"  -t SECONDS  a member whose page is gone leaves after this (default "
 		UCHAT_STR(WEB_DEFAULT_LINGER) ")\n"
+		"  -S          log to syslog (daemon facility) instead of stderr\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n");
 }
@@ -1050,13 +1051,14 @@ static void web_args(int argc, char **argv)
 	web.linger_s = WEB_DEFAULT_LINGER;
 	web.host = "127.0.0.1";
 	web.room_port = PROTO_DEFAULT_PORT;
-	while ((c = opt_next(&o, argc, argv, "p:b:m:s:t:hV")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "p:b:m:s:t:ShV")) != -1) {
 		switch (c) {
 		case 'p': web.port = web_uint(&o, 1, 65535); break;
 		case 'b': web.bind = o.arg; break;
 		case 'm': web.max_conns = web_uint(&o, 1, WEB_MAX_CONNS); break;
 		case 's': web.max_sess = web_uint(&o, 1, WEB_MAX_SESS); break;
 		case 't': web.linger_s = web_uint(&o, 1, WEB_MAX_LINGER); break;
+		case 'S': log_use_syslog("udpchatweb"); break;
 		case 'h': web_usage(1); _exit(0);
 		case 'V': fmt_dprintf(1, "udpchatweb %s\n", UCHAT_VERSION); _exit(0);
 		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));

@@ -8,7 +8,8 @@
 # in docs/DEPLOY.md restarts a killed daemon.
 # Later boots: the service user, a second room, and (on a root fs of the
 # build with every program) the IRC bridge's service S51udpchatirc against
-# a real ngIRCd in the board's network namespace.
+# a real ngIRCd in the board's network namespace, and udpchatweb's service
+# S52udpchatweb, whose page a real HTTP client fetches and chats through.
 # Needs root (namespaces, chroot). Everything it starts is killed by PID.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -16,10 +17,11 @@ cd "$(dirname "$0")/../.." || exit 2
 
 S=busybox-init
 T=build/board-busybox
-INIT='' UNSHARE='' ALICE='' BOB='' NGIRCD='' CAROL=''
+INIT='' UNSHARE='' ALICE='' BOB='' NGIRCD='' CAROL='' WEBC=''
 
 cleanup() {
-	exec 7>&- 8>&- 9>&-
+	exec 6>&- 7>&- 8>&- 9>&-
+	stop_pid "$WEBC"
 	stop_pid "$ALICE"
 	stop_pid "$BOB"
 	stop_pid "$CAROL"
@@ -37,7 +39,7 @@ if [ "$(id -u)" != 0 ]; then
 	notok "$S: setup" "needs root for namespaces and chroot"
 	exit 1
 fi
-sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev ngircd >&2 ||
+sh tests/deps.sh busybox-static netcat-openbsd util-linux iproute2 procps make gcc musl-tools uthash-dev ngircd python3 >&2 ||
 	{ notok "$S: setup" "dependencies missing"; exit 1; }
 mkdir -p "$T"
 make -s -j2 TARGET=x86_64 rootfs >"$T/make.log" 2>&1 || {
@@ -466,14 +468,18 @@ else
 	notok "$S: the core root fs (default PROGS) has no udpchatirc, no S51udpchatirc" \
 		"$(find build/x86_64/rootfs -name '*udpchatirc*')"
 fi
+# (every program: udpchatweb too, for boot 6; the folder and PROGS of make
+# size's build with every program)
 FULL=build/x86_64-full
-make -s -j2 TARGET=x86_64 BUILD="$FULL" PROGS="udpchatd udpchat udpchatctl udpchatirc" rootfs \
+make -s -j2 TARGET=x86_64 BUILD="$FULL" PROGS="$(make -s print-ALL_PROGS)" rootfs \
 	>"$T/make-full.log" 2>&1 || {
 	notok "$S: make rootfs with udpchatirc" "$(diag "$T/make-full.log")"
 	exit 1
 }
 R=$T/root-irc
 mkroot "$R" "$FULL/rootfs"
+# the page's service is boot 6's
+rm -f "$R/etc/init.d/S52udpchatweb"
 boot "$R" "$T/boot5.log" || { notok "$S: boot 5 (bridge)" "$(diag "$T/boot5.log")"; exit 1; }
 irc_pid() { cat "$R/var/run/udpchatirc.pid" 2>/dev/null; }
 # the live udpchatirc processes of the board, "PID PPID STAT"
@@ -655,4 +661,155 @@ if [ -n "$I1" ] && grep -q "udpchatirc\[$I1\]: attached to /var/run/udpchatd.soc
 	ok "$S: the service's bridge logs to syslog (-S)"
 else
 	notok "$S: the service's bridge logs to syslog (-S)" "pid $I1" "$(diag "$R/var/log/messages")"
+fi
+
+# ------------------------------- boot 6: the room in a browser (S52udpchatweb)
+# The core root fs carries no udpchatweb; the root fs of the build with
+# every program does: S52udpchatweb is on as shipped (it needs no
+# settings) and starts udpchatweb as nobody (a board with Buildroot's
+# /etc/passwd), with -S, after the room; busybox wget on the board fetches
+# its page, and a web member (tests/board/lib/webchat.py: HTTP from the
+# board's network namespace) and a netcat member chat both ways; stop is a
+# clean SIGTERM (the web member leaves the room); UDPCHATWEB_ENABLED="no"
+# and an unknown user start nothing; a second room's page
+# (S52udpchatweb-room2); rcK stops the pages before the rooms; syslog.
+if [ ! -e build/x86_64/rootfs/etc/init.d/S52udpchatweb ] && [ ! -e build/x86_64/rootfs/etc/default/udpchatweb ] &&
+	[ ! -e build/x86_64/rootfs/usr/sbin/udpchatweb ] && [ ! -e build/x86_64/rootfs/usr/lib/systemd/system/udpchatweb.service ]; then
+	ok "$S: the core root fs (default PROGS) has no udpchatweb, no S52udpchatweb"
+else
+	notok "$S: the core root fs (default PROGS) has no udpchatweb, no S52udpchatweb" \
+		"$(find build/x86_64/rootfs -name '*udpchatweb*')"
+fi
+# make rootfs with udpchatweb in PROGS lays its script, settings and units
+if [ -x "$FULL/rootfs/etc/init.d/S52udpchatweb" ] &&
+	[ "$(stat -c %a "$FULL/rootfs/etc/default/udpchatweb")" = 644 ] &&
+	cmp -s "$FULL/rootfs/usr/lib/systemd/system/udpchatweb.service" board/raspberrypi/systemd/udpchatweb.service &&
+	cmp -s "$FULL/rootfs/usr/lib/systemd/system/udpchatweb@.service" board/raspberrypi/systemd/udpchatweb@.service &&
+	[ "$(readlink -f "$FULL/rootfs/usr/sbin/udpchatweb")" = "$(readlink -f "$FULL/rootfs/usr/bin/udpchatmulti")" ]; then
+	ok "$S: make rootfs with udpchatweb lays /usr/sbin/udpchatweb, S52udpchatweb (0755), /etc/default/udpchatweb, udpchatweb(@).service"
+else
+	notok "$S: make rootfs with udpchatweb lays /usr/sbin/udpchatweb, S52udpchatweb, /etc/default/udpchatweb, udpchatweb(@).service" \
+		"$(find "$FULL/rootfs" -name '*udpchatweb*' -exec ls -l {} +)"
+fi
+R=$T/root-web
+mkroot "$R" "$FULL/rootfs"
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$R/etc/passwd"
+printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$R/etc/group"
+boot "$R" "$T/boot6.log" || { notok "$S: boot 6 (web)" "$(diag "$T/boot6.log")"; exit 1; }
+web_pid() { cat "$R/var/run/${1:-udpchatweb}.pid" 2>/dev/null; }
+web_alive() { p=$(web_pid "$@") && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null; }
+# the live udpchatweb processes of the board, "PID PPID STAT"
+web_procs() { inns /bin/ps -o pid,ppid,stat,args | awk 'NR > 1 && $0 ~ /udpchatweb/ && $3 !~ /^Z/ { print $1, $2, $3 }'; }
+no_web() { [ -z "$(web_procs)" ] && [ ! -e "$R/var/run/udpchatweb.pid" ]; }
+W1=''
+wait_until 10 svc_alive && wait_until 10 web_alive && W1=$(web_pid)
+if grep -q 'Starting udpchatweb: OK' "$T/boot6.log" && [ -n "$W1" ] &&
+	[ "$(inns /bin/cat "/proc/$W1/cmdline" | tr '\0' ' ')" = "/usr/sbin/udpchatweb -S -p 8080 127.0.0.1 8888 " ]; then
+	ok "$S: rcS starts udpchatweb at boot (on as shipped): pidfile, -S, /etc/default/udpchatweb's port and room"
+else
+	notok "$S: rcS starts udpchatweb at boot (on as shipped): pidfile, -S, /etc/default/udpchatweb's port and room" \
+		"$(diag "$T/boot6.log")" "pid $W1: $(inns /bin/cat "/proc/$W1/cmdline" 2>&1 | tr '\0' ' ')"
+fi
+if [ -n "$W1" ] && [ "$(status Uid "$W1")" = "65534 65534 65534 65534" ] &&
+	[ "$(status Gid "$W1")" = "65534 65534 65534 65534" ] &&
+	[ "$(status CapEff "$W1")" = 0000000000000000 ] && [ "$(status CapPrm "$W1")" = 0000000000000000 ]; then
+	ok "$S: udpchatweb runs as nobody (UDPCHATWEB_USER), no capability"
+else
+	notok "$S: udpchatweb runs as nobody (UDPCHATWEB_USER), no capability" "$(creds "$W1")"
+fi
+# the page, fetched by the board's own busybox wget
+page_ok() { inns /bin/busybox wget -q -O - http://127.0.0.1:8080/ 2>&1 | grep -q '<title>udpchat</title>'; }
+if wait_until 10 page_ok; then
+	ok "$S: busybox wget on the board fetches udpchatweb's page from http://127.0.0.1:8080/"
+else
+	notok "$S: busybox wget on the board fetches udpchatweb's page" "$(inns /bin/busybox wget -O - http://127.0.0.1:8080/ 2>&1 | tail -n 5)"
+fi
+# a web member (python's http.client in the board's network namespace; fd
+# 6 feeds the lines it sends) and alice, a netcat member
+rm -f "$T/webc.in" "$T/alice.in"
+mkfifo "$T/webc.in" "$T/alice.in"
+nsenter -t "$INIT" -n python3 tests/board/lib/webchat.py 127.0.0.1 8080 webby 120 <"$T/webc.in" >"$T/webc.out" 2>&1 &
+WEBC=$!
+exec 6>"$T/webc.in"
+: >"$T/alice.out"
+nsenter -t "$INIT" -n nc -u 127.0.0.1 8888 <"$T/alice.in" >"$T/alice.out" 2>&1 &
+ALICE=$!
+exec 7>"$T/alice.in"
+wait_until 10 got webc 'events 200 text/event-stream'
+echo alice >&7
+wait_until 5 got alice '+OK welcome alice'
+echo >&7
+echo 'hello page' >&7
+echo 'hello netcat' >&6
+if got webc 'join 200 ' && wait_until 10 got webc 'message ' && wait_until 10 got webc ' alice: hello page' &&
+	wait_until 10 got alice 'webby: hello netcat' && inns /usr/bin/udpchatctl who 2>&1 | grep -q webby; then
+	ok "$S: through the service, a web member (HTTP join, event stream, send) and a netcat member chat both ways"
+else
+	notok "$S: through the service, a web member and a netcat member chat both ways" \
+		"web:" "$(diag "$T/webc.out")" "alice:" "$(diag "$T/alice.out")"
+fi
+inns /etc/init.d/S52udpchatweb stop >"$T/web-stop.log" 2>&1
+if grep -q 'Stopping udpchatweb: OK' "$T/web-stop.log" && no_web && svc_alive; then
+	ok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on"
+else
+	notok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on" \
+		"$(cat "$T/web-stop.log")" "$(web_procs)"
+fi
+if wait_until 5 got alice 'webby left the room' && ! inns /usr/bin/udpchatctl who 2>&1 | grep -q webby; then
+	ok "$S: stop is a clean SIGTERM (the web member leaves the room)"
+else
+	notok "$S: stop is a clean SIGTERM (the web member leaves the room)" "$(diag "$T/alice.out")"
+fi
+exec 6>&-
+stop_pid "$WEBC"
+WEBC=''
+# off, and an unknown user: nothing started, said why
+sed -i 's/^UDPCHATWEB_ENABLED=.*/UDPCHATWEB_ENABLED="no"/' "$R/etc/default/udpchatweb"
+inns /etc/init.d/S52udpchatweb start >"$T/web-off.log" 2>&1
+sed -i -e 's/^UDPCHATWEB_ENABLED=.*/UDPCHATWEB_ENABLED="yes"/' -e 's/^UDPCHATWEB_USER=.*/UDPCHATWEB_USER="no-such-user"/' \
+	"$R/etc/default/udpchatweb"
+inns /etc/init.d/S52udpchatweb start >"$T/web-nouser.log" 2>&1
+if grep -q 'Starting udpchatweb: off' "$T/web-off.log" && grep -q 'Starting udpchatweb: FAIL (no user no-such-user' "$T/web-nouser.log" &&
+	holds 1 no_web; then
+	ok "$S: UDPCHATWEB_ENABLED=\"no\" starts nothing; an unknown UDPCHATWEB_USER fails the start"
+else
+	notok "$S: UDPCHATWEB_ENABLED=\"no\" starts nothing; an unknown UDPCHATWEB_USER fails the start" \
+		"$(cat "$T/web-off.log" "$T/web-nouser.log")" "$(web_procs)"
+fi
+sed -i 's/^UDPCHATWEB_USER=.*/UDPCHATWEB_USER="nobody"/' "$R/etc/default/udpchatweb"
+inns /etc/init.d/S52udpchatweb start >/dev/null 2>&1
+wait_until 5 web_alive
+W2=$(web_pid)
+# a second room's page (docs/DEPLOY.md): the links S50udpchatd-room2 and
+# S52udpchatweb-room2 with their settings files; a web member of port 8081
+# is a member of room2, not of the first room
+ln -s S50udpchatd "$R/etc/init.d/S50udpchatd-room2"
+ln -s S52udpchatweb "$R/etc/init.d/S52udpchatweb-room2"
+sed 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889"/' "$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
+sed -e 's/^UDPCHATWEB_PORT=.*/UDPCHATWEB_PORT="8081"/' -e 's/^UDPCHATWEB_ROOM=.*/UDPCHATWEB_ROOM="127.0.0.1 8889"/' \
+	"$R/etc/default/udpchatweb" >"$R/etc/default/udpchatweb-room2"
+inns /etc/init.d/S50udpchatd-room2 start >/dev/null 2>&1
+inns /etc/init.d/S52udpchatweb-room2 start >"$T/web2-start.log" 2>&1
+nsenter -t "$INIT" -n timeout 20 python3 tests/board/lib/webchat.py 127.0.0.1 8081 frank 10 </dev/null >"$T/webc2.out" 2>&1
+if grep -q 'Starting udpchatweb-room2: OK' "$T/web2-start.log" && web_alive udpchatweb-room2 &&
+	got webc2 'join 200 ' && inns /usr/bin/udpchatctl -c /var/run/udpchatd-room2.sock who 2>&1 | grep -q frank &&
+	! inns /usr/bin/udpchatctl who 2>&1 | grep -q frank && [ "$(web_pid)" = "$W2" ]; then
+	ok "$S: S52udpchatweb-room2 serves the room udpchatd-room2 on its own port (its settings and pidfile)"
+else
+	notok "$S: S52udpchatweb-room2 serves the room udpchatd-room2 on its own port" "$(cat "$T/web2-start.log")" \
+		"$(diag "$T/webc2.out")" "$(inns /usr/bin/udpchatctl -c /var/run/udpchatd-room2.sock who 2>&1)"
+fi
+check "$S: no zombie with udpchatweb" no_zombies
+shutdown_board "shutdown of the web board" "$T/boot6.log"
+# rcK runs S??* in reverse: the pages stop before the rooms
+order=$(grep -o 'Stopping udpchat\(web\|d\)[a-z0-9-]*: OK' "$T/boot6.log" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
+if [ "$order" = "udpchatweb-room2 udpchatweb udpchatd-room2 udpchatd " ]; then
+	ok "$S: rcK stops both pages, then both rooms"
+else
+	notok "$S: rcK stops both pages, then both rooms" "$(diag "$T/boot6.log")"
+fi
+if [ -n "$W1" ] && grep -q "udpchatweb\[$W1\]: serving 127.0.0.1 port 8888 on http port 8080" "$R/var/log/messages" 2>/dev/null; then
+	ok "$S: the service's udpchatweb logs to syslog (-S)"
+else
+	notok "$S: the service's udpchatweb logs to syslog (-S)" "pid $W1" "$(diag "$R/var/log/messages")"
 fi

@@ -197,7 +197,8 @@ if [ -z "$(find "$T/d1" "$T/d3" -name '*udpchatirc*')" ] && links_ok "$T/d3" /us
 else
 	notok "$S: the default PROGS installs no udpchatirc (no link, no page)" "$(find "$T/d1" "$T/d3" -name '*udpchatirc*')"
 fi
-FP="udpchatd udpchat udpchatctl udpchatirc"
+# (udpchatweb too: its checks below)
+FP="udpchatd udpchat udpchatctl udpchatirc udpchatweb"
 if make -s -j2 BUILD="$T/full" PROGS="$FP" >"$T/full.log" 2>&1 &&
 	make -s install DESTDIR="$T/df" BUILD="$T/full" PROGS="$FP" >"$T/if.log" 2>&1 &&
 	links_ok "$T/df" /usr/bin /usr/sbin && man_ok "$T/df" /usr/share/man &&
@@ -210,6 +211,20 @@ if make -s -j2 BUILD="$T/full" PROGS="$FP" >"$T/full.log" 2>&1 &&
 else
 	notok "$S: make install with PROGS=\"$FP\" installs udpchatirc (a relative link) and udpchatirc(1)" \
 		"$(diag "$T/if.log")" "$(find "$T/df" ! -type d)"
+fi
+
+# likewise udpchatweb: its link in SBINDIR and udpchatweb(8), only when PROGS
+# holds it
+if [ -z "$(find "$T/d1" "$T/d3" -name '*udpchatweb*')" ] &&
+	[ "$(readlink -f "$T/df/usr/sbin/udpchatweb")" = "$(readlink -f "$T/df/usr/bin/udpchatmulti")" ] &&
+	! readlink "$T/df/usr/sbin/udpchatweb" | grep -q '^/' &&
+	[ "$("$T/df/usr/sbin/udpchatweb" -V 2>&1)" = "udpchatweb $VERSION" ] &&
+	cmp -s "$T/df/usr/share/man/man8/udpchatweb.8" docs/man/udpchatweb.8 &&
+	[ "$(stat -c %a "$T/df/usr/share/man/man8/udpchatweb.8")" = 644 ]; then
+	ok "$S: the default PROGS installs no udpchatweb; PROGS=\"$FP\" installs udpchatweb (a relative link in SBINDIR) and udpchatweb(8)"
+else
+	notok "$S: the default PROGS installs no udpchatweb; PROGS=\"$FP\" installs udpchatweb and udpchatweb(8)" \
+		"$(find "$T/d1" "$T/d3" -name '*udpchatweb*')" "$(find "$T/df" ! -type d)"
 fi
 
 # --- rootfs and dist

@@ -9,8 +9,12 @@
 # - the IRC bridge's procd script (udpchatirc.init, /etc/config/udpchatirc)
 #   against the same stand-in, its command line run by the OpenWrt
 #   package's udpchatirc under qemu;
+# - udpchatweb's procd script (udpchatweb.init, /etc/config/udpchatweb)
+#   against the same stand-in, its command line run by the OpenWrt
+#   package's udpchatweb under qemu, which serves its page and a join;
 # - the systemd unit and the template udpchatd@.service (systemd-analyze),
-#   and the bridge's udpchatirc.service and udpchatirc@.service;
+#   the bridge's udpchatirc.service and udpchatirc@.service, and
+#   udpchatweb.service and udpchatweb@.service;
 # - the Buildroot package (.mk) and the OpenWrt package Makefile, run by
 #   stand-ins of their build systems (tests/board/lib), with toolchains named
 #   and behaving as theirs do (musl cross gcc, their CFLAGS): each builds and
@@ -33,7 +37,7 @@ trap 'stop_pid "$SRV"' EXIT
 rm -rf "$T"
 mkdir -p "$T/bin"
 
-sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd \
+sh tests/deps.sh shellcheck netcat-openbsd make gcc musl-tools uthash-dev tar gzip systemd python3 \
 	gcc-aarch64-linux-gnu musl-dev:arm64 gcc-mipsel-linux-gnu musl-dev:mipsel \
 	qemu-user-static >"$T/deps.log" 2>&1 ||
 	make -s cross-deps >>"$T/deps.log" 2>&1 || {
@@ -58,6 +62,7 @@ scripts() {
 	# sourced by S50udpchatd: shell too
 	echo rootfs-overlay/etc/default/udpchatd
 	echo rootfs-overlay/etc/default/udpchatirc
+	echo rootfs-overlay/etc/default/udpchatweb
 }
 for f in $(scripts | sort -u); do
 	if out=$(shellcheck -x -s sh "$f" 2>&1); then
@@ -294,6 +299,98 @@ udpchatirc: bridge b3: no enabled room 'room3' in /etc/config/udpchatd
 reload_trigger udpchatirc udpchatd"
 expect_bridge "its room disabled: no bridge" "$T/ib/roomoff" "udpchatirc: bridge main: no enabled room 'main' in /etc/config/udpchatd
 reload_trigger udpchatirc udpchatd"
+# ------------------------------------- procd: the page (udpchatweb.init)
+# /etc/config/udpchatweb beside /etc/config/udpchatd: each enabled `config
+# web` section is one instance, on its port and interface's address, for
+# its room's port at its room's interface's address (127.0.0.1 for a room
+# on every address), as its own user; the shipped file starts main's
+WINIT=board/openwrt/net/udpchat/files/udpchatweb.init
+WCONF=board/openwrt/net/udpchat/files/udpchatweb.config
+# run_web UCIDIR: what udpchatweb.init asks of procd (run_procd's stand-ins
+# and lan address)
+run_web() { (INIT=$WINIT && run_procd "$1"); }
+expect_web() { # NAME UCIDIR EXPECTED
+	got=$(run_web "$2" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$S: procd udpchatweb start_service, $1"
+	else
+		notok "$S: procd udpchatweb start_service, $1" "got:" "$got" "expected:" "$3"
+	fi
+}
+# wb NAME [UDPCHATD-SED [UDPCHATWEB-SED]]: a UCI folder NAME with the
+# shipped files, edited
+wb() {
+	mkdir -p "$T/wb/$1"
+	sed -e "${2:-}" "$CONF" >"$T/wb/$1/udpchatd"
+	sed -e "${3:-}" "$WCONF" >"$T/wb/$1/udpchatweb"
+}
+# the instance of a page run as udpchatweb: SECTION NAME ARGS...
+web_as_user() {
+	s=$1 n=$2
+	shift 2
+	printf 'open_instance %s\nset_param command [/usr/sbin/udpchatweb]' "$s"
+	printf ' [%s]' "$@"
+	printf '\n%s\n' "set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+set_param user [udpchatweb]
+set_param group [udpchatweb]
+set_param no_new_privs [1]
+add_jail $n log
+close_instance"
+}
+wb shipped
+wb both "s/option enabled .*/option enabled '1'/" "s/option enabled .*/option enabled '1'/"
+wb any "s/option interface .*/option interface ''/" "s/option interface .*/option interface ''/"
+wb off '' "s/option enabled .*/option enabled '0'/"
+wb roomoff "/^config udpchatd 'main'/,/^config/ s/option enabled .*/option enabled '0'/"
+wb root '' "s/option user .*/option user ''/"
+expect_web "shipped UCI files: main's page on lan's 8080, for the room main at lan's 8888, as udpchatweb" "$T/wb/shipped" \
+	"network_get_ipaddr lan
+network_get_ipaddr lan
+$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
+reload_trigger udpchatweb udpchatd
+reload_interface_trigger lan"
+expect_web "both rooms and both pages on: room2's on 8081 for port 8889" "$T/wb/both" "network_get_ipaddr lan
+network_get_ipaddr lan
+$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
+network_get_ipaddr lan
+network_get_ipaddr lan
+$(web_as_user room2 udpchatweb-room2 -p 8081 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8889)
+reload_trigger udpchatweb udpchatd
+reload_interface_trigger lan
+reload_interface_trigger lan"
+expect_web "interface '' (page and room): every address, the room at 127.0.0.1, no trigger" "$T/wb/any" \
+	"$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 127.0.0.1 8888)
+reload_trigger udpchatweb udpchatd"
+expect_web "enabled 0 starts nothing" "$T/wb/off" "reload_trigger udpchatweb udpchatd"
+expect_web "its room disabled: no page, said why" "$T/wb/roomoff" \
+	"udpchatweb: web main: no enabled room 'main' in /etc/config/udpchatd
+reload_trigger udpchatweb udpchatd
+reload_interface_trigger lan"
+expect_web "user '' keeps root (no user, group, jail)" "$T/wb/root" "network_get_ipaddr lan
+network_get_ipaddr lan
+open_instance main
+set_param command [/usr/sbin/udpchatweb] [-p] [8080] [-m] [32] [-s] [16] [-t] [30] [-b] [192.168.1.1] [192.168.1.1] [8888]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+close_instance
+reload_trigger udpchatweb udpchatd
+reload_interface_trigger lan"
+NET_lan_ipaddr='' expect_web "lan down (no address): no page until its trigger" "$T/wb/shipped" \
+	"network_get_ipaddr lan
+network_get_ipaddr6 lan
+udpchatweb: web main: room main's interface lan has no address yet
+reload_trigger udpchatweb udpchatd
+reload_interface_trigger lan"
+if sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  USERID:=udpchatweb:udpchatweb'; then
+	ok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID), the init script's default"
+else
+	notok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID)" \
+		"$(sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile)"
+fi
+
 if grep -q '^  USERID:=udpchat:udpchat$' board/openwrt/net/udpchat/Makefile; then
 	ok "$S: OpenWrt package makes the udpchat user and group (USERID)"
 else
@@ -429,6 +526,56 @@ else
 		"condition: $cond"
 fi
 
+# udpchatweb's units: udpchatweb.service verified beside udpchatd.service
+# (which it wants), the template as udpchatweb@room2 beside
+# udpchatd@.service, the template the unit with the room's name
+# (tests/board/lib/web-unit-template.sed), the sandbox line for line
+# udpchatd.service's, the lines that make it the room's page, and its
+# defaults those of the shipped /etc/default/udpchatweb
+WUNIT=board/raspberrypi/systemd/udpchatweb.service
+WTPL=board/raspberrypi/systemd/udpchatweb@.service
+: >"$SD/usr/sbin/udpchatweb"
+chmod 0755 "$SD/usr/sbin/udpchatweb"
+check_unit "$WUNIT" udpchatweb.service udpchatweb.service
+check_unit "$WTPL" udpchatweb@.service udpchatweb@room2.service
+settings "$WUNIT" | sed -f tests/board/lib/web-unit-template.sed >"$T/wtpl.want"
+if settings "$WTPL" | cmp -s - "$T/wtpl.want"; then
+	ok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line"
+else
+	notok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line" \
+		"$(settings "$WTPL" | diff "$T/wtpl.want" - | head -n 20)"
+fi
+sandbox "$WUNIT" >"$T/sandbox.web"
+if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.web"; then
+	ok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line"
+else
+	notok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line" \
+		"$(diff "$T/sandbox.d" "$T/sandbox.web")"
+fi
+missing=''
+# shellcheck disable=SC2016 # the unit's variables, not ours
+for l in Wants=udpchatd.service 'After=udpchatd.service network.target' \
+	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 DynamicUser=yes \
+	'ExecStart=/usr/sbin/udpchatweb -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS $UDPCHATWEB_ROOM'; do
+	grep -qx -- "$l" "$WUNIT" || missing="$missing
+$l"
+done
+# no User=: a dynamic user of its own, not the room's
+grep -q '^User=' "$WUNIT" && missing="$missing
+(no User=)"
+# the unit's defaults (Environment=) are the shipped settings file's
+# values: the same page with or without the file
+shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT UDPCHATWEB_ROOM=$UDPCHATWEB_ROOM"); }
+unitenv() { sed -n 's/^Environment=//p' "$WUNIT" | sed 's/"//g'; }
+[ "$(unitenv)" = "$(shipped)" ] || missing="$missing
+(Environment= '$(unitenv)' is not the settings file's '$(shipped)')"
+if [ -z "$missing" ]; then
+	ok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings"
+else
+	notok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings" \
+		"missing lines:$missing"
+fi
+
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
 # with a private control socket; ok when a netcat join gets the welcome
 serve() {
@@ -466,7 +613,8 @@ fi
 NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/two" 2>/dev/null | sed -n 's/^set_param command //p' |
 	tr -d '[]' | head -n 2 >"$T/rooms"
 ROOMS=''
-trap 'stop_pid "$SRV"; for r in $ROOMS; do stop_pid "${r%%:*}"; done' EXIT
+WSRV=''
+trap 'stop_pid "$SRV"; stop_pid "$WSRV"; for r in $ROOMS; do stop_pid "${r%%:*}"; done' EXIT
 while read -r cmd; do
 	# shellcheck disable=SC2086 # the recorded words, minus the program and its -p
 	set -- $cmd
@@ -593,12 +741,15 @@ fi
 # BR2_PACKAGE_UDPCHAT_IRC=y image below)
 check "$S: Buildroot: without BR2_PACKAGE_UDPCHAT_IRC no udpchatirc, S51udpchatirc or its settings in TARGET_DIR" \
 	test -z "$(find "$B/target" -name '*udpchatirc*')" -a -x "$B/target/etc/init.d/S50udpchatd"
+check "$S: Buildroot: without BR2_PACKAGE_UDPCHAT_WEB no udpchatweb, S52udpchatweb or its settings in TARGET_DIR" \
+	test -z "$(find "$B/target" -name '*udpchatweb*')" -a -x "$B/target/etc/init.d/S50udpchatd"
 
 # a systemd image gets the package's unit and no S50 script (no overlay: the
 # package installs what the image's init needs); this one with the bridge
-# (BR2_PACKAGE_UDPCHAT_IRC=y)
+# and the page (BR2_PACKAGE_UDPCHAT_IRC=y, BR2_PACKAGE_UDPCHAT_WEB=y)
 BS=$T/buildroot-systemd
 if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_INIT_SYSTEMD=y BR2_PACKAGE_UDPCHAT_IRC=y \
+	BR2_PACKAGE_UDPCHAT_WEB=y \
 	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
 	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" udpchat >"$T/buildroot-systemd.log" 2>&1 &&
@@ -623,8 +774,22 @@ irc_units() {
 }
 check "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y: udpchatirc in the binary (qemu-aarch64), udpchatirc.service, udpchatirc@.service, /etc/default/udpchatirc, no S51" \
 	irc_units
+# the page: udpchatweb in the same binary (both options: PROGS holds both),
+# its units and settings file, no S52 script
+web_units() {
+	cmp -s "$BS/target/usr/lib/systemd/system/udpchatweb.service" board/raspberrypi/systemd/udpchatweb.service &&
+		cmp -s "$BS/target/usr/lib/systemd/system/udpchatweb@.service" board/raspberrypi/systemd/udpchatweb@.service &&
+		cmp -s "$BS/target/etc/default/udpchatweb" rootfs-overlay/etc/default/udpchatweb &&
+		[ ! -e "$BS/target/etc/init.d/S52udpchatweb" ] &&
+		[ "$(readlink -f "$BS/target/usr/sbin/udpchatweb")" = "$(readlink -f "$BS/target/usr/bin/udpchatmulti")" ] &&
+		[ "$(qemu-aarch64-static "$BS/target/usr/sbin/udpchatweb" -V 2>&1)" = "udpchatweb $VER" ] &&
+		[ "$(qemu-aarch64-static "$BS/target/usr/bin/udpchatirc" -V 2>&1)" = "udpchatirc $VER" ]
+}
+check "$S: Buildroot: BR2_PACKAGE_UDPCHAT_WEB=y (with _IRC=y): udpchatweb and udpchatirc in the binary (qemu-aarch64), udpchatweb.service, udpchatweb@.service, /etc/default/udpchatweb, no S52" \
+	web_units
 rm -f "$BS/build/udpchat-$VER/.stamp_installed"
 if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_PACKAGE_UDPCHAT_IRC=y \
+	BR2_PACKAGE_UDPCHAT_WEB=y \
 	BR2_EXTERNAL_UDPCHAT_PATH="$(pwd)/board/raspberrypi" \
 	TARGET_CC="$T/bin/aarch64-buildroot-linux-musl-gcc" \
 	TARGET_STRIP="$T/bin/aarch64-buildroot-linux-musl-strip" \
@@ -635,6 +800,13 @@ if make -f tests/board/lib/buildroot-stub.mk BASE="$BS" DL_DIR="$T/dl" BR2_PACKA
 else
 	notok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_IRC=y in a BusyBox image installs S51udpchatirc (0755)" \
 		"$(diag "$T/buildroot-irc-sysv.log")" "$(find "$BS/target" -name '*udpchatirc*')"
+fi
+if cmp -s "$BS/target/etc/init.d/S52udpchatweb" rootfs-overlay/etc/init.d/S52udpchatweb &&
+	[ "$(stat -c %a "$BS/target/etc/init.d/S52udpchatweb")" = 755 ]; then
+	ok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_WEB=y in a BusyBox image installs S52udpchatweb (0755)"
+else
+	notok "$S: Buildroot: BR2_PACKAGE_UDPCHAT_WEB=y in a BusyBox image installs S52udpchatweb (0755)" \
+		"$(diag "$T/buildroot-irc-sysv.log")" "$(find "$BS/target" -name '*udpchatweb*')"
 fi
 if grep -q ROOTFS_OVERLAY board/raspberrypi/configs/*; then
 	notok "$S: Buildroot: the defconfigs need no rootfs overlay" "$(grep -n ROOTFS_OVERLAY board/raspberrypi/configs/*)"
@@ -722,6 +894,56 @@ else
 fi
 stop_pid "$SRV"
 SRV=''
+
+# udpchat-web: udpchatweb, a binary of its own that holds the page alone
+# (dynamic, unstripped MIPS; answers to udpchatweb under qemu), its procd
+# init script and UCI file; the udpchat package has none of it
+WW=$W/ipkg/udpchat-web
+web_ipk() {
+	b=$WW/usr/sbin/udpchatweb
+	[ -f "$b" ] && [ ! -L "$b" ] && readelf -h "$b" | grep -q 'Machine:.*MIPS' &&
+		readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' && readelf -S "$b" | grep -q '\.symtab' &&
+		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "udpchatweb $VER" ] &&
+		[ "$(cd "$WW" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/udpchatweb ./etc/init.d/udpchatweb ./usr/sbin/udpchatweb " ] &&
+		cmp -s "$WW/etc/init.d/udpchatweb" board/openwrt/net/udpchat/files/udpchatweb.init &&
+		[ "$(stat -c %a "$WW/etc/init.d/udpchatweb")" = 755 ] && [ "$(stat -c %a "$WW/etc/config/udpchatweb")" = 600 ]
+}
+check "$S: OpenWrt: udpchat-web holds /usr/sbin/udpchatweb (its own MIPS binary, qemu-mipsel), /etc/init.d/udpchatweb and /etc/config/udpchatweb only" \
+	web_ipk
+ln -sf "$WW/usr/sbin/udpchatweb" "$T/udpchatd"
+check "$S: OpenWrt: udpchat-web's binary refuses the name udpchatd; udpchat's package has no udpchatweb; DEPENDS +udpchat" \
+	sh -c "qemu-mipsel-static '$T/udpchatd' -V 2>&1 | grep -q '^usage: udpchatmulti udpchatweb ' &&
+		test -z \"\$(find '$W/ipkg/udpchat' -name '*udpchatweb*')\" &&
+		sed -n '/^define Package\/udpchat-web\$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  DEPENDS:=+udpchat'"
+# the page's procd command line, run for real by the package's own binary
+# (qemu-mipsel), from UCI files whose ports are free ones here and whose
+# lan is 127.0.0.1: it serves the page and a join into the host's
+# udpchatd on the room's port (python's http.client)
+rp=$(free_udp_port)
+wp=$(free_udp_port)
+wb run "s/option port '8888'/option port '$rp'/" "s/option port '8080'/option port '$wp'/"
+cmd=$(NET_lan_ipaddr=127.0.0.1 run_web "$T/wb/run" 2>/dev/null | sed -n 's/^set_param command //p' | tr -d '[]')
+# shellcheck disable=SC2086 # the recorded words, minus the program
+set -- $cmd
+shift
+build/host/udpchatd -p "$rp" -c "$T/webroom.sock" </dev/null >"$T/webroom.log" 2>&1 &
+SRV=$!
+qemu-mipsel-static "$WW/usr/sbin/udpchatweb" "$@" </dev/null >"$T/web-cmd.log" 2>&1 &
+WSRV=$!
+web_joins() {
+	timeout 20 python3 tests/board/lib/webchat.py 127.0.0.1 "$wp" zoe 5 </dev/null >"$T/web-cmd.out" 2>&1
+	grep -q '^join 200 ' "$T/web-cmd.out"
+}
+if [ "$*" = "-p $wp -m 32 -s 16 -t 30 -b 127.0.0.1 127.0.0.1 $rp" ] && wait_until 20 web_joins &&
+	grep -q '^page 200 [0-9]* True$' "$T/web-cmd.out"; then
+	ok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line (-b lan's address, the room at lan's address and port): serves the page and a join"
+else
+	notok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line: serves the page and a join" \
+		"args: $*" "$(diag "$T/web-cmd.log")" "$(diag "$T/web-cmd.out")"
+fi
+stop_pid "$WSRV"
+stop_pid "$SRV"
+SRV='' WSRV=''
 
 # the build stamp (PKG_FILE_DEPENDS): a compile with nothing changed does
 # nothing, an edit of the project's src/ or Makefile prepares and builds

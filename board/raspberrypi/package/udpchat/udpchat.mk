@@ -31,10 +31,13 @@ ifneq ($(BR2_STATIC_LIBS),y)
 UDPCHAT_MAKE_OPTS += STATIC=
 endif
 
+# the programs the binary holds: the core three, and the options' below
+UDPCHAT_PROGS = udpchatd udpchat udpchatctl
+
 # the IRC bridge: udpchatirc in the binary, its settings file, and its
 # init script or systemd units beside udpchatd's
 ifeq ($(BR2_PACKAGE_UDPCHAT_IRC),y)
-UDPCHAT_MAKE_OPTS += PROGS="udpchatd udpchat udpchatctl udpchatirc"
+UDPCHAT_PROGS += udpchatirc
 define UDPCHAT_INSTALL_IRC_DEFAULT
 	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatirc \
 		$(TARGET_DIR)/etc/default/udpchatirc
@@ -50,6 +53,29 @@ define UDPCHAT_INSTALL_IRC_INIT_SYSTEMD
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatirc@.service
 endef
 endif
+
+# the room in a web browser: udpchatweb in the binary, its settings file
+# (S52udpchatweb runs it as nobody, which Buildroot's skeleton has), and
+# its init script or systemd units
+ifeq ($(BR2_PACKAGE_UDPCHAT_WEB),y)
+UDPCHAT_PROGS += udpchatweb
+define UDPCHAT_INSTALL_WEB_DEFAULT
+	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatweb \
+		$(TARGET_DIR)/etc/default/udpchatweb
+endef
+define UDPCHAT_INSTALL_WEB_INIT_SYSV
+	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S52udpchatweb \
+		$(TARGET_DIR)/etc/init.d/S52udpchatweb
+endef
+define UDPCHAT_INSTALL_WEB_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatweb.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatweb.service
+	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatweb@.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/udpchatweb@.service
+endef
+endif
+
+UDPCHAT_MAKE_OPTS += PROGS="$(UDPCHAT_PROGS)"
 
 # the developer's own build/ (host objects) is not part of the source
 define UDPCHAT_REMOVE_HOST_BUILD
@@ -70,12 +96,14 @@ define UDPCHAT_INSTALL_TARGET_CMDS
 		$(TARGET_DIR)/etc/default/udpchatd
 	$(SED) 's/^UDPCHATD_USER=.*/UDPCHATD_USER="udpchat"/' $(TARGET_DIR)/etc/default/udpchatd
 	$(UDPCHAT_INSTALL_IRC_DEFAULT)
+	$(UDPCHAT_INSTALL_WEB_DEFAULT)
 endef
 
 define UDPCHAT_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S50udpchatd \
 		$(TARGET_DIR)/etc/init.d/S50udpchatd
 	$(UDPCHAT_INSTALL_IRC_INIT_SYSV)
+	$(UDPCHAT_INSTALL_WEB_INIT_SYSV)
 endef
 
 define UDPCHAT_INSTALL_INIT_SYSTEMD
@@ -84,6 +112,7 @@ define UDPCHAT_INSTALL_INIT_SYSTEMD
 	$(INSTALL) -D -m 0644 $(BR2_EXTERNAL_UDPCHAT_PATH)/systemd/udpchatd@.service \
 		$(TARGET_DIR)/usr/lib/systemd/system/udpchatd@.service
 	$(UDPCHAT_INSTALL_IRC_INIT_SYSTEMD)
+	$(UDPCHAT_INSTALL_WEB_INIT_SYSTEMD)
 endef
 
 $(eval $(generic-package))
