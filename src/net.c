@@ -2,7 +2,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -122,6 +124,54 @@ int net_pton(int family, const char *s, void *out)
 	return family == AF_INET ? net_pton4(s, out) : net_pton6(s, out);
 }
 
+/* The index of the interface called name (SIOCGIFINDEX, as the system call:
+ * libc's if_nametoindex is the same call), or 0 if there is none. */
+static unsigned net_ifindex(const char *name)
+{
+	struct ifreq ifr;
+	size_t n = strlen(name);
+	int fd;
+	long r = -1;
+
+	if (n == 0 || n >= sizeof(ifr.ifr_name))
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, n);
+	fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		r = syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
+		close(fd);
+	}
+	return r < 0 ? 0 : (unsigned)ifr.ifr_ifindex;
+}
+
+int net_parse(const char *s, struct net_addr *a)
+{
+	char buf[64], *pct;
+	unsigned char v4[4];
+	size_t n = strlen(s);
+	unsigned long scope = 0;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n + 1);
+	if (net_pton4(buf, v4)) {
+		net_addr_v4mapped(a, v4);
+		return 0;
+	}
+	memset(a, 0, sizeof(*a));
+	a->sin6.sin6_family = AF_INET6;
+	pct = memchr(buf, '%', n);
+	if (pct)
+		*pct++ = '\0';
+	if (!net_pton6(buf, a->sin6.sin6_addr.s6_addr))
+		return -1;
+	if (pct && fmt_parse_uint(pct, 0, 0xffffffffUL, &scope) < 0 && !(scope = net_ifindex(pct)))
+		return -2;
+	a->sin6.sin6_scope_id = (uint32_t)scope;
+	return 0;
+}
+
 /* Writes an IPv6 address the RFC 5952 way: lower-case hex, no leading
  * zeros, the longest run of two or more zero groups as "::". Our own, as
  * libc's inet_ntop brings in its whole printf. */
@@ -157,12 +207,15 @@ const char *net_addr_str(const struct net_addr *a, char *buf)
 {
 	const unsigned char *b = a->sin6.sin6_addr.s6_addr;
 	unsigned port = net_port_host(a->sin6.sin6_port);
-	char ip[48];
+	char ip[56];
+	size_t n;
 
 	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
 		fmt_snprintf(buf, NET_ADDRSTR, "%u.%u.%u.%u:%u", b[12], b[13], b[14], b[15], port);
 	} else {
-		net_ip6_str(b, ip, sizeof(ip));
+		n = net_ip6_str(b, ip, sizeof(ip));
+		if (a->sin6.sin6_scope_id)
+			fmt_snprintf(ip + n, sizeof(ip) - n, "%%%u", (unsigned)a->sin6.sin6_scope_id);
 		fmt_snprintf(buf, NET_ADDRSTR, "[%s]:%u", ip, port);
 	}
 	return buf;
@@ -207,39 +260,33 @@ static void net_recverr(int fd, int family)
 int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct net_addr a;
 	socklen_t len;
-	int fd, family, off = 0, any = !bind_addr || !*bind_addr;
+	int fd, family = AF_INET6, off = 0, any = !bind_addr || !*bind_addr;
 
-	memset(&ss, 0, sizeof(ss));
-	if (!any && net_pton(AF_INET, bind_addr, &s4->sin_addr) == 1) {
-		family = AF_INET;
-	} else if (any || net_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
-		family = AF_INET6;
-	} else {
-		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address)", bind_addr);
+	memset(&a, 0, sizeof(a));
+	a.sin6.sin6_family = AF_INET6;
+	if (!any && net_parse(bind_addr, &a) < 0) {
+		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address, "
+			     "fe80::1%%eth0 with a scope)", bind_addr);
 		return -1;
 	}
+	if (IN6_IS_ADDR_V4MAPPED(&a.sin6.sin6_addr))
+		family = AF_INET;
 	fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 && any && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 		family = AF_INET; /* a kernel without IPv6: IPv4 only */
+		net_addr_v4mapped(&a, (const unsigned char[4]){ 0, 0, 0, 0 });
 		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
 		fmt_snprintf(err, errlen, "socket: %s", fmt_strerror(errno));
 		return -1;
 	}
-	if (family == AF_INET6) {
+	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = net_port_wire(port);
-		len = sizeof(*s6);
-	} else {
-		s4->sin_family = AF_INET;
-		s4->sin_port = net_port_wire(port);
-		len = sizeof(*s4);
-	}
+	a.sin6.sin6_port = net_port_wire(port);
+	len = net_addr_to(&a, family, &ss);
 	net_recverr(fd, family);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s",

@@ -45,11 +45,17 @@ int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out
  * (out may be written then). Our own: musl's is 0.8-1 kB. */
 int net_pton(int family, const char *s, void *out);
 
-/* Formats "1.2.3.4:5678" or "[::1]:5678" into buf (NET_ADDRSTR bytes). */
+/* Parses s, an IPv4 or IPv6 address, the latter with an optional
+ * "%SCOPE" (an interface's index, or its name: "fe80::1%wlan0"), into *a
+ * (port 0). Returns 0, -1 if s is no address, or -2 if the scope is not a
+ * number and no interface of this name exists. */
+int net_parse(const char *s, struct net_addr *a);
+
+/* Formats "1.2.3.4:5678", "[::1]:5678" or "[fe80::1%2]:5678" into buf (NET_ADDRSTR bytes). */
 #define NET_ADDRSTR 64
 const char *net_addr_str(const struct net_addr *a, char *buf);
 
-/* Opens the server's UDP socket bound to bind_addr (NULL or "" = all
+/* Opens the server's UDP socket bound to bind_addr (net_parse's form; NULL or "" = all
  * addresses, dual-stack when IPv6 is available) and port; non-blocking, with
  * IP_RECVERR/IPV6_RECVERR on. Returns the fd, or -1 with a message in err. */
 int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t errlen);

@@ -250,35 +250,17 @@ static int resolv_is(const char *w, size_t n, const char *s)
 	return n == strlen(s) && memcmp(w, s, n) == 0;
 }
 
-/* Parses w[0..n), an IPv4 or IPv6 address (with a numeric "%scope"), into
- * *a (port 0). Returns 0 or -1. */
+/* Parses w[0..n), an IPv4 or IPv6 address (with a "%scope"), into *a
+ * (port 0). Returns 0, or -1 (net_parse's -2 too). */
 static int resolv_addr(const char *w, size_t n, struct net_addr *a)
 {
 	char buf[64];
-	char *pct;
-	unsigned char v4[4];
-	unsigned long scope = 0;
 
 	if (n >= sizeof(buf))
 		return -1;
 	memcpy(buf, w, n);
 	buf[n] = '\0';
-	if (net_pton(AF_INET, buf, v4) == 1) {
-		net_addr_v4mapped(a, v4);
-		return 0;
-	}
-	memset(a, 0, sizeof(*a));
-	a->sin6.sin6_family = AF_INET6;
-	pct = memchr(buf, '%', n);
-	if (pct) {
-		*pct = '\0';
-		if (fmt_parse_uint(pct + 1, 0, 0xffffffffUL, &scope) < 0)
-			return -1;
-	}
-	if (net_pton(AF_INET6, buf, &a->sin6.sin6_addr) != 1)
-		return -1;
-	a->sin6.sin6_scope_id = (uint32_t)scope;
-	return 0;
+	return net_parse(buf, a) < 0 ? -1 : 0;
 }
 
 int resolv_hosts_line(const char *line, size_t len, const char *name, struct net_addr *addr)
@@ -652,9 +634,9 @@ int resolv_localhost(const char *name, struct net_addr *out, int max)
 		n--;
 	if (n < k || !resolv_caseeq(name + n - k, lh, k) || (n > k && name[n - k - 1] != '.'))
 		return 0;
-	if (c < max && resolv_addr("127.0.0.1", 9, &out[c]) == 0)
+	if (c < max && net_parse("127.0.0.1", &out[c]) == 0)
 		c++;
-	if (c < max && resolv_addr("::1", 3, &out[c]) == 0)
+	if (c < max && net_parse("::1", &out[c]) == 0)
 		c++;
 	return c;
 }
@@ -691,13 +673,19 @@ int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max
 		  char *err, size_t errlen)
 {
 	char why[128];
-	int n = 1, i;
+	int n = net_parse(host, &out[0]), i;
 
-	/* an address literal, without the "%scope" a hosts line may carry */
-	if (memchr(host, '%', strlen(host)) || resolv_addr(host, strlen(host), &out[0]) < 0) {
+	if (n == -2) {
+		fmt_snprintf(err, errlen, "cannot resolve %s: no such interface %s", host,
+			     (const char *)memchr(host, '%', strlen(host)) + 1);
+		return -1;
+	}
+	if (n < 0) {   /* not an address literal */
 		n = resolv_name(host, out, max, why, sizeof(why));
 		if (n < 0)
 			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
+	} else {
+		n = 1;
 	}
 	for (i = 0; i < n; i++)
 		out[i].sin6.sin6_port = net_port_wire(port);

@@ -5,7 +5,7 @@
  * What it does, and where it differs from musl:
  * - /etc/hosts: one line at a time through a fixed buffer; '#' starts a
  *   comment; fields split on blanks; the first is an IPv4 or IPv6 address
- *   (a scope as "%N", numeric only), the rest are names and aliases, matched
+ *   (a scope as "%N" or "%IFNAME"), the rest are names and aliases, matched
  *   ignoring case (a final '.' of the asked name is ignored). Every matching
  *   line counts. Lines longer than RESOLV_LINE_MAX - 1 bytes are skipped.
  * - "localhost" and names under it, when /etc/hosts does not name them:
@@ -64,7 +64,7 @@ struct resolv_cfg {
 };
 
 /* Resolves host for a client that dials it: an IPv4 or IPv6 address
- * literal (no scope) is itself; a name gets at most max (>= 1) addresses,
+ * literal (a scope as net_parse reads it) is itself; a name gets at most max (>= 1) addresses,
  * IPv4 first, then IPv6: from /etc/hosts, else the loopback for
  * "localhost", else from DNS. Each DNS candidate waits at most the timeout
  * (5 s by default), and one that gets no answer ends the search. Every

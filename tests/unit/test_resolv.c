@@ -644,7 +644,8 @@ static void resolv_hosts_lines(void)
 	CHECK_STR(a, "2001:db8::5");
 	CHECK_INT(hosts("fe80::1%3 link", "link", a), 4);
 	CHECK_STR(a, "fe80::1");
-	CHECK_INT(hosts("fe80::1%eth0 link", "link", a), 0);
+	CHECK_INT(hosts("fe80::1%lo link", "link", a), 2);   /* scope by name: lo is 1 */
+	CHECK_INT(hosts("fe80::1%nosuchif9 link", "link", a), 0);
 	CHECK_INT(hosts("10.0.0.1 pi\r", "pi", a), 1);
 }
 
@@ -858,15 +859,48 @@ static void resolv_lookup_literals(void)
 	CHECK(memcmp(&out[0], &want, sizeof(want)) == 0);
 	CHECK_STR(net_addr_str(&out[0], buf), "[2001:db8::1]:1");
 
-	CHECK_INT(resolv_lookup("fe80::1%1", 8888, out, 4, err, sizeof(err)), -1);
-	CHECK_STR(err, "cannot resolve fe80::1%1: bad name (want a host name or an IPv4/IPv6 address)");
 	CHECK_INT(resolv_lookup("pi..lan", 8888, out, 4, err, sizeof(err)), -1);
 	CHECK_STR(err, "cannot resolve pi..lan: bad name (want a host name or an IPv4/IPv6 address)");
+}
+
+/* A link-local address with its scope (issue 12): by number, by the
+ * interface's name ("lo" is index 1 in every network namespace), and a
+ * scope that names no interface is refused with a clear reason. */
+static void resolv_lookup_scopes(void)
+{
+	static const unsigned char ll[16] = { 0xfe, 0x80, [15] = 1 };
+	struct net_addr out[4];
+	char err[256], buf[NET_ADDRSTR];
+
+	memset(out, 0xa5, sizeof(out));
+	CHECK_INT(resolv_lookup("fe80::1%7", 8888, out, 4, err, sizeof(err)), 1);
+	CHECK(memcmp(out[0].sin6.sin6_addr.s6_addr, ll, 16) == 0);
+	CHECK_INT(out[0].sin6.sin6_scope_id, 7);
+	CHECK_INT(out[0].sin6.sin6_flowinfo, 0);
+	CHECK_STR(net_addr_str(&out[0], buf), "[fe80::1%7]:8888");
+	memset(out, 0xa5, sizeof(out));
+	CHECK_INT(resolv_lookup("fe80::1%lo", 8888, out, 4, err, sizeof(err)), 1);
+	CHECK_INT(out[0].sin6.sin6_scope_id, 1);
+	CHECK_STR(net_addr_str(&out[0], buf), "[fe80::1%1]:8888");
+	CHECK_INT(resolv_lookup("fe80::1%0", 1, out, 4, err, sizeof(err)), 1);
+	CHECK_STR(net_addr_str(&out[0], buf), "[fe80::1]:1");
+
+	CHECK_INT(resolv_lookup("fe80::1%nosuchif9", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve fe80::1%nosuchif9: no such interface nosuchif9");
+	CHECK_INT(resolv_lookup("fe80::1%", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve fe80::1%: no such interface ");
+	CHECK_INT(resolv_lookup("fe80::1%a_name_far_too_long", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve fe80::1%a_name_far_too_long: no such interface a_name_far_too_long");
+	CHECK_INT(resolv_lookup("fe80::1%4294967296", 8888, out, 4, err, sizeof(err)), -1);
+	/* a scope on an IPv4 address, or after a name, is no address */
+	CHECK_INT(resolv_lookup("10.0.0.1%lo", 8888, out, 4, err, sizeof(err)), -1);
+	CHECK_STR(err, "cannot resolve 10.0.0.1%lo: bad name (want a host name or an IPv4/IPv6 address)");
 }
 
 void suite_resolv(void)
 {
 	TEST_RUN(resolv_lookup_literals);
+	TEST_RUN(resolv_lookup_scopes);
 	TEST_RUN(resolv_localhost_names);
 	TEST_RUN(resolv_query_bytes);
 	TEST_RUN(resolv_reply_plain);
