@@ -76,7 +76,8 @@ static int net_hexval(char c)
 }
 
 /* Groups of 1-4 hex digits split by ':', at most one "::" standing for
- * one or more zero groups, and a dotted quad in place of the last two. */
+ * one or more zero groups, and a dotted quad in place of the last two;
+ * ended by '\0' or by the '%' of a scope. */
 static int net_pton6(const char *s, unsigned char *out)
 {
 	unsigned char b[16];
@@ -90,7 +91,7 @@ static int net_pton6(const char *s, unsigned char *out)
 			if (gap >= 0)
 				return 0;
 			gap = n;
-			if (!*++s)
+			if (!*++s || *s == '%')
 				break;
 		}
 		if (n <= 12 && net_pton4(s, b + n)) {
@@ -104,7 +105,7 @@ static int net_pton6(const char *s, unsigned char *out)
 		b[n++] = (unsigned char)(v >> 8);
 		b[n++] = (unsigned char)v;
 		s += k;
-		if (!*s)
+		if (!*s || *s == '%')
 			break;
 		if (*s++ != ':')
 			return 0;
@@ -121,7 +122,8 @@ static int net_pton6(const char *s, unsigned char *out)
 
 int net_pton(int family, const char *s, void *out)
 {
-	return family == AF_INET ? net_pton4(s, out) : net_pton6(s, out);
+	return family == AF_INET ? net_pton4(s, out) :
+		!memchr(s, '%', strlen(s)) && net_pton6(s, out);
 }
 
 /* The index of the interface called name (SIOCGIFINDEX, as the system call:
@@ -147,26 +149,19 @@ static unsigned net_ifindex(const char *name)
 
 int net_parse(const char *s, struct net_addr *a)
 {
-	char buf[64], *pct;
+	const char *pct = memchr(s, '%', strlen(s));
 	unsigned char v4[4];
-	size_t n = strlen(s);
 	unsigned long scope = 0;
 
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n + 1);
-	if (net_pton4(buf, v4)) {
+	if (net_pton4(s, v4)) {
 		net_addr_v4mapped(a, v4);
 		return 0;
 	}
 	memset(a, 0, sizeof(*a));
 	a->sin6.sin6_family = AF_INET6;
-	pct = memchr(buf, '%', n);
-	if (pct)
-		*pct++ = '\0';
-	if (!net_pton6(buf, a->sin6.sin6_addr.s6_addr))
+	if (!net_pton6(s, a->sin6.sin6_addr.s6_addr))
 		return -1;
-	if (pct && fmt_parse_uint(pct, 0, 0xffffffffUL, &scope) < 0 && !(scope = net_ifindex(pct)))
+	if (pct && fmt_parse_uint(pct + 1, 0, 0xffffffffUL, &scope) < 0 && !(scope = net_ifindex(pct + 1)))
 		return -2;
 	a->sin6.sin6_scope_id = (uint32_t)scope;
 	return 0;
