@@ -1092,8 +1092,8 @@ static int client_take_lines(struct client *c, struct io_lines *in)
 
 	while (client_may_take(c) && (r = io_lines_next(in, &line, &len)) != IO_NONE) {
 		if (r == IO_LONG)
-			client_notice("not sent: the line is too long (%zu bytes, at most %d)",
-				      len, PROTO_MAX_LINE);
+			client_notice("not sent: the line is too long (%zu bytes, at most %zu)",
+				      len, (size_t)PROTO_MAX_LINE);
 		else if (client_submit(c, line, io_drop_cr(line, len)))
 			return 1;
 	}
