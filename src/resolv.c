@@ -675,17 +675,16 @@ int resolv_lookup(const char *host, unsigned port, struct net_addr *out, int max
 	char why[128];
 	int n = net_parse(host, &out[0]), i;
 
-	if (n == -2) {
-		fmt_snprintf(err, errlen, "cannot resolve %s: no such interface %s", host,
+	if (n == -2)   /* an address with a bad scope */
+		fmt_snprintf(why, sizeof(why), "no such interface %s",
 			     (const char *)memchr(host, '%', strlen(host)) + 1);
-		return -1;
-	}
-	if (n < 0) {   /* not an address literal */
+	else if (n < 0)   /* not an address literal */
 		n = resolv_name(host, out, max, why, sizeof(why));
-		if (n < 0)
-			fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
-	} else {
+	else
 		n = 1;
+	if (n < 0) {
+		fmt_snprintf(err, errlen, "cannot resolve %s: %s", host, why);
+		return -1;
 	}
 	for (i = 0; i < n; i++)
 		out[i].sin6.sin6_port = net_port_wire(port);
