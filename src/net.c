@@ -77,53 +77,59 @@ static int net_hexval(char c)
 
 /* Groups of 1-4 hex digits split by ':', at most one "::" standing for
  * one or more zero groups, and a dotted quad in place of the last two;
- * ended by '\0' or by the '%' of a scope. */
-static int net_pton6(const char *s, unsigned char *out)
+ * ended by '\0' or by the '%' of a scope. Returns where it ended (at the
+ * '\0' or the '%'), or NULL when s is no such address. */
+static const char *net_pton6(const char *s, unsigned char *out)
 {
 	unsigned char b[16];
 	unsigned v;
 	int n = 0, gap = -1, k, d;
 
 	if (*s == ':' && *++s != ':')
-		return 0;   /* a leading ':' only as part of "::" */
+		return NULL;   /* a leading ':' only as part of "::" */
 	for (;;) {
 		if (*s == ':') {
 			if (gap >= 0)
-				return 0;
+				return NULL;
 			gap = n;
 			if (!*++s || *s == '%')
 				break;
 		}
 		if (n <= 12 && net_pton4(s, b + n)) {
 			n += 4;
+			s = "";    /* it ended at the '\0' */
 			break;
 		}
 		for (v = 0, k = 0; k < 4 && (d = net_hexval(s[k])) >= 0; k++)
 			v = v * 16 + (unsigned)d;
 		if (k == 0 || n == 16)
-			return 0;
+			return NULL;
 		b[n++] = (unsigned char)(v >> 8);
 		b[n++] = (unsigned char)v;
 		s += k;
 		if (!*s || *s == '%')
 			break;
 		if (*s++ != ':')
-			return 0;
+			return NULL;
 	}
 	if (gap < 0 ? n != 16 : n > 14)
-		return 0;
+		return NULL;
 	memset(out, 0, 16);
 	if (gap < 0)
 		gap = n;
 	memcpy(out, b, (size_t)gap);
 	memcpy(out + 16 - (n - gap), b + gap, (size_t)(n - gap));
-	return 1;
+	return s;
 }
 
 int net_pton(int family, const char *s, void *out)
 {
-	return family == AF_INET ? net_pton4(s, out) :
-		!memchr(s, '%', strlen(s)) && net_pton6(s, out);
+	const char *end;
+
+	if (family == AF_INET)
+		return net_pton4(s, out);
+	end = net_pton6(s, out);
+	return end && !*end;
 }
 
 /* The index of the interface called name (SIOCGIFINDEX, as the system call:
@@ -133,23 +139,21 @@ static unsigned net_ifindex(const char *name)
 	struct ifreq ifr;
 	size_t n = strlen(name);
 	int fd;
-	long r = -1;
+	long r;
 
-	if (n == 0 || n >= sizeof(ifr.ifr_name))
+	if (n >= sizeof(ifr.ifr_name))
 		return 0;
 	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, n);
+	memcpy(ifr.ifr_name, name, n);   /* "": no interface has that name */
 	fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		r = syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
-		close(fd);
-	}
+	r = syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);   /* fd -1: EBADF */
+	close(fd);
 	return r < 0 ? 0 : (unsigned)ifr.ifr_ifindex;
 }
 
 int net_parse(const char *s, struct net_addr *a)
 {
-	const char *pct = memchr(s, '%', strlen(s));
+	const char *pct;
 	unsigned char v4[4];
 	unsigned long scope = 0;
 
@@ -159,9 +163,10 @@ int net_parse(const char *s, struct net_addr *a)
 	}
 	memset(a, 0, sizeof(*a));
 	a->sin6.sin6_family = AF_INET6;
-	if (!net_pton6(s, a->sin6.sin6_addr.s6_addr))
+	pct = net_pton6(s, a->sin6.sin6_addr.s6_addr);
+	if (!pct)
 		return -1;
-	if (pct && fmt_parse_uint(pct + 1, 0, 0xffffffffUL, &scope) < 0 && !(scope = net_ifindex(pct + 1)))
+	if (*pct && fmt_parse_uint(pct + 1, 0, 0xffffffffUL, &scope) < 0 && !(scope = net_ifindex(pct + 1)))
 		return -2;
 	a->sin6.sin6_scope_id = (uint32_t)scope;
 	return 0;
