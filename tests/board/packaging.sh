@@ -72,6 +72,30 @@ for f in $(scripts | sort -u); do
 	fi
 done
 
+# ------------------------------------------------ mDNS: the avahi service file
+# well-formed XML as avahi-daemon reads it (avahi.service(5)): one
+# service-group with a name and one service of type _udpchat._udp on the
+# default port, no element avahi does not know
+AVAHI=rootfs-overlay/etc/avahi/services/udpchat.service
+if out=$(python3 - "$AVAHI" 2>&1 <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "service-group", root.tag
+assert [c.tag for c in root] == ["name", "service"], [c.tag for c in root]
+assert (root.findtext("name") or "").strip(), "empty name"
+svc = root.find("service")
+tags = [c.tag for c in svc]
+assert set(tags) <= {"type", "subtype", "domain-name", "host-name", "port", "txt-record"}, tags
+assert svc.findtext("type") == "_udpchat._udp", svc.findtext("type")
+assert svc.findtext("port") == "8888", svc.findtext("port")
+PY
+); then
+	ok "$S: avahi service file $AVAHI: _udpchat._udp, port 8888, valid"
+else
+	notok "$S: avahi service file $AVAHI: _udpchat._udp, port 8888, valid" "$out"
+fi
+
 # ------------------------------------------------ procd start_service + UCI
 INIT=board/openwrt/net/udpchat/files/udpchatd.init
 # OpenWrt's network.sh, stood in for (tests/board/lib/network-stub.sh): the
@@ -129,6 +153,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] 
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp $3 room=$2
 set_param user [udpchat]
 set_param group [udpchat]
 set_param no_new_privs [1]
@@ -150,6 +175,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] 
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp 9999 room=main
 set_param user [udpchat]
 set_param group [udpchat]
 set_param no_new_privs [1]
@@ -169,6 +195,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [60
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp 8891 room=cfg4
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
@@ -179,6 +206,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [60
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp 8888 room=main
 close_instance
 network_get_ipaddr lan
 open_instance room2
@@ -186,6 +214,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp 8889 room=room2
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
@@ -199,6 +228,7 @@ set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [60
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
+add_mdns udpchat udp 8888 room=main
 set_param user [udpchat]
 set_param group [udpchat]
 set_param no_new_privs [1]
@@ -712,6 +742,8 @@ check "$S: Buildroot: UDPCHAT_USERS makes the udpchat system user and group" \
 	test "$(cat "$B/users_table.txt" 2>/dev/null)" = "udpchat -1 udpchat -1 * - - - udpchat daemon"
 check "$S: Buildroot: /etc/default/udpchatd runs the daemon as udpchat" \
 	grep -qx 'UDPCHATD_USER="udpchat"' "$B/target/etc/default/udpchatd"
+check "$S: Buildroot: the avahi service file (mDNS: _udpchat._udp) in /etc/avahi/services" \
+	cmp -s rootfs-overlay/etc/avahi/services/udpchat.service "$B/target/etc/avahi/services/udpchat.service"
 check "$S: Buildroot: uthash.h staged from the release layout" test -f "$B/staging/usr/include/uthash.h"
 check "$S: Buildroot: shared-libs image: dynamic (musl), unstripped AArch64 udpchatmulti and the three links in TARGET_DIR" \
 	installed "$B/target" AArch64 dynamic

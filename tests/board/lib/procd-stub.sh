@@ -69,6 +69,7 @@ procd_set_param() {
 }
 procd_add_reload_trigger() { echo "reload_trigger $*"; }
 procd_add_reload_interface_trigger() { echo "reload_interface_trigger $*"; }
+procd_add_mdns() { echo "add_mdns $*"; }
 procd_add_jail() { echo "add_jail $*"; }
 procd_add_jail_mount_rw() { echo "add_jail_mount_rw $*"; }
 # what start_service does to the board's files is recorded, not done

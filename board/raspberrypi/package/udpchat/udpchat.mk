@@ -95,6 +95,8 @@ define UDPCHAT_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/udpchatd \
 		$(TARGET_DIR)/etc/default/udpchatd
 	$(SED) 's/^UDPCHATD_USER=.*/UDPCHATD_USER="udpchat"/' $(TARGET_DIR)/etc/default/udpchatd
+	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/avahi/services/udpchat.service \
+		$(TARGET_DIR)/etc/avahi/services/udpchat.service
 	$(UDPCHAT_INSTALL_IRC_DEFAULT)
 	$(UDPCHAT_INSTALL_WEB_DEFAULT)
 endef
