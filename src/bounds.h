@@ -62,8 +62,9 @@
 #define CTLSOCK_REQ_MS      3000
 /* bridges (udpchatirc, docs/PROTOCOL.md "Bridges"): control connections
  * kept open by "bridge TAG", at most this many at once, each with a static
- * buffer of events not yet written (when full, events are counted, not
- * written: the relay never waits for a bridge) */
+ * buffer of events not yet written (when full, it is written to the socket
+ * as far as the socket takes it now; what still does not fit is counted,
+ * not written: the relay never waits for a bridge) */
 #define UCHAT_BRIDGES       2
 #define BRIDGE_OUT_BYTES    8192
 #define BRIDGE_NICK_MAX     30    /* bytes in a remote speaker's NICK */
