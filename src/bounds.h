@@ -62,16 +62,18 @@
 #define CTLSOCK_REQ_MS      3000
 /* bridges (udpchatirc, docs/PROTOCOL.md "Bridges"): control connections
  * kept open by "bridge TAG", at most this many at once, each with a static
- * buffer of events not yet written (when full, events are counted, not
- * written: the relay never waits for a bridge) */
+ * buffer of events not yet written (when full, it is written to the socket
+ * as far as the socket takes it now; what still does not fit is counted,
+ * not written: the relay never waits for a bridge) */
 #define UCHAT_BRIDGES       2
 #define BRIDGE_OUT_BYTES    8192
 #define BRIDGE_NICK_MAX     30    /* bytes in a remote speaker's NICK */
 #define BRIDGE_READS        8     /* reads per bridge per wake-up */
 /* udpchatirc (ircbot.c): room lines waiting for the IRC pacing or for the
- * link to come back (each a formatted IRC line; when full, lines are
- * counted and the room is told), and its IRC and control line buffers */
-#define IRCBOT_QUEUE        64
+ * link to come back, formatted IRC lines one after the other (a 100-line
+ * paste of lines up to ~250 bytes; when full, lines are counted and the
+ * room is told), and its IRC and control line buffers */
+#define IRCBOT_QUEUE_BYTES  32768
 #define IRCBOT_PEERS        8     /* -P: other boards' bridges on the channel */
 #define IRCBOT_IN_BYTES     1024
 #define IRCBOT_CONNECT_MS   10000 /* a TCP connect may take this long */

@@ -124,6 +124,26 @@ int bridge_next(struct bridge *b, const char **line, size_t *len)
 	return r;
 }
 
+/* Writes what b's buffer holds, as much as the socket takes now. Returns 0,
+ * or -1 when the connection failed (b is freed). */
+static int bridge_send(struct bridge *b)
+{
+	ssize_t w;
+
+	if (!b->outlen)
+		return 0;
+	w = sendto(b->c.fd, b->out, b->outlen, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+	if (w < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (w < 0) {
+		bridge_close(b);
+		return -1;
+	}
+	io_move_down(b->out, b->out + w, b->outlen - (size_t)w);
+	b->outlen -= (size_t)w;
+	return 0;
+}
+
 /* Puts "-LOST N" if lines were lost and it fits with room for a line of
  * any length after it (else, into the last bytes of a full buffer, each
  * lost line would be told on its own). Returns 0 when nothing (more) is
@@ -142,10 +162,15 @@ static int bridge_put_lost(struct bridge *b)
 
 int bridge_printf(struct bridge *b, const char *fmt, ...)
 {
-	size_t room = sizeof(b->out) - b->outlen;
+	size_t room;
 	va_list ap;
 	int n = -1;
 
+	/* no room for a line: first what the socket takes now (a burst of
+	 * events within one wake-up goes into the kernel's buffer) */
+	if (b->outlen + BRIDGE_LINE_MAX + 1 > sizeof(b->out) && bridge_send(b) < 0)
+		return -1;
+	room = sizeof(b->out) - b->outlen;
 	if (bridge_put_lost(b) == 0) { /* formatted in place; counted lost if cut */
 		room = sizeof(b->out) - b->outlen;
 		va_start(ap, fmt);
@@ -170,26 +195,6 @@ void bridge_event(uint32_t seq, const char *text, size_t len, const struct bridg
 		if (b->c.fd >= 0 && b != except &&
 		    bridge_printf(b, "=%u %.*s", (unsigned)seq, (int)len, text) == 0)
 			bridge_stats.out++;
-}
-
-/* Writes what b's buffer holds, as much as the socket takes now. Returns 0,
- * or -1 when the connection failed (b is freed). */
-static int bridge_send(struct bridge *b)
-{
-	ssize_t w;
-
-	if (!b->outlen)
-		return 0;
-	w = sendto(b->c.fd, b->out, b->outlen, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
-	if (w < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (w < 0) {
-		bridge_close(b);
-		return -1;
-	}
-	io_move_down(b->out, b->out + w, b->outlen - (size_t)w);
-	b->outlen -= (size_t)w;
-	return 0;
 }
 
 void bridge_flush(void)

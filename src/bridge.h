@@ -91,7 +91,9 @@ long bridge_fill(struct bridge *b);
 int bridge_next(struct bridge *b, const char **line, size_t *len);
 
 /* Appends a line ("\n" added) to b's buffer: formatted at most OUT_LINE_MAX
- * bytes. When it does not fit, or "-LOST N" waits and does not fit before
+ * bytes. A buffer without room for a line is first written to the socket,
+ * as much as it takes now (never waits; a failed connection frees b). When
+ * the line still does not fit, or "-LOST N" waits and does not fit before
  * it, the line is counted lost instead. Returns 0, or -1 if lost. */
 int bridge_printf(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

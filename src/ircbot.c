@@ -81,12 +81,12 @@ static struct {
 	struct irc_pace in_pace;
 	unsigned long in_dropped;
 	int64_t in_told_ms;
-	/* room lines for IRC, formatted, oldest at head */
-	unsigned qhead, qlen;
+	/* room lines for IRC, formatted (each ends in "\r\n"), oldest first:
+	 * q[qhead..qend) */
+	size_t qhead, qend;
 	unsigned long dropped;     /* lines not bridged, not yet told */
 	int64_t told_ms;           /* the room may be told again from then */
-	unsigned short qline_len[IRCBOT_QUEUE];
-	char qline[IRCBOT_QUEUE][IRC_LINE_MAX + 1];
+	char q[IRCBOT_QUEUE_BYTES];
 	unsigned rand;
 } bot;
 
@@ -240,20 +240,23 @@ static void ircbot_ctl_open(int64_t now)
 
 /* --- room lines for IRC ---------------------------------------------------- */
 
-/* Queues one formatted line for the channel, or counts it as not bridged. */
+/* Queues one formatted line (with its "\r\n") for the channel, or counts
+ * it as not bridged when the queue has no room for it. */
 static void ircbot_queue(const char *line, int len)
 {
-	unsigned i;
-
-	if (len < 0)
+	if (len <= 0)
 		return;
-	if (bot.qlen == IRCBOT_QUEUE) {
+	if ((size_t)len > sizeof(bot.q) - bot.qend + bot.qhead) {
 		bot.dropped++;
 		return;
 	}
-	i = (bot.qhead + bot.qlen++) % IRCBOT_QUEUE;
-	memcpy(bot.qline[i], line, (size_t)len);
-	bot.qline_len[i] = (unsigned short)len;
+	if ((size_t)len > sizeof(bot.q) - bot.qend) {
+		io_move_down(bot.q, bot.q + bot.qhead, bot.qend - bot.qhead);
+		bot.qend -= bot.qhead;
+		bot.qhead = 0;
+	}
+	memcpy(bot.q + bot.qend, line, (size_t)len);
+	bot.qend += (size_t)len;
 }
 
 /* Queues text for the channel as cmd (IRC_PRIVMSG or IRC_NOTICE), each
@@ -709,19 +712,22 @@ static int64_t ircbot_flush(int64_t now)
 {
 	char buf[100];
 	int64_t w = -1;
-	unsigned i;
+	const char *eol;
+	size_t n;
 
-	while (bot.state == LINK_JOINED && bot.qlen > 0) {
+	while (bot.state == LINK_JOINED && bot.qend > bot.qhead) {
 		w = irc_pace_wait(&bot.pace, now);
 		if (w > 0)
 			break;
 		w = -1;
-		i = bot.qhead;
-		if (ircbot_irc_put(bot.qline[i], bot.qline_len[i], now) < 0)
+		eol = memchr(bot.q + bot.qhead, '\n', bot.qend - bot.qhead);
+		n = eol ? (size_t)(eol - (bot.q + bot.qhead)) + 1 : bot.qend - bot.qhead;
+		if (ircbot_irc_put(bot.q + bot.qhead, n, now) < 0)
 			break; /* POLLOUT: the server took some */
 		irc_pace_sent(&bot.pace, now);
-		bot.qhead = (bot.qhead + 1) % IRCBOT_QUEUE;
-		bot.qlen--;
+		bot.qhead += n;
+		if (bot.qhead == bot.qend)
+			bot.qhead = bot.qend = 0;
 	}
 	if (bot.dropped && bot.attached && now >= bot.told_ms) {
 		fmt_snprintf(buf, sizeof(buf), "%lu lines not bridged", bot.dropped);

@@ -282,15 +282,19 @@ ib on && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*
 	-e "s/option channel .*/option channel '#lan'/" "$ICONF" >"$T/ib/on/udpchatirc"
 ib noserver && sed -e "s/option enabled .*/option enabled '1'/" -e "s/option channel .*/option channel '#lan'/" \
 	"$ICONF" >"$T/ib/noserver/udpchatirc"
-# two rooms (room2 as root), three bridges: main's (key, no notices), room2's,
-# and one for room3, which does not exist
+# two rooms (room2 as root), three bridges: main's (key, no notices, pacing,
+# idle, two peers), room2's (one peer), and one for room3, which does not
+# exist
 ib two && sed -e "s/option enabled .*/option enabled '1'/" -e "/^config udpchatd 'room2'/,\$ s/option user .*/option user ''/" \
 	"$CONF" >"$T/ib/two/udpchatd"
 {
 	sed -e "s/option enabled .*/option enabled '1'/" -e "s/option server .*/option server '127.0.0.1:1'/" \
 		-e "s/option channel .*/option channel '#lan'/" -e "s/option key .*/option key 'sesame'/" \
-		-e "s/option notices .*/option notices '0'/" -e "s/option nick .*/option nick 'boardA'/" "$ICONF"
+		-e "s/option notices .*/option notices '0'/" -e "s/option nick .*/option nick 'boardA'/" \
+		-e "s|option pacing .*|option pacing '10/0.5'|" -e "s/option idle .*/option idle '60'/" "$ICONF"
+	printf "\tlist peer 'boardB=B'\n\tlist peer 'boardC=C'\n"
 	printf "config bridge 'b2'\n\toption enabled '1'\n\toption room 'room2'\n\toption server '10.0.0.1'\n\toption channel '#zh'\n\toption tag 'zh'\n"
+	printf "\tlist peer 'zhB=B'\n"
 	printf "config bridge 'b3'\n\toption enabled '1'\n\toption room 'room3'\n\toption server '10.0.0.1'\n\toption channel '#x'\n"
 } >"$T/ib/two/udpchatirc"
 # the room main disabled: its bridge does not start
@@ -309,9 +313,9 @@ close_instance
 reload_trigger udpchatirc udpchatd"
 expect_bridge "enabled without a server: nothing started, said why" "$T/ib/noserver" "udpchatirc: bridge main: no server or channel set
 reload_trigger udpchatirc udpchatd"
-expect_bridge "three bridges: main's (key, -N), room2's (a root room: its own socket), none for a room that does not exist" \
+expect_bridge "three bridges: main's (key, -N, pacing -r, idle -i, its list peer as one -P), room2's (a root room: its own socket; one peer), none for a room that does not exist" \
 	"$T/ib/two" "open_instance main
-set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [boardA] [-t] [irc] [-k] [sesame] [-N] [127.0.0.1:1] [#lan]
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd/udpchatd.sock] [-n] [boardA] [-t] [irc] [-k] [sesame] [-N] [-r] [10/0.5] [-i] [60] [-P] [boardB=B,boardC=C] [127.0.0.1:1] [#lan]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
@@ -320,7 +324,7 @@ set_param group [udpchat]
 set_param no_new_privs [1]
 close_instance
 open_instance b2
-set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd-room2.sock] [-n] [udpchat] [-t] [zh] [10.0.0.1] [#zh]
+set_param command [/usr/bin/udpchatirc] [-c] [/var/run/udpchatd-room2.sock] [-n] [udpchat] [-t] [zh] [-P] [zhB=B] [10.0.0.1] [#zh]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]

@@ -18,6 +18,28 @@ from harness import LineBuffer, scale, timeout
 
 NGIRCD = shutil.which("ngircd") or "/usr/sbin/ngircd"
 CHAN = "#room"
+QUEUE_BYTES = 32768  # src/bounds.h IRCBOT_QUEUE_BYTES: room lines waiting for IRC
+
+
+def queue_line(nick, i, size=256):
+    """nick's room text "line I xxx..." whose line to the channel ("PRIVMSG
+    #room :<nick> TEXT\r\n") is size bytes: the bridge's queue holds
+    QUEUE_BYTES // size of them."""
+    text = "line %d " % i
+    return text + "x" * (size - len("PRIVMSG %s :<%s> \r\n" % (CHAN, nick)) - len(text))
+
+
+def told_not_bridged(member, tag, want, timeout_s):
+    """Sums the "[bridge TAG] N lines not bridged" notices member gets (one
+    or several: at most one every 5 s) until they reach want or timeout_s
+    passes. Returns the sum."""
+    pat = re.compile(r"\[bridge %s\] (\d+) lines not bridged\Z" % re.escape(tag))
+    told, deadline = 0, time.monotonic() + scale(timeout_s)
+    while told < want and time.monotonic() < deadline:
+        for l in member.lines(0.1):
+            m = pat.match(l)
+            told += int(m.group(1)) if m else 0
+    return told
 
 
 def _free_tcp_port():
@@ -270,15 +292,18 @@ def test_irc_outage_queue_and_udpchatd_restart(ctx):
     alice.send("before")
     carol.expect_msg("udpbot", "<alice> before")
     carol.close()
-    # during an outage lines are queued up to the bound (64); the rest are
-    # counted and the room is told
+    # during an outage lines are queued up to the bound (32 KiB: 128 lines
+    # of 256 bytes); the rest are counted and the room is told (in one
+    # notice, or several 5 s apart)
     irc.kill9()
     alice.expect("[bridge libera] link to IRC down (connection closed); reconnecting",
                  timeout=5, skip=True)
     t0 = time.monotonic()
-    for i in range(70):
-        alice.send("line %d" % i)
-    alice.expect("[bridge libera] 6 lines not bridged", timeout=8, skip=True)
+    n = QUEUE_BYTES // 256 + 6
+    for i in range(n):
+        alice.send(queue_line("alice", i))
+    told = told_not_bridged(alice, "libera", 6, 12)
+    assert told == 6, (told, alice.history[-5:])
     # start ngIRCd between two tries of the bridge (1-1.25, 3-3.75, 7-8.75 s
     # after the kill): carol is in the channel before it
     time.sleep(max(0.0, 4.5 - (time.monotonic() - t0)))
@@ -287,7 +312,7 @@ def test_irc_outage_queue_and_udpchatd_restart(ctx):
     assert "udpbot" not in carol.names, carol.names
     carol.expect(re.compile(r":udpbot!\S+ JOIN :?%s\Z" % re.escape(CHAN)), timeout=40, skip=True)
     for i in range(6):  # the first of the queue, in order, paced (a burst of 5, then 2 s)
-        carol.expect_msg("udpbot", "<alice> line %d" % i, timeout=6)
+        carol.expect_msg("udpbot", "<alice> " + queue_line("alice", i), timeout=6)
     # udpchatd restarted: the bridge re-attaches to the new one
     ctl_path, port = srv.ctl_path, srv.port
     srv.stop()

@@ -6,6 +6,7 @@ names the other boards' bridges with -P NICK=TAG. Members: a real `nc -u`, a
 real udpchat client (pipe mode), a UDP peer; the IRC user is a raw socket."""
 import os
 import re
+import sys
 import time
 
 from harness import scale, timeout
@@ -63,11 +64,11 @@ def network(ctx, n):
     return servers
 
 
-def board(ctx, irc, tag, nick, peers, *flags):
+def board(ctx, irc, tag, nick, peers, *flags, bridge=()):
     """A board: udpchatd, and its bridge on irc as nick, -t irc, -P peers
-    ({nick: tag}). Returns (server, bridge process)."""
+    ({nick: tag}) and the flags of bridge. Returns (server, bridge process)."""
     srv = ctx.server("-r", "0", *flags)
-    cmd = ctx.cmd("udpchatirc", "-c", srv.ctl_path, "-n", nick, "-t", "irc", "-N",
+    cmd = ctx.cmd("udpchatirc", "-c", srv.ctl_path, "-n", nick, "-t", "irc", "-N", *bridge,
                   *["-P%s=%s" % kv for kv in peers.items()],
                   "127.0.0.1:%d" % irc.port, CHAN)
     err = open(os.path.join(ctx.tmp, "udpchatirc.%s.err" % tag), "ab")
@@ -89,6 +90,30 @@ def in_channel(user, nicks, timeout_s=15):
         left.discard(line[1:].split("!")[0])
 
 
+def everywhere(servers, nicks, timeout_s=20):
+    """Waits until each server lists every nick of nicks in the channel
+    (NAMES, asked by a probe of its own). A server passes a channel's line
+    only to the links behind which it knows members of the channel, and a
+    JOIN crosses each link at that link's pace (ngIRCd reads a link at a
+    bounded rate): a JOIN seen on one server may not have reached another
+    yet, and a line said there now would miss the board that joined (what
+    made test_irc_link_three_boards time out, rarely, under load)."""
+    for i, s in enumerate(servers):
+        probe = IrcUser(s.port, "sync%d" % i, chan=None)
+        deadline = time.monotonic() + scale(timeout_s)
+        while True:
+            probe.send("NAMES " + CHAN)
+            seen = set()
+            for l in probe.before(re.compile(r":\S+ 366 .*"), timeout=5):
+                if re.match(r":\S+ 353 ", l):
+                    seen |= {n.lstrip("~&@%+") for n in l.split(" :", 1)[1].split()}
+            if seen >= set(nicks):
+                break
+            assert time.monotonic() < deadline, "%s: %s of %s in %s" % (s.name, seen, nicks, CHAN)
+            time.sleep(0.1)
+        probe.close()
+
+
 def gather(r, pats, timeout_s, ctx=None):
     """Reads r until each regex of pats matches a line of its history (in
     any order: lines of several speakers interleave). On a time-out the
@@ -98,8 +123,10 @@ def gather(r, pats, timeout_s, ctx=None):
         left = [p.pattern for p in pats if not any(p.match(l) for l in r.history)]
         if not left:
             return
-        assert time.monotonic() < deadline, "%s\n%s: never got %s (history %r)" % (
-            bridges_said(ctx) if ctx else "", r.who, left, r.history[-8:])
+        if time.monotonic() >= deadline:
+            if ctx:  # all of it where it is not cut (the runner keeps a traceback's last lines)
+                sys.stderr.write("%s: %s\nhistory %r\n" % (ctx.tmp, bridges_said(ctx), r.history))
+            raise AssertionError("%s: never got %s (history %r)" % (r.who, left, r.history[-8:]))
         r.lines(0.1)
 
 
@@ -133,6 +160,7 @@ def test_irc_link_two_boards(ctx):
     b, _ = board(ctx, irc2, "B", "brB", {"brA": "A"})
     carol = IrcUser(irc1.port, "carol")
     in_channel(carol, ["brA", "brB"])
+    everywhere([irc1, irc2], ["brA", "brB", "carol"])
     alice = ctx.nc(a.port)                       # alice on A: a real nc -u
     alice.send("alice\n")
     alice.expect_prefix("+OK welcome alice", timeout=3, skip=True)
@@ -201,52 +229,51 @@ def test_irc_link_two_boards(ctx):
     _bridge_clean(ctx)
 
 
-@timeout(60)
+@timeout(90)
 def test_irc_link_paste(ctx):
-    """A 100-line paste on board A under the default pacing (a burst of 5,
-    then a line every 2 s; the bridge's queue holds 64): what goes comes
-    in order on board B and on IRC, nothing twice, the rest is told to
-    room A; the bot is never disconnected for flooding. Bounded to the
-    first 10 lines (~10 s)."""
+    """A 100-line paste on board A, paced (-r 3/0.34: a burst of 3, then
+    3 lines a second, what ngIRCd takes from a client without delaying it,
+    to keep the test short: ~35 s), arrives complete on board B and on IRC:
+    every line once, in order; nothing is told "not bridged"; the bot is
+    never disconnected for flooding (the bridges' stderr, ngIRCd's logs)."""
     _need(ctx)
     irc1, irc2 = network(ctx, 2)
-    a, _ = board(ctx, irc1, "A", "brA", {"brB": "B"})
-    b, _ = board(ctx, irc2, "B", "brB", {"brA": "A"})
+    pace = ("-r", "3/0.34")
+    a, _ = board(ctx, irc1, "A", "brA", {"brB": "B"}, bridge=pace)
+    b, _ = board(ctx, irc2, "B", "brB", {"brA": "A"}, bridge=pace)
     carol = IrcUser(irc1.port, "carol")
-    in_channel(carol, ["brA", "brB"])
+    in_channel(carol, ["brA", "brB"])  # on irc1: it knows brB (the paste goes A -> B only)
     alice = a.join("alice")
     bob = b.join("bob")
-    n, first = 100, 10
-    paste = ["%03d 粘贴 line of the paste" % i for i in range(n)]
+    n = 100
+    paste = ["%03d 粘贴 line of the paste, as a log or code would be pasted: %s" % (i, "x" * (1 + i % 40))
+             for i in range(n)]
+    t0 = time.monotonic()
     for i in range(0, n, 10):                 # as a paste: 10 lines a datagram
         alice.send(*paste[i:i + 10])
-    t0 = time.monotonic()
     got = {bob: [], carol: []}
-    deadline = t0 + scale(25)
-    while min(len(g) for g in got.values()) < first:
-        assert time.monotonic() < deadline, got
+    deadline = t0 + scale(60)
+    while min(len(g) for g in got.values()) < n:
+        assert time.monotonic() < deadline, "%s\n%r" % (bridges_said(ctx), {
+            r.who: g[-3:] for r, g in got.items()})
         for r, pat in ((bob, r"alice@A: (.*)\Z"), (carol, r":brA!\S+ PRIVMSG \S+ :<alice> (.*)\Z")):
-            got[r] = [m.group(1) for m in (re.match(pat, l) for l in r.history) if m]
             r.lines(0.05)
+            got[r] = [m.group(1) for m in (re.match(pat, l) for l in r.history) if m]
+            assert got[r] == paste[:len(got[r])], (r.who, "not in order or twice", got[r])
     took = time.monotonic() - t0
-    for r, g in got.items():  # in order, each once, from the first
-        assert g == paste[:len(g)], (r.who, g)
-    # what the queue (64) could not hold is told to room A, in one or a few
-    # notices (at most one every 5 s), as many as the first reads brought
-    told = 0
-    while told < n - 64 - 5:
-        told = sum(int(m.group(1)) for m in (re.match(r"\[bridge irc\] (\d+) lines not bridged\Z", l)
-                                            for l in alice.history) if m)
-        assert time.monotonic() < deadline, alice.history
-        alice.lines(0.1)
-    assert told <= n - 64, told
-    ctx.note("first %d of a %d-line paste on B and IRC in %.1fs (paced)" % (first, n, took))
-    assert took >= 2 * (first - 5) - 1, "not paced: %.1fs" % took
+    ctx.note("a %d-line paste on B and IRC in %.1fs (paced -r 3/0.34)" % (n, took))
+    assert took >= 0.34 * (n - 3) - 1, "not paced: %.1fs" % took
+    time.sleep(0.5)  # a line twice would come now
+    for r, pat in ((bob, r"alice@A: (.*)\Z"), (carol, r":brA!\S+ PRIVMSG \S+ :<alice> (.*)\Z")):
+        r.drain()
+        assert [m.group(1) for m in (re.match(pat, l) for l in r.history) if m] == paste, r.who
+    assert not [l for l in alice.history + bob.history if "not bridged" in l], \
+        [l for l in alice.history + bob.history if "[bridge" in l]
     for tag in ("A", "B"):
         err = stderr_of(ctx, tag)
-        assert "link to IRC down" not in err and "Flood" not in err, err
+        assert "link to IRC down" not in err and "lood" not in err, err
     for s in (irc1, irc2):
-        assert not re.search(r"(?i)flood", s.logtext()), s.logtext()
+        assert not re.search(r"(?i)flood|exhausted", s.logtext()), s.logtext()
     carol.close()
     a.stop()
     b.stop()
@@ -267,6 +294,7 @@ def test_irc_link_three_boards(ctx):
         boards[tag] = board(ctx, nets[i], tag, nicks[tag], peers)[0]
     carol = IrcUser(nets[2].port, "carol")
     in_channel(carol, nicks.values())
+    everywhere(nets, list(nicks.values()) + ["carol"])
     members = {t: boards[t].join("m" + t.lower()) for t in "ABC"}
     k = 5  # a bridge's burst: no pacing wait
 

@@ -215,10 +215,12 @@ def test_irc_robust_server_stops_reading(ctx):
     c.send(":carol!c@127.0.0.1 PRIVMSG %s :still reading" % CHAN)
     alice.expect("carol@libera: still reading", timeout=3, skip=True)
     c.tick()
-    # the room's lines: the queue holds 64 (and what the buffer still
-    # takes, at most 14), the rest are counted and the room is told
-    for i in range(100):
-        bob.send("line %d" % i)
+    # the room's lines, 256 bytes each to IRC: the queue holds 128 (32 KiB)
+    # and the buffer what it still takes (at most 16), the rest are counted
+    # and the room is told
+    total, held = irc_base.QUEUE_BYTES // 256 + 32, irc_base.QUEUE_BYTES // 256
+    for i in range(total):
+        bob.send(irc_base.queue_line("bob", i))
     bob.send("/ping alive")  # udpchatd is not slowed either
     bob.expect("+OK pong alive", timeout=2, skip=True)
     # ... and the server that takes nothing for twice -i is left (it still
@@ -227,13 +229,13 @@ def test_irc_robust_server_stops_reading(ctx):
     pat = re.compile(r"\[bridge libera\] (\d+ lines not bridged|link to IRC down \(the server "
                      r"reads nothing\); reconnecting)")
     n, down, deadline = 0, False, time.monotonic() + scale(15)
-    while not down or n < 100 - 64 - 14:
+    while not down or n < total - held - 16:
         l = alice.expect(pat, timeout=max(0.1, deadline - time.monotonic()), skip=True)
         if "link to IRC down" in l:
             down = True
         else:
             n += int(l.split()[2])
-    assert n <= 100 - 64, n
+    assert n <= total - held, n
     ctx.note("%d lines not bridged" % n)
     hwm1 = _hwm_kb(bridge.pid)
     ctx.note("bridge VmHWM %d kB before, %d kB after" % (hwm0, hwm1))

@@ -22,8 +22,34 @@ config_load() {
 			eval "CONFIG_${cl_sec}_TYPE=\$cl_a"
 			;;
 		option) [ -n "$cl_sec" ] && eval "CONFIG_${cl_sec}_${cl_a}=\$cl_b" ;;
+		list) [ -n "$cl_sec" ] && config_list_add "$cl_sec" "$cl_a" "$cl_b" ;;
 		esac
 	done <"$UCI_DIR/$1"
+}
+# config_list_add SECTION OPTION VALUE: one `list OPTION VALUE`, as
+# OpenWrt's config_load keeps it: CONFIG_<section>_<option>_ITEM<N> (N from
+# 1), CONFIG_<section>_<option>_LENGTH, and CONFIG_<section>_<option> (the
+# items joined by spaces)
+config_list_add() {
+	cla_n=0
+	eval "cla_n=\${CONFIG_${1}_${2}_LENGTH:-0}"
+	cla_n=$((cla_n + 1))
+	eval "CONFIG_${1}_${2}_ITEM$cla_n=\$3"
+	eval "CONFIG_${1}_${2}_LENGTH=\$cla_n"
+	eval "CONFIG_${1}_${2}=\${CONFIG_${1}_${2}:+\$CONFIG_${1}_${2} }\$3"
+}
+# config_list_foreach SECTION OPTION FUNCTION [ARGS]: FUNCTION ITEM [ARGS]
+# for each item of the list OPTION of SECTION, in order
+config_list_foreach() {
+	clf_s=$1 clf_o=$2 clf_f=$3 clf_i=1 clf_n=0 clf_v=''
+	shift 3
+	eval "clf_n=\${CONFIG_${clf_s}_${clf_o}_LENGTH:-0}"
+	while [ "$clf_i" -le "$clf_n" ]; do
+		eval "clf_v=\$CONFIG_${clf_s}_${clf_o}_ITEM$clf_i"
+		"$clf_f" "$clf_v" "$@"
+		clf_i=$((clf_i + 1))
+	done
+	return 0
 }
 # config_foreach FUNCTION TYPE: FUNCTION SECTION for each section of TYPE
 config_foreach() {
