@@ -81,6 +81,10 @@ struct web_sess {
 	char name[PROTO_NAME_BYTES + 1];
 	uint32_t seq;               /* the highest room seq kept */
 	unsigned ser;               /* the last serial given */
+	int hist;                   /* the join's /last: its ~ lines are history */
+	uint32_t gap_top;           /* a seq missing: the highest held back (0: none) */
+	int gap_tries;              /* /since asks left without progress */
+	int64_t gap_ms;             /* the next /since for the gap */
 	int rejoin;                 /* S_IN: udpchatd forgot us (restarted): joining again */
 	int resync;                 /* re-joined: the next "+OK seq" asks /since */
 	unsigned char gen;          /* new epochs seen: udpchatd restarted this often */
@@ -458,6 +462,44 @@ static void web_ask(struct web_sess *s, const char *first)
 	web_udp(s, buf, sizeof(buf));
 }
 
+/* Asks udpchatd for the events after the last one kept. */
+static void web_since(struct web_sess *s, int64_t now)
+{
+	char ask[32];
+
+	fmt_snprintf(ask, sizeof(ask), "/since %u", (unsigned)s->seq);
+	web_ask(s, ask);
+	s->gap_ms = now + WEB_GAP_MS;
+}
+
+/* "+OK since N UPTO LOST", "+OK last K UPTO": every event up to UPTO that
+ * was for us came (or is no longer kept: LOST); a gap closes, or (the reply
+ * cut by its bound) is asked for again from there. */
+static void web_upto(int si, struct proto_span l, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	unsigned long n, upto, lost = 0;
+	size_t i = l.p[4] == 's' ? sizeof(REPLY_SINCE) - 1 : sizeof(REPLY_LAST) - 1;
+	char t[64];
+	int len;
+
+	if (web_num(l, &i, &n) < 0 || web_num(l, &i, &upto) < 0 ||
+	    (l.p[4] == 's' && web_num(l, &i, &lost) < 0))
+		return;
+	if (l.p[4] == 'l')
+		s->hist = 0;
+	if (upto > s->seq) {
+		s->seq = (uint32_t)upto;
+		s->gap_tries = WEB_GAP_TRIES; /* progress */
+	}
+	if (lost) {
+		len = fmt_snprintf(t, sizeof(t), "* ... %lu earlier lines not kept", lost);
+		web_keep(si, K_REPLY, s->seq, t, (size_t)len, now);
+	}
+	if (s->gap_top && s->seq >= s->gap_top)
+		s->gap_top = 0;
+}
+
 /* "+OK seq EPOCH LAST": a new EPOCH means udpchatd restarted (its seqs
  * start again): told once, and the event ids take a new prefix (web_pump)
  * so a page's Last-Event-ID never names an event of another epoch. After a
@@ -467,21 +509,19 @@ static void web_epoch(int si, struct proto_span l, int64_t now)
 	static const char told[] = "* the server restarted; earlier history is gone";
 	struct web_sess *s = &web_sess[si];
 	size_t off = sizeof(REPLY_SEQ) - 1;
-	char ask[32];
 
 	if (l.len < off + WEB_EPOCH_HEX)
 		return;
 	if (s->epoch[0] && memcmp(s->epoch, l.p + off, WEB_EPOCH_HEX) != 0) {
 		s->gen++;
-		s->seq = 0;
+		s->seq = s->gap_top = 0;
 		web_keep(si, K_REPLY, 0, told, sizeof(told) - 1, now);
 	}
 	memcpy(s->epoch, l.p + off, WEB_EPOCH_HEX);
 	s->epoch[WEB_EPOCH_HEX] = '\0';
 	if (s->resync) {
 		s->resync = 0;
-		fmt_snprintf(ask, sizeof(ask), "/since %u", (unsigned)s->seq);
-		web_ask(s, ask);
+		web_since(s, now);
 	}
 }
 
@@ -541,15 +581,27 @@ static void web_sess_line(int si, struct proto_span l, int64_t now)
 			return;
 		if (seq <= s->seq)
 			return; /* had it */
+		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1) {
+			/* a seq missing: this one comes again in the /since reply, in order */
+			if (!s->gap_top) {
+				s->gap_tries = WEB_GAP_TRIES;
+				s->gap_ms = now;
+			}
+			if (seq > s->gap_top)
+				s->gap_top = (uint32_t)seq;
+			return;
+		}
 		s->seq = (uint32_t)seq;
-		web_keep(si, l.p[0] == REPLY_EVENT ? K_EVENT : K_HIST, (uint32_t)seq, l.p + i,
-			 l.len - i, now);
+		web_keep(si, l.p[0] == REPLY_REPLAY && s->hist ? K_HIST : K_EVENT, (uint32_t)seq,
+			 l.p + i, l.len - i, now);
 		return;
 	}
 	if (web_starts(l, REPLY_ACK)) {
 		i = sizeof(REPLY_ACK) - 1;
 		if (web_num(l, &i, &v) < 0 || web_num(l, &i, &seq) < 0)
 			return;
+		if (seq == s->seq + 1UL)
+			s->seq = (uint32_t)seq; /* our own line: no gap */
 		if (s->qn && s->tries && s->tagged && v == s->id) {
 			n = fmt_snprintf(mine, sizeof(mine), "%s: %.*s", s->name,
 					 (int)s->qlen[s->qhead], s->q[s->qhead]);
@@ -563,9 +615,15 @@ static void web_sess_line(int si, struct proto_span l, int64_t now)
 		web_epoch(si, l, now);
 		return;
 	}
-	if (web_starts(l, REPLY_LAST) || web_starts(l, REPLY_SINCE) ||
-	    web_starts(l, REPLY_PONG " keepalive"))
-		return; /* our own requests' */
+	if (web_starts(l, REPLY_SINCE) || web_starts(l, REPLY_LAST)) {
+		web_upto(si, l, now);
+		return;
+	}
+	if (web_starts(l, REPLY_PONG " keepalive")) {
+		if (!s->gap_top) /* a last line lost is found within a keepalive */
+			web_since(s, now);
+		return;
+	}
 	if (web_starts(l, REPLY_SLOW) && s->qn && s->tries && s->tagged) {
 		s->tries--; /* not counted: sent again in a second */
 		s->qnext_ms = now + 1000;
@@ -598,6 +656,7 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 	if (web_starts(l, REPLY_WELCOME)) {
 		web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
 		s->state = S_IN;
+		s->hist = 1;
 		s->next_ms = now + WEB_PING_MS;
 		web_ask(s, "/seq\n/last " UCHAT_STR(WEB_LAST_K)); /* confirms the address */
 		if (c) {
@@ -693,6 +752,15 @@ static void web_sess_timers(int si, int64_t now)
 		if (now >= s->next_ms) {
 			web_udp(s, "/ping keepalive\n", 16);
 			s->next_ms = now + WEB_PING_MS;
+		}
+		if (s->gap_top && now >= s->gap_ms) {
+			if (s->gap_tries-- > 0) {
+				web_since(s, now);
+			} else { /* given up: what was held back is lost too */
+				web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
+				s->seq = s->gap_top;
+				s->gap_top = 0;
+			}
 		}
 		if (s->qn && s->tries && now >= s->qnext_ms) {
 			if (!s->tagged) {
@@ -1052,6 +1120,8 @@ static int web_wait(int64_t now)
 			t = s->end_ms;
 		if (s->qn && s->tries && s->qnext_ms < t)
 			t = s->qnext_ms;
+		if (s->state == S_IN && s->gap_top && !s->rejoin && s->gap_ms < t)
+			t = s->gap_ms;
 		if (s->conn < 0 && s->state != S_JOINING &&
 		    (x = s->alone_ms + (int64_t)web.linger_s * 1000) < t)
 			t = x;

@@ -413,6 +413,54 @@ def test_web_server_restart(ctx):
     ctx.note("re-joined after the restart; ids %s then %s" % (old, mine))
 
 
+@timeout(30)
+def test_web_gap_since(ctx):
+    """A seq missing on the UDP leg (a fake udpchatd skips one): udpchatweb
+    holds the later event back and asks /since (padded); the replay comes
+    to the page in room order, each event once; LOST is told."""
+    _need_web(ctx)
+    fake = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fake.bind(("127.0.0.1", 0))
+    fake.settimeout(ctx.scale(5))
+
+    class Fake:
+        port = fake.getsockname()[1]
+    web = Web(ctx, Fake)
+    joined = []
+    th = threading.Thread(target=lambda: joined.append(_post(web.port, "/join", "ann")))
+    th.start()
+
+    def recv(prefix):
+        while True:
+            d, peer = fake.recvfrom(65536)
+            if d.startswith(prefix):
+                return d, peer
+    _, peer = recv(b"/join ann")
+    fake.sendto(b"+OK welcome ann (idle timeout 600s), 1 online: ann\n", peer)
+    recv(b"/seq\n/last 20")
+    fake.sendto(b"+OK seq 0000beef 3\n~3 5 bob: three\n+OK last 20 3\n", peer)
+    th.join(ctx.scale(5))
+    assert joined and joined[0][0] == 200, joined
+    ev = Events(ctx, web.port, joined[0][1].split("\n")[0])
+    ev.until(lambda e: e[2] == "bob: three", "the history")
+    fake.sendto(b"=4 bob: four\n", peer)
+    fake.sendto(b"=6 bob: six\n", peer)     # 5 lost on the way
+    d, _ = recv(b"/since ")
+    assert d.startswith(b"/since 4\n") and len(d) >= 1000, d[:40]
+    fake.sendto(b"~5 1 bob: five\n~6 0 bob: six\n+OK since 4 6 0\n", peer)
+    fake.sendto(b"=9 bob: nine\n", peer)    # 7 and 8 no longer kept
+    d, _ = recv(b"/since ")
+    assert d.startswith(b"/since 6\n"), d[:40]
+    fake.sendto(b"~9 0 bob: nine\n+OK since 6 9 2\n", peer)
+    got = ev.until(lambda e: e[2].startswith("* ..."), "the end line's LOST")
+    assert [e[2] for e in got] == ["bob: four", "bob: five", "bob: six", "bob: nine",
+                                   "* ... 2 earlier lines not kept"], got
+    assert [e[0] for e in got if e[1] == ""] == ["4", "5", "6", "9"], got
+    ev.close()
+    web.stop()
+    fake.close()
+
+
 @timeout(40)
 def test_web_bad_http(ctx):
     _need_web(ctx)
