@@ -581,7 +581,7 @@ static void web_sess_line(int si, struct proto_span l, int64_t now)
 			return;
 		if (seq <= s->seq)
 			return; /* had it */
-		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1) {
+		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1 && seq - s->seq <= WEB_GAP_SEQS) {
 			/* a seq missing: this one comes again in the /since reply, in order */
 			if (!s->gap_top) {
 				s->gap_tries = WEB_GAP_TRIES;
@@ -590,6 +590,10 @@ static void web_sess_line(int si, struct proto_span l, int64_t now)
 			if (seq > s->gap_top)
 				s->gap_top = (uint32_t)seq;
 			return;
+		}
+		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1) { /* too many for a replay */
+			web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
+			s->gap_top = 0;
 		}
 		s->seq = (uint32_t)seq;
 		web_keep(si, l.p[0] == REPLY_REPLAY && s->hist ? K_HIST : K_EVENT, (uint32_t)seq,

@@ -34,6 +34,7 @@
 #define WEB_PING_MS        25000  /* keepalive /ping to udpchatd (then a /since: a lost last line) */
 #define WEB_GAP_MS         1000   /* a seq missing: /since at most this often, */
 #define WEB_GAP_TRIES      5      /* ... this many times without progress: then given up */
+#define WEB_GAP_SEQS       64     /* a gap wider than this is not asked for: told, gone on */
 #define WEB_LAST_K         20     /* the room's last lines shown on joining */
 #define WEB_TOKEN_HEX      32     /* a session's token: 128 random bits */
 #define WEB_JOIN_PAD       192    /* as udpchat: 3x holds a full welcome */

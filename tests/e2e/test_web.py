@@ -417,7 +417,8 @@ def test_web_server_restart(ctx):
 def test_web_gap_since(ctx):
     """A seq missing on the UDP leg (a fake udpchatd skips one): udpchatweb
     holds the later event back and asks /since (padded); the replay comes
-    to the page in room order, each event once; LOST is told."""
+    to the page in room order, each event once; LOST is told; a gap wider
+    than a replay is told and gone on from."""
     _need_web(ctx)
     fake = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     fake.bind(("127.0.0.1", 0))
@@ -456,6 +457,9 @@ def test_web_gap_since(ctx):
     assert [e[2] for e in got] == ["bob: four", "bob: five", "bob: six", "bob: nine",
                                    "* ... 2 earlier lines not kept"], got
     assert [e[0] for e in got if e[1] == ""] == ["4", "5", "6", "9"], got
+    fake.sendto(b"=100 bob: far\n", peer)    # more than a replay holds: told, not asked
+    got = ev.until(lambda e: e[2] == "bob: far", "the far line")
+    assert [e[2] for e in got] == ["* some lines were missed", "bob: far"], got
     ev.close()
     web.stop()
     fake.close()
