@@ -246,19 +246,23 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 	return e;
 }
 
-/* Keeps an entry; drops the oldest ones to make room. An event stream that
- * had not written a dropped entry yet is too slow: it is closed (its page
- * reconnects and is told what was missed). */
+/* Keeps an entry; drops the oldest ones to make room: a full ring drops
+ * WEB_RING_DROP bytes at once (one move of the rest for many entries, not
+ * one per entry). An event stream that had not written a dropped entry yet
+ * is too slow: it is closed (its page reconnects and is told what was
+ * missed). */
 static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t len, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	struct web_entry e;
-	size_t need, off = 0;
+	size_t need, off = 0, room = WEB_RING_BYTES;
 
 	if (len > WEB_RING_BYTES / 2)
 		len = WEB_RING_BYTES / 2;
 	need = sizeof(e) + len;
-	while (s->ring_len - off + need > WEB_RING_BYTES) {
+	if (s->ring_len + need > WEB_RING_BYTES)
+		room = WEB_RING_BYTES - WEB_RING_DROP;
+	while (s->ring_len - off + need > room) {
 		e = web_entry_at(s, off);
 		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS &&
 		    web_conns[s->conn].sent < e.ser)
@@ -287,6 +291,8 @@ static void web_pump(int i, int64_t now)
 	char id[32];
 	const char *ev;
 
+	if (c->sent == s->ser && s->state != S_GONE)
+		return; /* nothing new: no walk through the ring */
 	for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
 		e = web_entry_at(s, off);
 		if (e.ser <= c->sent)

@@ -24,6 +24,7 @@
 #define WEB_STALL_MS       30000  /* an event stream that takes nothing this long is dropped */
 #define WEB_KEEPALIVE_MS   15000  /* a comment on an idle event stream */
 #define WEB_RING_BYTES     4096   /* a session's events, kept for a reconnecting page */
+#define WEB_RING_DROP      1024   /* a full ring drops this much of its oldest at once */
 #define WEB_QUEUE          8      /* a session's lines waiting to be sent */
 #define WEB_JOIN_FIRST_MS  250    /* join: first resend, doubling, */
 #define WEB_JOIN_TOTAL_MS  5000   /* ... until this: 504 */
