@@ -328,12 +328,12 @@ fi
 if has web; then
 echo
 echo "# udpchatweb (issue 12): the same load to udpchatd with $WEB_PAGES web members beside it (udpchatweb -s $WEB_PAGES,"
-echo "#   nice $WEB_NICE; each member's event stream open and read by bench/webpages.py, raw sockets, nice 19:"
-echo "#   it stands for the phones) and without them;"
+echo "#   nice $WEB_NICE; each member's event stream open and read by bench/webpages.py, raw sockets,"
+echo "#   a stream udpchatweb ended opened again with Last-Event-ID) and without them;"
 echo "#   $REPS runs each in adjacent pairs (order alternating), 4x tp's messages; relay -m M+$WEB_PAGES in both."
 echo "#   loadgen/s: deliveries/s to loadgen's M members (median run); relay/s: with pages, the relay's"
 echo "#   deliveries/s counting its copies to the web members too (x (M-1+P)/(M-1)); ratios: median of the pairs'"
-echo "#   events/s: SSE events the pages read; closed: event streams udpchatweb dropped (worst run);"
+echo "#   events/s: SSE events the pages read; closed: event streams udpchatweb ended (worst run; reopened);"
 echo "#   web cpu: udpchatweb's user + system time over the run, % of one core (median run)"
 printf '%-10s %5s %12s %12s %12s %8s %8s %11s %9s %7s %8s\n' shape bytes "pages lg/s" "none lg/s" "pages rel/s" "lg ratio" "rel ratio" "loss p/n" "events/s" closed "web cpu"
 if make -s BUILD=build/bench-web PROGS="udpchatd udpchatweb" all >"$LOG/make-web.log" 2>&1; then
@@ -354,8 +354,7 @@ for sh in $WEB_SHAPES; do
 					-t 60 127.0.0.1 $rport </dev/null >"$LOG/web.$port.log" 2>&1 &
 				WPID=$!
 				PIDS="$PIDS $WPID"
-				# the pages stand for phones, not on the board: their reader yields the CPU
-				nice -n 19 python3 bench/webpages.py $port "$WEB_PAGES" "$out.ready" 120 >"$out.pages" 2>&1 &
+				python3 bench/webpages.py $port "$WEB_PAGES" "$out.ready" 120 >"$out.pages" 2>&1 &
 				PPID_=$!
 				PIDS="$PIDS $PPID_"
 				k=0

@@ -7,8 +7,10 @@ pages of udpchatweb without a browser, on 127.0.0.1 only.
 Joins N web members (POST /join, names w0...), opens each one's event
 stream (GET /events) on a raw socket, writes READY_FILE, then reads every
 stream (poll, at most 64 KiB a read, the bytes counted and dropped) until
-SIGTERM or SECONDS. Prints one line: pages=N events=E bytes=B closed=C
-(closed: streams the server ended, e.g. a page too slow for its ring).
+SIGTERM or SECONDS. A stream the server ends (a page too slow for its
+session's ring) is opened again at once with the last id read as
+Last-Event-ID, as a browser's EventSource does. Prints one line: pages=N
+events=E bytes=B closed=C (C: streams the server ended).
 Exit 0 when all N joined and streamed, 1 when the set-up failed."""
 import select
 import signal
@@ -57,19 +59,22 @@ def main():
             print("webpages: join of %s: %r" % (name.decode(), r[:80]), file=sys.stderr)
             return 1
         toks.append(body.split(b"\n")[0])
-    socks = {}
-    for t in toks:
-        s = connect(port)
-        s.sendall(b"GET /events?s=%s HTTP/1.1\r\nHost: b\r\n\r\n" % t)
-        s.setblocking(False)
-        socks[s.fileno()] = s
+    socks, tok, last, tail = {}, {}, {}, {}
     p = select.poll()
-    for fd in socks:
+
+    def open_stream(t, last_id):
+        s = connect(port)
+        s.sendall(b"GET /events?s=%s HTTP/1.1\r\nHost: b\r\n%s\r\n" % (
+            t, b"Last-Event-ID: %s\r\n" % last_id if last_id else b""))
+        s.setblocking(False)
+        fd = s.fileno()
+        socks[fd], tok[fd], last[fd], tail[fd] = s, t, last_id, b""
         p.register(fd, select.POLLIN)
+    for t in toks:
+        open_stream(t, b"")
     with open(ready, "w") as f:
         f.write("%d\n" % n)
     events = nbytes = closed = 0
-    tail = {fd: b"" for fd in socks}
     end = time.monotonic() + secs
     while socks and not stop and time.monotonic() < end:
         try:
@@ -87,11 +92,16 @@ def main():
                 p.unregister(fd)
                 socks.pop(fd).close()
                 closed += 1
+                open_stream(tok.pop(fd), last.pop(fd))
                 continue
             nbytes += len(b)
             chunk = tail[fd] + b    # "\n\n" ends an event; it may span reads
-            events += chunk.count(b"\n\n")
-            tail[fd] = chunk[-1:]
+            events += chunk.count(b"\n\n") - tail[fd].count(b"\n\n")
+            i = chunk.rfind(b"\nid: ")
+            j = chunk.find(b"\n", i + 5) if i >= 0 else -1
+            if j > 0:
+                last[fd] = chunk[i + 5:j]
+            tail[fd] = chunk[-64:]
     for s in socks.values():
         s.close()
     print("pages=%d events=%d bytes=%d closed=%d" % (n, events, nbytes, closed))
