@@ -446,12 +446,11 @@ def test_web_gap_since(ctx):
     ev.until(lambda e: e[2] == "bob: three", "the history")
     fake.sendto(b"=4 bob: four\n", peer)
     fake.sendto(b"=6 bob: six\n", peer)     # 5 lost on the way
-    d, _ = recv(b"/since ")
-    assert d.startswith(b"/since 4\n") and len(d) >= 1000, d[:40]
+    d, _ = recv(b"/since 4\n")   # (a loaded machine may send it again: skipped below)
+    assert len(d) >= 1000, len(d)
     fake.sendto(b"~5 1 bob: five\n~6 0 bob: six\n+OK since 4 6 0\n", peer)
     fake.sendto(b"=9 bob: nine\n", peer)    # 7 and 8 no longer kept
-    d, _ = recv(b"/since ")
-    assert d.startswith(b"/since 6\n"), d[:40]
+    recv(b"/since 6\n")
     fake.sendto(b"~9 0 bob: nine\n+OK since 6 9 2\n", peer)
     got = ev.until(lambda e: e[2].startswith("* ..."), "the end line's LOST")
     assert [e[2] for e in got] == ["bob: four", "bob: five", "bob: six", "bob: nine",
