@@ -12,6 +12,9 @@
 #      BENCH_PARTS (default "tp v11 lat size cg loss scaleout"), BENCH_KEEP=1 to keep the logs,
 #      BENCH_SCALEOUT_S (part scaleout's seconds of chat, default 30),
 #      BENCH_V11_SHAPES (part v11's shapes, default "100:1:32 1000:1:32 256:4:400"),
+#      BENCH_WEB_SHAPES (part web's shapes, default "100:1:32"; not in the default
+#      BENCH_PARTS: BENCH_PARTS=web), BENCH_WEB_PAGES (its open pages, default 32),
+#      BENCH_WEB_NICE (udpchatweb's nice value in part web, default 0),
 #      BENCH_UDPCHATD=PATH to measure another udpchatd build (e.g. a candidate
 #      change) instead of building one from src/.
 # Every load is bounded (message count and loadgen -T); every process started
@@ -26,6 +29,9 @@ SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 2
 WINDOW=${BENCH_WINDOW:-64}
 PARTS=${BENCH_PARTS:-"tp v11 lat size cg loss scaleout"}
 V11_SHAPES=${BENCH_V11_SHAPES:-"100:1:32 1000:1:32 256:4:400"}
+WEB_SHAPES=${BENCH_WEB_SHAPES:-"100:1:32"}
+WEB_PAGES=${BENCH_WEB_PAGES:-32}
+WEB_NICE=${BENCH_WEB_NICE:-0}
 mkdir -p "$LOG"
 rm -f "$LOG"/*
 
@@ -317,6 +323,99 @@ if make -s BUILD=build/bench-full PROGS="udpchatd udpchat udpchatctl udpchatirc"
 else
 	cat "$LOG/make-full.log"
 	verdict MISSED "scale-out: the build with udpchatirc failed"
+fi
+fi
+
+if has web; then
+echo
+echo "# udpchatweb (issue 12): the same load to udpchatd with $WEB_PAGES web members beside it (udpchatweb -s $WEB_PAGES,"
+echo "#   nice $WEB_NICE; each member's event stream open and read by bench/webpages.py, raw sockets, nice 19,"
+echo "#   a stream udpchatweb ended opened again with Last-Event-ID) and without them;"
+echo "#   $REPS runs each in adjacent pairs (order alternating), 4x tp's messages; relay -m M+$WEB_PAGES in both."
+echo "#   loadgen/s: deliveries/s to loadgen's M members (median run); relay/s: with pages, the relay's"
+echo "#   deliveries/s counting its copies to the web members too (x (M-1+P)/(M-1)); ratios: median of the pairs'"
+echo "#   events/s: SSE events the pages read; closed: event streams udpchatweb ended (worst run; reopened);"
+echo "#   web cpu: udpchatweb's user + system time over the run, % of one core (median run)"
+printf '%-10s %5s %12s %12s %12s %8s %8s %11s %9s %7s %8s\n' shape bytes "pages lg/s" "none lg/s" "pages rel/s" "lg ratio" "rel ratio" "loss p/n" "events/s" closed "web cpu"
+if make -s BUILD=build/bench-web PROGS="udpchatd udpchatweb" all >"$LOG/make-web.log" 2>&1; then
+for sh in $WEB_SHAPES; do
+	m=${sh%%:*} rest=${sh#*:}
+	s=${rest%%:*} z=${rest#*:}
+	n=$(($(msgs_for "$m") * 4))   # a few seconds a run: the pages' side is slower to settle
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		if [ $((i % 2)) = 0 ]; then pair="none pages"; else pair="pages none"; fi
+		for p in $pair; do
+			out=$LOG/web.$sh.$p.$i
+			start udpchatd $((m + WEB_PAGES))
+			rport=$port
+			if [ "$p" = pages ]; then
+				next_port
+				nice -n "$WEB_NICE" build/bench-web/udpchatweb -p $port -b 127.0.0.1 -m $((WEB_PAGES + 8)) -s "$WEB_PAGES" \
+					-t 60 127.0.0.1 $rport </dev/null >"$LOG/web.$port.log" 2>&1 &
+				WPID=$!
+				PIDS="$PIDS $WPID"
+				# the pages stand for phones, which are not on the board: their reader
+				# yields the CPU (and reconnects when it fell behind)
+				nice -n 19 python3 bench/webpages.py $port "$WEB_PAGES" "$out.ready" 120 >"$out.pages" 2>&1 &
+				PPID_=$!
+				PIDS="$PIDS $PPID_"
+				k=0
+				while [ ! -s "$out.ready" ] && [ $k -lt 200 ] && kill -0 $PPID_ 2>/dev/null; do
+					sleep 0.1
+					k=$((k + 1))
+				done
+			fi
+			sleep 0.1
+			[ "$p" = pages ] && wt0=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$WPID/stat" 2>/dev/null)
+			timeout 60 $B/loadgen -p $rport -m "$m" -s "$s" -z "$z" -n "$n" -w "$WINDOW" -T 10 \
+				>"$out" 2>>"$LOG/loadgen.log" || echo "members=$m failed=$?" >"$out"
+			if [ "$p" = pages ]; then
+				[ -s "$out.ready" ] || echo " pages_failed=1" >>"$out"
+				# udpchatweb's CPU (user + system) over the run, in % of one core
+				echo " web_cpu=$(awk -v hz="$(getconf CLK_TCK)" -v t0="$wt0" -v s="$(kv secs "$out")" \
+					'{ sub(/^.*\) /, ""); printf "%.0f", (s > 0 ? 100 * ($12 + $13 - t0) / hz / s : 0) }' \
+					"/proc/$WPID/stat" 2>/dev/null)" >>"$out"
+				kill $PPID_ 2>/dev/null
+				wait $PPID_ 2>/dev/null
+				kill $WPID 2>/dev/null
+				wait $WPID 2>/dev/null
+				PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx -e "$PPID_" -e "$WPID" | tr '\n' ' ')
+				# the pages' events over the loadgen run's own seconds
+				echo " $(cat "$out.pages")" >>"$out"
+			fi
+			port=$rport RPID=$RPID
+			stop
+		done
+		i=$((i + 1))
+	done
+	med() { for f in "$LOG/web.$sh.$1".?; do kv dps "$f"; done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
+	worst() { for f in "$LOG/web.$sh.$1".?; do kv "$2" "$f"; done | sort -n | tail -1; }
+	med2() { for f in "$LOG/web.$sh.pages".?; do kv "$1" "$f"; done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
+	i=0
+	r=$(while [ $i -lt "$REPS" ]; do
+		echo "$(kv dps "$LOG/web.$sh.pages.$i") $(kv dps "$LOG/web.$sh.none.$i")"
+		i=$((i + 1))
+	done | median_ratio)
+	i=0
+	rr=$(while [ $i -lt "$REPS" ]; do
+		echo "$(kv dps "$LOG/web.$sh.pages.$i" | awk -v m="$m" -v p="$WEB_PAGES" '{ print $1 * (m - 1 + p) / (m - 1) }') $(kv dps "$LOG/web.$sh.none.$i")"
+		i=$((i + 1))
+	done | median_ratio)
+	ev=$(for f in "$LOG/web.$sh.pages".?; do
+		awk -v e="$(kv events "$f")" -v d="$(kv delivered "$f")" -v r="$(kv dps "$f")" \
+			'BEGIN { if (d > 0 && r > 0) printf "%.0f\n", e / (d / r); else print 0 }'
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }')
+	lp=$(worst pages lost)
+	printf '%-10s %5s %12s %12s %12s %8s %8s %11s %9s %7s %8s\n' "${m}x$s" "$z" "$(med pages)" "$(med none)" \
+		"$(med pages | awk -v m="$m" -v p="$WEB_PAGES" '{ printf "%.0f", $1 * (m - 1 + p) / (m - 1) }')" \
+		"$r" "$rr" "${lp:-?}/$(worst none lost)" "$ev" "$(worst pages closed)" "$(med2 web_cpu)%"
+	verdict "$(awk -v r="$rr" -v l="${lp:-1}" 'BEGIN { print (r >= 0.95 && l == 0) ? "met   " : "MISSED" }')" \
+		"${m}x$s ${z} B: the relay's deliveries/s with $WEB_PAGES open SSE pages beside it $rr x without (>= 0.95), loss ${lp:-?} = 0"
+done
+else
+	cat "$LOG/make-web.log"
+	verdict MISSED "web: the build with udpchatweb failed"
 fi
 fi
 

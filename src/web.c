@@ -64,6 +64,7 @@ struct web_entry {
 	uint32_t seq;               /* the room's seq (K_REPLY, K_END: the latest seen) */
 	unsigned short len;
 	char kind;
+	unsigned char gen;          /* the session's epochs before this one's (web_epoch) */
 };
 
 enum web_sstate { S_FREE, S_JOINING, S_IN, S_GONE };
@@ -80,6 +81,14 @@ struct web_sess {
 	char name[PROTO_NAME_BYTES + 1];
 	uint32_t seq;               /* the highest room seq kept */
 	unsigned ser;               /* the last serial given */
+	int hist;                   /* the join's /last: its ~ lines are history */
+	uint32_t gap_top;           /* a seq missing: the highest held back (0: none) */
+	int gap_tries;              /* /since asks left without progress */
+	int64_t gap_ms;             /* the next /since for the gap */
+	int rejoin;                 /* S_IN: udpchatd forgot us (restarted): joining again */
+	int resync;                 /* re-joined: the next "+OK seq" asks /since */
+	unsigned char gen;          /* new epochs seen: udpchatd restarted this often */
+	char epoch[WEB_EPOCH_HEX + 1];
 	size_t ring_len;            /* ring[0..ring_len): entries, oldest first */
 	/* lines from the page, oldest first; the head is in flight when tries > 0 */
 	unsigned qhead, qn;
@@ -238,19 +247,23 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 	return e;
 }
 
-/* Keeps an entry; drops the oldest ones to make room. An event stream that
- * had not written a dropped entry yet is too slow: it is closed (its page
- * reconnects and is told what was missed). */
+/* Keeps an entry; drops the oldest ones to make room: a full ring drops
+ * WEB_RING_DROP bytes at once (one move of the rest for many entries, not
+ * one per entry). An event stream that had not written a dropped entry yet
+ * is too slow: it is closed (its page reconnects and is told what was
+ * missed). */
 static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t len, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	struct web_entry e;
-	size_t need, off = 0;
+	size_t need, off = 0, room = WEB_RING_BYTES;
 
 	if (len > WEB_RING_BYTES / 2)
 		len = WEB_RING_BYTES / 2;
 	need = sizeof(e) + len;
-	while (s->ring_len - off + need > WEB_RING_BYTES) {
+	if (s->ring_len + need > WEB_RING_BYTES)
+		room = WEB_RING_BYTES - WEB_RING_DROP;
+	while (s->ring_len - off + need > room) {
 		e = web_entry_at(s, off);
 		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS &&
 		    web_conns[s->conn].sent < e.ser)
@@ -261,7 +274,7 @@ static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t l
 		io_move_down(s->ring, s->ring + off, s->ring_len - off);
 		s->ring_len -= off;
 	}
-	e = (struct web_entry){ ++s->ser, seq, (unsigned short)len, kind };
+	e = (struct web_entry){ ++s->ser, seq, (unsigned short)len, kind, s->gen };
 	memcpy(s->ring + s->ring_len, &e, sizeof(e));
 	memcpy(s->ring + s->ring_len + sizeof(e), text, len);
 	s->ring_len += need;
@@ -276,17 +289,20 @@ static void web_pump(int i, int64_t now)
 	struct web_entry e;
 	size_t off, j;
 	int n;
-	char id[24];
+	char id[32];
 	const char *ev;
 
+	if (c->sent == s->ser && s->state != S_GONE)
+		return; /* nothing new: no walk through the ring */
 	for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
 		e = web_entry_at(s, off);
 		if (e.ser <= c->sent)
 			continue;
+		n = e.gen ? fmt_snprintf(id, sizeof(id), "%u-", e.gen) : 0; /* a new epoch's */
 		if (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)
-			fmt_snprintf(id, sizeof(id), "%u", (unsigned)e.seq);
+			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u", (unsigned)e.seq);
 		else
-			fmt_snprintf(id, sizeof(id), "%u.%u", (unsigned)e.seq, e.ser);
+			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u.%u", (unsigned)e.seq, e.ser);
 		ev = e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
 		     e.kind == K_REPLY ? "event: reply\n" : e.kind == K_END ? "event: end\n" : "";
 		if (c->out_len + e.len + 64 > sizeof(c->out))
@@ -441,6 +457,117 @@ static void web_set_name(struct web_sess *s, struct proto_span l, size_t off)
 	}
 }
 
+/* Sends "FIRST" padded to WEB_ASK_PAD bytes: a replay is at most 3x the
+ * datagram that asked (docs/PROTOCOL.md); it also confirms our address. */
+static void web_ask(struct web_sess *s, const char *first)
+{
+	char buf[WEB_ASK_PAD];
+	size_t n = strlen(first);
+
+	memcpy(buf, first, n);
+	memset(buf + n, '\n', sizeof(buf) - n);
+	web_udp(s, buf, sizeof(buf));
+}
+
+/* Asks udpchatd for the events after the last one kept. */
+static void web_since(struct web_sess *s, int64_t now)
+{
+	char ask[32];
+
+	fmt_snprintf(ask, sizeof(ask), "/since %u", (unsigned)s->seq);
+	web_ask(s, ask);
+	s->gap_ms = now + WEB_GAP_MS;
+}
+
+/* "+OK since N UPTO LOST", "+OK last K UPTO": every event up to UPTO that
+ * was for us came (or is no longer kept: LOST); a gap closes, or (the reply
+ * cut by its bound) is asked for again from there. */
+static void web_upto(int si, struct proto_span l, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	unsigned long n, upto, lost = 0;
+	size_t i = l.p[4] == 's' ? sizeof(REPLY_SINCE) - 1 : sizeof(REPLY_LAST) - 1;
+	char t[64];
+	int len;
+
+	if (web_num(l, &i, &n) < 0 || web_num(l, &i, &upto) < 0 ||
+	    (l.p[4] == 's' && web_num(l, &i, &lost) < 0))
+		return;
+	if (l.p[4] == 'l')
+		s->hist = 0;
+	if (upto > s->seq) {
+		s->seq = (uint32_t)upto;
+		s->gap_tries = WEB_GAP_TRIES; /* progress */
+	}
+	if (lost) {
+		len = fmt_snprintf(t, sizeof(t), "* ... %lu earlier lines not kept", lost);
+		web_keep(si, K_REPLY, s->seq, t, (size_t)len, now);
+	}
+	if (s->gap_top && s->seq >= s->gap_top)
+		s->gap_top = 0;
+}
+
+/* "+OK seq EPOCH LAST": a new EPOCH means udpchatd restarted (its seqs
+ * start again): told once, and the event ids take a new prefix (web_pump)
+ * so a page's Last-Event-ID never names an event of another epoch. After a
+ * re-join, asks for what the room said that we did not get (/since). */
+static void web_epoch(int si, struct proto_span l, int64_t now)
+{
+	static const char told[] = "* the server restarted; earlier history is gone";
+	struct web_sess *s = &web_sess[si];
+	size_t off = sizeof(REPLY_SEQ) - 1;
+
+	if (l.len < off + WEB_EPOCH_HEX)
+		return;
+	if (s->epoch[0] && memcmp(s->epoch, l.p + off, WEB_EPOCH_HEX) != 0) {
+		s->gen++;
+		s->seq = s->gap_top = 0;
+		web_keep(si, K_REPLY, 0, told, sizeof(told) - 1, now);
+	}
+	memcpy(s->epoch, l.p + off, WEB_EPOCH_HEX);
+	s->epoch[WEB_EPOCH_HEX] = '\0';
+	if (s->resync) {
+		s->resync = 0;
+		web_since(s, now);
+	}
+}
+
+/* A line while re-joining: the welcome (go on: the queued lines go again,
+ * "/seq" tells the epoch) or a refusal (the page asks for a name). */
+static void web_rejoin_line(int si, struct proto_span l, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	char t[200];
+	int n;
+
+	if (web_starts(l, REPLY_WELCOME) || web_starts(l, REPLY_ALREADY)) {
+		if (web_starts(l, REPLY_WELCOME))
+			web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
+		s->rejoin = 0;
+		s->resync = 1;
+		s->tries = 0;
+		s->next_ms = now + WEB_PING_MS;
+		web_ask(s, "/seq");
+	} else if (web_starts(l, REPLY_NAME_TAKEN) || web_starts(l, REPLY_INVALID_NAME) ||
+		   web_starts(l, REPLY_ROOM_FULL)) {
+		n = fmt_snprintf(t, sizeof(t), "%.*s (the server restarted: join again)",
+				 (int)(l.len > 150 ? 150 : l.len), l.p);
+		web_sess_end(si, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0, now);
+	}
+}
+
+/* udpchatd does not know us ("-ERR not in the room": it restarted, or
+ * timed us out): we join again with the same name, as udpchat does; the
+ * line in flight goes again after the welcome. */
+static void web_rejoin(struct web_sess *s, int64_t now)
+{
+	s->rejoin = 1;
+	s->tries = 0;
+	s->next_ms = now;
+	s->end_ms = now + WEB_REJOIN_MS;
+	s->join_wait = WEB_JOIN_FIRST_MS;
+}
+
 /* One line from udpchatd to a member's session; *dseq: the seq of the
  * datagram's last event line (0: none), for v1.1's "= TEXT" (the event
  * after it). */
@@ -454,6 +581,10 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 
 	if (l.len == 0)
 		return;
+	if (s->rejoin) {
+		web_rejoin_line(si, l, now);
+		return;
+	}
 	if (l.p[0] == REPLY_EVENT || l.p[0] == REPLY_REPLAY) {
 		if (web_starts(l, REPLY_NEXT)) {
 			if (!*dseq)
@@ -468,15 +599,31 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 			*dseq = (uint32_t)seq;
 		if (seq <= s->seq)
 			return; /* had it */
+		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1 && seq - s->seq <= WEB_GAP_SEQS) {
+			/* a seq missing: this one comes again in the /since reply, in order */
+			if (!s->gap_top) {
+				s->gap_tries = WEB_GAP_TRIES;
+				s->gap_ms = now;
+			}
+			if (seq > s->gap_top)
+				s->gap_top = (uint32_t)seq;
+			return;
+		}
+		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1) { /* too many for a replay */
+			web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
+			s->gap_top = 0;
+		}
 		s->seq = (uint32_t)seq;
-		web_keep(si, l.p[0] == REPLY_EVENT ? K_EVENT : K_HIST, (uint32_t)seq, l.p + i,
-			 l.len - i, now);
+		web_keep(si, l.p[0] == REPLY_REPLAY && s->hist ? K_HIST : K_EVENT, (uint32_t)seq,
+			 l.p + i, l.len - i, now);
 		return;
 	}
 	if (web_starts(l, REPLY_ACK)) {
 		i = sizeof(REPLY_ACK) - 1;
 		if (web_num(l, &i, &v) < 0 || web_num(l, &i, &seq) < 0)
 			return;
+		if (seq == s->seq + 1UL)
+			s->seq = (uint32_t)seq; /* our own line: no gap */
 		if (s->qn && s->tries && s->tagged && v == s->id) {
 			n = fmt_snprintf(mine, sizeof(mine), "%s: %.*s", s->name,
 					 (int)s->qlen[s->qhead], s->q[s->qhead]);
@@ -486,9 +633,19 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 		}
 		return;
 	}
-	if (web_starts(l, REPLY_SEQ) || web_starts(l, REPLY_LAST) || web_starts(l, REPLY_SINCE) ||
-	    web_starts(l, REPLY_PONG " keepalive"))
-		return; /* our own requests' */
+	if (web_starts(l, REPLY_SEQ)) {
+		web_epoch(si, l, now);
+		return;
+	}
+	if (web_starts(l, REPLY_SINCE) || web_starts(l, REPLY_LAST)) {
+		web_upto(si, l, now);
+		return;
+	}
+	if (web_starts(l, REPLY_PONG " keepalive")) {
+		if (!s->gap_top) /* a last line lost is found within a keepalive */
+			web_since(s, now);
+		return;
+	}
 	if (web_starts(l, REPLY_SLOW) && s->qn && s->tries && s->tagged) {
 		s->tries--; /* not counted: sent again in a second */
 		s->qnext_ms = now + 1000;
@@ -496,7 +653,11 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 	}
 	if (web_starts(l, REPLY_NICK))
 		web_set_name(s, l, sizeof(REPLY_NICK) - 1);
-	if (web_starts(l, REPLY_BYE) || web_starts(l, REPLY_REMOVED) || web_starts(l, REPLY_NOT_IN)) {
+	if (web_starts(l, REPLY_NOT_IN)) {
+		web_rejoin(s, now);
+		return;
+	}
+	if (web_starts(l, REPLY_BYE) || web_starts(l, REPLY_REMOVED)) {
 		web_sess_end(si, l.p, l.len, now);
 		return;
 	}
@@ -511,16 +672,15 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	struct web_conn *c = s->conn >= 0 ? &web_conns[s->conn] : NULL;
-	char buf[WEB_ASK_PAD], why[160];
+	char why[160];
 	int n;
 
 	if (web_starts(l, REPLY_WELCOME)) {
 		web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
 		s->state = S_IN;
+		s->hist = 1;
 		s->next_ms = now + WEB_PING_MS;
-		n = fmt_snprintf(buf, sizeof(buf), "/seq\n/last %d", WEB_LAST_K);
-		memset(buf + n, '\n', sizeof(buf) - (size_t)n);
-		web_udp(s, buf, sizeof(buf)); /* confirms the address: the room hears of us */
+		web_ask(s, "/seq\n/last " UCHAT_STR(WEB_LAST_K)); /* confirms the address */
 		if (c) {
 			n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n%s\n", s->token, s->name);
 			web_reply(c, 200, "text/plain; charset=utf-8", NULL, c->msg, (size_t)n, 0, now);
@@ -600,9 +760,30 @@ static void web_sess_timers(int si, int64_t now)
 			web_sess_free(si, now);
 			return;
 		}
+		if (s->rejoin) {
+			if (now >= s->end_ms) {
+				n = fmt_snprintf(t, sizeof(t), "-ERR not in the room, and no answer from "
+						 "udpchatd at %s port %u: join again", web.host, web.room_port);
+				web_sess_end(si, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0, now);
+			} else if (now >= s->next_ms) {
+				web_send_join(s);
+				s->next_ms = now + s->join_wait;
+				s->join_wait *= 2;
+			}
+			break;
+		}
 		if (now >= s->next_ms) {
 			web_udp(s, "/ping keepalive\n", 16);
 			s->next_ms = now + WEB_PING_MS;
+		}
+		if (s->gap_top && now >= s->gap_ms) {
+			if (s->gap_tries-- > 0) {
+				web_since(s, now);
+			} else { /* given up: what was held back is lost too */
+				web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
+				s->seq = s->gap_top;
+				s->gap_top = 0;
+			}
 		}
 		if (s->qn && s->tries && now >= s->qnext_ms) {
 			if (!s->tagged) {
@@ -749,8 +930,8 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	int si = web_find(r);
 	struct web_sess *s;
 	struct web_entry e;
-	size_t off, i = 0, dot;
-	unsigned long seq = 0, ser = 0;
+	size_t off, i = 0, dot, dash;
+	unsigned long seq = 0, ser = 0, gen = 0;
 	int found = 0, has_ser, sndbuf = WEB_SNDBUF;
 
 	if (si < 0 || (web_sess[si].state != S_IN && web_sess[si].state != S_GONE)) {
@@ -760,17 +941,27 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	s = &web_sess[si];
 	c->sent = 0;
 	if (r->last_id.len) {
-		for (dot = 0; dot < r->last_id.len && r->last_id.p[dot] != '.'; dot++)
+		/* [GEN-]SEQ[.SER]: GEN, a later epoch's (web_pump) */
+		for (dash = 0; dash < r->last_id.len && r->last_id.p[dash] != '-'; dash++)
+			;
+		if (dash < r->last_id.len &&
+		    (web_num((struct proto_span){ r->last_id.p, dash }, &i, &gen) < 0 || i != dash))
+			gen = 256; /* matches nothing */
+		if (dash < r->last_id.len)
+			i = dash + 1;
+		for (dot = i; dot < r->last_id.len && r->last_id.p[dot] != '.'; dot++)
 			;
 		has_ser = dot < r->last_id.len;
-		if (web_num((struct proto_span){ r->last_id.p, dot }, &i, &seq) == 0 && i == dot) {
+		if (gen < 256 &&
+		    web_num((struct proto_span){ r->last_id.p, dot }, &i, &seq) == 0 && i == dot) {
 			i = dot + 1;
 			if (has_ser && (web_num(r->last_id, &i, &ser) < 0 || i != r->last_id.len))
 				ser = 0;
 			for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
 				e = web_entry_at(s, off);
 				if (has_ser ? e.ser == ser :
-				    e.seq == seq && (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)) {
+				    e.seq == seq && e.gen == gen &&
+				    (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)) {
 					c->sent = e.ser;
 					found = 1;
 				}
@@ -948,10 +1139,12 @@ static int web_wait(int64_t now)
 			continue;
 		if (s->state != S_GONE && s->next_ms < t)
 			t = s->next_ms;
-		if (s->state == S_JOINING && s->end_ms < t)
+		if ((s->state == S_JOINING || (s->state == S_IN && s->rejoin)) && s->end_ms < t)
 			t = s->end_ms;
 		if (s->qn && s->tries && s->qnext_ms < t)
 			t = s->qnext_ms;
+		if (s->state == S_IN && s->gap_top && !s->rejoin && s->gap_ms < t)
+			t = s->gap_ms;
 		if (s->conn < 0 && s->state != S_JOINING &&
 		    (x = s->alone_ms + (int64_t)web.linger_s * 1000) < t)
 			t = x;
