@@ -19,14 +19,17 @@
 #define BRIDGE_LINE_MAX (FANOUT_PFX_MAX + OUT_LINE_MAX)
 
 struct bridge bridges[UCHAT_BRIDGES];
+static char bridge_out[UCHAT_BRIDGES][BRIDGE_OUT_BYTES];
 struct bridge_counters bridge_stats;
 
 void bridge_init(void)
 {
 	int i;
 
-	for (i = 0; i < UCHAT_BRIDGES; i++)
+	for (i = 0; i < UCHAT_BRIDGES; i++) {
 		bridges[i].c.fd = -1;
+		bridges[i].out = bridge_out[i];
+	}
 }
 
 struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag)
@@ -132,9 +135,9 @@ static int bridge_put_lost(struct bridge *b)
 {
 	if (!b->lost)
 		return 0;
-	if (b->outlen + sizeof(REPLY_LOST "4294967295\n") + BRIDGE_LINE_MAX + 1 > sizeof(b->out))
+	if (b->outlen + sizeof(REPLY_LOST "4294967295\n") + BRIDGE_LINE_MAX + 1 > BRIDGE_OUT_BYTES)
 		return -1;
-	b->outlen += (size_t)fmt_snprintf(b->out + b->outlen, sizeof(b->out) - b->outlen,
+	b->outlen += (size_t)fmt_snprintf(b->out + b->outlen, BRIDGE_OUT_BYTES - b->outlen,
 					  REPLY_LOST "%u\n", (unsigned)b->lost);
 	b->lost = 0;
 	return 0;
@@ -142,12 +145,12 @@ static int bridge_put_lost(struct bridge *b)
 
 int bridge_printf(struct bridge *b, const char *fmt, ...)
 {
-	size_t room = sizeof(b->out) - b->outlen;
+	size_t room = BRIDGE_OUT_BYTES - b->outlen;
 	va_list ap;
 	int n = -1;
 
 	if (bridge_put_lost(b) == 0) { /* formatted in place; counted lost if cut */
-		room = sizeof(b->out) - b->outlen;
+		room = BRIDGE_OUT_BYTES - b->outlen;
 		va_start(ap, fmt);
 		n = fmt_vsnprintf(b->out + b->outlen, room, fmt, ap);
 		va_end(ap);
