@@ -26,10 +26,8 @@ void bridge_init(void)
 {
 	int i;
 
-	for (i = 0; i < UCHAT_BRIDGES; i++) {
+	for (i = 0; i < UCHAT_BRIDGES; i++)
 		bridges[i].c.fd = -1;
-		bridges[i].out = bridge_out[i];
-	}
 }
 
 struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag)
@@ -48,6 +46,7 @@ struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag)
 	memcpy(b->tag, tag, strlen(tag) + 1);
 	b->lost = 0;
 	b->outlen = 0;
+	b->out = bridge_out[i];
 	/* ctlsock_read made it blocking for its reply; a bridge never is */
 	syscall(SYS_fcntl, b->c.fd, F_SETFL, O_NONBLOCK);
 	return b;

@@ -319,13 +319,10 @@ void fanout_joined(struct room_member *m)
 
 void fanout_v11_on(struct room_member *m)
 {
-	if (m->v11)
-		return;
-	fanout_v11s++;
-	if (!fanout_gap) {
+	if (!fanout_gap)
 		fanout_flush(); /* the lines queued so far have no gap */
-		fanout_gap = FANOUT_NEXT_LEN;
-	}
+	fanout_gap = FANOUT_NEXT_LEN; /* (so already if m is in v1.1) */
+	fanout_v11s += !m->v11;
 	m->v11 = 1;
 }
 
