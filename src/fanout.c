@@ -37,23 +37,26 @@ static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
 /* the room event of the next item (fanout_event). A v1.1 member gets an
  * event as "= line" (the event after the previous event line of the same
- * datagram) or as "=SEQ line". While the room has a v1.1 member
- * (fanout_v11s), every line is queued fanout_gap (FANOUT_NEXT_LEN) bytes
- * after the one before it, and a v1.1 member's path writes "= " there: the
- * line's one copy is its "= line", a run of events one iovec as it is for
- * a v1 member without the gap (an iovec a line cost the kernel half the
- * relay's speed); the full form is "=SEQ" (by item in fanout_pfx, formatted
- * when first needed: pev) in an iovec of its own, then " line". No second
- * copy of the lines: the peak RSS with every member in v1.1. A v1 member in
- * a room with v1.1 members gets a line an iovec. */
+ * datagram) or as "=SEQ line": each event line is copied once a batch as
+ * "= line" into fanout_v11, in item order up to the last one a v1.1 member
+ * needed (fanout_v11_next), so that a run of events is one iovec there as
+ * it is in the arena for a v1 member (an iovec a line cost the kernel half
+ * the relay's speed); the full form is "=SEQ" (by item in fanout_pfx,
+ * formatted when first needed: pev) in an iovec of its own, then the same
+ * copy from its space on. One copy of a line, not two: the peak RSS with
+ * every member in v1.1. Only v1.1 members touch these: a room without them
+ * pays no page for them. */
 static uint32_t fanout_next_ev;
-static unsigned fanout_v11s;
-static size_t fanout_gap; /* set at a flush (and the first v1.1 member's) */
+static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
+static size_t fanout_v11_used;
+static int32_t fanout_v11_next;
 static struct {
 	uint32_t pev;             /* the event pfx was formatted for */
+	uint16_t off;             /* its "= line" in fanout_v11 */
 	uint8_t plen;
-	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the line's "= " follows) */
+	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the copy's follows) */
 } fanout_pfx[FANOUT_MAX_ITEMS];
+_Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
  * all go at each flush) */
@@ -77,10 +80,10 @@ void fanout_init(int fd, int family)
 
 char *fanout_begin(void)
 {
-	if (fanout_used + FANOUT_NEXT_LEN + OUT_LINE_MAX + 1 > sizeof(fanout_arena) ||
+	if (fanout_used + OUT_LINE_MAX + 1 > sizeof(fanout_arena) ||
 	    fanout_nitems == FANOUT_MAX_ITEMS)
 		fanout_flush();
-	return fanout_arena + fanout_used + fanout_gap;
+	return fanout_arena + fanout_used;
 }
 
 /* Terminates the line at fanout_begin() and makes it an item. */
@@ -90,7 +93,6 @@ static int16_t fanout_commit(size_t len, const struct room_member *skip)
 
 	if (len > OUT_LINE_MAX)
 		len = OUT_LINE_MAX; /* callers format within bounds; never overrun */
-	fanout_used += fanout_gap;
 	fanout_arena[fanout_used + len] = '\n';
 	it->off = (uint16_t)fanout_used;
 	it->len = (uint16_t)(len + 1);
@@ -211,6 +213,24 @@ static struct msghdr *fanout_dgram(struct room_member *m)
  * fits its credit (not const: an iovec points at it). */
 static char fanout_held[] = FANOUT_HELD;
 
+/* Item i's event line for a v1.1 member as "= line" (*len bytes): copied
+ * with every event item before it not yet copied, once a batch. */
+static char *fanout_v11_line(int32_t i, size_t *len)
+{
+	for (; fanout_v11_next <= i; fanout_v11_next++) {
+		const struct fanout_item *it = &fanout_items[fanout_v11_next];
+
+		if (!it->ev)
+			continue;
+		memcpy(fanout_v11 + fanout_v11_used, REPLY_NEXT, FANOUT_NEXT_LEN);
+		memcpy(fanout_v11 + fanout_v11_used + FANOUT_NEXT_LEN, fanout_arena + it->off, it->len);
+		fanout_pfx[fanout_v11_next].off = (uint16_t)fanout_v11_used;
+		fanout_v11_used += FANOUT_NEXT_LEN + it->len;
+	}
+	*len = FANOUT_NEXT_LEN + fanout_items[i].len;
+	return fanout_v11 + fanout_pfx[i].off;
+}
+
 /* Packs every line waiting for m into datagrams. Lines next to each other
  * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
  * lines while its credit lasts: room lines only while FANOUT_HELD_LEN bytes
@@ -257,14 +277,10 @@ static void fanout_member(struct room_member *m)
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
 		} else if ((ev = fanout_items[i].ev) != 0) {
-			/* "= line" in the gap before it (fanout_gap: queued
-			 * while this member was in v1.1) */
-			line -= FANOUT_NEXT_LEN;
-			len += FANOUT_NEXT_LEN;
-			memcpy(line, REPLY_NEXT, FANOUT_NEXT_LEN);
+			line = fanout_v11_line(i, &len);
 			if (!h || ev != dev + 1 || ddg != fanout_ndgrams || size + len > FANOUT_DGRAM_MAX ||
 			    fanout_niov == FANOUT_MAX_IOV) {
-				/* the full form: "=SEQ", then " line" from the gap's space on */
+				/* the full form: "=SEQ", then " line" from the copy */
 				if (fanout_pfx[i].pev != ev) {
 					fanout_pfx[i].plen = (uint8_t)fmt_snprintf(fanout_pfx[i].pfx, FANOUT_PFX_MAX,
 										   "=%u", (unsigned)ev);
@@ -276,7 +292,7 @@ static void fanout_member(struct room_member *m)
 					size = 0;
 				}
 				/* never merged with the line below: pfx is not
-				 * in the arena */
+				 * in fanout_v11 */
 				fanout_iov[fanout_niov].iov_base = fanout_pfx[i].pfx;
 				fanout_iov[fanout_niov++].iov_len = fanout_pfx[i].plen;
 				h->msg_iovlen++;
@@ -314,16 +330,6 @@ void fanout_joined(struct room_member *m)
 {
 	m->join_seq = fanout_seq0 + (uint32_t)fanout_nitems;
 	m->q_head = m->q_tail = -1;
-	m->v11 = 0;
-}
-
-void fanout_v11_on(struct room_member *m)
-{
-	if (!fanout_gap)
-		fanout_flush(); /* the lines queued so far have no gap */
-	fanout_gap = FANOUT_NEXT_LEN; /* (so already if m is in v1.1) */
-	fanout_v11s += !m->v11;
-	m->v11 = 1;
 }
 
 void fanout_leave(struct room_member *m, int deliver)
@@ -335,8 +341,6 @@ void fanout_leave(struct room_member *m, int deliver)
 	/* it may still be on fanout_touched: an empty chain makes that a no-op */
 	m->q_head = m->q_tail = -1;
 	m->join_seq = UINT64_MAX; /* no broadcast is for it any more */
-	fanout_v11s -= m->v11; /* the gap stays to the end of the batch */
-	m->v11 = 0;
 }
 
 void fanout_flush(void)
@@ -363,8 +367,8 @@ void fanout_flush(void)
 	fanout_ntouched = 0;
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
-	fanout_used = 0;
-	fanout_gap = fanout_v11s ? FANOUT_NEXT_LEN : 0;
+	fanout_used = fanout_v11_used = 0;
+	fanout_v11_next = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 

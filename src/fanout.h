@@ -28,10 +28,10 @@ void fanout_init(int fd, int family);
  * needed. Flushes first if the arena or the queue is full. */
 char *fanout_begin(void);
 /* Makes the next line queued (fanout_to_all or fanout_to_one) room event
- * seq (protocol v1.1): a member with v11 set (fanout_v11_on) gets it as
- * "=SEQ LINE", or as "= LINE" when it is the event after the previous event
- * line of the same datagram (written in front of the one copy of the line),
- * the others the line as it is. */
+ * seq (protocol v1.1): a member with v11 set gets it as "=SEQ LINE", or as
+ * "= LINE" when it is the event after the previous event line of the same
+ * datagram (one copy of the line a batch for every v1.1 member), the others
+ * the line as it is. */
 void fanout_event(uint32_t seq);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */
@@ -39,13 +39,10 @@ void fanout_to_all(size_t len, const struct room_member *except);
 /* Queues it for one member. */
 void fanout_to_one(size_t len, const struct room_member *to);
 
-/* Starts m's queue: m receives the broadcasts queued from now on, in v1. */
+/* Starts m's queue: m receives the broadcasts queued from now on. */
 void fanout_joined(struct room_member *m);
-/* Makes m a v1.1 member (sets m->v11): it gets events as fanout_event
- * tells. The first in the room sends what is queued first. */
-void fanout_v11_on(struct room_member *m);
 /* Before m leaves the room: sends m what is waiting for it (deliver = 1) or
- * drops it (deliver = 0, m is unreachable), and forgets m (v11 cleared). */
+ * drops it (deliver = 0, m is unreachable), and forgets m. */
 void fanout_leave(struct room_member *m, int deliver);
 
 /* Sends everything queued. Never blocks for long; errors are counted. What

@@ -24,7 +24,7 @@ struct room_member {
 	uint16_t credit;                  /* bytes it may still be sent, or
 	                                   * ROOM_CONFIRMED (see bounds.h) */
 	uint8_t name_len;
-	uint8_t v11;                      /* sent /seq: gets "=SEQ " prefixes (fanout_v11_on) */
+	uint8_t v11;                      /* sent /seq: gets "=SEQ " prefixes */
 	uint32_t id;                      /* member id (docs/PROTOCOL.md, v1.1) */
 	char name[PROTO_NAME_BYTES + 1];  /* as the member chose it */
 };

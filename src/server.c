@@ -255,6 +255,7 @@ static void server_join(struct server_peer *who, struct proto_span name)
 	ratelimit_init(&m->rl, ROOM_RATE_BURST * cfg.rate, now_ms);
 	m->credit = (uint16_t)who->credit; /* unconfirmed: see server_confirm */
 	m->id = ++member_ids;
+	m->v11 = 0;
 	who->m = m;
 	stats.joins++;
 	log_info("%s joined from %s", m->name, net_addr_str(&m->addr, addr));
@@ -471,7 +472,7 @@ static void server_line(struct server_peer *who, struct proto_span line);
 static void server_cmd_seq(struct server_peer *who, const struct proto_req *req)
 {
 	(void)req;
-	fanout_v11_on(who->m);
+	who->m->v11 = 1;
 	server_reply(who, REPLY_SEQ "%08x %u", (unsigned)room_epoch, (unsigned)room_seq);
 }
 

@@ -86,7 +86,6 @@ static int fo_setup(const char *bind_addr, const char *member_ip, int line)
 			return -1;
 		}
 		p->m->credit = ROOM_CONFIRMED;
-		fanout_joined(p->m);
 	}
 	memset(&fanout_stats, 0, sizeof(fanout_stats));
 	return 0;
@@ -310,8 +309,7 @@ static void fanout_v11_prefixes(void)
 	a = fo_peers[0].m;
 	b = fo_peers[1].m;
 	c = fo_peers[2].m;
-	fanout_v11_on(b);
-	fanout_v11_on(c);
+	b->v11 = c->v11 = 1;
 	fanout_event(7);
 	fo_all("alice: one", a);
 	fo_one("+OK ack 1 7", a);
@@ -359,9 +357,7 @@ static void fanout_v11_short(void)
 	a = fo_peers[0].m;
 	b = fo_peers[1].m;
 	c = fo_peers[2].m;
-	fanout_v11_on(a);
-	fanout_v11_on(b);
-	fanout_v11_on(c);
+	a->v11 = b->v11 = c->v11 = 1;
 	fanout_event(41);
 	fo_all("dave: one", NULL);
 	fo_one("+OK pong", b);
@@ -411,7 +407,7 @@ static void fanout_v11_reply_breaks(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	b = fo_peers[1].m;
-	fanout_v11_on(b);
+	b->v11 = 1;
 	memset(reply, 'r', 600);
 	memcpy(reply, "+OK ", 4);
 	fanout_event(1);
@@ -431,73 +427,6 @@ out:
 	fo_teardown();
 }
 
-/* The room's first v1.1 member (fanout_v11_on) sends what is queued first,
- * as v1 lines (they have no room for "= " before them); while it is in the
- * room every member gets every line whole, and once it left (what waited
- * for it sent) the room's v1 members go on as before. */
-static void fanout_v11_first_member(void)
-{
-	size_t want[NMEM] = { 0, 0, 0 };
-	struct room_member *b;
-
-	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
-		goto out;
-	b = fo_peers[1].m;
-	fanout_event(1);
-	fo_all("x: one", NULL);
-	fanout_event(2);
-	fo_all("x: two", NULL);
-	fanout_v11_on(b); /* sends them */
-	want[0] = want[1] = want[2] = strlen("x: one\nx: two\n");
-	fo_receive(want);
-	FO_CHECK(0, "x: one\nx: two\n", 1);
-	FO_CHECK(1, "x: one\nx: two\n", 1);
-	fo_reset_rx();
-	fanout_event(3);
-	fo_all("x: three", NULL);
-	fo_one("+OK pong", b);
-	fanout_event(4);
-	fo_all("x: four", NULL);
-	fanout_v11_on(b); /* again: nothing sent, nothing changes */
-	fanout_event(5);
-	fo_all("x: five", NULL);
-	fanout_flush();
-	want[0] = want[2] = strlen("x: three\nx: four\nx: five\n");
-	want[1] = strlen("=3 x: three\n+OK pong\n= x: four\n= x: five\n");
-	fo_receive(want);
-	FO_CHECK(0, "x: three\nx: four\nx: five\n", 1);
-	FO_CHECK(1, "=3 x: three\n+OK pong\n= x: four\n= x: five\n", 1);
-	FO_CHECK(2, "x: three\nx: four\nx: five\n", 1);
-	/* b leaves with a line waiting: it gets it, then the room is all v1 */
-	fo_reset_rx();
-	fanout_event(6);
-	fo_all("x: six", NULL);
-	fanout_leave(b, 1);
-	CHECK_INT(b->v11, 0);
-	room_remove(b);
-	fo_peers[1].m = NULL;
-	fanout_event(7);
-	fo_all("x: seven", NULL);
-	fanout_flush();
-	want[0] = want[2] = strlen("x: six\nx: seven\n");
-	want[1] = strlen("=6 x: six\n");
-	fo_receive(want);
-	FO_CHECK(1, "=6 x: six\n", 1);
-	FO_CHECK(0, "x: six\nx: seven\n", 1);
-	fo_reset_rx();
-	fanout_event(8);
-	fo_all("x: eight", NULL);
-	fanout_event(9);
-	fo_all("x: nine", NULL);
-	fanout_flush();
-	want[0] = want[2] = strlen("x: eight\nx: nine\n");
-	want[1] = 0;
-	fo_receive(want);
-	FO_CHECK(0, "x: eight\nx: nine\n", 1);
-out:
-	fo_teardown();
-}
-
 /* 200 events to three v1.1 members: each gets them all, each datagram's
  * first with its "=SEQ " prefix and the others "= ", in as few datagrams
  * as they fit (a line and its prefix apart took two iovecs, and a full
@@ -512,7 +441,7 @@ static void fanout_v11_runs(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	for (i = 0; i < NMEM; i++)
-		fanout_v11_on(fo_peers[i].m);
+		fo_peers[i].m->v11 = 1;
 	for (k = 0; k < 200; k++) {
 		char *o = fanout_begin();
 
@@ -568,7 +497,7 @@ static void fanout_v11_iov_runs(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	for (i = 0; i < NMEM; i++)
-		fanout_v11_on(fo_peers[i].m);
+		fo_peers[i].m->v11 = 1;
 	for (k = 0; k < COUNT; k++) {
 		char *o = fanout_begin();
 
@@ -990,7 +919,6 @@ void suite_fanout(void)
 	TEST_RUN(fanout_v11_prefixes);
 	TEST_RUN(fanout_v11_short);
 	TEST_RUN(fanout_v11_reply_breaks);
-	TEST_RUN(fanout_v11_first_member);
 	TEST_RUN(fanout_v11_runs);
 	TEST_RUN(fanout_v11_iov_runs);
 	TEST_RUN(fanout_interleaved_order);
