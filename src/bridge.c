@@ -19,6 +19,7 @@
 #define BRIDGE_LINE_MAX (FANOUT_PFX_MAX + OUT_LINE_MAX)
 
 struct bridge bridges[UCHAT_BRIDGES];
+static char bridge_out[UCHAT_BRIDGES][BRIDGE_OUT_BYTES];
 struct bridge_counters bridge_stats;
 
 void bridge_init(void)
@@ -45,6 +46,7 @@ struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag)
 	memcpy(b->tag, tag, strlen(tag) + 1);
 	b->lost = 0;
 	b->outlen = 0;
+	b->out = bridge_out[i];
 	/* ctlsock_read made it blocking for its reply; a bridge never is */
 	syscall(SYS_fcntl, b->c.fd, F_SETFL, O_NONBLOCK);
 	return b;
@@ -152,9 +154,9 @@ static int bridge_put_lost(struct bridge *b)
 {
 	if (!b->lost)
 		return 0;
-	if (b->outlen + sizeof(REPLY_LOST "4294967295\n") + BRIDGE_LINE_MAX + 1 > sizeof(b->out))
+	if (b->outlen + sizeof(REPLY_LOST "4294967295\n") + BRIDGE_LINE_MAX + 1 > BRIDGE_OUT_BYTES)
 		return -1;
-	b->outlen += (size_t)fmt_snprintf(b->out + b->outlen, sizeof(b->out) - b->outlen,
+	b->outlen += (size_t)fmt_snprintf(b->out + b->outlen, BRIDGE_OUT_BYTES - b->outlen,
 					  REPLY_LOST "%u\n", (unsigned)b->lost);
 	b->lost = 0;
 	return 0;
@@ -168,11 +170,11 @@ int bridge_printf(struct bridge *b, const char *fmt, ...)
 
 	/* no room for a line: first what the socket takes now (a burst of
 	 * events within one wake-up goes into the kernel's buffer) */
-	if (b->outlen + BRIDGE_LINE_MAX + 1 > sizeof(b->out) && bridge_send(b) < 0)
+	if (b->outlen + BRIDGE_LINE_MAX + 1 > BRIDGE_OUT_BYTES && bridge_send(b) < 0)
 		return -1;
-	room = sizeof(b->out) - b->outlen;
+	room = BRIDGE_OUT_BYTES - b->outlen;
 	if (bridge_put_lost(b) == 0) { /* formatted in place; counted lost if cut */
-		room = sizeof(b->out) - b->outlen;
+		room = BRIDGE_OUT_BYTES - b->outlen;
 		va_start(ap, fmt);
 		n = fmt_vsnprintf(b->out + b->outlen, room, fmt, ap);
 		va_end(ap);

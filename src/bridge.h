@@ -41,7 +41,8 @@ struct bridge {
 	char tag[PROTO_ID_MAX + 1];
 	uint32_t lost;                 /* lines not written since the last -LOST */
 	size_t outlen;
-	char out[BRIDGE_OUT_BYTES];
+	char *out;                     /* BRIDGE_OUT_BYTES, apart from the slots:
+					* marking a slot free touches no buffer */
 };
 extern struct bridge bridges[UCHAT_BRIDGES];
 
