@@ -376,15 +376,15 @@ for sh in $WEB_SHAPES; do
 				echo " web_cpu=$(awk -v hz="$(getconf CLK_TCK)" -v t0="$wt0" -v s="$(kv secs "$out")" \
 					'{ sub(/^.*\) /, ""); printf "%.0f", (s > 0 ? 100 * ($12 + $13 - t0) / hz / s : 0) }' \
 					"/proc/$WPID/stat" 2>/dev/null)" >>"$out"
-				kill $PPID_ 2>/dev/null
-				wait $PPID_ 2>/dev/null
-				kill $WPID 2>/dev/null
-				wait $WPID 2>/dev/null
+				kill "$PPID_" 2>/dev/null
+				wait "$PPID_" 2>/dev/null
+				kill "$WPID" 2>/dev/null
+				wait "$WPID" 2>/dev/null
 				PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx -e "$PPID_" -e "$WPID" | tr '\n' ' ')
 				# the pages' events over the loadgen run's own seconds
 				echo " $(cat "$out.pages")" >>"$out"
 			fi
-			port=$rport RPID=$RPID
+			port=$rport
 			stop
 		done
 		i=$((i + 1))

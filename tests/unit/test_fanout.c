@@ -525,7 +525,7 @@ static void fanout_v11_iov_runs(void)
 		fo_check(i, expect[i], -1, __LINE__);
 		/* two iovecs a line: FANOUT_MAX_IOV / 2 lines a datagram, one
 		 * more datagram where a sendmmsg batch ends */
-		CHECK_MSG(fo_peers[i].dgrams <= most, "member %d: %u datagrams (at most %ld)", i,
+		CHECK_MSG((long)fo_peers[i].dgrams <= most, "member %d: %u datagrams (at most %ld)", i,
 			  fo_peers[i].dgrams, most);
 	}
 	fo_check(2, expect[2], dgrams, __LINE__);
