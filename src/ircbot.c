@@ -1,4 +1,4 @@
-/* ircbot.c: udpchatirc, the IRC bridge (issue 8; first slice): one poll
+/* ircbot.c: udpchatirc, the IRC bridge (issue 8): one poll
  * loop over an IRC client connection (irc.h does the grammar, the text,
  * the splitting and the pacing) and a bridge on udpchatd's control socket
  * (docs/PROTOCOL.md "Bridges"). Room events go to the channel as PRIVMSG
@@ -95,7 +95,7 @@ static void ircbot_usage(int fd)
 	fmt_dprintf(fd,
 		"usage: udpchatirc [-c PATH] [-n NICK] [-t TAG] [-k KEY] [-P NICK=TAG,...] [-N] [-S]\n"
 		"                  [-r BURST/SECONDS] [-i SECONDS] SERVER[:PORT] CHANNEL\n"
-		"Bridges udpchatd's room and an IRC channel (first slice).\n"
+		"Bridges udpchatd's room and an IRC channel.\n"
 		"  -c PATH   udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -n NICK   the bot's IRC nick (default " IRC_NICK_DEFAULT ")\n"
 		"  -t TAG    the room shows IRC users as NICK@TAG (default irc)\n"

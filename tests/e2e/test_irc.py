@@ -1,4 +1,4 @@
-"""test_irc.py: udpchatirc, the IRC bridge (issue 8, first slice), against a
+"""test_irc.py: udpchatirc, the IRC bridge (issue 8), against a
 real ngIRCd (Debian's package) that the test starts itself on a 127.0.0.1
 port with a config file it writes (never the system service). udpchatd and
 udpchatirc are the real binaries (a build with PROGS holding udpchatirc);
