@@ -37,26 +37,28 @@ static size_t fanout_used;
 static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
 /* the room event of the next item (fanout_event). A v1.1 member gets an
  * event as "= line" (the event after the previous event line of the same
- * datagram) or as "=SEQ line": each event line is copied once a batch as
- * "= line" into fanout_v11, in item order up to the last one a v1.1 member
- * needed (fanout_v11_next), so that a run of events is one iovec there as
- * it is in the arena for a v1 member (an iovec a line cost the kernel half
- * the relay's speed); the full form is "=SEQ" (by item in fanout_pfx,
- * formatted when first needed: pev) in an iovec of its own, then the same
- * copy from its space on. One copy of a line, not two: the peak RSS with
- * every member in v1.1. Only v1.1 members touch these: a room without them
- * pays no page for them. */
+ * datagram) or as "=SEQ line". While the room has v1.1 members
+ * (fanout_nv11), every line is queued FANOUT_NEXT_LEN bytes after the one
+ * before it and the gap holds "= ": a run of events is one iovec of
+ * "= line"s for a v1.1 member, from the one copy of the lines a v1 member
+ * gets (a v1 member, an iovec a line then). The full form is "=SEQ" (by
+ * item in fanout_pfx, formatted when first needed: pev) in an iovec of its
+ * own, then " line" from the gap's space on. No copy of a line: the peak
+ * RSS with every member in v1.1. */
 static uint32_t fanout_next_ev;
-static char fanout_v11[FANOUT_ARENA_BYTES + FANOUT_MAX_ITEMS * FANOUT_NEXT_LEN];
-static size_t fanout_v11_used;
-static int32_t fanout_v11_next;
+static unsigned fanout_nv11;
+static size_t fanout_gap; /* FANOUT_NEXT_LEN while fanout_nv11, else 0 */
+#define FANOUT_GAP fanout_gap
 static struct {
 	uint32_t pev;             /* the event pfx was formatted for */
-	uint16_t off;             /* its "= line" in fanout_v11 */
 	uint8_t plen;
-	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the copy's follows) */
+	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the line's gap has it) */
 } fanout_pfx[FANOUT_MAX_ITEMS];
-_Static_assert(sizeof(fanout_v11) <= UINT16_MAX, "fanout_v11 offsets are uint16_t");
+/* Replies (unicasts that are not events) are moved to the arena's top
+ * (fanout_top bytes there, growing down), out of the way of the
+ * broadcasts' runs: a reply between two broadcasts parted every other
+ * member's run there. */
+static size_t fanout_top;
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
  * all go at each flush) */
@@ -80,27 +82,28 @@ void fanout_init(int fd, int family)
 
 char *fanout_begin(void)
 {
-	if (fanout_used + OUT_LINE_MAX + 1 > sizeof(fanout_arena) ||
+	if (fanout_used + FANOUT_NEXT_LEN + OUT_LINE_MAX + 1 + fanout_top > sizeof(fanout_arena) ||
 	    fanout_nitems == FANOUT_MAX_ITEMS)
 		fanout_flush();
-	return fanout_arena + fanout_used;
+	return fanout_arena + fanout_used + FANOUT_GAP;
 }
 
 /* Terminates the line at fanout_begin() and makes it an item. */
 static int16_t fanout_commit(size_t len, const struct room_member *skip)
 {
 	struct fanout_item *it = &fanout_items[fanout_nitems];
+	size_t off = fanout_used + FANOUT_GAP;
 
 	if (len > OUT_LINE_MAX)
 		len = OUT_LINE_MAX; /* callers format within bounds; never overrun */
-	fanout_arena[fanout_used + len] = '\n';
-	it->off = (uint16_t)fanout_used;
+	fanout_arena[off + len] = '\n';
+	it->off = (uint16_t)off;
 	it->len = (uint16_t)(len + 1);
 	it->next = -1;
 	it->skip = skip ? (uint16_t)room_index(skip) : ROOM_NONE;
 	it->ev = fanout_next_ev;
 	fanout_next_ev = 0;
-	fanout_used += len + 1;
+	fanout_used = off + len + 1;
 	return fanout_nitems++;
 }
 
@@ -132,6 +135,32 @@ void fanout_to_one(size_t len, const struct room_member *to)
 		fanout_touched[fanout_ntouched++] = m;
 	}
 	m->q_tail = i;
+}
+
+void fanout_reply(const struct room_member *to, const char *line, size_t len)
+{
+	size_t used;
+
+	fanout_begin(); /* room for a line below the top */
+	if (len > OUT_LINE_MAX)
+		len = OUT_LINE_MAX;
+	used = fanout_used;
+	fanout_top += len + 1;
+	memcpy(fanout_arena + sizeof(fanout_arena) - fanout_top, line, len);
+	fanout_used = sizeof(fanout_arena) - fanout_top - FANOUT_GAP; /* for fanout_commit */
+	fanout_to_one(len, to);
+	fanout_used = used;
+}
+
+void fanout_seq_on(struct room_member *m)
+{
+	if (m->v11)
+		return;
+	if (!fanout_nv11++) {
+		fanout_flush(); /* what is queued has no gaps */
+		fanout_gap = FANOUT_NEXT_LEN;
+	}
+	m->v11 = 1;
 }
 
 /* Retries a send the kernel refused for a passing reason. An ICMP error
@@ -213,24 +242,6 @@ static struct msghdr *fanout_dgram(struct room_member *m)
  * fits its credit (not const: an iovec points at it). */
 static char fanout_held[] = FANOUT_HELD;
 
-/* Item i's event line for a v1.1 member as "= line" (*len bytes): copied
- * with every event item before it not yet copied, once a batch. */
-static char *fanout_v11_line(int32_t i, size_t *len)
-{
-	for (; fanout_v11_next <= i; fanout_v11_next++) {
-		const struct fanout_item *it = &fanout_items[fanout_v11_next];
-
-		if (!it->ev)
-			continue;
-		memcpy(fanout_v11 + fanout_v11_used, REPLY_NEXT, FANOUT_NEXT_LEN);
-		memcpy(fanout_v11 + fanout_v11_used + FANOUT_NEXT_LEN, fanout_arena + it->off, it->len);
-		fanout_pfx[fanout_v11_next].off = (uint16_t)fanout_v11_used;
-		fanout_v11_used += FANOUT_NEXT_LEN + it->len;
-	}
-	*len = FANOUT_NEXT_LEN + fanout_items[i].len;
-	return fanout_v11 + fanout_pfx[i].off;
-}
-
 /* Packs every line waiting for m into datagrams. Lines next to each other
  * in the arena (a run of broadcasts) share one iovec. An unconfirmed m gets
  * lines while its credit lasts: room lines only while FANOUT_HELD_LEN bytes
@@ -277,10 +288,12 @@ static void fanout_member(struct room_member *m)
 			}
 			m->credit = (uint16_t)(line == fanout_held ? 0 : m->credit - len);
 		} else if ((ev = fanout_items[i].ev) != 0) {
-			line = fanout_v11_line(i, &len);
+			line -= FANOUT_NEXT_LEN; /* "= line", "= " in its gap */
+			memcpy(line, REPLY_NEXT, FANOUT_NEXT_LEN);
+			len += FANOUT_NEXT_LEN;
 			if (!h || ev != dev + 1 || ddg != fanout_ndgrams || size + len > FANOUT_DGRAM_MAX ||
 			    fanout_niov == FANOUT_MAX_IOV) {
-				/* the full form: "=SEQ", then " line" from the copy */
+				/* the full form: "=SEQ", then " line" from the gap on */
 				if (fanout_pfx[i].pev != ev) {
 					fanout_pfx[i].plen = (uint8_t)fmt_snprintf(fanout_pfx[i].pfx, FANOUT_PFX_MAX,
 										   "=%u", (unsigned)ev);
@@ -292,7 +305,7 @@ static void fanout_member(struct room_member *m)
 					size = 0;
 				}
 				/* never merged with the line below: pfx is not
-				 * in fanout_v11 */
+				 * in the arena */
 				fanout_iov[fanout_niov].iov_base = fanout_pfx[i].pfx;
 				fanout_iov[fanout_niov++].iov_len = fanout_pfx[i].plen;
 				h->msg_iovlen++;
@@ -341,6 +354,10 @@ void fanout_leave(struct room_member *m, int deliver)
 	/* it may still be on fanout_touched: an empty chain makes that a no-op */
 	m->q_head = m->q_tail = -1;
 	m->join_seq = UINT64_MAX; /* no broadcast is for it any more */
+	fanout_nv11 -= m->v11;
+	if (!fanout_nv11)
+		fanout_gap = 0;
+	m->v11 = 0;
 }
 
 void fanout_flush(void)
@@ -367,8 +384,7 @@ void fanout_flush(void)
 	fanout_ntouched = 0;
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
-	fanout_used = fanout_v11_used = 0;
-	fanout_v11_next = 0;
+	fanout_used = fanout_top = 0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 

@@ -30,19 +30,26 @@ char *fanout_begin(void);
 /* Makes the next line queued (fanout_to_all or fanout_to_one) room event
  * seq (protocol v1.1): a member with v11 set gets it as "=SEQ LINE", or as
  * "= LINE" when it is the event after the previous event line of the same
- * datagram (one copy of the line a batch for every v1.1 member), the others
- * the line as it is. */
+ * datagram, the others the line as it is. */
 void fanout_event(uint32_t seq);
+/* Sets m->v11 (m sent /seq): m gets events with their seq from now on.
+ * The room's first v1.1 member flushes what is queued (lines are queued
+ * with room for "= " before them while the room has one). */
+void fanout_seq_on(struct room_member *m);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */
 void fanout_to_all(size_t len, const struct room_member *except);
 /* Queues it for one member. */
 void fanout_to_one(size_t len, const struct room_member *to);
+/* Queues line (len bytes, no "\n") for one member as a reply: kept apart
+ * from the broadcasts (at the arena's top), so that replies to one member
+ * do not part the others' runs of broadcasts into an iovec a line. */
+void fanout_reply(const struct room_member *to, const char *line, size_t len);
 
 /* Starts m's queue: m receives the broadcasts queued from now on. */
 void fanout_joined(struct room_member *m);
 /* Before m leaves the room: sends m what is waiting for it (deliver = 1) or
- * drops it (deliver = 0, m is unreachable), and forgets m. */
+ * drops it (deliver = 0, m is unreachable), and forgets m (its v11 too). */
 void fanout_leave(struct room_member *m, int deliver);
 
 /* Sends everything queued. Never blocks for long; errors are counted. What

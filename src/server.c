@@ -122,18 +122,17 @@ static void server_reply(struct server_peer *who, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void server_reply(struct server_peer *who, const char *fmt, ...)
 {
-	char line[OUT_LINE_MAX + 1], *p;
+	char line[OUT_LINE_MAX + 1];
 	va_list ap;
 	size_t n;
 
 	if (fmt[0] == '-')
 		stats.errors_sent++;
-	p = who->m ? fanout_begin() : line;
 	va_start(ap, fmt);
-	n = server_vfmt(p, fmt, ap);
+	n = server_vfmt(line, fmt, ap);
 	va_end(ap);
 	if (who->m) {
-		fanout_to_one(n, who->m);
+		fanout_reply(who->m, line, n);
 	} else if (n + 1 > who->credit ||
 		   !ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE,
 				   2 * SERVER_STRANGER_RATE, now_ms)) {
@@ -472,7 +471,7 @@ static void server_line(struct server_peer *who, struct proto_span line);
 static void server_cmd_seq(struct server_peer *who, const struct proto_req *req)
 {
 	(void)req;
-	who->m->v11 = 1;
+	fanout_seq_on(who->m);
 	server_reply(who, REPLY_SEQ "%08x %u", (unsigned)room_epoch, (unsigned)room_seq);
 }
 

@@ -97,6 +97,8 @@ static void fo_teardown(void)
 
 	fanout_flush();
 	for (i = 0; i < NMEM; i++) {
+		if (fo_peers[i].m)
+			fanout_leave(fo_peers[i].m, 0); /* the room's v1.1 count */
 		if (fo_peers[i].fd >= 0)
 			close(fo_peers[i].fd);
 		fo_peers[i].fd = -1;
@@ -309,7 +311,8 @@ static void fanout_v11_prefixes(void)
 	a = fo_peers[0].m;
 	b = fo_peers[1].m;
 	c = fo_peers[2].m;
-	b->v11 = c->v11 = 1;
+	fanout_seq_on(b);
+	fanout_seq_on(c);
 	fanout_event(7);
 	fo_all("alice: one", a);
 	fo_one("+OK ack 1 7", a);
@@ -357,7 +360,9 @@ static void fanout_v11_short(void)
 	a = fo_peers[0].m;
 	b = fo_peers[1].m;
 	c = fo_peers[2].m;
-	a->v11 = b->v11 = c->v11 = 1;
+	fanout_seq_on(a);
+	fanout_seq_on(b);
+	fanout_seq_on(c);
 	fanout_event(41);
 	fo_all("dave: one", NULL);
 	fo_one("+OK pong", b);
@@ -407,7 +412,7 @@ static void fanout_v11_reply_breaks(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	b = fo_peers[1].m;
-	b->v11 = 1;
+	fanout_seq_on(b);
 	memset(reply, 'r', 600);
 	memcpy(reply, "+OK ", 4);
 	fanout_event(1);
@@ -441,7 +446,7 @@ static void fanout_v11_runs(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	for (i = 0; i < NMEM; i++)
-		fo_peers[i].m->v11 = 1;
+		fanout_seq_on(fo_peers[i].m);
 	for (k = 0; k < 200; k++) {
 		char *o = fanout_begin();
 
@@ -497,7 +502,7 @@ static void fanout_v11_iov_runs(void)
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
 	for (i = 0; i < NMEM; i++)
-		fo_peers[i].m->v11 = 1;
+		fanout_seq_on(fo_peers[i].m);
 	for (k = 0; k < COUNT; k++) {
 		char *o = fanout_begin();
 
