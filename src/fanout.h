@@ -49,7 +49,7 @@ void fanout_reply(const struct room_member *to, const char *line, size_t len);
 /* Starts m's queue: m receives the broadcasts queued from now on. */
 void fanout_joined(struct room_member *m);
 /* Before m leaves the room: sends m what is waiting for it (deliver = 1) or
- * drops it (deliver = 0, m is unreachable), and forgets m (its v11 too). */
+ * drops it (deliver = 0, m is unreachable), and forgets m. */
 void fanout_leave(struct room_member *m, int deliver);
 
 /* Sends everything queued. Never blocks for long; errors are counted. What

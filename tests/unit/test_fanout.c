@@ -97,8 +97,6 @@ static void fo_teardown(void)
 
 	fanout_flush();
 	for (i = 0; i < NMEM; i++) {
-		if (fo_peers[i].m)
-			fanout_leave(fo_peers[i].m, 0); /* the room's v1.1 count */
 		if (fo_peers[i].fd >= 0)
 			close(fo_peers[i].fd);
 		fo_peers[i].fd = -1;
@@ -107,6 +105,11 @@ static void fo_teardown(void)
 		close(fo_server);
 	fo_server = -1;
 	test_room_reset(16);
+	/* a broadcast flush with no v1.1 member in the room: the next test's
+	 * lines are queued without gaps */
+	fanout_begin();
+	fanout_to_all(0, NULL);
+	fanout_flush();
 }
 
 /* Reads what waits for every member: until each has want[i] bytes (waiting
@@ -178,6 +181,12 @@ static void fo_one(const char *s, const struct room_member *to)
 	fanout_to_one(n, to);
 }
 
+/* Queues a reply (fanout_reply: apart from the broadcasts) for to. */
+static void fo_reply(const char *s, const struct room_member *to)
+{
+	fanout_reply(to, s, strlen(s));
+}
+
 /* Checks what member i got: exactly want, in dgrams datagrams (-1: any). */
 static void fo_check(int i, const char *want, long dgrams, int line)
 {
@@ -233,7 +242,7 @@ static void fanout_broadcast_and_unicast(void)
 
 	/* a unicast reaches only its member */
 	fo_reset_rx();
-	fo_one("+OK pong", fo_peers[2].m);
+	fo_reply("+OK pong", fo_peers[2].m);
 	fanout_flush();
 	want[0] = want[1] = 0;
 	want[2] = 9;
@@ -315,10 +324,10 @@ static void fanout_v11_prefixes(void)
 	fanout_seq_on(c);
 	fanout_event(7);
 	fo_all("alice: one", a);
-	fo_one("+OK ack 1 7", a);
+	fo_reply("+OK ack 1 7", a);
 	fanout_event(8);
 	fo_all("bob joined the room", NULL);
-	fo_one("+OK pong", b);
+	fo_reply("+OK pong", b);
 	fanout_event(9);
 	fo_one("[private] alice: psst", c);
 	fanout_event(10);
@@ -365,10 +374,10 @@ static void fanout_v11_short(void)
 	fanout_seq_on(c);
 	fanout_event(41);
 	fo_all("dave: one", NULL);
-	fo_one("+OK pong", b);
+	fo_reply("+OK pong", b);
 	fanout_event(42);
 	fo_all("alice: two", a);
-	fo_one("+OK ack 5 42", a);
+	fo_reply("+OK ack 5 42", a);
 	fanout_event(43);
 	fo_all("bob: three", b);
 	fanout_event(44);
@@ -384,7 +393,7 @@ static void fanout_v11_short(void)
 
 	/* a datagram that starts with a reply: the event after it is full */
 	fo_reset_rx();
-	fo_one("+OK pong", c);
+	fo_reply("+OK pong", c);
 	fanout_event(45);
 	fo_all("dave: five", NULL);
 	fanout_event(47);
@@ -418,7 +427,7 @@ static void fanout_v11_reply_breaks(void)
 	fanout_event(1);
 	fo_all("x: a", NULL);
 	for (k = 0; k < 3; k++)
-		fo_one(reply, b);
+		fo_reply(reply, b);
 	fanout_event(2);
 	fo_all("x: b", NULL);
 	fanout_flush();
@@ -481,6 +490,292 @@ static void fo_line(char *o, int k, size_t len)
 	for (i = 5; i < len; i++)
 		o[i] = (char)('a' + (k + (int)i) % 26);
 }
+
+/* Replies lie apart from the broadcasts (fanout_reply, at the arena's
+ * top): alice's 200 one-letter lines, each acknowledged to her, come to bob
+ * and carol as one run, in one datagram, in v1 and in v1.1. With the acks
+ * between them in the arena a run took an iovec a line, and after alice's
+ * 200 acks in the same sendmmsg batch the datagrams were cut at
+ * FANOUT_MAX_IOV iovecs. alice gets her acks, in order. */
+static void fanout_replies_apart(void)
+{
+	enum { COUNT = 200 };
+	static char expect[RX_MAX], acks[RX_MAX];
+	size_t want[NMEM], elen, alen;
+	int k, pass, i;
+
+	if (COUNT > FANOUT_MAX_ITEMS / 2) {
+		test_note("fanout_replies_apart: bounds too small for one flush, skipped");
+		return;
+	}
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			for (i = 0; i < NMEM; i++)
+				fanout_seq_on(fo_peers[i].m);
+		fo_reset_rx();
+		elen = alen = 0;
+		for (k = 0; k < COUNT; k++) {
+			char *o = fanout_begin(), ack[32];
+
+			o[0] = (char)('a' + k % 26);
+			if (pass == 1)
+				fanout_event((uint32_t)(100 + k));
+			fanout_to_all(1, fo_peers[0].m);
+			if (pass == 0)
+				elen += (size_t)snprintf(expect + elen, 8, "%c\n", o[0]);
+			else if (k == 0)
+				elen += (size_t)snprintf(expect + elen, 16, "=%d %c\n", 100 + k, o[0]);
+			else
+				elen += (size_t)snprintf(expect + elen, 8, "= %c\n", o[0]);
+			snprintf(ack, sizeof(ack), "+OK ack %d", k);
+			fo_reply(ack, fo_peers[0].m);
+			alen += (size_t)snprintf(acks + alen, 32, "%s\n", ack);
+		}
+		CHECK_INT(fanout_stats.datagrams, 0); /* one flush, below */
+		fanout_flush();
+		want[0] = alen;
+		want[1] = want[2] = elen;
+		fo_receive(want);
+		fo_check(0, acks, -1, __LINE__);
+		fo_check(1, expect, 1, __LINE__);
+		fo_check(2, expect, 1, __LINE__);
+		memset(&fanout_stats, 0, sizeof(fanout_stats));
+	}
+out:
+	fo_teardown();
+}
+
+/* A member's replies keep their place among its lines, whichever region
+ * of the arena they lie in: a reply first, between two events (the short
+ * form goes on after it) and last, and a line for it alone queued as
+ * lines are (fanout_to_one: a names list) before them. */
+static void fanout_reply_first_last(void)
+{
+	size_t want[NMEM];
+	struct room_member *a, *b, *c;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	a = fo_peers[0].m;
+	b = fo_peers[1].m;
+	c = fo_peers[2].m;
+	fanout_seq_on(b);
+	fanout_seq_on(c);
+	fo_reply("+OK first", b);
+	fo_one("+OK welcome bob, 3 online: alice bob carol", b);
+	fanout_event(5);
+	fo_all("x: one", NULL);
+	fo_reply("+OK mid", b);
+	fo_reply("+OK ack 1 6", a);
+	fanout_event(6);
+	fo_all("x: two", NULL);
+	fo_reply("+OK last", b);
+	fanout_flush();
+	want[0] = strlen("x: one\n+OK ack 1 6\nx: two\n");
+	want[1] = strlen("+OK first\n+OK welcome bob, 3 online: alice bob carol\n=5 x: one\n"
+			 "+OK mid\n= x: two\n+OK last\n");
+	want[2] = strlen("=5 x: one\n= x: two\n");
+	fo_receive(want);
+	FO_CHECK(0, "x: one\n+OK ack 1 6\nx: two\n", 1);
+	FO_CHECK(1, "+OK first\n+OK welcome bob, 3 online: alice bob carol\n=5 x: one\n"
+		    "+OK mid\n= x: two\n+OK last\n", 1);
+	FO_CHECK(2, "=5 x: one\n= x: two\n", 1);
+
+	/* a batch of replies alone */
+	fo_reset_rx();
+	fo_reply("+OK pong", c);
+	fo_reply("+OK pong 2", c);
+	fanout_flush();
+	want[0] = want[1] = 0;
+	want[2] = strlen("+OK pong\n+OK pong 2\n");
+	fo_receive(want);
+	FO_CHECK(2, "+OK pong\n+OK pong 2\n", 1);
+	FO_CHECK(1, "", 0);
+out:
+	fo_teardown();
+}
+
+/* Member i's v1.1 lines with their seqs written out: "=N TEXT" and
+ * "= TEXT" (the seq after the event line before it) both as "N TEXT", so
+ * a stream can be compared whatever its datagrams were. */
+static size_t fo_seqs(int i, char *out, size_t size)
+{
+	const struct peer *p = &fo_peers[i];
+	size_t k = 0, n = 0, e;
+	unsigned long seq = 0;
+
+	while (k < p->rx_len && n + 32 < size) {
+		e = k;
+		while (e < p->rx_len && p->rx[e] != '\n')
+			e++;
+		if (p->rx[k] == '=') {
+			if (p->rx[k + 1] == ' ')
+				seq++, k++; /* its space stays */
+			else
+				for (seq = 0, k++; k < e && p->rx[k] != ' '; k++)
+					seq = seq * 10 + (unsigned long)(p->rx[k] - '0');
+			n += (size_t)snprintf(out + n, size - n, "%lu", seq);
+		}
+		if (e - k + 2 > size - n)
+			break;
+		memcpy(out + n, p->rx + k, e - k + (e < p->rx_len));
+		n += e - k + (e < p->rx_len);
+		k = e + 1;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Both ends of the arena fill: 60 times a 400-byte event and a 500-byte
+ * reply to bob (54 KB; fanout_begin flushes when the lines from the bottom
+ * and the replies from the top leave no room for a line between them).
+ * Every member gets its lines whole and in order, in v1 and in v1.1. */
+static void fanout_arena_full(void)
+{
+	enum { COUNT = 60, LEN = 400, RLEN = 500 };
+	static char other[RX_MAX], bob[RX_MAX], got[RX_MAX];
+	size_t want[NMEM], olen, blen, n;
+	char reply[RLEN + 1];
+	int k, i, pass;
+
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			for (i = 0; i < NMEM; i++)
+				fanout_seq_on(fo_peers[i].m);
+		fo_reset_rx();
+		olen = blen = 0;
+		for (k = 0; k < COUNT; k++) {
+			char *o = fanout_begin();
+
+			fo_line(o, k, LEN);
+			fanout_event((uint32_t)(1000 + k));
+			fanout_to_all(LEN, NULL);
+			fo_line(reply, COUNT + k, RLEN);
+			fanout_reply(fo_peers[1].m, reply, RLEN);
+			/* v1: the line; v1.1: "SEQ line" (fo_seqs) */
+			if (pass == 1) {
+				olen += (size_t)snprintf(other + olen, 8, "%d ", 1000 + k);
+				blen += (size_t)snprintf(bob + blen, 8, "%d ", 1000 + k);
+			}
+			fo_line(other + olen, k, LEN);
+			olen += LEN;
+			other[olen++] = '\n';
+			fo_line(bob + blen, k, LEN);
+			blen += LEN;
+			bob[blen++] = '\n';
+			memcpy(bob + blen, reply, RLEN);
+			blen += RLEN;
+			bob[blen++] = '\n';
+		}
+		other[olen] = bob[blen] = '\0';
+		CHECK_MSG(fanout_stats.datagrams > 0, "pass %d: no flush on the way", pass);
+		fanout_flush();
+		/* at least the v1 bytes, and "= " a line in v1.1 */
+		want[0] = want[2] = (size_t)COUNT * (LEN + 1 + 2 * (size_t)pass);
+		want[1] = (size_t)COUNT * (LEN + 1 + RLEN + 1 + 2 * (size_t)pass);
+		fo_receive(want);
+		for (i = 0; i < NMEM; i++) {
+			const char *exp = i == 1 ? bob : other;
+
+			if (pass == 0) {
+				fo_check(i, exp, -1, __LINE__);
+				continue;
+			}
+			n = fo_seqs(i, got, sizeof(got));
+			for (k = 0; k < (int)n && got[k] == exp[k]; k++)
+				;
+			CHECK_MSG(test_mem_eq(got, n, exp), "pass 1, member %d differs at %d: \"%.60s\"",
+				  i, k, test_esc(got + k, n - (size_t)k));
+			CHECK_MSG(!fo_peers[i].too_big && !fo_peers[i].unterminated,
+				  "pass 1, member %d: datagrams too big or cut", i);
+		}
+		memset(&fanout_stats, 0, sizeof(fanout_stats));
+	}
+out:
+	fo_teardown();
+}
+
+/* Lines are queued with room for "= " before them (gaps) only while the
+ * room has a v1.1 member: the first one's fanout_seq_on flushes what was
+ * queued without them (the next does not), and when the last has gone the
+ * next broadcast flush turns them off. A v1 member's run is one iovec
+ * without gaps and an iovec a line with them: 300 one-letter lines come to
+ * it in one datagram, in two with gaps (FANOUT_MAX_IOV iovecs a batch). */
+static void fanout_gaps_on_off(void)
+{
+	enum { COUNT = 300 };
+	static char v1[RX_MAX], v11[RX_MAX];
+	size_t want[NMEM], len = 0, elen = 0;
+	int k;
+
+	if (COUNT > FANOUT_MAX_ITEMS || COUNT < FANOUT_MAX_IOV + 10) {
+		test_note("fanout_gaps_on_off: bounds do not fit the test, skipped");
+		return;
+	}
+	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
+		goto out;
+	fo_all("a", NULL);
+	fanout_seq_on(fo_peers[2].m); /* the first: "a" goes out, as v1 */
+	CHECK_INT(fanout_stats.datagrams, 3);
+	fo_all("b", NULL);
+	fanout_seq_on(fo_peers[2].m); /* again, or another: no flush */
+	CHECK_INT(fanout_stats.datagrams, 3);
+	for (k = 0; k < COUNT; k++) {
+		char *o = fanout_begin();
+
+		o[0] = (char)('a' + k % 26);
+		fanout_event((uint32_t)(1 + k));
+		fanout_to_all(1, NULL);
+		len += (size_t)snprintf(v1 + len, 8, "%c\n", o[0]);
+		elen += (size_t)(k ? snprintf(v11 + elen, 8, "= %c\n", o[0])
+				   : snprintf(v11 + elen, 16, "=%d %c\n", 1 + k, o[0]));
+	}
+	fanout_flush();
+	want[0] = want[1] = 4 + len;
+	want[2] = 4 + elen;
+	fo_receive(want);
+	CHECK_MSG(test_mem_eq(fo_peers[0].rx + 4, fo_peers[0].rx_len - 4, v1) &&
+		  test_mem_eq(fo_peers[1].rx + 4, fo_peers[1].rx_len - 4, v1) &&
+		  test_mem_eq(fo_peers[2].rx + 4, fo_peers[2].rx_len - 4, v11) &&
+		  !memcmp(fo_peers[0].rx, "a\nb\n", 4) && !memcmp(fo_peers[2].rx, "a\nb\n", 4),
+		  "with gaps: the lines differ");
+	CHECK_MSG(fo_peers[0].dgrams >= 3 && fo_peers[1].dgrams >= 3,
+		  "with gaps, a v1 member's run in one iovec (%u, %u datagrams)",
+		  fo_peers[0].dgrams, fo_peers[1].dgrams);
+	CHECK_INT(fo_peers[2].dgrams, 2);
+
+	/* carol leaves: the next broadcast flush turns the gaps off */
+	fanout_leave(fo_peers[2].m, 1);
+	room_remove(fo_peers[2].m);
+	fo_peers[2].m = NULL;
+	fo_all("c", NULL);
+	fanout_flush();
+	fo_reset_rx();
+	want[0] = want[1] = 2;
+	want[2] = 0;
+	fo_receive_some(want, 2);
+	FO_CHECK(0, "c\n", 1);
+	fo_reset_rx();
+	for (k = 0; k < COUNT; k++) {
+		char *o = fanout_begin();
+
+		o[0] = (char)('a' + k % 26);
+		fanout_to_all(1, NULL);
+	}
+	fanout_flush();
+	want[0] = want[1] = len;
+	want[2] = 0;
+	fo_receive_some(want, 2);
+	fo_check(0, v1, 1, __LINE__);
+	fo_check(1, v1, 1, __LINE__);
+out:
+	fo_teardown();
+}
+
 
 /* alice and bob speak in turn, every member in v1.1: each of the other's
  * one-letter lines comes to alice and bob with its full prefix ("=SEQ" in
@@ -926,6 +1221,10 @@ void suite_fanout(void)
 	TEST_RUN(fanout_v11_reply_breaks);
 	TEST_RUN(fanout_v11_runs);
 	TEST_RUN(fanout_v11_iov_runs);
+	TEST_RUN(fanout_replies_apart);
+	TEST_RUN(fanout_reply_first_last);
+	TEST_RUN(fanout_arena_full);
+	TEST_RUN(fanout_gaps_on_off);
 	TEST_RUN(fanout_interleaved_order);
 	TEST_RUN(fanout_many_lines);
 	TEST_RUN(fanout_iov_runs);
