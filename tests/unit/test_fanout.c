@@ -718,6 +718,7 @@ static void fanout_gaps_on_off(void)
 	}
 	if (fo_setup("127.0.0.1", "127.0.0.1", __LINE__) < 0)
 		goto out;
+	fanout_event(900);
 	fo_all("a", NULL);
 	fanout_seq_on(fo_peers[2].m); /* the first: "a" goes out, as v1 */
 	CHECK_INT(fanout_stats.datagrams, 3);
