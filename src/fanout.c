@@ -208,9 +208,9 @@ static void fanout_send_batch(void)
 	fanout_nmsgs = fanout_niov = 0;
 }
 
-/* Starts a datagram to m; sends the batch first if it is full. m is not
- * const: the datagram's msg_name points at its address. */
-static struct msghdr *fanout_dgram(struct room_member *m)
+/* Starts a datagram to a; sends the batch first if it is full. a is not
+ * const: the datagram's msg_name points at it. */
+static struct msghdr *fanout_dgram(struct net_addr *a)
 {
 	struct msghdr *h;
 
@@ -219,13 +219,13 @@ static struct msghdr *fanout_dgram(struct room_member *m)
 	h = &fanout_msgs[fanout_nmsgs].msg_hdr;
 	memset(h, 0, sizeof(*h));
 	if (fanout_family == AF_INET6) {
-		h->msg_name = &m->addr.sin6;
-		h->msg_namelen = sizeof(m->addr.sin6);
+		h->msg_name = &a->sin6;
+		h->msg_namelen = sizeof(a->sin6);
 	} else {
 		struct sockaddr_storage ss;
 
 		h->msg_name = &fanout_names[fanout_nmsgs];
-		h->msg_namelen = net_addr_to(&m->addr, AF_INET, &ss);
+		h->msg_namelen = net_addr_to(a, AF_INET, &ss);
 		if (h->msg_namelen == sizeof(fanout_names[0]))
 			memcpy(&fanout_names[fanout_nmsgs], &ss, sizeof(fanout_names[0]));
 	}
@@ -298,7 +298,7 @@ static void fanout_member(struct room_member *m)
 				}
 				if (!h || size + fanout_pfx[i].plen + len - 1 > FANOUT_DGRAM_MAX ||
 				    fanout_niov >= FANOUT_MAX_IOV - 1) {
-					h = fanout_dgram(m);
+					h = fanout_dgram(&m->addr);
 					size = 0;
 				}
 				/* never merged with the line below: pfx is not
@@ -315,7 +315,7 @@ static void fanout_member(struct room_member *m)
 		}
 		/* an event line always fits here (above) */
 		if (!h || size + len > FANOUT_DGRAM_MAX) {
-			h = fanout_dgram(m);
+			h = fanout_dgram(&m->addr);
 			size = 0;
 		}
 		last = h->msg_iovlen ? &fanout_iov[fanout_niov - 1] : NULL;
@@ -323,7 +323,7 @@ static void fanout_member(struct room_member *m)
 			last->iov_len += len;
 		} else {
 			if (fanout_niov == FANOUT_MAX_IOV) {
-				h = fanout_dgram(m);
+				h = fanout_dgram(&m->addr);
 				size = 0;
 			}
 			fanout_iov[fanout_niov].iov_base = line;
@@ -386,25 +386,11 @@ void fanout_flush(void)
 
 void fanout_send_now(const struct net_addr *to, char *line, size_t len)
 {
-	struct sockaddr_storage ss;
-	struct iovec iov[2] = { { line, len }, { "\n", 1 } };
-	struct msghdr h;
-	int tries = 0;
+	struct msghdr *h = fanout_dgram((struct net_addr *)to);
 
-	memset(&h, 0, sizeof(h));
-	h.msg_name = &ss;
-	h.msg_namelen = net_addr_to(to, fanout_family, &ss);
-	h.msg_iov = iov;
-	h.msg_iovlen = 2;
-	if (h.msg_namelen == 0)
-		return;
-	/* the system call itself, as in fanout_send_batch: h's padding is
-	 * zeroed, so musl's 64-bit copy of it would only cost bytes */
-	while (syscall(SYS_sendmsg, fanout_fd, &h, 0) < 0) {
-		if (!fanout_retryable(errno, &tries)) {
-			fanout_stats.errors++;
-			return;
-		}
-	}
-	fanout_stats.datagrams++;
+	line[len] = '\n';
+	fanout_iov[fanout_niov].iov_base = line;
+	fanout_iov[fanout_niov++].iov_len = len + 1;
+	h->msg_iovlen = 1;
+	fanout_send_batch();
 }

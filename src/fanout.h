@@ -62,8 +62,8 @@ void fanout_flush(void);
 #define FANOUT_HELD_LEN (sizeof(FANOUT_HELD) - 1)
 
 /* Sends one line right away to an address that is not a member (replies to
- * strangers, a leaver's last reply). line is not const: an iovec points at
- * it (nothing writes to it). */
+ * strangers, a leaver's last reply): len bytes at line, then "\n", written
+ * at line[len] (so line has len + 1 bytes). */
 void fanout_send_now(const struct net_addr *to, char *line, size_t len);
 
 #endif

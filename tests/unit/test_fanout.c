@@ -1011,6 +1011,7 @@ out:
 
 static void fanout_send_now_stranger(void)
 {
+	char bye[] = "+OK bye.";
 	size_t want[NMEM] = { 0, 0, 0 };
 	struct net_addr a;
 
@@ -1019,7 +1020,7 @@ static void fanout_send_now_stranger(void)
 	/* bob leaves; his last reply goes straight to his address */
 	a = fo_peers[1].addr;
 	room_remove(fo_peers[1].m);
-	fanout_send_now(&a, "+OK bye", 7);
+	fanout_send_now(&a, bye, 7);
 	want[1] = 8;
 	fo_receive(want);
 	FO_CHECK(0, "", 0);
