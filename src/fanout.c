@@ -46,7 +46,8 @@ static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
  * own, then " line" from the gap's space on. No copy of a line: the peak
  * RSS with every member in v1.1. */
 static uint32_t fanout_next_ev;
-static size_t fanout_gap;
+static unsigned fanout_nv11;
+static size_t fanout_gap; /* FANOUT_NEXT_LEN while fanout_nv11, else 0 */
 #define FANOUT_GAP fanout_gap
 static struct {
 	uint32_t pev;             /* the event pfx was formatted for */
@@ -153,7 +154,9 @@ void fanout_reply(const struct room_member *to, const char *line, size_t len)
 
 void fanout_seq_on(struct room_member *m)
 {
-	if (!fanout_gap) {
+	if (m->v11)
+		return;
+	if (!fanout_nv11++) {
 		fanout_flush(); /* what is queued has no gaps */
 		fanout_gap = FANOUT_NEXT_LEN;
 	}
@@ -351,21 +354,21 @@ void fanout_leave(struct room_member *m, int deliver)
 	/* it may still be on fanout_touched: an empty chain makes that a no-op */
 	m->q_head = m->q_tail = -1;
 	m->join_seq = UINT64_MAX; /* no broadcast is for it any more */
+	if (m->v11 && !--fanout_nv11)
+		fanout_gap = 0; /* the last v1.1 member: no gaps from now on */
+	m->v11 = 0;
 }
 
 void fanout_flush(void)
 {
 	struct room_member *m;
-	unsigned k, v11;
+	unsigned k;
 
 	if (fanout_nitems == 0)
 		return;
 	if (fanout_bcast_head >= 0) {
-		for (v11 = 0, m = room_first(); m; m = room_next(m)) {
-			v11 |= m->v11;
+		for (m = room_first(); m; m = room_next(m))
 			fanout_member(m);
-		}
-		fanout_gap = v11 * FANOUT_NEXT_LEN; /* every member seen */
 	} else {
 		for (k = 0; k < fanout_ntouched; k++) {
 			fanout_member(fanout_touched[k]);
