@@ -48,17 +48,18 @@ static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
 static uint32_t fanout_next_ev;
 static unsigned fanout_nv11;
 static size_t fanout_gap; /* FANOUT_NEXT_LEN while fanout_nv11, else 0 */
-#define FANOUT_GAP fanout_gap
 static struct {
 	uint32_t pev;             /* the event pfx was formatted for */
 	uint8_t plen;
 	char pfx[FANOUT_PFX_MAX]; /* "=SEQ" (no space: the line's gap has it) */
 } fanout_pfx[FANOUT_MAX_ITEMS];
-/* Replies (unicasts that are not events) are moved to the arena's top
- * (fanout_top bytes there, growing down), out of the way of the
- * broadcasts' runs: a reply between two broadcasts parted every other
- * member's run there. */
-static size_t fanout_top;
+/* Replies (fanout_reply) lie at the arena's top, growing down, out of the
+ * way of the broadcasts' runs (a reply between two broadcasts parted every
+ * other member's run there). A line may start at fanout_used (its gap
+ * before it) while fanout_used <= fanout_end: OUT_LINE_MAX + 1 bytes below
+ * the replies. */
+static long fanout_end;
+#define FANOUT_END0 ((long)(FANOUT_ARENA_BYTES - OUT_LINE_MAX - 1))
 /* the sequence number of every line queued, counted from 1: item i of the
  * batch is line fanout_seq0 + i (not stored: items are made in order and
  * all go at each flush) */
@@ -78,21 +79,22 @@ void fanout_init(int fd, int family)
 {
 	fanout_fd = fd;
 	fanout_family = family;
+	fanout_end = FANOUT_END0;
 }
 
 char *fanout_begin(void)
 {
-	if (fanout_used + FANOUT_NEXT_LEN + OUT_LINE_MAX + 1 + fanout_top > sizeof(fanout_arena) ||
+	if ((long)fanout_used > fanout_end ||
 	    fanout_nitems == FANOUT_MAX_ITEMS)
 		fanout_flush();
-	return fanout_arena + fanout_used + FANOUT_GAP;
+	return fanout_arena + fanout_used;
 }
 
 /* Terminates the line at fanout_begin() and makes it an item. */
 static int16_t fanout_commit(size_t len, const struct room_member *skip)
 {
 	struct fanout_item *it = &fanout_items[fanout_nitems];
-	size_t off = fanout_used + FANOUT_GAP;
+	size_t off = fanout_used;
 
 	if (len > OUT_LINE_MAX)
 		len = OUT_LINE_MAX; /* callers format within bounds; never overrun */
@@ -103,7 +105,7 @@ static int16_t fanout_commit(size_t len, const struct room_member *skip)
 	it->skip = skip ? (uint16_t)room_index(skip) : ROOM_NONE;
 	it->ev = fanout_next_ev;
 	fanout_next_ev = 0;
-	fanout_used = off + len + 1;
+	fanout_used = off + len + 1 + fanout_gap;
 	return fanout_nitems++;
 }
 
@@ -145,9 +147,9 @@ void fanout_reply(const struct room_member *to, const char *line, size_t len)
 	if (len > OUT_LINE_MAX)
 		len = OUT_LINE_MAX;
 	used = fanout_used;
-	fanout_top += len + 1;
-	memcpy(fanout_arena + sizeof(fanout_arena) - fanout_top, line, len);
-	fanout_used = sizeof(fanout_arena) - fanout_top - FANOUT_GAP; /* for fanout_commit */
+	fanout_end -= (long)len + 1;
+	fanout_used = (size_t)(fanout_end + OUT_LINE_MAX + 1); /* for fanout_commit */
+	memcpy(fanout_arena + fanout_used, line, len);
 	fanout_to_one(len, to);
 	fanout_used = used;
 }
@@ -158,7 +160,7 @@ void fanout_seq_on(struct room_member *m)
 		return;
 	if (!fanout_nv11++) {
 		fanout_flush(); /* what is queued has no gaps */
-		fanout_gap = FANOUT_NEXT_LEN;
+		fanout_used = fanout_gap = FANOUT_NEXT_LEN;
 	}
 	m->v11 = 1;
 }
@@ -383,7 +385,8 @@ void fanout_flush(void)
 	fanout_ntouched = 0;
 	fanout_seq0 += (uint32_t)fanout_nitems;
 	fanout_nitems = 0;
-	fanout_used = fanout_top = 0;
+	fanout_used = fanout_gap;
+	fanout_end = FANOUT_END0;
 	fanout_bcast_head = fanout_bcast_tail = -1;
 }
 
