@@ -46,6 +46,9 @@ static struct fanout_item fanout_items[FANOUT_MAX_ITEMS];
  * own, then " line" from the gap's space on. No copy of a line: the peak
  * RSS with every member in v1.1. */
 static uint32_t fanout_next_ev;
+/* v1.1 members in the room (fanout_seq_on, fanout_leave). One that
+ * leaves otherwise (room_rename's out of memory) is still counted: the
+ * gaps stay, which costs v1 members their runs, never a wrong byte. */
 static unsigned fanout_nv11;
 static size_t fanout_gap; /* FANOUT_NEXT_LEN while fanout_nv11, else 0 */
 static struct {
