@@ -10,7 +10,7 @@ import socket
 import time
 
 import harness
-from harness import LineBuffer, ctl_request, scale
+from harness import SockLines, ctl_request, scale
 
 NOBODY = 65534
 USAGE = "-ERR usage: post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT"
@@ -18,17 +18,15 @@ BAD_TEXT = "-ERR text must be UTF-8 without control or bidi characters"
 EVENT = re.compile(r"=(\d+) (.*)\Z", re.S)
 
 
-class Bridge(LineBuffer):
+class Bridge(SockLines):
     """A bridge on udpchatd's control socket: sends lines, reads its lines."""
 
     def __init__(self, path, tag="libera", attach=True, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect(path)
-        self.buf = b""
-        self.eof = False
-        super().__init__("bridge %s" % tag)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.connect(path)
+        super().__init__(sock, "bridge %s" % tag)
         self.ok = None
         if attach:
             self.send("bridge " + tag)
@@ -39,40 +37,10 @@ class Bridge(LineBuffer):
         data = b"".join((l.encode() if isinstance(l, str) else l) + b"\n" for l in lines)
         self.sock.sendall(data)
 
-    def _fill(self, wait):
-        if self.eof:
-            time.sleep(max(0.0, min(wait, 0.05)))
-            return
-        r, _, _ = select.select([self.sock], [], [], max(0.0, wait))
-        if not r:
-            return
-        while True:
-            try:
-                data = self.sock.recv(1 << 16, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return
-            except ConnectionResetError:
-                data = b""
-            if not data:
-                self.eof = True
-                return
-            self.buf += data
-            *lines, self.buf = self.buf.split(b"\n")
-            for raw in lines:
-                line = raw.decode("utf-8", "surrogateescape")
-                self.pending.append(line)
-                self.history.append(line)
-
     def event(self, text, timeout=2.0):
         """Expects the next line to be an event with this text; returns its seq."""
         line = self.expect(lambda l: EVENT.match(l) and EVENT.match(l).group(2) == text, timeout)
         return int(EVENT.match(line).group(1))
-
-    def expect_eof(self, timeout=3.0):
-        deadline = time.monotonic() + scale(timeout)
-        while not self.eof and time.monotonic() < deadline:
-            self._fill(deadline - time.monotonic())
-        assert self.eof, "%s: no end of file within %.1fs" % (self.who, scale(timeout))
 
     def close(self):
         self.sock.close()
