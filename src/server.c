@@ -42,6 +42,7 @@
 #define SERVER_RECV_MAX 512       /* datagrams read per wake-up */
 #define SERVER_STALL_MS 1000      /* woken this much later than asked: the loop was stopped */
 #define SERVER_STALL_READS 16     /* then up to this many times SERVER_RECV_MAX are read at once */
+#define SERVER_DISCO_TICK_MS 10   /* the loop's tick while discovery answers wait */
 /* the end of a list of names cut short (server_names), at its longest */
 #define SERVER_MORE_MAX sizeof(" [" UCHAT_STR(UCHAT_MAX_MEMBERS) " more: /who]")
 
@@ -52,7 +53,8 @@ enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN,
 
 struct server_opts {
 	unsigned port, max_members, idle_s, rate, history;
-	const char *bind_addr, *ctl_path, *user;
+	const char *bind_addr, *ctl_path, *user, *desc;
+	int quiet; /* -Q: no discovery answers */
 	struct priv_user ids; /* -u, when user is set */
 	enum catalog_lang lang;
 	int use_syslog;
@@ -670,6 +672,60 @@ static void server_line(struct server_peer *who, struct proto_span line)
 	}
 }
 
+/* --- discovery (docs/PROTOCOL.md "Discovery") ---------------------------- */
+
+/* Answers waiting out their random delay (the mDNS rule: the boards of one
+ * link do not all answer at once); each may be room bytes at most. */
+static struct server_disco {
+	struct net_addr to;
+	int64_t at;
+	size_t room;
+} disco[DISCO_QUEUE];
+static unsigned disco_n, disco_rand;
+
+/* A discovery request of len bytes from to: answered 20-120 ms from now,
+ * within the strangers' budget, unless -Q or the queue is full. */
+static void server_disco_ask(const struct net_addr *to, size_t len)
+{
+	struct server_disco *d = &disco[disco_n];
+
+	if (cfg.quiet || disco_n == DISCO_QUEUE)
+		return;
+	if (!ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE, 2 * SERVER_STRANGER_RATE, now_ms)) {
+		stats.rate_limited++;
+		return;
+	}
+	disco_rand = disco_rand * 1103515245u + 12345u;
+	d->to = *to;
+	d->room = len;
+	d->at = now_ms + 20 + (disco_rand >> 16) % 101;
+	disco_n++;
+}
+
+/* Sends the answers due ("+OK discover EPOCH N online: DESCRIPTION", if
+ * shorter than its request); returns how many still wait. */
+static unsigned server_disco_due(void)
+{
+	char line[sizeof(REPLY_DISCO) + 32 + DISCO_DESC_MAX];
+	struct server_disco *d;
+	size_t n;
+	unsigned i = 0;
+
+	while (i < disco_n) {
+		d = &disco[i];
+		if (d->at > now_ms) {
+			i++;
+			continue;
+		}
+		n = (size_t)fmt_snprintf(line, sizeof(line), REPLY_DISCO "%08x %u online: %s",
+					 (unsigned)room_epoch, room_count(), cfg.desc);
+		if (n < d->room) /* and its "\n" */
+			fanout_send_now(&d->to, line, n);
+		*d = disco[--disco_n];
+	}
+	return disco_n;
+}
+
 static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 			    const char *buf, size_t len, int truncated)
 {
@@ -681,6 +737,11 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 	if (net_addr_from(sa, salen, &addr) < 0)
 		return;
 	stats.datagrams_in++;
+	if (len > sizeof(REPLY_DISCO_ASK) - 1 && (unsigned char)buf[sizeof(REPLY_DISCO_ASK) - 1] <= ' ' &&
+	    memcmp(buf, REPLY_DISCO_ASK, sizeof(REPLY_DISCO_ASK) - 1) == 0) {
+		server_disco_ask(&addr, len);
+		return;
+	}
 	who.addr = &addr;
 	who.credit = ROOM_UNCONFIRMED_FACTOR * len;
 	who.budget = who.credit;
@@ -1047,7 +1108,8 @@ static void server_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
-		"                [-r RATE] [-H BYTES] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
+		"                [-r RATE] [-H BYTES] [-c PATH] [-u USER] [-D TEXT] [-Q] [-S]\n"
+		"                [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
 		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
@@ -1061,6 +1123,9 @@ static void server_usage(int fd)
 		"  -H BYTES    history kept (default " UCHAT_STR(RING_DEFAULT_BYTES) ", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
+		"  -D TEXT     room description udpchat's discovery lists (at most "
+		UCHAT_STR(DISCO_DESC_MAX) " bytes)\n"
+		"  -Q          do not answer discovery\n"
 		"  -S          log to syslog instead of standard error\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n");
@@ -1089,7 +1154,8 @@ static void server_parse(int argc, char **argv)
 	cfg.history = RING_DEFAULT_BYTES;
 	cfg.ctl_path = CTLSOCK_DEFAULT_PATH;
 	cfg.lang = CATALOG_EN;
-	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:H:c:u:ShV")) != -1) {
+	cfg.desc = "";
+	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:H:c:u:D:QShV")) != -1) {
 		switch (c) {
 		case 'p': cfg.port = server_num(o.arg, 'p', 1, 65535); break;
 		case 'b': cfg.bind_addr = o.arg; break;
@@ -1103,6 +1169,13 @@ static void server_parse(int argc, char **argv)
 		case 'H': cfg.history = server_num(o.arg, 'H', 0, RING_MAX_BYTES); break;
 		case 'c': cfg.ctl_path = o.arg; break;
 		case 'u': cfg.user = o.arg; break;
+		case 'D':
+			if (strlen(o.arg) > DISCO_DESC_MAX || utf8_check_text(o.arg, strlen(o.arg)))
+				log_die(2, "-D: at most " UCHAT_STR(DISCO_DESC_MAX)
+					" bytes of text, no control characters");
+			cfg.desc = o.arg;
+			break;
+		case 'Q': cfg.quiet = 1; break;
 		case 'S': cfg.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
@@ -1186,6 +1259,7 @@ int server_main(int argc, char **argv)
 	/* the epoch: random, never 0 (getrandom as the system call itself) */
 	syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1); /* 0 if it failed */
 	room_epoch |= room_epoch == 0;
+	disco_rand = room_epoch;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,
@@ -1197,6 +1271,8 @@ int server_main(int argc, char **argv)
 		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
+		if (server_disco_due() && (unsigned)timeout > SERVER_DISCO_TICK_MS)
+			timeout = SERVER_DISCO_TICK_MS; /* -1 too */
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
 		for (i = 0; i < UCHAT_BRIDGES; i++) /* POLLOUT: what waits for it can go */

@@ -63,7 +63,7 @@ def test_help_and_version(ctx):
     r = ctx.run("udpchatd", "-h")
     assert r.returncode == 0, (r.returncode, r.stderr)
     text = r.stdout + r.stderr
-    for flag in ("-p", "-b", "-L", "-m", "-t", "-c", "-r", "-u", "-S", "-h", "-V"):
+    for flag in ("-p", "-b", "-L", "-m", "-t", "-c", "-r", "-u", "-D", "-Q", "-S", "-h", "-V"):
         assert flag in text, "-h does not mention %s: %r" % (flag, text)
     r = ctx.run("udpchatd", "-V")
     assert r.returncode == 0, (r.returncode, r.stderr)
