@@ -1,0 +1,333 @@
+"""test_disco.py: `udpchat` with no HOST finds the board (issue 12), in
+network namespaces of the test's own: the test runs this file inside
+`unshare --net` (the client's namespace, with a bridge br0 for the LAN),
+and each board is a further namespace (`unshare --net sleep`, entered with
+nsenter) joined to br0 by a veth pair; a router namespace links a second
+LAN. Only these interfaces exist: nothing leaves the namespaces.
+
+Each board's udpchatd has its own idle timeout (-t), so the welcome line
+tells which board the client joined, and its own description (-D).
+Each test runs this file inside (python3 test_disco.py --inside
+SPEC.json), which prints one JSON object: per client run its exit status,
+output and time, and the amplification probe's counts; the assertions are
+made outside.
+
+Needs root, unshare(1), nsenter(1) (util-linux) and ip(8); skipped when not
+root or when the kernel refuses the namespaces."""
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import harness
+
+PORT = 8888                  # fresh namespaces: every port is free
+PAD = 256                    # the client's request (DISCO_PAD)
+
+
+# --- outside: the tests -------------------------------------------------------
+
+def run_inside(ctx, spec, limit=40):
+    if os.geteuid() != 0:
+        ctx.skip("needs root (unshare --net, veth, bridge)")
+    for tool in ("unshare", "nsenter", "ip"):
+        assert shutil.which(tool), "%s not installed (make test-deps)" % tool
+    probe = subprocess.run(["unshare", "--net", "sh", "-c",
+                            "ip link add name pbr type bridge && ip link add name pv type veth peer name pw"],
+                           capture_output=True, text=True, timeout=10)
+    if probe.returncode != 0:
+        ctx.skip("unshare --net with a bridge and veth does not work here: %s"
+                 % probe.stderr.strip()[-300:])
+    spec = dict(spec)
+    spec["client"] = ctx.cmd("udpchat")
+    spec["server"] = ctx.cmd("udpchatd")
+    spec["tmp"] = ctx.tmp
+    spec["scale"] = ctx.scale(1)
+    return harness.run_inside(ctx, __file__, ["--net"], spec, limit)
+
+
+def found(res, run, idle, most=2.0):
+    """The run joined the board with idle timeout idle, within most s."""
+    r = res["runs"][run]
+    assert r["rc"] == 0, (run, r)
+    assert r["stdout"].startswith("+OK welcome alice (idle timeout %ds)" % idle), (run, r)
+    assert r["stderr"] == "", (run, r)
+    assert r["secs"] < most * res["scale"], (run, r)
+
+
+def not_found(res, run, most=2.0):
+    r = res["runs"][run]
+    assert r["rc"] == 1 and r["stdout"] == "", (run, r)
+    assert r["stderr"] == "udpchat: no room answered on the local links; name one: udpchat HOST\n", \
+        (run, r)
+    assert r["secs"] < most * res["scale"], (run, r)
+
+
+def test_disco_ipv4(ctx):
+    """One board on the LAN, IPv4 only: found through the subnet's broadcast
+    and joined, within 2 s."""
+    res = run_inside(ctx, {"case": "ipv4"})
+    found(res, "disco", 601)
+
+
+def test_disco_ipv6_link_local(ctx):
+    """IPv6 link-local addresses only (no IPv4 anywhere): found through
+    ff02::1 on br0, joined at its fe80:: address with the scope kept; and
+    `udpchat fe80::11%br0` (a scope by name) joins it too."""
+    res = run_inside(ctx, {"case": "ipv6"})
+    found(res, "disco", 601)
+    found(res, "by_scope", 601, most=1.0)
+
+
+def test_disco_default_route_elsewhere(ctx):
+    """The default route leaves by another interface (up0): the request
+    still goes out on br0, the board's link (a subnet broadcast, not
+    255.255.255.255), and the board is found."""
+    res = run_inside(ctx, {"case": "default_elsewhere"})
+    found(res, "disco", 601)
+
+
+def test_disco_two_boards_listed(ctx):
+    """Two boards on one link: in pipe mode the client fails (status 1)
+    with both listed: address, port, members online, description."""
+    res = run_inside(ctx, {"case": "two"})
+    r = res["runs"]["disco"]
+    assert r["rc"] == 1 and r["stdout"] == "", r
+    err = r["stderr"].splitlines()
+    assert len(err) == 3, r
+    assert sorted(e[:3] for e in err[:2]) == ["1) ", "2) "], r
+    assert sorted(e[3:] for e in err[:2]) == ["10.9.0.11:8888  0 online: kitchen board",
+                                              "10.9.0.12:8888  0 online: garage board"], r
+    assert err[2] == "udpchat: 2 rooms answered; name one: udpchat HOST", r
+    assert r["secs"] < 2.0 * res["scale"], r
+
+
+def test_disco_behind_router_not_found(ctx):
+    """A board behind a router namespace (another subnet) is not found,
+    though it is reachable: `udpchat 10.7.0.2` joins it."""
+    res = run_inside(ctx, {"case": "router"})
+    not_found(res, "disco")
+    found(res, "direct", 607, most=1.0)
+
+
+def test_disco_disabled_silent(ctx):
+    """udpchatd -Q answers no discovery: the client finds nothing, and a
+    padded request to the board's own address draws not one byte (the
+    same request to a board without -Q is answered: the probe works)."""
+    res = run_inside(ctx, {"case": "quiet"})
+    not_found(res, "disco")
+    assert res["probe_quiet"] == 0, res
+    assert res["probe_loud"] > 0, res
+
+
+def test_disco_amplification(ctx):
+    """Requests of every size, to a board with the longest description:
+    no answer is longer than its request (requests too short get none),
+    and a flood of 600 requests draws at most the strangers' budget
+    (bursts of 400). The ratio of bytes out to bytes in is measured."""
+    res = run_inside(ctx, {"case": "amplify"})
+    a = res["amplify"]
+    ctx.note("amplification: %d bytes in, %d bytes out, ratio %.3f; flood: %d of 600 answered"
+             % (a["sent"], a["got"], a["got"] / a["sent"], a["flood_answers"]))
+    for size, got in a["by_size"]:
+        assert got <= size, (size, got)
+    assert [g for s, g in a["by_size"] if s >= 120 and g == 0] == [], a
+    assert a["got"] <= a["sent"], a
+    assert 0 < a["flood_answers"] <= 400 + 200 * a["flood_secs"] + 5, a
+
+
+# --- inside the namespaces ----------------------------------------------------
+
+def _sh(*cmd, ns=None):
+    if ns:
+        cmd = ("nsenter", "--net=/proc/%d/ns/net" % ns) + cmd
+    subprocess.run(cmd, check=True, capture_output=True, timeout=10)
+
+
+def _holder():
+    """A new network namespace held by a sleeping process; returns its pid."""
+    me = os.readlink("/proc/self/ns/net")
+    p = subprocess.Popen(["unshare", "--net", "sleep", "60"])
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        try:
+            if os.readlink("/proc/%d/ns/net" % p.pid) != me:
+                return p
+        except OSError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError("unshare --net sleep: no namespace")
+
+
+class Net:
+    def __init__(self, spec):
+        self.spec, self.procs, self.holders = spec, [], []
+        _sh("ip", "link", "set", "lo", "up")
+        _sh("ip", "link", "add", "br0", "type", "bridge")
+        _sh("ip", "link", "set", "br0", "addrgenmode", "none")
+        _sh("ip", "link", "set", "br0", "up")
+
+    def ns(self):
+        h = _holder()
+        self.holders.append(h)
+        _sh("ip", "link", "set", "lo", "up", ns=h.pid)
+        return h.pid
+
+    def board(self, n, v4=None, v6=None, flags=(), link="br0", via=None):
+        """A board namespace on link (the bridge here, or via: a veth of
+        another namespace): eth0 with v4 (CIDR) and v6, udpchatd -t 600+n."""
+        pid = self.ns()
+        if via is None:
+            _sh("ip", "link", "add", "vb%d" % n, "type", "veth", "peer", "name", "eth0",
+                "netns", str(pid))
+            _sh("ip", "link", "set", "vb%d" % n, "addrgenmode", "none")
+            _sh("ip", "link", "set", "vb%d" % n, "master", link, "up")
+        else:
+            via(pid)
+        _sh("ip", "link", "set", "eth0", "addrgenmode", "none", ns=pid)
+        _sh("ip", "link", "set", "eth0", "up", ns=pid)
+        if v4:
+            _sh("ip", "addr", "add", v4, "dev", "eth0", ns=pid)
+        if v6:
+            _sh("ip", "addr", "add", v6 + "/64", "dev", "eth0", "nodad", ns=pid)
+        err = open(os.path.join(self.spec["tmp"], "udpchatd%d.err" % n), "w+b")
+        p = subprocess.Popen(["nsenter", "--net=/proc/%d/ns/net" % pid] + self.spec["server"] +
+                             ["-p", str(PORT), "-t", str(600 + n), "-c",
+                              os.path.join(self.spec["tmp"], "ctl%d.sock" % n)] + list(flags),
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        self.procs.append(p)
+        return pid
+
+    def ready(self, problems):
+        """Waits until every udpchatd has said it listens."""
+        deadline = time.time() + 5 * self.spec["scale"]
+        while time.time() < deadline:
+            logs = [open(os.path.join(self.spec["tmp"], f)).read()
+                    for f in os.listdir(self.spec["tmp"]) if f.startswith("udpchatd")]
+            if all("listening" in t for t in logs) and len(logs) == len(self.procs):
+                return
+            time.sleep(0.02)
+        problems.append("a udpchatd did not start")
+
+    def close(self):
+        for p in self.procs + self.holders:
+            p.kill()
+            p.wait()
+
+
+def _client(spec, args, name="alice"):
+    """Runs udpchat args in pipe mode with name on stdin; its result."""
+    t = time.time()
+    p = subprocess.run(spec["client"] + args, input=name + "\n", capture_output=True,
+                       text=True, timeout=10 * spec["scale"])
+    return {"rc": p.returncode, "stdout": p.stdout, "stderr": p.stderr,
+            "secs": round(time.time() - t, 3), "args": args}
+
+
+def _ask(addr, size, wait=0.3):
+    """Sends one request of size bytes to addr; returns the bytes answered."""
+    fam = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    req = (b"/discover" + b"\n" * PAD)[:size]
+    s.sendto(req, addr)
+    got, deadline = 0, time.time() + wait
+    while time.time() < deadline:
+        if select.select([s], [], [], deadline - time.time())[0]:
+            got += len(s.recv(4096))
+    s.close()
+    return got
+
+
+def _flood(addr, count, size):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    req = (b"/discover" + b"\n" * PAD)[:size]
+    t = time.time()
+    for _ in range(count):
+        s.sendto(req, addr)
+    secs = time.time() - t
+    answers, deadline = 0, time.time() + 0.5
+    while time.time() < deadline:
+        if select.select([s], [], [], deadline - time.time())[0]:
+            s.recv(4096)
+            answers += 1
+    s.close()
+    return answers, secs
+
+
+def _inside(spec_path):
+    with open(spec_path) as f:
+        spec = json.load(f)
+    case = spec["case"]
+    problems, runs = [], {}
+    res = {"problems": problems, "runs": runs, "scale": spec["scale"]}
+    net = Net(spec)
+    try:
+        if case in ("ipv4", "default_elsewhere", "two", "router", "quiet", "amplify"):
+            _sh("ip", "addr", "add", "10.9.0.1/24", "dev", "br0")
+        if case == "ipv6":
+            _sh("ip", "addr", "add", "fe80::1/64", "dev", "br0", "nodad")
+            net.board(1, v6="fe80::11")
+        elif case == "two":
+            net.board(1, v4="10.9.0.11/24", flags=("-D", "kitchen board"))
+            net.board(2, v4="10.9.0.12/24", flags=("-D", "garage board"))
+        elif case == "router":
+            r = net.ns()
+            _sh("ip", "link", "add", "vr", "type", "veth", "peer", "name", "r0", "netns", str(r))
+            _sh("ip", "link", "set", "vr", "master", "br0", "up")
+            _sh("ip", "addr", "add", "10.9.0.254/24", "dev", "r0", ns=r)
+            _sh("ip", "link", "set", "r0", "up", ns=r)
+            _sh("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward", ns=r)
+
+            def far_link(pid):
+                _sh("ip", "link", "add", "r1", "type", "veth", "peer", "name", "eth0",
+                    "netns", str(pid), ns=r)
+                _sh("ip", "addr", "add", "10.7.0.1/24", "dev", "r1", ns=r)
+                _sh("ip", "link", "set", "r1", "up", ns=r)
+            far = net.board(7, v4="10.7.0.2/24", v6="fe80::77", via=far_link)
+            _sh("ip", "route", "add", "default", "via", "10.7.0.1", ns=far)
+            _sh("ip", "route", "add", "10.7.0.0/24", "via", "10.9.0.254")
+        elif case == "quiet":
+            net.board(1, v4="10.9.0.11/24", v6="fe80::11", flags=("-Q",))
+        else:  # ipv4, default_elsewhere, amplify
+            net.board(1, v4="10.9.0.11/24",
+                      flags=("-D", "d" * 64) if case == "amplify" else ())
+        if case == "default_elsewhere":
+            # the uplink: a veth pair (its far end stays here, unused)
+            _sh("ip", "link", "add", "name", "up0", "type", "veth", "peer", "name", "up1")
+            _sh("ip", "addr", "add", "10.8.0.1/24", "dev", "up0")
+            _sh("ip", "link", "set", "up1", "up")
+            _sh("ip", "link", "set", "up0", "up")
+            _sh("ip", "route", "add", "default", "via", "10.8.0.254", "dev", "up0")
+        net.ready(problems)
+        if case == "amplify":
+            sizes = [10, 40, 80, 90, 100, 120, 256, 1000, 2048]
+            by_size = [(n, _ask(("10.9.0.11", PORT), n)) for n in sizes]
+            flood, secs = _flood(("10.9.0.11", PORT), 600, PAD)
+            res["amplify"] = {"by_size": by_size, "sent": sum(sizes),
+                              "got": sum(g for _, g in by_size),
+                              "flood_answers": flood, "flood_secs": secs}
+        else:
+            runs["disco"] = _client(spec, [])
+        if case == "ipv6":
+            runs["by_scope"] = _client(spec, ["fe80::11%br0"])
+        if case == "router":
+            runs["direct"] = _client(spec, ["10.7.0.2"])
+        if case == "quiet":
+            res["probe_quiet"] = _ask(("10.9.0.11", PORT), PAD, 0.5)
+            net.board(2, v4="10.9.0.12/24")
+            net.ready(problems)
+            res["probe_loud"] = _ask(("10.9.0.12", PORT), PAD, 0.5)
+    except Exception as e:  # reported, not a traceback on stdout
+        problems.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        net.close()
+    print(json.dumps(res))
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--inside":
+    _inside(sys.argv[2])
