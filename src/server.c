@@ -1112,7 +1112,7 @@ static void server_usage(int fd)
 		"                [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
-		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
+		"  -b ADDR     listen on this address, or on this interface, only (default: all)\n"
 		"  -L en|zh    language of room notices (default en)\n"
 		"  -m N        most members at once (default " UCHAT_STR(ROOM_DEFAULT_MEMBERS)
 		", at most " UCHAT_STR(UCHAT_MAX_MEMBERS) ")\n"

@@ -114,6 +114,30 @@ def test_disco_behind_router_not_found(ctx):
     found(res, "direct", 607, most=1.0)
 
 
+def test_disco_bound_to_interface(ctx):
+    """OpenWrt's way (-b IFACE): a board bound to its LAN interface eth0
+    (run unprivileged, as procd runs it) is found and joined, while a board
+    bound to its LAN address (-b 10.9.0.12) hears no broadcast and is not
+    listed. The first answers nothing that comes by its other interface
+    (eth1, a "WAN" link to the client's wan0), and a client on the board
+    itself reaches it at its LAN address (as udpchatweb does there)."""
+    res = run_inside(ctx, {"case": "iface"})
+    found(res, "disco", 601)
+    found(res, "local", 601, most=1.0)
+    assert res["probe_lan"] > 0 and res["probe_wan"] == 0, res
+
+
+def test_disco_bind_no_such_interface(ctx):
+    """-b with a name that is neither an address nor an interface: exit 1
+    with the reason (no namespace needed: the bind fails before anything
+    is sent)."""
+    port = harness.free_udp_port()
+    r = ctx.run("udpchatd", "-b", "nosuch0", "-p", str(port), "-c",
+                os.path.join(ctx.tmp, "nosuch.sock"), input="")
+    assert r.returncode == 1, r
+    assert r.stderr == "udpchatd: cannot bind nosuch0 port %d: no such address or interface\n" % port, r
+
+
 def test_disco_disabled_silent(ctx):
     """udpchatd -Q answers no discovery: the client finds nothing, and a
     padded request to the board's own address draws not one byte (the
@@ -177,9 +201,10 @@ class Net:
         _sh("ip", "link", "set", "lo", "up", ns=h.pid)
         return h.pid
 
-    def board(self, n, v4=None, v6=None, flags=(), link="br0", via=None):
+    def board(self, n, v4=None, v6=None, flags=(), link="br0", via=None, wrap=(), ctl=None):
         """A board namespace on link (the bridge here, or via: a veth of
-        another namespace): eth0 with v4 (CIDR) and v6, udpchatd -t 600+n."""
+        another namespace): eth0 with v4 (CIDR) and v6, udpchatd -t 600+n
+        (run through wrap, with its control socket at ctl)."""
         pid = self.ns()
         if via is None:
             _sh("ip", "link", "add", "vb%d" % n, "type", "veth", "peer", "name", "eth0",
@@ -195,9 +220,10 @@ class Net:
         if v6:
             _sh("ip", "addr", "add", v6 + "/64", "dev", "eth0", "nodad", ns=pid)
         err = open(os.path.join(self.spec["tmp"], "udpchatd%d.err" % n), "w+b")
-        p = subprocess.Popen(["nsenter", "--net=/proc/%d/ns/net" % pid] + self.spec["server"] +
+        p = subprocess.Popen(["nsenter", "--net=/proc/%d/ns/net" % pid] + list(wrap) +
+                             self.spec["server"] +
                              ["-p", str(PORT), "-t", str(600 + n), "-c",
-                              os.path.join(self.spec["tmp"], "ctl%d.sock" % n)] + list(flags),
+                              ctl or os.path.join(self.spec["tmp"], "ctl%d.sock" % n)] + list(flags),
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         self.procs.append(p)
         return pid
@@ -228,11 +254,11 @@ def _client(spec, args, name="alice"):
             "secs": round(time.time() - t, 3), "args": args}
 
 
-def _ask(addr, size, wait=0.3):
+def _ask(addr, size, wait=0.3, what=b"/discover"):
     """Sends one request of size bytes to addr; returns the bytes answered."""
     fam = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    req = (b"/discover" + b"\n" * PAD)[:size]
+    req = (what + b"\n" * PAD)[:size]
     s.sendto(req, addr)
     got, deadline = 0, time.time() + wait
     while time.time() < deadline:
@@ -267,7 +293,7 @@ def _inside(spec_path):
     res = {"problems": problems, "runs": runs, "scale": spec["scale"]}
     net = Net(spec)
     try:
-        if case in ("ipv4", "default_elsewhere", "two", "router", "quiet", "amplify"):
+        if case in ("ipv4", "default_elsewhere", "two", "router", "quiet", "amplify", "iface"):
             _sh("ip", "addr", "add", "10.9.0.1/24", "dev", "br0")
         if case == "ipv6":
             _sh("ip", "addr", "add", "fe80::1/64", "dev", "br0", "nodad")
@@ -291,6 +317,22 @@ def _inside(spec_path):
             far = net.board(7, v4="10.7.0.2/24", v6="fe80::77", via=far_link)
             _sh("ip", "route", "add", "default", "via", "10.7.0.1", ns=far)
             _sh("ip", "route", "add", "10.7.0.0/24", "via", "10.9.0.254")
+        elif case == "iface":
+            # the ctl socket where uid 65534 may make it
+            os.chmod(spec["tmp"], 0o711)
+            nobody = os.path.join(spec["tmp"], "nobody")
+            os.mkdir(nobody)
+            os.chmod(nobody, 0o777)
+            b1 = net.board(1, v4="10.9.0.11/24", flags=("-b", "eth0"),
+                           wrap=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                           ctl=os.path.join(nobody, "ctl1.sock"))
+            _sh("ip", "link", "add", "wan0", "type", "veth", "peer", "name", "eth1",
+                "netns", str(b1))
+            _sh("ip", "addr", "add", "10.6.0.1/24", "dev", "wan0")
+            _sh("ip", "link", "set", "wan0", "up")
+            _sh("ip", "addr", "add", "10.6.0.2/24", "dev", "eth1", ns=b1)
+            _sh("ip", "link", "set", "eth1", "up", ns=b1)
+            net.board(2, v4="10.9.0.12/24", flags=("-b", "10.9.0.12"))
         elif case == "quiet":
             net.board(1, v4="10.9.0.11/24", v6="fe80::11", flags=("-Q",))
         else:  # ipv4, default_elsewhere, amplify
@@ -315,6 +357,11 @@ def _inside(spec_path):
             runs["disco"] = _client(spec, [])
         if case == "ipv6":
             runs["by_scope"] = _client(spec, ["fe80::11%br0"])
+        if case == "iface":
+            runs["local"] = _client(dict(spec, client=["nsenter", "--net=/proc/%d/ns/net" % b1] +
+                                         spec["client"]), ["10.9.0.11"])
+            res["probe_lan"] = _ask(("10.9.0.11", PORT), PAD, 0.5, b"/help\n")
+            res["probe_wan"] = _ask(("10.6.0.2", PORT), PAD, 0.5, b"/help\n")
         if case == "router":
             runs["direct"] = _client(spec, ["10.7.0.2"])
         if case == "quiet":
