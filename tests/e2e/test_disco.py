@@ -17,6 +17,7 @@ root or when the kernel refuses the namespaces."""
 import json
 import os
 import select
+import shlex
 import shutil
 import socket
 import subprocess
@@ -45,6 +46,7 @@ def run_inside(ctx, spec, limit=40):
     spec = dict(spec)
     spec["client"] = ctx.cmd("udpchat")
     spec["server"] = ctx.cmd("udpchatd")
+    spec["ctl"] = ctx.cmd("udpchatctl")
     spec["tmp"] = ctx.tmp
     spec["scale"] = ctx.scale(1)
     return harness.run_inside(ctx, __file__, ["--net"], spec, limit)
@@ -104,6 +106,25 @@ def test_disco_two_boards_listed(ctx):
                                               "10.9.0.12:8888  0 online: garage board"], r
     assert err[2] == "udpchat: 2 rooms answered; name one: udpchat HOST", r
     assert r["secs"] < 2.0 * res["scale"], r
+
+
+def test_disco_pick_on_a_terminal(ctx):
+    """Two boards on one link, udpchat on a terminal (tmux): both listed
+    with a prompt; the user types the garage board's digit and Enter, and
+    udpchat joins that room (its welcome on the screen, its udpchatctl who
+    lists alice; the kitchen room has nobody)."""
+    if not shutil.which("tmux"):
+        ctx.skip("tmux not installed")
+    res = run_inside(ctx, {"case": "pick"})
+    p = res["pick"]
+    screen = "\n".join(p["prompt"])
+    assert "room (1-2):" in screen, screen
+    listed = sorted(l[3:].rstrip() for l in p["prompt"] if l[:3] in ("1) ", "2) "))
+    assert listed == ["10.9.0.11:8888  0 online: kitchen board",
+                      "10.9.0.12:8888  0 online: garage board"], screen
+    assert p["joined"], p                     # board 2's welcome: -t 602
+    assert p["who2"].startswith("alice 10.9.0.1:"), p
+    assert p["who1"] == "+OK 0 members\n", p
 
 
 def test_disco_behind_router_not_found(ctx):
@@ -285,6 +306,60 @@ def _flood(addr, count, size):
     return answers, secs
 
 
+def _pick(spec):
+    """udpchat -n alice with no host in a detached 80x24 tmux session (a
+    private tmux server, killed by PID): waits for the list and its prompt,
+    types the garage board's digit and Enter, and waits for the welcome.
+    Returns the screen at the prompt, whether it joined, and each room's
+    udpchatctl who."""
+    sock = os.path.join(spec["tmp"], "tmux.sock")
+    tmux = ["tmux", "-S", sock, "-f", "/dev/null"]
+    inner = "%s 2>&1; sleep 60" % shlex.join(spec["client"] + ["-n", "alice"])
+    subprocess.run(tmux + ["new-session", "-d", "-x", "80", "-y", "24", "sh", "-c", inner],
+                   check=True, capture_output=True, timeout=10)
+    server = int(subprocess.run(tmux + ["display-message", "-p", "#{pid}"], check=True,
+                                capture_output=True, text=True, timeout=10).stdout)
+
+    def screen():
+        return subprocess.run(tmux + ["capture-pane", "-p", "-t", "0"], capture_output=True,
+                              text=True, timeout=10).stdout.split("\n")
+
+    def wait_for(cond, secs):
+        deadline = time.time() + secs * spec["scale"]
+        while time.time() < deadline:
+            rows = screen()
+            if cond(rows):
+                return rows, True
+            time.sleep(0.05)
+        return screen(), False
+
+    def who(n):
+        return subprocess.run(spec["ctl"] + ["-c", os.path.join(spec["tmp"], "ctl%d.sock" % n), "who"],
+                              capture_output=True, text=True, timeout=10).stdout
+
+    out = {}
+    try:
+        rows, _ = wait_for(lambda r: any("room (1-2):" in l for l in r), 5)
+        out["prompt"] = rows
+        digit = [l[0] for l in rows if l[1:3] == ") " and "garage board" in l]
+        if digit:
+            subprocess.run(tmux + ["send-keys", "-t", "0", "-l", digit[0]], timeout=10)
+            subprocess.run(tmux + ["send-keys", "-t", "0", "Enter"], timeout=10)
+            rows, out["joined"] = wait_for(lambda r: any("+OK welcome alice (idle timeout 602s)" in l
+                                                        for l in r), 5)
+        else:
+            out["joined"] = False
+        out["screen"] = rows
+        out["who1"], out["who2"] = who(1), who(2)
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True, timeout=10)
+        try:
+            os.kill(server, 9)
+        except ProcessLookupError:
+            pass
+    return out
+
+
 def _inside(spec_path):
     with open(spec_path) as f:
         spec = json.load(f)
@@ -293,12 +368,12 @@ def _inside(spec_path):
     res = {"problems": problems, "runs": runs, "scale": spec["scale"]}
     net = Net(spec)
     try:
-        if case in ("ipv4", "default_elsewhere", "two", "router", "quiet", "amplify", "iface"):
+        if case in ("ipv4", "default_elsewhere", "two", "router", "quiet", "amplify", "iface", "pick"):
             _sh("ip", "addr", "add", "10.9.0.1/24", "dev", "br0")
         if case == "ipv6":
             _sh("ip", "addr", "add", "fe80::1/64", "dev", "br0", "nodad")
             net.board(1, v6="fe80::11")
-        elif case == "two":
+        elif case in ("two", "pick"):
             net.board(1, v4="10.9.0.11/24", flags=("-D", "kitchen board"))
             net.board(2, v4="10.9.0.12/24", flags=("-D", "garage board"))
         elif case == "router":
@@ -353,6 +428,8 @@ def _inside(spec_path):
             res["amplify"] = {"by_size": by_size, "sent": sum(sizes),
                               "got": sum(g for _, g in by_size),
                               "flood_answers": flood, "flood_secs": secs}
+        elif case == "pick":
+            res["pick"] = _pick(spec)
         else:
             runs["disco"] = _client(spec, [])
         if case == "ipv6":
