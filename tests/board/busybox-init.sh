@@ -400,13 +400,16 @@ shutdown_board "shutdown of the user board" "$T/boot3.log"
 
 # ------------------------------------------- boot 4: a second room (docs/DEPLOY.md)
 # a link S50udpchatd-room2 to the script and /etc/default/udpchatd-room2
-# (another port, Chinese, the same unprivileged user): rcS starts both;
-# each has its own pidfile and control socket; stopping one leaves the
-# other; rcK stops both
+# (another port, Chinese, a description, the same unprivileged user): rcS
+# starts both; each has its own pidfile and control socket; stopping one
+# leaves the other; rcK stops both; room2 answers discovery with its
+# description (UDPCHATD_DESCRIPTION: one -D however many words)
 R=$T/root-rooms
 mkroot "$R"
 ln -s S50udpchatd "$R/etc/init.d/S50udpchatd-room2"
-sed 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889 -L zh"/' "$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
+sed -e 's/^UDPCHATD_ARGS=.*/UDPCHATD_ARGS="-p 8889 -L zh"/' \
+	-e 's/^UDPCHATD_DESCRIPTION=.*/UDPCHATD_DESCRIPTION="the garage room"/' \
+	"$R/etc/default/udpchatd" >"$R/etc/default/udpchatd-room2"
 boot "$R" "$T/boot4.log" || { notok "$S: boot 4 (two rooms)" "$(diag "$T/boot4.log")"; exit 1; }
 room_pid() { cat "$R/var/run/$1.pid" 2>/dev/null; }
 room_alive() { p=$(room_pid "$1") && [ -n "$p" ] && inns /bin/kill -0 "$p" 2>/dev/null; }
@@ -414,10 +417,12 @@ both_rooms() { room_alive udpchatd && room_alive udpchatd-room2; }
 if wait_until 10 both_rooms && grep -q 'Starting udpchatd: OK' "$T/boot4.log" &&
 	grep -q 'Starting udpchatd-room2: OK' "$T/boot4.log" &&
 	[ "$(room_pid udpchatd)" != "$(room_pid udpchatd-room2)" ] &&
-	inns /bin/cat "/proc/$(room_pid udpchatd-room2)/cmdline" | tr '\0' ' ' | grep -q -- '-p 8889 -L zh'; then
-	ok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2), a pidfile each"
+	inns /bin/cat "/proc/$(room_pid udpchatd-room2)/cmdline" | tr '\0' ' ' | grep -q -- '-p 8889 -L zh' &&
+	inns /bin/cat "/proc/$(room_pid udpchatd-room2)/cmdline" | tr '\0' '|' | grep -q -- '|-D|the garage room|' &&
+	! inns /bin/cat "/proc/$(room_pid udpchatd)/cmdline" | tr '\0' ' ' | grep -q -- ' -D '; then
+	ok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2, its description one -D), a pidfile each"
 else
-	notok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2), a pidfile each" \
+	notok "$S: rcS starts both rooms (S50udpchatd-room2 reads /etc/default/udpchatd-room2, its description one -D), a pidfile each" \
 		"$(diag "$T/boot4.log")" "$(inns /bin/ps -o pid,ppid,stat,args)"
 fi
 join_port() { # NAME PORT: NAME joins the room on PORT
@@ -433,6 +438,15 @@ if wait_until 10 join_port erin 8888 && wait_until 10 join_port frank 8889 &&
 else
 	notok "$S: each room answers on its port; udpchatctl reaches each room's own socket" \
 		"$(diag "$T/erin.out")" "$(diag "$T/frank.out")" "$(inns /bin/ls -la /var/run 2>&1)"
+fi
+disco_room2() { # a padded discovery request: room2 answers with its description
+	nsenter -t "$INIT" -n sh -c "printf '/discover%300s\n' | timeout 5 nc -u -w1 127.0.0.1 8889" >"$T/disco4.out" 2>&1
+	grep -q '^+OK discover [0-9a-f]* [0-9]* online: the garage room$' "$T/disco4.out"
+}
+if wait_until 10 disco_room2; then
+	ok "$S: room2 answers discovery with UDPCHATD_DESCRIPTION"
+else
+	notok "$S: room2 answers discovery with UDPCHATD_DESCRIPTION" "$(diag "$T/disco4.out")"
 fi
 M1=$(room_pid udpchatd)
 inns /etc/init.d/S50udpchatd-room2 stop >"$T/stop4.log" 2>&1
