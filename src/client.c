@@ -176,8 +176,8 @@ static void client_usage(int fd)
 		"usage: udpchat [-n NAME] [HOST [PORT]]\n"
 		"Joins the udpchatd chat room at HOST (PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
 		" by default). HOST is an\n"
-		"IPv4 or IPv6 address (fe80::1%%wlan0) or a name (/etc/hosts, then DNS);\n"
-		"none: the rooms on the local links are asked for.\n"
+		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS); without it, the\n"
+		"rooms on the local links are asked for.\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
 		"  -k K     show the room's last K lines (0-" UCHAT_STR(ROOM_LAST_MAX)
 		") on joining (default " UCHAT_STR(CLIENT_LAST_K) " on a\n"
@@ -491,7 +491,6 @@ static void client_disco_send(int fd, unsigned port)
 	char req[DISCO_PAD], buf[256];
 	struct io_lines l;
 	struct net_addr a;
-	struct sockaddr_storage ss;
 	const char *line;
 	size_t len;
 	uint32_t v, m;
@@ -518,8 +517,7 @@ static void client_disco_send(int fd, unsigned port)
 				a.sin6.sin6_scope_id = client_hexword(line, len, 1);
 			}
 			a.sin6.sin6_port = net_port_wire(port);
-			(void)sendto(fd, req, sizeof req, MSG_NOSIGNAL, (struct sockaddr *)&ss,
-				     net_addr_to(&a, AF_INET6, &ss));
+			(void)sendto(fd, req, sizeof req, 0, (struct sockaddr *)&a.sin6, sizeof a.sin6);
 		}
 		close(f);
 	}
@@ -561,7 +559,6 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 {
 	char buf[PROTO_MAX_LINE], where[NET_ADDRSTR];
 	struct net_addr from;
-	struct sockaddr_storage ss;
 	struct pollfd pfd;
 	socklen_t sl;
 	const char *line;
@@ -586,24 +583,21 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 		if (poll(&pfd, 1, (int)((sends < CLIENT_DISCO_SENDS ? sends * CLIENT_DISCO_EVERY_MS :
 					   CLIENT_DISCO_MS) - now)) <= 0)
 			continue;
-		sl = sizeof ss;
-		r = recvfrom(pfd.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
-		if (r > 0 && net_addr_from((struct sockaddr *)&ss, sl, &from) == 0)
+		/* a dual-stack socket: IPv4 answers come as ::ffff:a.b.c.d,
+		 * net_addr's own form */
+		sl = sizeof from.sin6;
+		r = recvfrom(pfd.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from.sin6, &sl);
+		from.sin6.sin6_flowinfo = 0;
+		if (r > 0)
 			n = client_disco_take(buf, (size_t)r, &from, n);
 	}
 	close(pfd.fd);
-	if (n == 0) {
-		log_warn("no room answered on the local links; name one: udpchat HOST");
-		return -1;
-	}
 	for (i = 0; n > 1 && i < n; i++) /* "EPOCH N online: DESCRIPTION" */
 		fmt_dprintf(2, "%d) %s  %s\n", i + 1, net_addr_str(&client_rooms[i].a, where),
 			    client_rooms[i].text + 9);
-	if (n > 1) {
-		if (!c->interactive) {
-			log_warn("%d rooms answered; name one: udpchat HOST", n);
-			return -1;
-		}
+	if (n != 1) {
+		if (!n || !c->interactive)
+			return log_warn("%d rooms answered on the local links; name one: udpchat HOST", n), -1;
 		fmt_dprintf(2, "room (1-%d): ", n);
 		if (!client_read_line(in, &line, &len))
 			return -1;

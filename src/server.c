@@ -675,55 +675,50 @@ static void server_line(struct server_peer *who, struct proto_span line)
 /* --- discovery (docs/PROTOCOL.md "Discovery") ---------------------------- */
 
 /* Answers waiting out their random delay (the mDNS rule: the boards of one
- * link do not all answer at once); each may be room bytes at most. */
+ * link do not all answer at once), all sent at disco_at; each may be room
+ * bytes at most. */
 static struct server_disco {
 	struct net_addr to;
-	int64_t at;
 	size_t room;
 } disco[DISCO_QUEUE];
 static unsigned disco_n, disco_rand;
+static int64_t disco_at;
 
-/* A discovery request of len bytes from to: answered 20-120 ms from now,
- * within the strangers' budget, unless -Q or the queue is full. */
+/* A discovery request of len bytes from to: answered with those waiting,
+ * or 20-120 ms from now if none waits, within the strangers' budget,
+ * unless -Q or the queue is full. */
 static void server_disco_ask(const struct net_addr *to, size_t len)
 {
-	struct server_disco *d = &disco[disco_n];
-
 	if (cfg.quiet || disco_n == DISCO_QUEUE)
 		return;
 	if (!ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE, 2 * SERVER_STRANGER_RATE, now_ms)) {
 		stats.rate_limited++;
 		return;
 	}
-	disco_rand = disco_rand * 1103515245u + 12345u;
-	d->to = *to;
-	d->room = len;
-	d->at = now_ms + 20 + (disco_rand >> 16) % 101;
-	disco_n++;
+	if (!disco_n) {
+		disco_rand = disco_rand * 1103515245u + 12345u;
+		disco_at = now_ms + 20 + (disco_rand >> 16) % 101;
+	}
+	disco[disco_n].to = *to;
+	disco[disco_n++].room = len;
 }
 
-/* Sends the answers due ("+OK discover EPOCH N online: DESCRIPTION", if
- * shorter than its request); returns how many still wait. */
+/* Sends the answers when due ("+OK discover EPOCH N online: DESCRIPTION",
+ * each if shorter than its request); returns how many still wait. */
 static unsigned server_disco_due(void)
 {
 	char line[sizeof(REPLY_DISCO) + 32 + DISCO_DESC_MAX];
-	struct server_disco *d;
 	size_t n;
-	unsigned i = 0;
+	unsigned i;
 
-	while (i < disco_n) {
-		d = &disco[i];
-		if (d->at > now_ms) {
-			i++;
-			continue;
-		}
-		n = (size_t)fmt_snprintf(line, sizeof(line), REPLY_DISCO "%08x %u online: %s",
-					 (unsigned)room_epoch, room_count(), cfg.desc);
-		if (n < d->room) /* and its "\n" */
-			fanout_send_now(&d->to, line, n);
-		*d = disco[--disco_n];
-	}
-	return disco_n;
+	if (!disco_n || disco_at > now_ms)
+		return disco_n;
+	n = (size_t)fmt_snprintf(line, sizeof(line), REPLY_DISCO "%08x %u online: %s",
+				 (unsigned)room_epoch, room_count(), cfg.desc);
+	for (i = 0; i < disco_n; i++)
+		if (n < disco[i].room) /* and its "\n" */
+			fanout_send_now(&disco[i].to, line, n);
+	return disco_n = 0;
 }
 
 static void server_datagram(const struct sockaddr *sa, socklen_t salen,

@@ -64,8 +64,8 @@ def found(res, run, idle, most=2.0):
 def not_found(res, run, most=2.0):
     r = res["runs"][run]
     assert r["rc"] == 1 and r["stdout"] == "", (run, r)
-    assert r["stderr"] == "udpchat: no room answered on the local links; name one: udpchat HOST\n", \
-        (run, r)
+    assert r["stderr"] == ("udpchat: 0 rooms answered on the local links; "
+                           "name one: udpchat HOST\n"), (run, r)
     assert r["secs"] < most * res["scale"], (run, r)
 
 
@@ -104,7 +104,7 @@ def test_disco_two_boards_listed(ctx):
     assert sorted(e[:3] for e in err[:2]) == ["1) ", "2) "], r
     assert sorted(e[3:] for e in err[:2]) == ["10.9.0.11:8888  0 online: kitchen board",
                                               "10.9.0.12:8888  0 online: garage board"], r
-    assert err[2] == "udpchat: 2 rooms answered; name one: udpchat HOST", r
+    assert err[2] == "udpchat: 2 rooms answered on the local links; name one: udpchat HOST", r
     assert r["secs"] < 2.0 * res["scale"], r
 
 
