@@ -260,10 +260,15 @@ class Net:
             time.sleep(0.02)
         problems.append("a udpchatd did not start")
 
-    def close(self):
+    def close(self, problems):
         for p in self.procs + self.holders:
             p.kill()
             p.wait()
+        for f in os.listdir(self.spec["tmp"]):  # an ASan build's reports
+            if f.startswith("udpchatd") and f.endswith(".err"):
+                text = open(os.path.join(self.spec["tmp"], f), errors="replace").read()
+                if any(m in text for m in harness.SANITIZER_MARKS):
+                    problems.append("%s: %s" % (f, text[-2000:]))
 
 
 def _client(spec, args, name="alice"):
@@ -449,7 +454,7 @@ def _inside(spec_path):
     except Exception as e:  # reported, not a traceback on stdout
         problems.append("%s: %s" % (type(e).__name__, e))
     finally:
-        net.close()
+        net.close(problems)
     print(json.dumps(res))
 
 
