@@ -451,32 +451,21 @@ static int client_ask_name(struct client *c, struct io_lines *in)
 
 /* --- discovery ------------------------------------------------------------ */
 
-/* The hex number at the start of the k-th blank-separated word of
- * s[0..len) (0 if none). */
-static uint32_t client_hexword(const char *s, size_t len, int k)
+/* The first 8 blank-separated words of s[0..len) read as hex numbers
+ * into w (0 for a word that is missing; a word that is not hex gives
+ * some number). */
+static void client_hexwords(const char *s, size_t len, uint32_t *w)
 {
 	size_t i = 0;
-	uint32_t v = 0, d;
+	int k;
 
-	for (;; k--) {
+	for (k = 0; k < 8; k++) {
+		w[k] = 0;
 		while (i < len && s[i] <= ' ')
 			i++;
-		if (!k)
-			break;
-		while (i < len && s[i] > ' ')
-			i++;
+		for (; i < len && s[i] > ' '; i++)   /* '0'-'9', 'a'-'f', 'A'-'F' */
+			w[k] = w[k] << 4 | ((uint32_t)(s[i] & 15) + (s[i] > '9' ? 9 : 0));
 	}
-	for (; i < len; i++) {
-		d = (uint32_t)(unsigned char)s[i] - '0';
-		if (d > 9) {
-			d = ((uint32_t)(unsigned char)s[i] | 0x20) - 'a';
-			if (d > 5)
-				break;
-			d += 10;
-		}
-		v = v << 4 | d;
-	}
-	return v;
 }
 
 /* Sends the discovery request (padded to DISCO_PAD bytes) to the broadcast
@@ -493,7 +482,7 @@ static void client_disco_send(int fd, unsigned port)
 	struct net_addr a;
 	const char *line;
 	size_t len;
-	uint32_t v, m;
+	uint32_t w[8];
 	int k, f;
 
 	memset(req, '\n', sizeof req);
@@ -504,17 +493,17 @@ static void client_disco_send(int fd, unsigned port)
 			continue;
 		io_lines_init(&l, f, buf, sizeof buf);
 		while (io_lines_read(&l, &line, &len) != IO_NONE) {
+			client_hexwords(line, len, w);
 			if (k == 0) {
-				m = client_hexword(line, len, 7);
-				if (client_hexword(line, len, 2) || !m || !~m)
+				if (w[2] || !w[7] || !~w[7])
 					continue;  /* the header, a gateway, default, a host */
-				v = client_hexword(line, len, 1) | ~m;
-				net_addr_v4mapped(&a, &v);
+				w[1] |= ~w[7];
+				net_addr_v4mapped(&a, &w[1]);
 			} else {
-				if (client_hexword(line, len, 3) != 0x20)
+				if (w[3] != 0x20)
 					continue;  /* not link scope */
 				(void)net_parse("ff02::1", &a);
-				a.sin6.sin6_scope_id = client_hexword(line, len, 1);
+				a.sin6.sin6_scope_id = w[1];
 			}
 			a.sin6.sin6_port = net_port_wire(port);
 			(void)sendto(fd, req, sizeof req, 0, (struct sockaddr *)&a.sin6, sizeof a.sin6);
@@ -1473,7 +1462,7 @@ int client_main(int argc, char **argv)
 		}
 	}
 	if (argc - o.ind > 2)
-		log_die(2, "too many arguments (usage: udpchat [-n NAME] [HOST [PORT]])");
+		log_die(2, "too many arguments (try -h)");
 	if (o.ind + 1 < argc)
 		c.port = argv[o.ind + 1];
 	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0)

@@ -266,12 +266,10 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 
 	memset(&a, 0, sizeof(a));
 	a.sin6.sin6_family = AF_INET6;
-	/* no address: an interface's name (-1), its every address (a = ::) */
-	if (!any && (dev = net_parse(bind_addr, &a)) < -1) {
-		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address, "
-			     "fe80::1%%eth0 with a scope)", bind_addr);
-		return -1;
-	}
+	/* dev: 0 an address; -1 none, an interface's name (its every
+	 * address: a is ::); -2 an address whose scope names no interface */
+	if (!any)
+		dev = net_parse(bind_addr, &a);
 	if (IN6_IS_ADDR_V4MAPPED(&a.sin6.sin6_addr))
 		family = AF_INET;
 	fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -289,7 +287,8 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	a.sin6.sin6_port = net_port_wire(port);
 	len = net_addr_to(&a, family, &ss);
 	net_recverr(fd, family);
-	if ((dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_addr,
+	if ((dev < -1 && (errno = ENODEV)) ||
+	    (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_addr,
 			       (socklen_t)strlen(bind_addr) + 1) < 0) ||
 	    bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s", any ? "all addresses" : bind_addr,

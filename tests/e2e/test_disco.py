@@ -149,14 +149,17 @@ def test_disco_bound_to_interface(ctx):
 
 
 def test_disco_bind_no_such_interface(ctx):
-    """-b with a name that is neither an address nor an interface: exit 1
-    with the reason (no namespace needed: the bind fails before anything
-    is sent)."""
+    """-b with a name that is neither an address nor an interface, or with
+    a link-local address whose scope names no interface: exit 1 with the
+    reason (no namespace needed: the bind fails before anything is
+    sent)."""
     port = harness.free_udp_port()
-    r = ctx.run("udpchatd", "-b", "nosuch0", "-p", str(port), "-c",
-                os.path.join(ctx.tmp, "nosuch.sock"), input="")
-    assert r.returncode == 1, r
-    assert r.stderr == "udpchatd: cannot bind nosuch0 port %d: no such address or interface\n" % port, r
+    for bad in ("nosuch0", "fe80::1%nosuch0"):   # a name; a scope that names none
+        r = ctx.run("udpchatd", "-b", bad, "-p", str(port), "-c",
+                    os.path.join(ctx.tmp, "nosuch.sock"), input="")
+        assert r.returncode == 1, r
+        assert r.stderr == ("udpchatd: cannot bind %s port %d: no such address or interface\n"
+                            % (bad, port)), r
 
 
 def test_disco_disabled_silent(ctx):
