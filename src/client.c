@@ -61,10 +61,9 @@
 #define CLIENT_ID_WIRE        "/id %lu "
 /* discovery (docs/PROTOCOL.md "Discovery"): requests every EVERY_MS,
  * SENDS of them (Wi-Fi does not retry a broadcast), answers taken until
- * DISCO_MS, at most DISCO_MAX rooms */
+ * EVERY_MS after the last (1.2 s in all), at most DISCO_MAX rooms */
 #define CLIENT_DISCO_EVERY_MS 300
 #define CLIENT_DISCO_SENDS    4
-#define CLIENT_DISCO_MS       1200
 #define CLIENT_DISCO_MAX      8
 
 /* What the receiver tells the sender over a pipe when it learns it. */
@@ -563,14 +562,13 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 		return log_warn("socket: %s", fmt_strerror(errno)), -1;
 	setsockopt(pfd.fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
 	setsockopt(pfd.fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
-	while ((now = net_now_ms() - start) < CLIENT_DISCO_MS) {
-		if (sends < CLIENT_DISCO_SENDS && now >= sends * CLIENT_DISCO_EVERY_MS) {
+	while ((now = net_now_ms() - start) < CLIENT_DISCO_SENDS * CLIENT_DISCO_EVERY_MS) {
+		if (now >= sends * CLIENT_DISCO_EVERY_MS) {
 			client_disco_send(pfd.fd, port);
 			sends++;
 			continue;
 		}
-		if (poll(&pfd, 1, (int)((sends < CLIENT_DISCO_SENDS ? sends * CLIENT_DISCO_EVERY_MS :
-					   CLIENT_DISCO_MS) - now)) <= 0)
+		if (poll(&pfd, 1, (int)(sends * CLIENT_DISCO_EVERY_MS - now)) <= 0)
 			continue;
 		/* a dual-stack socket: IPv4 answers come as ::ffff:a.b.c.d,
 		 * net_addr's own form */
