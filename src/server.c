@@ -1107,7 +1107,7 @@ static void server_usage(int fd)
 		"                [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
-		"  -b ADDR     listen on this address, or on this interface, only (default: all)\n"
+		"  -b ADDR     listen on this address or interface only (default: all)\n"
 		"  -L en|zh    language of room notices (default en)\n"
 		"  -m N        most members at once (default " UCHAT_STR(ROOM_DEFAULT_MEMBERS)
 		", at most " UCHAT_STR(UCHAT_MAX_MEMBERS) ")\n"
@@ -1118,8 +1118,7 @@ static void server_usage(int fd)
 		"  -H BYTES    history kept (default " UCHAT_STR(RING_DEFAULT_BYTES) ", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
-		"  -D TEXT     room description udpchat's discovery lists (at most "
-		UCHAT_STR(DISCO_DESC_MAX) " bytes)\n"
+		"  -D TEXT     room description for discovery (at most " UCHAT_STR(DISCO_DESC_MAX) " bytes)\n"
 		"  -Q          do not answer discovery\n"
 		"  -S          log to syslog instead of standard error\n"
 		"  -h          show this help\n"
@@ -1166,8 +1165,7 @@ static void server_parse(int argc, char **argv)
 		case 'u': cfg.user = o.arg; break;
 		case 'D':
 			if (strlen(o.arg) > DISCO_DESC_MAX || utf8_check_text(o.arg, strlen(o.arg)))
-				log_die(2, "-D: at most " UCHAT_STR(DISCO_DESC_MAX)
-					" bytes of text, no control characters");
+				log_die(2, "-D wants at most " UCHAT_STR(DISCO_DESC_MAX) " bytes of text");
 			cfg.desc = o.arg;
 			break;
 		case 'Q': cfg.quiet = 1; break;

@@ -38,7 +38,8 @@ def test_bad_flags_exit_2(ctx):
     port = free_udp_port()
     for args in (["-x"], ["-p"], ["-p", "notaport"], ["-p", "70000"], ["-p", "-1"],
                  ["-L", "fr"], ["-L"], ["-m", "abc"], ["-t", "x"], ["-t", "-5"],
-                 ["-r", "fast"], ["--bogus"], ["-p", str(port), "extra"]):
+                 ["-r", "fast"], ["--bogus"], ["-p", str(port), "extra"],
+                 ["-D", "d" * 65], ["-D", "tab\there"], ["-D", "\udcff"]):
         r = ctx.run("udpchatd", "-c", ctx.tmp + "/c.sock", *args, timeout=5)
         assert r.returncode == 2, "udpchatd %s: exit %d, stderr %r" % (args, r.returncode, r.stderr)
         err = r.stderr.splitlines()
