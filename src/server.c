@@ -681,7 +681,7 @@ static struct server_disco {
 	struct net_addr to;
 	size_t room;
 } disco[DISCO_QUEUE];
-static unsigned disco_n, disco_rand;
+static unsigned disco_n;
 static int64_t disco_at;
 
 /* A discovery request of len bytes from to: answered with those waiting,
@@ -695,10 +695,8 @@ static void server_disco_ask(const struct net_addr *to, size_t len)
 		stats.rate_limited++;
 		return;
 	}
-	if (!disco_n) {
-		disco_rand = disco_rand * 1103515245u + 12345u;
-		disco_at = now_ms + 20 + (disco_rand >> 16) % 101;
-	}
+	if (!disco_n) /* the epoch is random: boards that boot together differ */
+		disco_at = now_ms + 20 + (room_epoch ^ (uint32_t)now_ms) % 101;
 	disco[disco_n].to = *to;
 	disco[disco_n++].room = len;
 }
@@ -1252,7 +1250,6 @@ int server_main(int argc, char **argv)
 	/* the epoch: random, never 0 (getrandom as the system call itself) */
 	syscall(SYS_getrandom, &room_epoch, sizeof(room_epoch), 1); /* 0 if it failed */
 	room_epoch |= room_epoch == 0;
-	disco_rand = room_epoch;
 	fanout_init(sock_fd, net_socket_family(sock_fd));
 	log_info("udpchatd %s listening on %s port %u (%s, up to %u members, idle timeout %us)",
 		 UCHAT_VERSION, cfg.bind_addr ? cfg.bind_addr : "all addresses", cfg.port,
