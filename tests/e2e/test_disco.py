@@ -176,7 +176,8 @@ def test_disco_amplification(ctx):
     """Requests of every size, to a board with the longest description:
     no answer is longer than its request (requests too short get none),
     and a flood of 600 requests draws at most the strangers' budget
-    (bursts of 400). The ratio of bytes out to bytes in is measured."""
+    (bursts of 400). The ratio of bytes out to bytes in is measured, and
+    each answer's delay (at least 20 ms)."""
     res = run_inside(ctx, {"case": "amplify"})
     a = res["amplify"]
     ctx.note("amplification: %d bytes in, %d bytes out, ratio %.3f; flood: %d of 600 answered"
@@ -186,6 +187,9 @@ def test_disco_amplification(ctx):
     assert [g for s, g in a["by_size"] if s >= 120 and g == 0] == [], a
     assert a["got"] <= a["sent"], a
     assert 0 < a["flood_answers"] <= 400 + 200 * a["flood_secs"] + 5, a
+    # each answer waited its random 20-120 ms (more on a loaded machine)
+    assert res["delays"] and min(res["delays"]) >= 0.019, res["delays"]
+    ctx.note("answer delays: %s ms" % " ".join("%d" % (d * 1000) for d in res["delays"]))
 
 
 # --- inside the namespaces ----------------------------------------------------
@@ -283,15 +287,19 @@ def _client(spec, args, name="alice"):
             "secs": round(time.time() - t, 3), "args": args}
 
 
-def _ask(addr, size, wait=0.3, what=b"/discover"):
-    """Sends one request of size bytes to addr; returns the bytes answered."""
+def _ask(addr, size, wait=0.3, what=b"/discover", delays=None):
+    """Sends one request of size bytes to addr; returns the bytes answered
+    (and appends the first answer's delay in seconds to delays)."""
     fam = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     req = (what + b"\n" * PAD)[:size]
+    t = time.monotonic()
     s.sendto(req, addr)
     got, deadline = 0, time.time() + wait
     while time.time() < deadline:
         if select.select([s], [], [], deadline - time.time())[0]:
+            if not got and delays is not None:
+                delays.append(time.monotonic() - t)
             got += len(s.recv(4096))
     s.close()
     return got
@@ -431,7 +439,9 @@ def _inside(spec_path):
         net.ready(problems)
         if case == "amplify":
             sizes = [10, 40, 80, 90, 100, 120, 256, 1000, 2048]
-            by_size = [(n, _ask(("10.9.0.11", PORT), n)) for n in sizes]
+            delays = []
+            by_size = [(n, _ask(("10.9.0.11", PORT), n, delays=delays)) for n in sizes]
+            res["delays"] = delays
             flood, secs = _flood(("10.9.0.11", PORT), 600, PAD)
             res["amplify"] = {"by_size": by_size, "sent": sum(sizes),
                               "got": sum(g for _, g in by_size),
