@@ -275,30 +275,37 @@ def _client(spec, args, name="alice"):
             "secs": round(time.time() - t, 3), "args": args}
 
 
-def _ask(reqs, wait=0.4):
+def _ask(reqs, want, scale):
     """Sends each request (ADDR, SIZE, WHAT: WHAT padded with empty lines
     to SIZE bytes) at once, each from a socket of its own, and takes
-    answers for wait s; returns per request the bytes answered and the
-    first answer's delay in s (None if none)."""
+    answers until want of them have answered and 0.3 s more have passed
+    (any other answer would come with them: one batch), or for 3 s (scaled)
+    at most; returns per request the bytes answered and the first answer's
+    delay in s (None if none)."""
     socks, got, delay = [], [0] * len(reqs), [None] * len(reqs)
     t = time.monotonic()
     for addr, size, what in reqs:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.sendto((what + b"\n" * PAD)[:size], addr)
         socks.append(s)
-    deadline = t + wait
+    deadline = t + 3 * scale
     while time.monotonic() < deadline:
-        for s in select.select(socks, [], [], deadline - time.monotonic())[0]:
+        for s in select.select(socks, [], [], max(0, deadline - time.monotonic()))[0]:
             i = socks.index(s)
             if delay[i] is None:
                 delay[i] = time.monotonic() - t
+                if sum(d is not None for d in delay) == want:
+                    deadline = min(deadline, time.monotonic() + 0.3)
             got[i] += len(s.recv(4096))
     for s in socks:
         s.close()
     return list(zip(got, delay))
 
 
-def _flood(addr, count, size):
+def _flood(addr, count, size, scale):
+    """Sends count requests of size bytes to addr back to back; returns the
+    answers (taken until 0.3 s after the first, or 3 s scaled) and the
+    seconds the sending took."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     req = (b"/discover" + b"\n" * PAD)[:size]
@@ -306,10 +313,12 @@ def _flood(addr, count, size):
     for _ in range(count):
         s.sendto(req, addr)
     secs = time.time() - t
-    answers, deadline = 0, time.time() + 0.5
+    answers, deadline = 0, time.time() + 3 * scale
     while time.time() < deadline:
-        if select.select([s], [], [], deadline - time.time())[0]:
+        if select.select([s], [], [], max(0, deadline - time.time()))[0]:
             s.recv(4096)
+            if not answers:
+                deadline = min(deadline, time.time() + 0.3)
             answers += 1
     s.close()
     return answers, secs
@@ -431,10 +440,11 @@ def _inside(spec_path):
         net.ready(problems)
         if case == "amplify":
             sizes = [10, 40, 80, 90, 100, 120, 256, 1000, 2048]
-            answers = _ask([(("10.9.0.11", PORT), n, b"/discover") for n in sizes])
+            # the 96-byte answer goes to the 5 requests of 100 bytes and more
+            answers = _ask([(("10.9.0.11", PORT), n, b"/discover") for n in sizes], 5, spec["scale"])
             by_size = [(n, g) for n, (g, _) in zip(sizes, answers)]
             res["delays"] = [d for _, d in answers if d is not None]
-            flood, secs = _flood(("10.9.0.11", PORT), 600, PAD)
+            flood, secs = _flood(("10.9.0.11", PORT), 600, PAD, spec["scale"])
             res["amplify"] = {"by_size": by_size, "sent": sum(sizes),
                               "got": sum(g for _, g in by_size),
                               "flood_answers": flood, "flood_secs": secs}
@@ -448,13 +458,15 @@ def _inside(spec_path):
             runs["local"] = _client(dict(spec, client=["nsenter", "--net=/proc/%d/ns/net" % b1] +
                                          spec["client"]), ["10.9.0.11"])
             (res["probe_lan"], _), (res["probe_wan"], _) = _ask(
-                [(("10.9.0.11", PORT), PAD, b"/help\n"), (("10.6.0.2", PORT), PAD, b"/help\n")])
+                [(("10.9.0.11", PORT), PAD, b"/help\n"), (("10.6.0.2", PORT), PAD, b"/help\n")],
+                1, spec["scale"])
         if case == "router":
             runs["direct"] = _client(spec, ["10.7.0.2"])
             net.board(2, v4="10.9.0.12/24")
             net.ready(problems)
             (res["probe_quiet"], _), (res["probe_loud"], _) = _ask(
-                [(("10.9.0.11", PORT), PAD, b"/discover"), (("10.9.0.12", PORT), PAD, b"/discover")])
+                [(("10.9.0.11", PORT), PAD, b"/discover"), (("10.9.0.12", PORT), PAD, b"/discover")],
+                1, spec["scale"])
     except Exception as e:  # reported, not a traceback on stdout
         problems.append("%s: %s" % (type(e).__name__, e))
     finally:
