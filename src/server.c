@@ -42,7 +42,6 @@
 #define SERVER_RECV_MAX 512       /* datagrams read per wake-up */
 #define SERVER_STALL_MS 1000      /* woken this much later than asked: the loop was stopped */
 #define SERVER_STALL_READS 16     /* then up to this many times SERVER_RECV_MAX are read at once */
-#define SERVER_DISCO_TICK_MS 10   /* the loop's tick while discovery answers wait */
 /* the end of a list of names cut short (server_names), at its longest */
 #define SERVER_MORE_MAX sizeof(" [" UCHAT_STR(UCHAT_MAX_MEMBERS) " more: /who]")
 
@@ -702,21 +701,25 @@ static void server_disco_ask(const struct net_addr *to, size_t len)
 }
 
 /* Sends the answers when due ("+OK discover EPOCH N online: DESCRIPTION",
- * each if shorter than its request); returns how many still wait. */
-static unsigned server_disco_due(void)
+ * each if shorter than its request); returns the ms until they are, or -1
+ * if none waits. */
+static int server_disco_due(void)
 {
 	char line[sizeof(REPLY_DISCO) + 32 + DISCO_DESC_MAX];
 	size_t n;
 	unsigned i;
 
-	if (!disco_n || disco_at > now_ms)
-		return disco_n;
+	if (!disco_n)
+		return -1;
+	if (disco_at > now_ms)
+		return (int)(disco_at - now_ms);
 	n = (size_t)fmt_snprintf(line, sizeof(line), REPLY_DISCO "%08x %u online: %s",
 				 (unsigned)room_epoch, room_count(), cfg.desc);
 	for (i = 0; i < disco_n; i++)
 		if (n < disco[i].room) /* and its "\n" */
 			fanout_send_now(&disco[i].to, line, n);
-	return disco_n = 0;
+	disco_n = 0;
+	return -1;
 }
 
 static void server_datagram(const struct sockaddr *sa, socklen_t salen,
@@ -1261,8 +1264,9 @@ int server_main(int argc, char **argv)
 		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
-		if (server_disco_due() && (unsigned)timeout > SERVER_DISCO_TICK_MS)
-			timeout = SERVER_DISCO_TICK_MS; /* -1 too */
+		i = server_disco_due();
+		if ((unsigned)i < (unsigned)timeout) /* -1: none, or no timer */
+			timeout = i;
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
 		for (i = 0; i < UCHAT_BRIDGES; i++) /* POLLOUT: what waits for it can go */
