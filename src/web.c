@@ -51,6 +51,8 @@ struct web_conn {
 	int64_t since_ms;           /* accepted (C_READ); reply started (C_WRITE) */
 	int64_t moved_ms;           /* C_EVENTS: last write that took bytes */
 	unsigned sent;              /* C_EVENTS: the serial of the last entry written */
+	size_t next;                /* C_EVENTS: where in the ring the entry after it
+				     * may be (checked: web_pump), else 0 */
 	size_t in_len;
 	size_t out_off, out_len;
 	const char *body;           /* after out: static bytes (the page) */
@@ -263,6 +265,7 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t len, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
+	struct web_conn *c;
 	struct web_entry e;
 	size_t need, off = 0, room = WEB_RING_BYTES;
 
@@ -278,14 +281,34 @@ static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t l
 			web_conn_close(s->conn, now);
 		off += sizeof(e) + e.len;
 	}
+	if (off && s->conn >= 0) { /* the entries move down: so does the stream's place */
+		c = &web_conns[s->conn];
+		c->next = c->next >= off ? c->next - off : 0;
+	}
 	if (off) {
-		io_move_down(s->ring, s->ring + off, s->ring_len - off);
+		/* libc's memmove (not io's byte loop: every event of a flood
+		 * comes here once for each page; udpchatweb is not the core) */
+		memmove(s->ring, s->ring + off, s->ring_len - off);
 		s->ring_len -= off;
 	}
 	e = (struct web_entry){ ++s->ser, seq, (unsigned short)len, kind, s->gen };
 	memcpy(s->ring + s->ring_len, &e, sizeof(e));
 	memcpy(s->ring + s->ring_len + sizeof(e), text, len);
 	s->ring_len += need;
+}
+
+/* Writes v in decimal at p; returns the end. */
+static char *web_dec(char *p, unsigned v)
+{
+	char t[10];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = t[--n];
+	return p;
 }
 
 /* Formats the entries after c->sent into c's write buffer, as many as fit.
@@ -295,36 +318,48 @@ static void web_pump(int i, int64_t now)
 	struct web_conn *c = &web_conns[i];
 	struct web_sess *s = &web_sess[c->sess];
 	struct web_entry e;
-	size_t off, j;
-	int n;
-	char id[32];
-	const char *ev;
+	size_t off = 0, j;
+	char *p;
 
 	if (c->sent == s->ser && s->state != S_GONE)
 		return; /* nothing new: no walk through the ring */
-	for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
+	if (c->next + sizeof(e) <= s->ring_len && web_entry_at(s, c->next).ser == c->sent + 1)
+		off = c->next; /* where the last pump stopped: no walk */
+	for (; off < s->ring_len; off += sizeof(e) + e.len) {
 		e = web_entry_at(s, off);
 		if (e.ser <= c->sent)
 			continue;
-		n = e.gen ? fmt_snprintf(id, sizeof(id), "%u-", e.gen) : 0; /* a new epoch's */
-		if (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)
-			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u", (unsigned)e.seq);
-		else
-			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u.%u", (unsigned)e.seq, e.ser);
-		ev = e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
-		     e.kind == K_REPLY ? "event: reply\n" : e.kind == K_END ? "event: end\n" : "";
 		if (c->out_len + e.len + 64 > sizeof(c->out))
 			break;
-		n = fmt_snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
-				 "id: %s\n%sdata: ", id, ev);
-		c->out_len += (size_t)n;
+		/* "id: [GEN-]SEQ[.SER]\n[event: KIND\n]data: TEXT\n\n", by hand: a
+		 * flood's every event is formatted here once for each page */
+		p = c->out + c->out_len;
+		memcpy(p, "id: ", 4);
+		p += 4;
+		if (e.gen) { /* a new epoch's */
+			p = web_dec(p, e.gen);
+			*p++ = '-';
+		}
+		p = web_dec(p, e.seq);
+		if (e.kind != K_EVENT && e.kind != K_HIST && e.kind != K_MINE) {
+			*p++ = '.';
+			p = web_dec(p, e.ser);
+		}
+		*p++ = '\n';
+		j = e.kind == K_HIST ? 9 : e.kind == K_MINE ? 12 : e.kind == K_REPLY ? 13 :
+		    e.kind == K_END ? 11 : 0;
+		memcpy(p, e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
+		       e.kind == K_REPLY ? "event: reply\n" : "event: end\n", j);
+		memcpy(p + j, "data: ", 6);
+		p += j + 6;
 		for (j = 0; j < e.len; j++) { /* no line break may end the field early */
 			char ch = s->ring[off + sizeof(e) + j];
-			c->out[c->out_len++] = ch == '\r' || ch == '\n' ? ' ' : ch;
+			*p++ = ch == '\r' || ch == '\n' ? ' ' : ch;
 		}
-		memcpy(c->out + c->out_len, "\n\n", 2);
-		c->out_len += 2;
+		memcpy(p, "\n\n", 2);
+		c->out_len = (size_t)(p + 2 - c->out);
 		c->sent = e.ser;
+		c->next = off + sizeof(e) + e.len;
 	}
 	if (c->out_len == 0 && s->state == S_GONE && c->sent == s->ser) {
 		web_conn_close(i, now);
@@ -1019,6 +1054,7 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	}
 	s = &web_sess[si];
 	c->sent = 0;
+	c->next = 0;
 	if (r->last_id.len) {
 		/* [GEN-]SEQ[.SER]: GEN, a later epoch's (web_pump) */
 		for (dash = 0; dash < r->last_id.len && r->last_id.p[dash] != '-'; dash++)
