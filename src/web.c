@@ -257,6 +257,8 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 	return e;
 }
 
+static void web_conn_flush(int i, int64_t now);
+
 /* Keeps an entry; drops the oldest ones to make room: a full ring drops
  * WEB_RING_DROP bytes at once (one move of the rest for many entries, not
  * one per entry). An event stream that had not written a dropped entry yet
@@ -272,8 +274,11 @@ static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t l
 	if (len > WEB_RING_BYTES / 2)
 		len = WEB_RING_BYTES / 2;
 	need = sizeof(e) + len;
-	if (s->ring_len + need > WEB_RING_BYTES)
+	if (s->ring_len + need > WEB_RING_BYTES) {
 		room = WEB_RING_BYTES - WEB_RING_DROP;
+		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS)
+			web_conn_flush(s->conn, now); /* what its socket takes now is not dropped */
+	}
 	while (s->ring_len - off + need > room) {
 		e = web_entry_at(s, off);
 		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS &&
@@ -756,7 +761,7 @@ static void web_attached(struct proto_span l, int64_t now)
 	log_info("attached to udpchatd (%s) as bridge " WEB_BRIDGE_TAG, web.ctl_path);
 	for (i = 0; i < web.max_sess; i++) {
 		s = &web_sess[i];
-		if (s->state == S_FREE)
+		if (s->state == S_FREE || s->state == S_GONE)
 			continue;
 		if (web.epoch[0] && memcmp(web.epoch, ep.p, WEB_EPOCH_HEX) != 0) {
 			s->gen++;
@@ -829,9 +834,13 @@ static void web_bridge_line(const char *p, size_t len, int64_t now)
 		if (web_num(l, &i, &seq) < 0)
 			return;
 		k = (unsigned)fmt_snprintf(t, sizeof(t), "* %lu lines were missed", seq);
-		for (si = 0; si < (int)web.max_sess; si++)
-			if (web_sess[si].state == S_IN)
-				web_keep(si, K_REPLY, web_sess[si].seq, t, k, now);
+		for (si = 0; si < (int)web.max_sess; si++) {
+			if (web_sess[si].state != S_IN)
+				continue;
+			web_keep(si, K_REPLY, web_sess[si].seq, t, k, now);
+			/* a replay's end line may be among them: the stream is the session's again */
+			web_sess[si].replay = web_sess[si].hist = 0;
+		}
 	}
 }
 
