@@ -11,10 +11,13 @@ between it and udpchatweb drops them and refuses new ones for a while)
 reconnects by itself and shows what was said meanwhile once, with nothing
 twice; a closed tab leaves the room. One browser session for the file.
 
-The other tests speak HTTP over raw sockets: bad requests get their 4xx (or
-a closed connection), 1,000 slow connections cannot hold the server, a page
-that stops reading is dropped, a page gone leaves after -t; the relay is
-never affected and udpchatweb never dies."""
+The other tests speak HTTP over raw sockets: udpchatd restarting under two
+sessions (udpchatweb, one bridge on its control socket, attaches again and
+joins each), udpchatweb's end of the bridge against a fake udpchatd (the
+stream fanned out, "@ID" lines, -LOST, reconnects and epochs), bad requests
+get their 4xx (or a closed connection), 1,000 slow connections cannot hold
+the server, a page that stops reading is dropped, a page gone leaves after
+-t; the relay is never affected and udpchatweb never dies."""
 import os
 import re
 import resource
