@@ -71,14 +71,11 @@ void bridge_addr(const struct bridge *b, uint32_t id, struct net_addr *a)
 	a->sin6.sin6_scope_id = id;
 }
 
-int bridge_of(const struct net_addr *a, struct bridge **b)
+struct bridge *bridge_of(const struct net_addr *a)
 {
-	*b = &bridges[a->sin6.sin6_port % UCHAT_BRIDGES];
-	if (a->sin6.sin6_family != AF_UNIX)
-		return -1;
-	if ((*b)->c.fd < 0 || (*b)->serial != a->sin6.sin6_flowinfo)
-		*b = NULL;
-	return 0;
+	struct bridge *b = &bridges[a->sin6.sin6_port % UCHAT_BRIDGES];
+
+	return b->c.fd >= 0 && b->serial == a->sin6.sin6_flowinfo ? b : NULL;
 }
 
 int bridge_to(const struct net_addr *a, uint32_t ev, const char *line, size_t len)
@@ -86,8 +83,9 @@ int bridge_to(const struct net_addr *a, uint32_t ev, const char *line, size_t le
 	struct bridge *b;
 	char pfx[FANOUT_PFX_MAX + 1] = "";
 
-	if (bridge_of(a, &b) < 0)
+	if (a->sin6.sin6_family != AF_UNIX)
 		return -1;
+	b = bridge_of(a);
 	if (ev)
 		fmt_snprintf(pfx, sizeof(pfx), "=%u ", (unsigned)ev);
 	if (b)
@@ -237,7 +235,7 @@ void bridge_event(uint32_t seq, const char *text, size_t len, const struct bridg
 	struct bridge *b, *s = NULL;
 	char mark[sizeof("!4294967295")] = "";
 
-	if (skip && bridge_of(skip, &s) == 0)
+	if (skip && skip->sin6.sin6_family == AF_UNIX && (s = bridge_of(skip)) != NULL)
 		fmt_snprintf(mark, sizeof(mark), "!%u", (unsigned)skip->sin6.sin6_scope_id);
 	for (b = bridges; b < bridges + UCHAT_BRIDGES; b++)
 		if (b->c.fd >= 0 && b != except &&

@@ -80,9 +80,9 @@ struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag);
  * a datagram comes from: family AF_UNIX, b's slot as port, b's serial as
  * flow info, ID as scope id (udpchatctl who shows "[::%ID]:SLOT"). */
 void bridge_addr(const struct bridge *b, uint32_t id, struct net_addr *a);
-/* The live bridge whose member a is (bridge_addr), or NULL: a is not one
- * (returns -1 then), or its bridge is gone (returns 0). */
-int bridge_of(const struct net_addr *a, struct bridge **b);
+/* The live bridge whose member a (family AF_UNIX: bridge_addr) is, or NULL
+ * when its bridge is gone. */
+struct bridge *bridge_of(const struct net_addr *a);
 /* A line for a member of a bridge: written to the bridge at once as
  * "@ID LINE" ("@ID =SEQ LINE" for room event ev, a private line), in order
  * with the events. Returns -1 if a is no bridge's member (nothing done),

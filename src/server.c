@@ -984,12 +984,11 @@ static void server_bridge_read(struct bridge *b)
 static void server_bridge_gone(void)
 {
 	struct room_member *m, *next;
-	struct bridge *b;
 
 	bridge_gone = 0;
 	for (m = room_first(); m; m = next) {
 		next = room_next(m);
-		if (bridge_of(&m->addr, &b) == 0 && !b)
+		if (m->addr.sin6.sin6_family == AF_UNIX && !bridge_of(&m->addr))
 			server_leave(m, CATALOG_QUIT);
 	}
 }
