@@ -36,7 +36,9 @@ void fanout_event(uint32_t seq);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */
 void fanout_to_all(size_t len, const struct room_member *except);
-/* Queues it for one member. */
+/* Queues it for one member; a bridge's member (bridge_to) is written it at
+ * once instead, through its bridge. Broadcasts never go to a bridge's
+ * member: its bridge's event stream carries them. */
 void fanout_to_one(size_t len, const struct room_member *to);
 
 /* Starts m's queue: m receives the broadcasts queued from now on. */
@@ -55,7 +57,7 @@ void fanout_flush(void);
 #define FANOUT_HELD_LEN (sizeof(FANOUT_HELD) - 1)
 
 /* Sends one line right away to an address that is not a member (replies to
- * strangers, a leaver's last reply). line is not const: an iovec points at
+ * strangers, a leaver's last reply; a bridge's member: bridge_to). line is not const: an iovec points at
  * it (nothing writes to it). */
 void fanout_send_now(const struct net_addr *to, char *line, size_t len);
 

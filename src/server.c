@@ -208,7 +208,7 @@ static void server_event(const char *p, size_t len, const struct room_member *ex
 		fanout_to_one(len, to);
 	} else {
 		fanout_to_all(len, except);
-		bridge_event(room_seq, p, len, server_bridge);
+		bridge_event(room_seq, p, len, server_bridge, except ? &except->addr : NULL);
 	}
 }
 
@@ -722,28 +722,22 @@ static int server_disco_due(void)
 	return -1;
 }
 
-static void server_datagram(const struct sockaddr *sa, socklen_t salen,
-			    const char *buf, size_t len, int truncated)
+/* The lines buf[0..len) from addr (a datagram's, or a bridge member's
+ * line); credit: what replies to it may take while it is not a member
+ * (ROOM_UNCONFIRMED_FLOOR at least) and replays in all. */
+static void server_lines(const struct net_addr *addr, const char *buf, size_t len,
+			 size_t credit, int truncated)
 {
-	struct net_addr addr;
 	struct server_peer who;
 	struct proto_lines it;
 	struct proto_span line;
 
-	if (net_addr_from(sa, salen, &addr) < 0)
-		return;
-	stats.datagrams_in++;
-	if (len > sizeof(REPLY_DISCO_ASK) - 1 && (unsigned char)buf[sizeof(REPLY_DISCO_ASK) - 1] <= ' ' &&
-	    memcmp(buf, REPLY_DISCO_ASK, sizeof(REPLY_DISCO_ASK) - 1) == 0) {
-		server_disco_ask(&addr, len);
-		return;
-	}
-	who.addr = &addr;
-	who.credit = ROOM_UNCONFIRMED_FACTOR * len;
-	who.budget = who.credit;
+	who.addr = addr;
+	who.credit = credit;
+	who.budget = credit;
 	if (who.credit < ROOM_UNCONFIRMED_FLOOR)
 		who.credit = ROOM_UNCONFIRMED_FLOOR;
-	who.m = room_by_addr(&addr);
+	who.m = room_by_addr(addr);
 	if (who.m) {
 		room_touch(who.m, now_ms);
 		if (who.m->credit != ROOM_CONFIRMED)
@@ -758,6 +752,22 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 	while (proto_lines_next(&it, &line))
 		if (line.len > 0)
 			server_line(&who, line);
+}
+
+static void server_datagram(const struct sockaddr *sa, socklen_t salen,
+			    const char *buf, size_t len, int truncated)
+{
+	struct net_addr addr;
+
+	if (net_addr_from(sa, salen, &addr) < 0)
+		return;
+	stats.datagrams_in++;
+	if (len > sizeof(REPLY_DISCO_ASK) - 1 && (unsigned char)buf[sizeof(REPLY_DISCO_ASK) - 1] <= ' ' &&
+	    memcmp(buf, REPLY_DISCO_ASK, sizeof(REPLY_DISCO_ASK) - 1) == 0) {
+		server_disco_ask(&addr, len);
+		return;
+	}
+	server_lines(&addr, buf, len, ROOM_UNCONFIRMED_FACTOR * len, truncated);
 }
 
 /* --- the socket ------------------------------------------------------------ */
@@ -976,6 +986,7 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 static void server_bridge_line(struct bridge *b, int r, const char *line, size_t len)
 {
 	struct bridge_req q = { .text.len = len }; /* IO_LONG: len is its length */
+	struct net_addr a;
 	char *p;
 	size_t n;
 	int rc = r == IO_LONG ? 0 : bridge_parse(line, len, &q);
@@ -993,6 +1004,11 @@ static void server_bridge_line(struct bridge *b, int r, const char *line, size_t
 		return;
 	}
 	bridge_stats.in++;
+	if (q.what == BRIDGE_AS) { /* LINE from member ID, as a datagram's */
+		bridge_addr(b, q.id, &a);
+		server_lines(&a, q.text.p, q.text.len, ROOM_CONFIRMED - 1, 0);
+		return;
+	}
 	p = fanout_begin();
 	if (q.what == BRIDGE_NOTICE) /* "[bridge TAG] TEXT" */
 		n = server_fmt(p, "[bridge %s] %.*s", b->tag, (int)q.text.len, q.text.p);
@@ -1018,6 +1034,19 @@ static void server_bridge_read(struct bridge *b)
 			server_bridge_line(b, r, line, len);
 		if (k == BRIDGE_READS || bridge_fill(b) <= 0)
 			return; /* nothing now, or it is gone (its slot is free) */
+	}
+}
+
+/* A bridge's slot was freed: the members it carried leave the room. */
+static void server_bridge_gone(void)
+{
+	struct room_member *m, *next;
+
+	bridge_gone = 0;
+	for (m = room_first(); m; m = next) {
+		next = room_next(m);
+		if (m->addr.sin6.sin6_family == AF_UNIX && !bridge_of(&m->addr))
+			server_leave(m, CATALOG_QUIT);
 	}
 }
 
@@ -1307,6 +1336,8 @@ int server_main(int argc, char **argv)
 		if (pfd[PFD_CTL].revents & POLLIN)
 			ctlsock_accept(ctl_fd, conns, CTLSOCK_SLOTS, now_ms);
 		server_expire();
+		if (bridge_gone)
+			server_bridge_gone();
 		fanout_flush(); /* whatever this round queued goes out now */
 		bridge_flush();
 	}

@@ -355,9 +355,9 @@ expect_bridge "its room disabled: no bridge" "$T/ib/roomoff" "udpchatirc: bridge
 reload_trigger udpchatirc udpchatd"
 # ------------------------------------- procd: the page (udpchatweb.init)
 # /etc/config/udpchatweb beside /etc/config/udpchatd: each enabled `config
-# web` section is one instance, on its port and interface's address, for
-# its room's port at its room's interface's address (127.0.0.1 for a room
-# on every address), as its own user; the shipped file starts main's
+# web` section is one instance, on its port and interface's address, a
+# bridge on its room's control socket as the room's user (its socket
+# directory mounted into the jail); the shipped file starts main's
 WINIT=board/openwrt/net/udpchat/files/udpchatweb.init
 WCONF=board/openwrt/net/udpchat/files/udpchatweb.config
 # run_web UCIDIR: what udpchatweb.init asks of procd (run_procd's stand-ins
@@ -378,19 +378,20 @@ wb() {
 	sed -e "${2:-}" "$CONF" >"$T/wb/$1/udpchatd"
 	sed -e "${3:-}" "$WCONF" >"$T/wb/$1/udpchatweb"
 }
-# the instance of a page run as udpchatweb: SECTION NAME ARGS...
+# the instance of a page run as the room's user udpchat: SECTION NAME ROOM ARGS...
 web_as_user() {
-	s=$1 n=$2
-	shift 2
-	printf 'open_instance %s\nset_param command [/usr/sbin/udpchatweb]' "$s"
+	s=$1 n=$2 r=$3
+	shift 3
+	printf 'open_instance %s\nset_param command [/usr/sbin/udpchatweb] [-c] [/var/run/%s/udpchatd.sock]' "$s" "$r"
 	printf ' [%s]' "$@"
 	printf '\n%s\n' "set_param respawn
 set_param stdout [1]
 set_param stderr [1]
-set_param user [udpchatweb]
-set_param group [udpchatweb]
+set_param user [udpchat]
+set_param group [udpchat]
 set_param no_new_privs [1]
 add_jail $n log
+add_jail_mount_rw /var/run/$r
 close_instance"
 }
 wb shipped
@@ -398,34 +399,30 @@ wb both "s/option enabled .*/option enabled '1'/" "s/option enabled .*/option en
 wb any "s/option interface .*/option interface ''/" "s/option interface .*/option interface ''/"
 wb off '' "s/option enabled .*/option enabled '0'/"
 wb roomoff "/^config udpchatd 'main'/,/^config/ s/option enabled .*/option enabled '0'/"
-wb root '' "s/option user .*/option user ''/"
-expect_web "shipped UCI files: main's page on lan's 8080, for the room main at lan's 8888, as udpchatweb" "$T/wb/shipped" \
+wb root "s/option user .*/option user 'root'/"
+expect_web "shipped UCI files: main's page on lan's 8080, for the room main's socket, as its user udpchat" "$T/wb/shipped" \
 	"network_get_ipaddr lan
-network_get_ipaddr lan
-$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
+$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1)
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-expect_web "both rooms and both pages on: room2's on 8081 for port 8889" "$T/wb/both" "network_get_ipaddr lan
+expect_web "both rooms and both pages on: room2's on 8081 for room2's socket" "$T/wb/both" "network_get_ipaddr lan
+$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1)
 network_get_ipaddr lan
-$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
-network_get_ipaddr lan
-network_get_ipaddr lan
-$(web_as_user room2 udpchatweb-room2 -p 8081 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8889)
+$(web_as_user room2 udpchatweb-room2 udpchatd-room2 -p 8081 -m 32 -s 16 -t 30 -b 192.168.1.1)
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
-expect_web "interface '' (page and room): every address, the room at 127.0.0.1, no trigger" "$T/wb/any" \
-	"$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 127.0.0.1 8888)
+expect_web "interface '': every address, no trigger" "$T/wb/any" \
+	"$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30)
 reload_trigger udpchatweb udpchatd"
 expect_web "enabled 0 starts nothing" "$T/wb/off" "reload_trigger udpchatweb udpchatd"
 expect_web "its room disabled: no page, said why" "$T/wb/roomoff" \
 	"udpchatweb: web main: no enabled room 'main' in /etc/config/udpchatd
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-expect_web "user '' keeps root (no user, group, jail)" "$T/wb/root" "network_get_ipaddr lan
-network_get_ipaddr lan
+expect_web "a room run as root: root, its socket /var/run/NAME.sock (no user, group, jail)" "$T/wb/root" "network_get_ipaddr lan
 open_instance main
-set_param command [/usr/sbin/udpchatweb] [-p] [8080] [-m] [32] [-s] [16] [-t] [30] [-b] [192.168.1.1] [192.168.1.1] [8888]
+set_param command [/usr/sbin/udpchatweb] [-c] [/var/run/udpchatd.sock] [-p] [8080] [-m] [32] [-s] [16] [-t] [30] [-b] [192.168.1.1]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
@@ -435,13 +432,13 @@ reload_interface_trigger lan"
 NET_lan_ipaddr='' expect_web "lan down (no address): no page until its trigger" "$T/wb/shipped" \
 	"network_get_ipaddr lan
 network_get_ipaddr6 lan
-udpchatweb: web main: room main's interface lan has no address yet
+udpchatweb: web main: interface lan has no address yet
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-if sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  USERID:=udpchatweb:udpchatweb'; then
-	ok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID), the init script's default"
+if ! sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -q 'USERID'; then
+	ok "$S: OpenWrt: udpchat-web makes no user of its own (it runs as its room's)"
 else
-	notok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID)" \
+	notok "$S: OpenWrt: udpchat-web makes no user of its own (it runs as its room's)" \
 		"$(sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile)"
 fi
 
@@ -586,7 +583,7 @@ else
 fi
 
 # udpchatweb's units: udpchatweb.service verified beside udpchatd.service
-# (which it wants), the template as udpchatweb@room2 beside
+# (which it requires), the template as udpchatweb@room2 beside
 # udpchatd@.service, the template the unit with the room's name
 # (tests/board/lib/web-unit-template.sed), the sandbox line for line
 # udpchatd.service's, the lines that make it the room's page, and its
@@ -613,25 +610,23 @@ else
 fi
 missing=''
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Wants=udpchatd.service 'After=udpchatd.service network.target' \
-	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 DynamicUser=yes \
-	'ExecStart=/usr/sbin/udpchatweb -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS $UDPCHATWEB_ROOM'; do
+for l in Requires=udpchatd.service 'After=udpchatd.service network.target' \
+	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 \
+	DynamicUser=yes User=udpchatd \
+	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS'; do
 	grep -qx -- "$l" "$WUNIT" || missing="$missing
 $l"
 done
-# no User=: a dynamic user of its own, not the room's
-grep -q '^User=' "$WUNIT" && missing="$missing
-(no User=)"
 # the unit's defaults (Environment=) are the shipped settings file's
 # values: the same page with or without the file
-shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT UDPCHATWEB_ROOM=$UDPCHATWEB_ROOM"); }
+shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT"); }
 unitenv() { sed -n 's/^Environment=//p' "$WUNIT" | sed 's/"//g'; }
 [ "$(unitenv)" = "$(shipped)" ] || missing="$missing
 (Environment= '$(unitenv)' is not the settings file's '$(shipped)')"
 if [ -z "$missing" ]; then
-	ok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings"
+	ok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
 else
-	notok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings" \
+	notok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings" \
 		"missing lines:$missing"
 fi
 
@@ -978,9 +973,9 @@ check "$S: OpenWrt: udpchat-web's binary refuses the name udpchatd; udpchat's pa
 		sed -n '/^define Package\/udpchat-web\$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  DEPENDS:=+udpchat'"
 # the page's procd command line, run for real by the package's own binary
 # (qemu-mipsel), from UCI files whose ports are free ones here and whose
-# lan is 127.0.0.1 on lo: it serves the page and a join into the host's
-# udpchatd on the room's port, bound to lo as the room's procd line binds
-# it to lan's device (python's http.client)
+# lan is 127.0.0.1: it serves the page and a join into the host's
+# udpchatd through its control socket (the room's socket made private to
+# this test; python's http.client)
 rp=$(free_udp_port)
 wp=$(free_udp_port)
 wb run "s/option port '8888'/option port '$rp'/" "s/option port '8080'/option port '$wp'/"
@@ -988,7 +983,10 @@ cmd=$(NET_lan_ipaddr=127.0.0.1 run_web "$T/wb/run" 2>/dev/null | sed -n 's/^set_
 # shellcheck disable=SC2086 # the recorded words, minus the program
 set -- $cmd
 shift
-build/host/udpchatd -b lo -p "$rp" -c "$T/webroom.sock" </dev/null >"$T/webroom.log" 2>&1 &
+wargs=$*
+[ "$1" = -c ] && shift 2
+set -- -c "$T/webroom.sock" "$@"
+build/host/udpchatd -p "$rp" -c "$T/webroom.sock" </dev/null >"$T/webroom.log" 2>&1 &
 SRV=$!
 qemu-mipsel-static "$WW/usr/sbin/udpchatweb" "$@" </dev/null >"$T/web-cmd.log" 2>&1 &
 WSRV=$!
@@ -996,12 +994,12 @@ web_joins() {
 	timeout 20 python3 tests/board/lib/webchat.py 127.0.0.1 "$wp" zoe 5 </dev/null >"$T/web-cmd.out" 2>&1
 	grep -q '^join 200 ' "$T/web-cmd.out"
 }
-if [ "$*" = "-p $wp -m 32 -s 16 -t 30 -b 127.0.0.1 127.0.0.1 $rp" ] && wait_until 20 web_joins &&
-	grep -q '^page 200 [0-9]* True$' "$T/web-cmd.out"; then
-	ok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line (-b lan's address, the room at lan's address and port): serves the page and a join"
+if [ "$wargs" = "-c /var/run/udpchatd/udpchatd.sock -p $wp -m 32 -s 16 -t 30 -b 127.0.0.1" ] &&
+	wait_until 20 web_joins && grep -q '^page 200 [0-9]* True$' "$T/web-cmd.out"; then
+	ok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line (-b lan's address, the room's socket): serves the page and a join"
 else
 	notok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line: serves the page and a join" \
-		"args: $*" "$(diag "$T/web-cmd.log")" "$(diag "$T/web-cmd.out")"
+		"args: $wargs" "$(diag "$T/web-cmd.log")" "$(diag "$T/web-cmd.out")"
 fi
 stop_pid "$WSRV"
 stop_pid "$SRV"

@@ -97,6 +97,9 @@ def ctl():
         "bridge-long": b"bridge b\npost b c " + "长".encode() * 171 + b"\npost b c " + b"y" * 700 + b"\n"
                        b"post b " + b"n" * 31 + b" hi\npost b " + b"n" * 30 + b" hi\n",
         "bridge-partial": b"bridge b\npost b c no newline",
+        "bridge-as": b"bridge web\nas 1 /join bob\nas 1 /last 5\nas 1 hi\nas 1 /id a1 hey\nas 1 /who\n"
+                     b"as 1 /msg alice psst\nas 2 /join alice\nas 2 /join [x]\nas 3 /who\nas 1 /nick bo\n"
+                     b"as 1 /since 0\nas 1 caf\xe9\nas 0 hi\nas x hi\nas 1\nas 1 /quit\nas 4 carol\n",
     }.items():
         write("ctl", name, data)
 
