@@ -29,7 +29,9 @@ int io_write_all(int fd, const void *buf, size_t len)
 
 /* --- lines ------------------------------------------------------------- */
 
-void io_lines_init(struct io_lines *l, int fd, char *buf, size_t size)
+/* noinline: with link-time optimisation each of its nine callers took a
+ * copy (0.1 kB on every target) */
+__attribute__((noinline)) void io_lines_init(struct io_lines *l, int fd, char *buf, size_t size)
 {
 	memset(l, 0, sizeof(*l));
 	l->buf = buf;
