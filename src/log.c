@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -23,16 +22,21 @@
 static const char *log_name = "udpchat";
 static int log_syslog, log_fd = -1;
 
-/* (Re)connects to /dev/log; returns 0 or -1. */
+/* (Re)connects to /dev/log; returns 0 or -1. The address is as long as
+ * its path and NUL (a struct sockaddr_un would be a 110-byte template to
+ * copy). */
 static int log_connect(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	static const struct {
+		sa_family_t family;
+		char path[sizeof("/dev/log")];
+	} sun = { AF_UNIX, "/dev/log" };
 
 	if (log_fd < 0)
 		log_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (log_fd < 0)
 		return -1;
-	if (connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (connect(log_fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		close(log_fd);
 		log_fd = -1;
 		return -1;
