@@ -170,8 +170,8 @@ struct io_ksigaction {
 #endif
 /* rt_sigreturn: where a handler returns to (its frame is the kernel's) */
 void io_restore_rt(void);
-__asm__(".text\n.globl io_restore_rt\n.type io_restore_rt,@function\n"
-	"io_restore_rt:\n\tmov $15, %rax\n\tsyscall\n");
+__asm__(".pushsection .text\n.globl io_restore_rt\n.type io_restore_rt,@function\n"
+	"io_restore_rt:\n\tmov $15, %rax\n\tsyscall\n.popsection\n");
 #endif
 
 static int io_sigaction(int sig, void (*handler)(int), unsigned long flags)
