@@ -1202,8 +1202,9 @@ static void server_parse(int argc, char **argv)
 		case 'S': cfg.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
-		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
-		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
+		default: /* '?' or ':' */
+			log_die(2, c == ':' ? "option %s needs a value (see -h)" : "unknown option %s (see -h)",
+				opt_name(&o, on));
 		}
 	}
 	if (o.ind < argc)

@@ -141,6 +141,11 @@ def test_client_with_netcat_peer(ctx):
     nc.send("bob\n")
     nc.expect_prefix("+OK welcome bob ", 3)
     nc.send("\n")                       # an empty line confirms bob
+    # the room hears "bob joined" at that confirmation: wait for the server
+    # to have read it (its answer to a later line), or under load alice may
+    # join first and hear it after her welcome
+    nc.send("/who\n")
+    nc.expect(online("+OK ", ["bob"]))
     alice = joined_client(ctx, srv, "alice", nc)
     nc.send("hello from netcat\n")
     alice.expect("bob: hello from netcat")

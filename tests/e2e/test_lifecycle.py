@@ -47,6 +47,18 @@ def test_bad_flags_exit_2(ctx):
         assert r.stdout == "", r.stdout
 
 
+def test_option_messages(ctx):
+    """A missing value and an unknown option each have their own line (one
+    message chosen by opt_next's answer, ':' or '?'), exit status 2."""
+    for prog, arg, want in (("udpchatd", "-p", "udpchatd: option -p needs a value (see -h)"),
+                            ("udpchatd", "-x", "udpchatd: unknown option -x (see -h)"),
+                            ("udpchatctl", "-c", "udpchatctl: option -c needs a value (see -h)"),
+                            ("udpchatctl", "-q", "udpchatctl: unknown option -q (see -h)")):
+        r = ctx.run(prog, arg, timeout=5)
+        assert r.returncode == 2 and r.stderr == want + "\n" and r.stdout == "", \
+            "%s %s: exit %d, stderr %r, want %r" % (prog, arg, r.returncode, r.stderr, want)
+
+
 def test_bad_option_bytes_shown_escaped(ctx):
     """An option that is not ASCII (-é) is named byte by byte in plain ASCII:
     half a UTF-8 character must not reach the user's terminal."""
