@@ -329,14 +329,15 @@ fi
 if has web; then
 echo
 echo "# udpchatweb (issue 12): the same load to udpchatd with $WEB_PAGES web members beside it (udpchatweb -s $WEB_PAGES,"
-echo "#   nice $WEB_NICE; each member's event stream open and read by bench/webpages.py, raw sockets, nice 19,"
-echo "#   a stream udpchatweb ended opened again with Last-Event-ID) and without them;"
+echo "#   nice $WEB_NICE, one bridge on udpchatd's control socket: the relay writes each event once to it and"
+echo "#   udpchatweb fans it out to its pages; each member's event stream open and read by bench/webpages.py, raw"
+echo "#   sockets, nice 19, a stream udpchatweb ended opened again with Last-Event-ID) and without them;"
 echo "#   $REPS runs each in adjacent pairs (order alternating), 4x tp's messages; relay -m M+$WEB_PAGES in both."
-echo "#   loadgen/s: deliveries/s to loadgen's M members (median run); relay/s: with pages, the relay's"
-echo "#   deliveries/s counting its copies to the web members too (x (M-1+P)/(M-1)); ratios: median of the pairs'"
-echo "#   events/s: SSE events the pages read; closed: event streams udpchatweb ended (worst run; reopened);"
-echo "#   web cpu: udpchatweb's user + system time over the run, % of one core (median run)"
-printf '%-10s %5s %12s %12s %12s %8s %8s %11s %9s %7s %8s\n' shape bytes "pages lg/s" "none lg/s" "pages rel/s" "lg ratio" "rel ratio" "loss p/n" "events/s" closed "web cpu"
+echo "#   lg/s: the relay's deliveries/s to loadgen's M members (median run): all of its copies, the web members'"
+echo "#   being one line to udpchatweb an event; ratio: median of the pairs'; events/s: SSE events the pages"
+echo "#   read; closed: event streams udpchatweb ended (worst run; reopened); web cpu: udpchatweb's user +"
+echo "#   system time over the run, % of one core (median run)"
+printf '%-10s %5s %12s %12s %8s %11s %9s %7s %8s\n' shape bytes "pages lg/s" "none lg/s" "ratio" "loss p/n" "events/s" closed "web cpu"
 if make -s BUILD=build/bench-web PROGS="udpchatd udpchatweb" all >"$LOG/make-web.log" 2>&1; then
 for sh in $WEB_SHAPES; do
 	m=${sh%%:*} rest=${sh#*:}
@@ -352,7 +353,7 @@ for sh in $WEB_SHAPES; do
 			if [ "$p" = pages ]; then
 				next_port
 				nice -n "$WEB_NICE" build/bench-web/udpchatweb -p $port -b 127.0.0.1 -m $((WEB_PAGES + 8)) -s "$WEB_PAGES" \
-					-t 60 127.0.0.1 $rport </dev/null >"$LOG/web.$port.log" 2>&1 &
+					-t 60 -c "$CTL" </dev/null >"$LOG/web.$port.log" 2>&1 &
 				WPID=$!
 				PIDS="$PIDS $WPID"
 				# the pages stand for phones, which are not on the board: their reader
@@ -397,21 +398,15 @@ for sh in $WEB_SHAPES; do
 		echo "$(kv dps "$LOG/web.$sh.pages.$i") $(kv dps "$LOG/web.$sh.none.$i")"
 		i=$((i + 1))
 	done | median_ratio)
-	i=0
-	rr=$(while [ $i -lt "$REPS" ]; do
-		echo "$(kv dps "$LOG/web.$sh.pages.$i" | awk -v m="$m" -v p="$WEB_PAGES" '{ print $1 * (m - 1 + p) / (m - 1) }') $(kv dps "$LOG/web.$sh.none.$i")"
-		i=$((i + 1))
-	done | median_ratio)
 	ev=$(for f in "$LOG/web.$sh.pages".?; do
 		awk -v e="$(kv events "$f")" -v d="$(kv delivered "$f")" -v r="$(kv dps "$f")" \
 			'BEGIN { if (d > 0 && r > 0) printf "%.0f\n", e / (d / r); else print 0 }'
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }')
 	lp=$(worst pages lost)
-	printf '%-10s %5s %12s %12s %12s %8s %8s %11s %9s %7s %8s\n' "${m}x$s" "$z" "$(med pages)" "$(med none)" \
-		"$(med pages | awk -v m="$m" -v p="$WEB_PAGES" '{ printf "%.0f", $1 * (m - 1 + p) / (m - 1) }')" \
-		"$r" "$rr" "${lp:-?}/$(worst none lost)" "$ev" "$(worst pages closed)" "$(med2 web_cpu)%"
-	verdict "$(awk -v r="$rr" -v l="${lp:-1}" 'BEGIN { print (r >= 0.95 && l == 0) ? "met   " : "MISSED" }')" \
-		"${m}x$s ${z} B: the relay's deliveries/s with $WEB_PAGES open SSE pages beside it $rr x without (>= 0.95), loss ${lp:-?} = 0"
+	printf '%-10s %5s %12s %12s %8s %11s %9s %7s %8s\n' "${m}x$s" "$z" "$(med pages)" "$(med none)" \
+		"$r" "${lp:-?}/$(worst none lost)" "$ev" "$(worst pages closed)" "$(med2 web_cpu)%"
+	verdict "$(awk -v r="$r" -v l="${lp:-1}" 'BEGIN { print (r >= 0.95 && l == 0) ? "met   " : "MISSED" }')" \
+		"${m}x$s ${z} B: the relay's deliveries/s with $WEB_PAGES open SSE pages beside it $r x without (>= 0.95), loss ${lp:-?} = 0"
 done
 else
 	cat "$LOG/make-web.log"

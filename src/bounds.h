@@ -44,6 +44,10 @@
  * FLOOR bytes if more (room for one short answer: the welcome, an error) */
 #define ROOM_UNCONFIRMED_FACTOR 3
 #define ROOM_UNCONFIRMED_FLOOR  128
+/* discovery (udpchat with no HOST, docs/PROTOCOL.md "Discovery") */
+#define DISCO_DESC_MAX      64    /* bytes of udpchatd -D's room description */
+#define DISCO_PAD           256   /* bytes of a request: no answer is longer */
+#define DISCO_QUEUE         32    /* answers waiting out their 20-120 ms */
 
 /* relay path */
 #define NET_RECV_BATCH      8     /* datagrams per recvmmsg */

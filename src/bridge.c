@@ -15,12 +15,14 @@
 #include "reply.h"
 #include "utf8.h"
 
-/* the longest line written to a bridge: an event's "=SEQ " and line */
-#define BRIDGE_LINE_MAX (FANOUT_PFX_MAX + OUT_LINE_MAX)
+/* the longest line written to a bridge: a member's "@ID =SEQ " and line */
+#define BRIDGE_LINE_MAX (12 + FANOUT_PFX_MAX + OUT_LINE_MAX) /* "@4294967295 " */
 
 struct bridge bridges[UCHAT_BRIDGES];
 static char bridge_out[UCHAT_BRIDGES][BRIDGE_OUT_BYTES];
 struct bridge_counters bridge_stats;
+int bridge_gone;
+static uint32_t bridge_serials;
 
 void bridge_init(void)
 {
@@ -44,6 +46,7 @@ struct bridge *bridge_attach(struct ctlsock_conn *c, const char *tag)
 	b->c.in.buf = b->c.req;
 	c->fd = -1;
 	memcpy(b->tag, tag, strlen(tag) + 1);
+	b->serial = ++bridge_serials;
 	b->lost = 0;
 	b->outlen = 0;
 	b->out = bridge_out[i];
@@ -56,6 +59,38 @@ void bridge_close(struct bridge *b)
 {
 	close(b->c.fd);
 	b->c.fd = -1;
+	bridge_gone = 1;
+}
+
+void bridge_addr(const struct bridge *b, uint32_t id, struct net_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin6.sin6_family = AF_UNIX;
+	a->sin6.sin6_port = (uint16_t)(b - bridges);
+	a->sin6.sin6_flowinfo = b->serial;
+	a->sin6.sin6_scope_id = id;
+}
+
+struct bridge *bridge_of(const struct net_addr *a)
+{
+	struct bridge *b = &bridges[a->sin6.sin6_port % UCHAT_BRIDGES];
+
+	return b->c.fd >= 0 && b->serial == a->sin6.sin6_flowinfo ? b : NULL;
+}
+
+int bridge_to(const struct net_addr *a, uint32_t ev, const char *line, size_t len)
+{
+	struct bridge *b;
+	char pfx[FANOUT_PFX_MAX + 1] = "";
+
+	if (a->sin6.sin6_family != AF_UNIX)
+		return -1;
+	b = bridge_of(a);
+	if (ev)
+		fmt_snprintf(pfx, sizeof(pfx), "=%u ", (unsigned)ev);
+	if (b)
+		bridge_printf(b, "@%u %s%.*s", (unsigned)a->sin6.sin6_scope_id, pfx, (int)len, line);
+	return 0;
 }
 
 /* Whether a NICK is 1-BRIDGE_NICK_MAX bytes of printable ASCII but ' ', '@'
@@ -92,6 +127,11 @@ int bridge_parse(const char *line, size_t len, struct bridge_req *req)
 	}
 	if (req->what == BRIDGE_NLINES)
 		return -1;
+	if (req->what == BRIDGE_AS) {
+		req->tag = proto_word(&rest);
+		req->text = rest;
+		return proto_uint32(req->tag, &req->id) < 0 || !req->id || !rest.len ? -1 : 0;
+	}
 	if (req->what != BRIDGE_NOTICE) {
 		req->tag = proto_word(&rest);
 		req->nick = proto_word(&rest);
@@ -189,13 +229,17 @@ int bridge_printf(struct bridge *b, const char *fmt, ...)
 	return 0;
 }
 
-void bridge_event(uint32_t seq, const char *text, size_t len, const struct bridge *except)
+void bridge_event(uint32_t seq, const char *text, size_t len, const struct bridge *except,
+		  const struct net_addr *skip)
 {
-	struct bridge *b;
+	struct bridge *b, *s = NULL;
+	char mark[sizeof("!4294967295")] = "";
 
+	if (skip && skip->sin6.sin6_family == AF_UNIX && (s = bridge_of(skip)) != NULL)
+		fmt_snprintf(mark, sizeof(mark), "!%u", (unsigned)skip->sin6.sin6_scope_id);
 	for (b = bridges; b < bridges + UCHAT_BRIDGES; b++)
 		if (b->c.fd >= 0 && b != except &&
-		    bridge_printf(b, "=%u %.*s", (unsigned)seq, (int)len, text) == 0)
+		    bridge_printf(b, "=%u%s %.*s", (unsigned)seq, b == s ? mark : "", (int)len, text) == 0)
 			bridge_stats.out++;
 }
 

@@ -59,6 +59,12 @@
 #define CLIENT_SAY            "/say "
 #define CLIENT_KEEPALIVE      "/ping keepalive"
 #define CLIENT_ID_WIRE        "/id %lu "
+/* discovery (docs/PROTOCOL.md "Discovery"): requests every EVERY_MS,
+ * SENDS of them (Wi-Fi does not retry a broadcast), answers taken until
+ * EVERY_MS after the last (1.2 s in all), at most DISCO_MAX rooms */
+#define CLIENT_DISCO_EVERY_MS 300
+#define CLIENT_DISCO_SENDS    4
+#define CLIENT_DISCO_MAX      8
 
 /* What the receiver tells the sender over a pipe when it learns it. */
 enum client_note_kind {
@@ -166,10 +172,11 @@ static void client_notice(const char *fmt, ...)
 static void client_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchat [-n NAME] HOST [PORT]\n"
+		"usage: udpchat [-n NAME] [HOST [PORT]]\n"
 		"Joins the udpchatd chat room at HOST (PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
 		" by default). HOST is an\n"
-		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS).\n"
+		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS); without it, the\n"
+		"rooms on the local links are asked for.\n"
 		"  -n NAME  join as NAME (asked for when missing)\n"
 		"  -k K     show the room's last K lines (0-" UCHAT_STR(ROOM_LAST_MAX)
 		") on joining (default " UCHAT_STR(CLIENT_LAST_K) " on a\n"
@@ -439,6 +446,154 @@ static int client_ask_name(struct client *c, struct io_lines *in)
 		if (!c->interactive)
 			return -1;
 	}
+}
+
+/* --- discovery ------------------------------------------------------------ */
+
+/* The first 8 blank-separated words of s[0..len) read as hex numbers
+ * into w (0 for a word that is missing; a word that is not hex gives
+ * some number). */
+static void client_hexwords(const char *s, size_t len, uint32_t *w)
+{
+	size_t i = 0;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		w[k] = 0;
+		while (i < len && s[i] <= ' ')
+			i++;
+		for (; i < len && s[i] > ' '; i++)   /* '0'-'9', 'a'-'f', 'A'-'F' */
+			w[k] = w[k] << 4 | ((uint32_t)(s[i] & 15) + (s[i] > '9' ? 9 : 0));
+	}
+}
+
+/* Sends the discovery request (padded to DISCO_PAD bytes) to the broadcast
+ * address of each IPv4 subnet on a link (the routes without a gateway of
+ * /proc/net/route: fields Iface Destination Gateway Flags RefCnt Use Metric
+ * Mask, in hex as the kernel stores them) and to ff02::1 on each interface
+ * with a link-local address (/proc/net/if_inet6: ADDRESS IFINDEX PLEN
+ * SCOPE ...). Smaller than getifaddrs, which also needs malloc. */
+static void client_disco_send(int fd, unsigned port)
+{
+	static const char *const files[2] = { "/proc/net/route", "/proc/net/if_inet6" };
+	char req[DISCO_PAD], buf[256];
+	struct io_lines l;
+	struct net_addr a;
+	const char *line;
+	size_t len;
+	uint32_t w[8];
+	int k, f;
+
+	memset(req, '\n', sizeof req);
+	memcpy(req, REPLY_DISCO_ASK, sizeof REPLY_DISCO_ASK - 1);
+	for (k = 0; k < 2; k++) {
+		f = (int)syscall(SYS_openat, AT_FDCWD, files[k], O_RDONLY | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		io_lines_init(&l, f, buf, sizeof buf);
+		while (io_lines_read(&l, &line, &len) != IO_NONE) {
+			client_hexwords(line, len, w);
+			if (k == 0) {
+				if (w[2] || !w[7] || !~w[7])
+					continue;  /* the header, a gateway, default, a host */
+				w[1] |= ~w[7];
+				net_addr_v4mapped(&a, &w[1]);
+			} else {
+				if (w[3] != 0x20)
+					continue;  /* not link scope */
+				(void)net_parse("ff02::1", &a);
+				a.sin6.sin6_scope_id = w[1];
+			}
+			a.sin6.sin6_port = net_port_wire(port);
+			(void)sendto(fd, req, sizeof req, 0, (struct sockaddr *)&a.sin6, sizeof a.sin6);
+		}
+		close(f);
+	}
+}
+
+/* The rooms that answered discovery: the first address each answered from
+ * (one EPOCH, one room), and its answer after "+OK discover ", sanitized. */
+static struct client_room {
+	struct net_addr a;
+	char text[DISCO_DESC_MAX * 4 + 32];
+} client_rooms[CLIENT_DISCO_MAX];
+
+/* A datagram buf[0..len) from *from while rooms are looked for, n rooms
+ * known: adds its room if it is an answer from one not yet known and there
+ * is room. Returns the new count. */
+static int client_disco_take(const char *buf, size_t len, const struct net_addr *from, int n)
+{
+	size_t k = sizeof REPLY_DISCO - 1;
+	int i;
+
+	if (len < k + 9 || n == CLIENT_DISCO_MAX || !client_starts(buf, len, REPLY_DISCO))
+		return n;
+	for (i = 0; i < n && memcmp(client_rooms[i].text, buf + k, 8) != 0; i++)
+		;
+	if (i < n)
+		return n;
+	client_rooms[n].a = *from;
+	term_sanitize(buf + k, len - k - (buf[len - 1] == '\n'), client_rooms[n].text,
+		      sizeof client_rooms[0].text);
+	return n + 1;
+}
+
+/* udpchat without HOST: asks the local links for rooms on port and puts
+ * the one to join in *to. One answer: that room; several: the user picks
+ * one on a terminal, else they are listed and it fails. Returns 0, or -1
+ * after saying why on stderr. */
+static int client_discover(struct client *c, struct io_lines *in, unsigned port,
+			   struct net_addr *to)
+{
+	char buf[PROTO_MAX_LINE], where[NET_ADDRSTR];
+	struct net_addr from;
+	struct pollfd pfd;
+	socklen_t sl;
+	const char *line;
+	size_t len;
+	unsigned pick = 1;
+	long long start = net_now_ms(), now;
+	ssize_t r;
+	int n = 0, sends = 0, on = 1, off = 0, i;
+
+	pfd.fd = (int)syscall(SYS_socket, AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	pfd.events = POLLIN;
+	if (pfd.fd < 0)
+		return log_warn("socket: %s", fmt_strerror(errno)), -1;
+	setsockopt(pfd.fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	setsockopt(pfd.fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
+	while ((now = net_now_ms() - start) < CLIENT_DISCO_SENDS * CLIENT_DISCO_EVERY_MS) {
+		if (now >= sends * CLIENT_DISCO_EVERY_MS) {
+			client_disco_send(pfd.fd, port);
+			sends++;
+			continue;
+		}
+		if (poll(&pfd, 1, (int)(sends * CLIENT_DISCO_EVERY_MS - now)) <= 0)
+			continue;
+		/* a dual-stack socket: IPv4 answers come as ::ffff:a.b.c.d,
+		 * net_addr's own form */
+		sl = sizeof from.sin6;
+		r = recvfrom(pfd.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from.sin6, &sl);
+		from.sin6.sin6_flowinfo = 0;
+		if (r > 0)
+			n = client_disco_take(buf, (size_t)r, &from, n);
+	}
+	close(pfd.fd);
+	for (i = 0; n > 1 && i < n; i++) /* "EPOCH N online: DESCRIPTION" */
+		fmt_dprintf(2, "%d) %s  %s\n", i + 1, net_addr_str(&client_rooms[i].a, where),
+			    client_rooms[i].text + 9);
+	if (n != 1) {
+		if (!n || !c->interactive)
+			return log_warn("%d rooms answered on the local links; name one: udpchat HOST", n), -1;
+		fmt_dprintf(2, "room (1-%d): ", n);
+		if (!client_read_line(in, &line, &len))
+			return -1;
+		pick = len == 1 ? (unsigned)(line[0] - '0') : 0; /* CLIENT_DISCO_MAX < 10 */
+		if (pick < 1 || pick > (unsigned)n)
+			return log_warn("no such room"), -1;
+	}
+	*to = client_rooms[pick - 1].a;
+	return 0;
 }
 
 /* --- the receiver (child) ------------------------------------------------- */
@@ -1261,7 +1416,7 @@ static const char *client_where(const struct client *c, char *buf, size_t len)
 	return buf;
 }
 
-/* udpchat [-n NAME] HOST [PORT]. Returns the exit status: 0 after leaving
+/* udpchat [-n NAME] [HOST [PORT]]. Returns the exit status: 0 after leaving
  * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room cannot be joined or is
  * lost (no answer, name refused, kicked), 2 for bad arguments. Start-up
  * errors (arguments, the socket, no answer) exit at once through log_die. */
@@ -1304,23 +1459,30 @@ int client_main(int argc, char **argv)
 			log_die(2, "unknown option %s (try -h)", opt_name(&o, on));
 		}
 	}
-	if (o.ind >= argc || argc - o.ind > 2)
-		log_die(2, "%s (usage: udpchat [-n NAME] HOST [PORT])",
-			o.ind >= argc ? "missing HOST" : "too many arguments");
-	c.host = argv[o.ind];
+	if (argc - o.ind > 2)
+		log_die(2, "too many arguments (try -h)");
 	if (o.ind + 1 < argc)
 		c.port = argv[o.ind + 1];
 	if (fmt_parse_uint(c.port, 1, 65535, &port) < 0)
 		log_die(2, "bad port: %s", c.port);
 	io_signal(SIGPIPE, SIG_IGN);
-	n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
+	c.interactive = term_isatty(0);
+	io_lines_init(&in, 0, client_inbuf, sizeof client_inbuf);
+	if (o.ind < argc) {
+		c.host = argv[o.ind];
+		n = resolv_lookup(c.host, (unsigned)port, addrs, 4, err, sizeof err);
+		client_where(&c, where, sizeof where);
+	} else if (client_discover(&c, &in, (unsigned)port, &addrs[0]) < 0) {
+		return 1;
+	} else {
+		n = 1;
+		c.host = net_addr_str(&addrs[0], where);
+	}
 	c.sock = n > 0 ? net_client_socket(addrs, n, c.host, err, sizeof err) : -1;
 	if (c.sock < 0)
 		log_die(1, "%s", err);
-	c.interactive = term_isatty(0);
 	if (c.last_k == ~0u)
 		c.last_k = c.interactive && term_isatty(1) ? CLIENT_LAST_K : 0;
-	client_where(&c, where, sizeof where);
 	if (name) {
 		why = proto_name_error((struct proto_span){ name, strlen(name) });
 		if (!why) {
@@ -1331,7 +1493,6 @@ int client_main(int argc, char **argv)
 				return 1;
 		}
 	}
-	io_lines_init(&in, 0, client_inbuf, sizeof client_inbuf);
 	for (;;) {
 		if (!c.name[0] && client_ask_name(&c, &in) < 0)
 			return 1;

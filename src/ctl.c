@@ -107,8 +107,9 @@ int ctl_main(int argc, char **argv)
 		case 'c': path = o.arg; break;
 		case 'h': ctl_usage(1); return 0;
 		case 'V': fmt_dprintf(1, "udpchatctl %s\n", UCHAT_VERSION); return 0;
-		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
-		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
+		default: /* '?' or ':' */
+			log_die(2, c == ':' ? "option %s needs a value (see -h)" : "unknown option %s (see -h)",
+				opt_name(&o, on));
 		}
 	}
 	len = ctl_request(argc - o.ind, argv + o.ind, req, sizeof(req));

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "bridge.h"
 #include "fanout.h"
 #include "fmt.h"
 
@@ -131,8 +132,13 @@ void fanout_to_all(size_t len, const struct room_member *except)
 void fanout_to_one(size_t len, const struct room_member *to)
 {
 	struct room_member *m = (struct room_member *)to;
-	int16_t i = fanout_commit(len, NULL);
+	int16_t i;
 
+	if (bridge_to(&m->addr, fanout_next_ev, fanout_arena + fanout_used, len) == 0) {
+		fanout_next_ev = 0; /* a bridge's member: written to the bridge now */
+		return;
+	}
+	i = fanout_commit(len, NULL);
 	if (m->q_tail >= 0) {
 		fanout_items[m->q_tail].next = i;
 	} else {
@@ -267,6 +273,8 @@ static void fanout_member(struct room_member *m)
 	 * one test of a register per line on a v1 member's path */
 	int own, slow = m->credit != ROOM_CONFIRMED || m->v11;
 
+	if (m->addr.sin6.sin6_family == AF_UNIX)
+		return; /* a bridge's member: its bridge carries the room's events */
 	while (b >= 0 || u >= 0) {
 		if (u < 0 || (b >= 0 && b < u)) {
 			i = b;
@@ -395,8 +403,11 @@ void fanout_flush(void)
 
 void fanout_send_now(const struct net_addr *to, char *line, size_t len)
 {
-	struct msghdr *h = fanout_dgram((struct net_addr *)to);
+	struct msghdr *h;
 
+	if (bridge_to(to, 0, line, len) == 0)
+		return;
+	h = fanout_dgram((struct net_addr *)to);
 	line[len] = '\n';
 	fanout_iov[fanout_niov].iov_base = line;
 	fanout_iov[fanout_niov++].iov_len = len + 1;

@@ -39,7 +39,9 @@ void fanout_seq_on(struct room_member *m);
 /* Queues the line just written at fanout_begin() (len bytes) for every
  * member but except (NULL: everyone). */
 void fanout_to_all(size_t len, const struct room_member *except);
-/* Queues it for one member. */
+/* Queues it for one member; a bridge's member (bridge_to) is written it at
+ * once instead, through its bridge. Broadcasts never go to a bridge's
+ * member: its bridge's event stream carries them. */
 void fanout_to_one(size_t len, const struct room_member *to);
 /* Queues line (len bytes, no "\n") for one member as a reply: kept apart
  * from the broadcasts (at the arena's top), so that replies to one member
@@ -62,8 +64,9 @@ void fanout_flush(void);
 #define FANOUT_HELD_LEN (sizeof(FANOUT_HELD) - 1)
 
 /* Sends one line right away to an address that is not a member (replies to
- * strangers, a leaver's last reply): len bytes at line, then "\n", written
- * at line[len] (so line has len + 1 bytes). */
+ * strangers, a leaver's last reply; a bridge's member: bridge_to): len
+ * bytes at line, then "\n", written at line[len] (so line has len + 1
+ * bytes). */
 void fanout_send_now(const struct net_addr *to, char *line, size_t len);
 
 #endif

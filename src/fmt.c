@@ -66,13 +66,23 @@ static char *fmt_digits(unsigned long long v, unsigned base, int upper, char *en
 	return end;
 }
 
-int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+/* The next argument, an int (or unsigned) or, if wide, a long long: each
+ * va_arg is a long sequence on aarch64, so it is written twice, not at
+ * every conversion (out of line: one copy, not one per caller). */
+__attribute__((noinline)) static unsigned long long fmt_arg(va_list *ap, int wide)
+{
+	return wide ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned);
+}
+
+int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 {
 	struct fmt_out o = { buf, size, 0 };
+	va_list ap; /* a copy: &ap0 would not be a va_list * where it is an array */
 	char tmp[24], *p;
 	const char *s;
 	size_t n;
 
+	va_copy(ap, ap0);
 	for (; *fmt; fmt++) {
 		int left = 0, width = 0, prec = -1, lng = 0, neg;
 		char pad = ' ';
@@ -89,7 +99,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				pad = '0';
 		}
 		if (*fmt == '*') {
-			width = va_arg(ap, int);
+			width = (int)fmt_arg(&ap, 0);
 			fmt++;
 		}
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
@@ -97,7 +107,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '.') {
 			prec = 0;
 			if (*++fmt == '*') {
-				prec = va_arg(ap, int);
+				prec = (int)fmt_arg(&ap, 0);
 				fmt++;
 			}
 			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
@@ -126,12 +136,10 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			 * sequence on aarch64): a long is as wide as an int or as a
 			 * long long on every Linux ABI, and read as that; a signed
 			 * int is read as unsigned and sign-extended. */
-			if (lng >= 2 || (lng && sizeof(long) > sizeof(int)))
-				u = va_arg(ap, unsigned long long);
-			else if (*fmt == 'd' || *fmt == 'i')
-				u = (unsigned long long)(long long)(int)va_arg(ap, unsigned);
-			else
-				u = va_arg(ap, unsigned);
+			lng = lng >= 2 || (lng && sizeof(long) > sizeof(int));
+			u = fmt_arg(&ap, lng);
+			if (!lng && (*fmt == 'd' || *fmt == 'i'))
+				u = (unsigned long long)(long long)(int)u;
 			p = tmp + sizeof(tmp);
 			if (*fmt == 'c') {
 				*--p = (char)u;
@@ -156,6 +164,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 	}
 done:
+	va_end(ap);
 	if (size > 0)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -23,54 +22,26 @@
 static const char *log_name = "udpchat";
 static int log_syslog, log_fd = -1;
 
-/* (Re)connects to /dev/log; returns 0 or -1. */
+/* (Re)connects to /dev/log; returns 0 or -1. The address is as long as
+ * its path and NUL (a struct sockaddr_un would be a 110-byte template to
+ * copy). */
 static int log_connect(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	static const struct {
+		sa_family_t family;
+		char path[sizeof("/dev/log")];
+	} sun = { AF_UNIX, "/dev/log" };
 
 	if (log_fd < 0)
 		log_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (log_fd < 0)
 		return -1;
-	if (connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (connect(log_fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		close(log_fd);
 		log_fd = -1;
 		return -1;
 	}
 	return 0;
-}
-
-/* Writes len bytes to stderr in one write when it can. */
-static void log_write(const char *buf, size_t len)
-{
-	(void)io_write_all(2, buf, len);
-}
-
-/* Sends "<PRI>NAME[PID]: message" to syslogd; falls back to stderr. */
-static void log_send(int prio, const char *fmt, va_list ap)
-{
-	char buf[LOG_LINE_MAX], *p;
-	int n, m, tries;
-
-	n = fmt_snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
-	m = fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
-	if (m < 0)
-		return;
-	n += m;
-	if (n >= (int)sizeof(buf))
-		n = (int)sizeof(buf) - 1;
-	for (tries = 0; tries < 2; tries++) {
-		if ((log_fd >= 0 || log_connect() == 0) &&
-		    sendto(log_fd, buf, (size_t)n, MSG_NOSIGNAL, NULL, 0) == n)
-			return;
-		if (log_fd >= 0) { /* syslogd restarted: reconnect once */
-			close(log_fd);
-			log_fd = -1;
-		}
-	}
-	p = (char *)memchr(buf, '>', (size_t)n) + 1;
-	buf[n] = '\n';
-	log_write(p, (size_t)(buf + n + 1 - p));
 }
 
 void log_set_name(const char *name)
@@ -85,25 +56,38 @@ void log_use_syslog(const char *ident)
 	log_connect(); /* now, while the path is surely reachable */
 }
 
+/* Formats "NAME: message", or with syslog "<PRI>NAME[PID]: message" and
+ * sends it to syslogd (reconnecting once: syslogd restarted), falling back
+ * to stderr without the "<PRI>". One write: lines never mix. */
 static void log_v(int prio, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
-	int n, m;
+	char buf[LOG_LINE_MAX], *p = buf;
+	int n, m, tries;
 
-	if (log_syslog) {
-		log_send(prio, fmt, ap);
-		return;
-	}
-	n = fmt_snprintf(line, sizeof(line), "%s: ", log_name);
-	if (n >= (int)sizeof(line))
-		n = (int)sizeof(line) - 1;
-	m = fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if (log_syslog)
+		n = fmt_snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, log_name, (int)getpid());
+	else
+		n = fmt_snprintf(buf, sizeof(buf), "%s: ", log_name);
+	if (n >= (int)sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	m = fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	if (m > 0)
 		n += m;
-	if (n >= (int)sizeof(line))
-		n = (int)sizeof(line) - 1;
-	line[n] = '\n';
-	log_write(line, (size_t)n + 1); /* one write: lines never mix */
+	if (n >= (int)sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	for (tries = 0; log_syslog && tries < 2; tries++) {
+		if ((log_fd >= 0 || log_connect() == 0) &&
+		    sendto(log_fd, buf, (size_t)n, MSG_NOSIGNAL, NULL, 0) == n)
+			return;
+		if (log_fd >= 0) { /* syslogd restarted: reconnect once */
+			close(log_fd);
+			log_fd = -1;
+		}
+	}
+	if (log_syslog)
+		p = (char *)memchr(buf, '>', (size_t)n) + 1;
+	buf[n] = '\n';
+	(void)io_write_all(2, p, (size_t)(buf + n + 1 - p));
 }
 
 void log_info(const char *fmt, ...)

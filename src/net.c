@@ -262,19 +262,18 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	struct sockaddr_storage ss;
 	struct net_addr a;
 	socklen_t len;
-	int fd, family = AF_INET6, off = 0, any = !bind_addr || !*bind_addr;
+	int fd, family = AF_INET6, off = 0, any = !bind_addr || !*bind_addr, dev = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.sin6.sin6_family = AF_INET6;
-	if (!any && net_parse(bind_addr, &a) < 0) {
-		fmt_snprintf(err, errlen, "bad bind address '%s' (want an IPv4 or IPv6 address, "
-			     "fe80::1%%eth0 with a scope)", bind_addr);
-		return -1;
-	}
+	/* dev: 0 an address; -1 none, an interface's name (its every
+	 * address: a is ::); -2 an address whose scope names no interface */
+	if (!any)
+		dev = net_parse(bind_addr, &a);
 	if (IN6_IS_ADDR_V4MAPPED(&a.sin6.sin6_addr))
 		family = AF_INET;
 	fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 && any && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
+	if (fd < 0 && (any || dev) && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 		family = AF_INET; /* a kernel without IPv6: IPv4 only */
 		net_addr_v4mapped(&a, (const unsigned char[4]){ 0, 0, 0, 0 });
 		fd = (int)syscall(SYS_socket, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -288,9 +287,12 @@ int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t er
 	a.sin6.sin6_port = net_port_wire(port);
 	len = net_addr_to(&a, family, &ss);
 	net_recverr(fd, family);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s",
-			 any ? "all addresses" : bind_addr, port, fmt_strerror(errno));
+	if ((dev < -1 && (errno = ENODEV)) ||
+	    (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_addr,
+			       (socklen_t)strlen(bind_addr) + 1) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		fmt_snprintf(err, errlen, "cannot bind %s port %u: %s", any ? "all addresses" : bind_addr,
+			     port, errno == ENODEV ? "no such address or interface" : fmt_strerror(errno));
 		close(fd);
 		return -1;
 	}

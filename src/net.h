@@ -56,8 +56,10 @@ int net_parse(const char *s, struct net_addr *a);
 const char *net_addr_str(const struct net_addr *a, char *buf);
 
 /* Opens the server's UDP socket bound to bind_addr (net_parse's form; NULL or "" = all
- * addresses, dual-stack when IPv6 is available) and port; non-blocking, with
- * IP_RECVERR/IPV6_RECVERR on. Returns the fd, or -1 with a message in err. */
+ * addresses, dual-stack when IPv6 is available; any other name an interface's:
+ * all addresses on that interface alone, SO_BINDTODEVICE, which hears its
+ * broadcasts too) and port; non-blocking, with IP_RECVERR/IPV6_RECVERR on.
+ * Returns the fd, or -1 with a message in err. */
 int net_server_socket(const char *bind_addr, unsigned port, char *err, size_t errlen);
 
 /* Returns the family of the server socket: AF_INET6 (dual-stack or v6) or AF_INET. */

@@ -105,7 +105,8 @@ static const struct {
 _Static_assert(sizeof(proto_cmds) / sizeof(proto_cmds[0]) == PROTO_UNKNOWN - PROTO_TEXT - 1,
 	       "one row per command");
 
-const char *proto_usage(enum proto_cmd cmd)
+/* noinline: its two callers in server.c each took a copy under LTO */
+__attribute__((noinline)) const char *proto_usage(enum proto_cmd cmd)
 {
 	return cmd > PROTO_TEXT && cmd < PROTO_UNKNOWN ? proto_cmds[cmd - PROTO_TEXT - 1].usage : "";
 }

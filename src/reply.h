@@ -33,6 +33,10 @@
 #define REPLY_EVENT        '='                          /* =SEQ TEXT: a live event */
 #define REPLY_REPLAY       '~'                          /* ~SEQ AGE TEXT: a replayed one */
 #define REPLY_NEXT         "= "                         /* = TEXT: the event after the one before it in the datagram */
+/* discovery (docs/PROTOCOL.md "Discovery"): the request's first line, and
+ * the answer */
+#define REPLY_DISCO_ASK    "/discover"                  /* then blanks, to DISCO_PAD bytes */
+#define REPLY_DISCO        "+OK discover "              /* EPOCH N online: DESCRIPTION */
 /* to a member not yet confirmed, in place of the room's lines */
 #define REPLY_HELD         "-ERR send a line (Enter) to get the room's lines"
 

@@ -273,14 +273,17 @@ enum room_err room_add(const struct net_addr *addr, struct proto_span name,
 		       int64_t now_ms, struct room_member **out)
 {
 	struct room_member *m;
+	unsigned i;
 
 	if (room_by_name(name))
 		return ROOM_TAKEN;
 	if (room_count() >= room_limit ||
 	    (room_nfree == 0 && room_hiwater == UCHAT_MAX_MEMBERS))
 		return ROOM_FULL;
-	m = &room_pool[room_nfree ? room_free_list[--room_nfree] : room_hiwater++];
+	i = room_nfree ? room_free_list[--room_nfree] : room_hiwater++;
+	m = &room_pool[i];
 	memset(m, 0, sizeof(*m));
+	m->idx = (uint16_t)i;
 	m->addr = *addr;
 	room_set_name(m, name);
 	m->q_head = m->q_tail = -1;
@@ -376,7 +379,3 @@ unsigned room_max(void)
 	return room_limit;
 }
 
-unsigned room_index(const struct room_member *m)
-{
-	return (unsigned)(m - room_pool);
-}

@@ -27,6 +27,7 @@ struct room_member {
 	uint8_t v11;                      /* sent /seq: gets "=SEQ " prefixes */
 	uint32_t id;                      /* member id (docs/PROTOCOL.md, v1.1) */
 	char name[PROTO_NAME_BYTES + 1];  /* as the member chose it */
+	uint16_t idx;                     /* room_index (in the tail padding) */
 };
 
 /* No member: the end of the idle list. */
@@ -77,7 +78,11 @@ int room_addr_cmp(const void *a, const void *b, size_t n);
 
 unsigned room_count(void);
 unsigned room_max(void);
-/* Index of m in the pool, 0..UCHAT_MAX_MEMBERS-1 (stable while m is in). */
-unsigned room_index(const struct room_member *m);
+/* Index of m in the pool, 0..UCHAT_MAX_MEMBERS-1 (stable while m is in):
+ * kept in m, not computed by a division by the member's size at each use. */
+static inline unsigned room_index(const struct room_member *m)
+{
+	return m->idx;
+}
 
 #endif

@@ -52,7 +52,8 @@ enum { PFD_SOCK, PFD_ADMIN, PFD_CTL, PFD_SIG, PFD_CTLCONN,
 
 struct server_opts {
 	unsigned port, max_members, idle_s, rate, history;
-	const char *bind_addr, *ctl_path, *user;
+	const char *bind_addr, *ctl_path, *user, *desc;
+	int quiet; /* -Q: no discovery answers */
 	struct priv_user ids; /* -u, when user is set */
 	enum catalog_lang lang;
 	int use_syslog;
@@ -206,7 +207,7 @@ static void server_event(const char *p, size_t len, const struct room_member *ex
 		fanout_to_one(len, to);
 	} else {
 		fanout_to_all(len, except);
-		bridge_event(room_seq, p, len, server_bridge);
+		bridge_event(room_seq, p, len, server_bridge, except ? &except->addr : NULL);
 	}
 }
 
@@ -669,23 +670,73 @@ static void server_line(struct server_peer *who, struct proto_span line)
 	}
 }
 
-static void server_datagram(const struct sockaddr *sa, socklen_t salen,
-			    const char *buf, size_t len, int truncated)
+/* --- discovery (docs/PROTOCOL.md "Discovery") ---------------------------- */
+
+/* Answers waiting out their random delay (the mDNS rule: the boards of one
+ * link do not all answer at once), all sent at disco_at; each may be room
+ * bytes at most. */
+static struct server_disco {
+	struct net_addr to;
+	size_t room;
+} disco[DISCO_QUEUE];
+static unsigned disco_n;
+static int64_t disco_at;
+
+/* A discovery request of len bytes from to: answered with those waiting,
+ * or 20-120 ms from now if none waits, within the strangers' budget,
+ * unless -Q or the queue is full. */
+static void server_disco_ask(const struct net_addr *to, size_t len)
 {
-	struct net_addr addr;
+	if (cfg.quiet || disco_n == DISCO_QUEUE)
+		return;
+	if (!ratelimit_take(&stranger_rl, SERVER_STRANGER_RATE, 2 * SERVER_STRANGER_RATE, now_ms)) {
+		stats.rate_limited++;
+		return;
+	}
+	if (!disco_n) /* the epoch is random: boards that boot together differ */
+		disco_at = now_ms + 20 + (room_epoch ^ (uint32_t)now_ms) % 101;
+	disco[disco_n].to = *to;
+	disco[disco_n++].room = len;
+}
+
+/* Sends the answers when due ("+OK discover EPOCH N online: DESCRIPTION",
+ * each if shorter than its request); returns the ms until they are, or -1
+ * if none waits. */
+static int server_disco_due(void)
+{
+	char line[sizeof(REPLY_DISCO) + 32 + DISCO_DESC_MAX];
+	size_t n;
+	unsigned i;
+
+	if (!disco_n)
+		return -1;
+	if (disco_at > now_ms)
+		return (int)(disco_at - now_ms);
+	n = (size_t)fmt_snprintf(line, sizeof(line), REPLY_DISCO "%08x %u online: %s",
+				 (unsigned)room_epoch, room_count(), cfg.desc);
+	for (i = 0; i < disco_n; i++)
+		if (n < disco[i].room) /* and its "\n" */
+			fanout_send_now(&disco[i].to, line, n);
+	disco_n = 0;
+	return -1;
+}
+
+/* The lines buf[0..len) from addr (a datagram's, or a bridge member's
+ * line); credit: what replies to it may take while it is not a member
+ * (ROOM_UNCONFIRMED_FLOOR at least) and replays in all. */
+static void server_lines(const struct net_addr *addr, const char *buf, size_t len,
+			 size_t credit, int truncated)
+{
 	struct server_peer who;
 	struct proto_lines it;
 	struct proto_span line;
 
-	if (net_addr_from(sa, salen, &addr) < 0)
-		return;
-	stats.datagrams_in++;
-	who.addr = &addr;
-	who.credit = ROOM_UNCONFIRMED_FACTOR * len;
-	who.budget = who.credit;
+	who.addr = addr;
+	who.credit = credit;
+	who.budget = credit;
 	if (who.credit < ROOM_UNCONFIRMED_FLOOR)
 		who.credit = ROOM_UNCONFIRMED_FLOOR;
-	who.m = room_by_addr(&addr);
+	who.m = room_by_addr(addr);
 	if (who.m) {
 		room_touch(who.m, now_ms);
 		if (who.m->credit != ROOM_CONFIRMED)
@@ -700,6 +751,22 @@ static void server_datagram(const struct sockaddr *sa, socklen_t salen,
 	while (proto_lines_next(&it, &line))
 		if (line.len > 0)
 			server_line(&who, line);
+}
+
+static void server_datagram(const struct sockaddr *sa, socklen_t salen,
+			    const char *buf, size_t len, int truncated)
+{
+	struct net_addr addr;
+
+	if (net_addr_from(sa, salen, &addr) < 0)
+		return;
+	stats.datagrams_in++;
+	if (len > sizeof(REPLY_DISCO_ASK) - 1 && (unsigned char)buf[sizeof(REPLY_DISCO_ASK) - 1] <= ' ' &&
+	    memcmp(buf, REPLY_DISCO_ASK, sizeof(REPLY_DISCO_ASK) - 1) == 0) {
+		server_disco_ask(&addr, len);
+		return;
+	}
+	server_lines(&addr, buf, len, ROOM_UNCONFIRMED_FACTOR * len, truncated);
 }
 
 /* --- the socket ------------------------------------------------------------ */
@@ -918,6 +985,7 @@ static void server_ctl_stats(struct ctlsock_conn *c, const char *arg)
 static void server_bridge_line(struct bridge *b, int r, const char *line, size_t len)
 {
 	struct bridge_req q = { .text.len = len }; /* IO_LONG: len is its length */
+	struct net_addr a;
 	char *p;
 	size_t n;
 	int rc = r == IO_LONG ? 0 : bridge_parse(line, len, &q);
@@ -935,6 +1003,11 @@ static void server_bridge_line(struct bridge *b, int r, const char *line, size_t
 		return;
 	}
 	bridge_stats.in++;
+	if (q.what == BRIDGE_AS) { /* LINE from member ID, as a datagram's */
+		bridge_addr(b, q.id, &a);
+		server_lines(&a, q.text.p, q.text.len, ROOM_CONFIRMED - 1, 0);
+		return;
+	}
 	p = fanout_begin();
 	if (q.what == BRIDGE_NOTICE) /* "[bridge TAG] TEXT" */
 		n = server_fmt(p, "[bridge %s] %.*s", b->tag, (int)q.text.len, q.text.p);
@@ -960,6 +1033,19 @@ static void server_bridge_read(struct bridge *b)
 			server_bridge_line(b, r, line, len);
 		if (k == BRIDGE_READS || bridge_fill(b) <= 0)
 			return; /* nothing now, or it is gone (its slot is free) */
+	}
+}
+
+/* A bridge's slot was freed: the members it carried leave the room. */
+static void server_bridge_gone(void)
+{
+	struct room_member *m, *next;
+
+	bridge_gone = 0;
+	for (m = room_first(); m; m = next) {
+		next = room_next(m);
+		if (m->addr.sin6.sin6_family == AF_UNIX && !bridge_of(&m->addr))
+			server_leave(m, CATALOG_QUIT);
 	}
 }
 
@@ -1046,10 +1132,11 @@ static void server_usage(int fd)
 {
 	fmt_dprintf(fd,
 		"usage: udpchatd [-p PORT] [-b ADDR] [-L en|zh] [-m N] [-t SECONDS]\n"
-		"                [-r RATE] [-H BYTES] [-c PATH] [-u USER] [-S] [-h] [-V]\n"
+		"                [-r RATE] [-H BYTES] [-c PATH] [-u USER] [-D TEXT] [-Q] [-S]\n"
+		"                [-h] [-V]\n"
 		"UDP chat room server; each line on standard input is an announcement.\n"
 		"  -p PORT     UDP port (default " UCHAT_STR(PROTO_DEFAULT_PORT) ")\n"
-		"  -b ADDR     listen on this address only (default: all, IPv4 and IPv6)\n"
+		"  -b ADDR     listen on this address or interface only (default: all)\n"
 		"  -L en|zh    language of room notices (default en)\n"
 		"  -m N        most members at once (default " UCHAT_STR(ROOM_DEFAULT_MEMBERS)
 		", at most " UCHAT_STR(UCHAT_MAX_MEMBERS) ")\n"
@@ -1060,6 +1147,8 @@ static void server_usage(int fd)
 		"  -H BYTES    history kept (default " UCHAT_STR(RING_DEFAULT_BYTES) ", 0 = none)\n"
 		"  -c PATH     control socket for udpchatctl (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -u USER     run as USER (a name, or UID[:GID]) once the sockets exist\n"
+		"  -D TEXT     room description for discovery (at most " UCHAT_STR(DISCO_DESC_MAX) " bytes)\n"
+		"  -Q          do not answer discovery\n"
 		"  -S          log to syslog instead of standard error\n"
 		"  -h          show this help\n"
 		"  -V          show the version\n");
@@ -1088,7 +1177,8 @@ static void server_parse(int argc, char **argv)
 	cfg.history = RING_DEFAULT_BYTES;
 	cfg.ctl_path = CTLSOCK_DEFAULT_PATH;
 	cfg.lang = CATALOG_EN;
-	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:H:c:u:ShV")) != -1) {
+	cfg.desc = "";
+	while ((c = opt_next(&o, argc, argv, "p:b:L:m:t:r:H:c:u:D:QShV")) != -1) {
 		switch (c) {
 		case 'p': cfg.port = server_num(o.arg, 'p', 1, 65535); break;
 		case 'b': cfg.bind_addr = o.arg; break;
@@ -1102,11 +1192,18 @@ static void server_parse(int argc, char **argv)
 		case 'H': cfg.history = server_num(o.arg, 'H', 0, RING_MAX_BYTES); break;
 		case 'c': cfg.ctl_path = o.arg; break;
 		case 'u': cfg.user = o.arg; break;
+		case 'D':
+			if (strlen(o.arg) > DISCO_DESC_MAX || utf8_check_text(o.arg, strlen(o.arg)))
+				log_die(2, "-D wants at most " UCHAT_STR(DISCO_DESC_MAX) " bytes of text");
+			cfg.desc = o.arg;
+			break;
+		case 'Q': cfg.quiet = 1; break;
 		case 'S': cfg.use_syslog = 1; break;
 		case 'h': server_usage(1); exit(0);
 		case 'V': fmt_dprintf(1, "udpchatd %s\n", UCHAT_VERSION); exit(0);
-		case ':': log_die(2, "option %s needs a value (see -h)", opt_name(&o, on));
-		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
+		default: /* '?' or ':' */
+			log_die(2, c == ':' ? "option %s needs a value (see -h)" : "unknown option %s (see -h)",
+				opt_name(&o, on));
 		}
 	}
 	if (o.ind < argc)
@@ -1196,6 +1293,9 @@ int server_main(int argc, char **argv)
 		pfd[PFD_CTL] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		pfd[PFD_SIG] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		timeout = ctlsock_expire(conns, CTLSOCK_SLOTS, now_ms, server_poll_timeout());
+		i = server_disco_due();
+		if ((unsigned)i < (unsigned)timeout) /* -1: none, or no timer */
+			timeout = i;
 		for (i = 0; i < CTLSOCK_SLOTS; i++)
 			pfd[PFD_CTLCONN + i] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
 		for (i = 0; i < UCHAT_BRIDGES; i++) /* POLLOUT: what waits for it can go */
@@ -1236,6 +1336,8 @@ int server_main(int argc, char **argv)
 		if (pfd[PFD_CTL].revents & POLLIN)
 			ctlsock_accept(ctl_fd, conns, CTLSOCK_SLOTS, now_ms);
 		server_expire();
+		if (bridge_gone)
+			server_bridge_gone();
 		fanout_flush(); /* whatever this round queued goes out now */
 		bridge_flush();
 	}

@@ -98,52 +98,6 @@ long utf8_check_text(const char *s, size_t len)
 	return 0;
 }
 
-/* Ranges of code points a terminal shows two columns wide: East Asian Wide
- * and Fullwidth, and the emoji Unicode gives emoji presentation (East Asian
- * Width W). Sorted, for a binary search. */
-static const uint32_t utf8_wide[][2] = {
-	{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a }, { 0x23e9, 0x23ec },
-	{ 0x23f0, 0x23f0 }, { 0x23f3, 0x23f3 }, { 0x25fd, 0x25fe }, { 0x2614, 0x2615 },
-	{ 0x2648, 0x2653 }, { 0x267f, 0x267f }, { 0x2693, 0x2693 }, { 0x26a1, 0x26a1 },
-	{ 0x26aa, 0x26ab }, { 0x26bd, 0x26be }, { 0x26c4, 0x26c5 }, { 0x26ce, 0x26ce },
-	{ 0x26d4, 0x26d4 }, { 0x26ea, 0x26ea }, { 0x26f2, 0x26f3 }, { 0x26f5, 0x26f5 },
-	{ 0x26fa, 0x26fa }, { 0x26fd, 0x26fd }, { 0x2705, 0x2705 }, { 0x270a, 0x270b },
-	{ 0x2728, 0x2728 }, { 0x274c, 0x274c }, { 0x274e, 0x274e }, { 0x2753, 0x2755 },
-	{ 0x2757, 0x2757 }, { 0x2795, 0x2797 }, { 0x27b0, 0x27b0 }, { 0x27bf, 0x27bf },
-	{ 0x2b1b, 0x2b1c }, { 0x2b50, 0x2b50 }, { 0x2b55, 0x2b55 }, { 0x2e80, 0x303e },
-	{ 0x3041, 0x33ff }, { 0x3400, 0x4dbf }, { 0x4e00, 0xa4cf }, { 0xa960, 0xa97f },
-	{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f },
-	{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x16fe0, 0x18cff }, { 0x1b000, 0x1b2ff },
-	{ 0x1f004, 0x1f004 }, { 0x1f0cf, 0x1f0cf }, { 0x1f18e, 0x1f18e }, { 0x1f191, 0x1f19a },
-	{ 0x1f200, 0x1f251 }, { 0x1f260, 0x1f265 }, { 0x1f300, 0x1f320 }, { 0x1f32d, 0x1f335 },
-	{ 0x1f337, 0x1f37c }, { 0x1f37e, 0x1f393 }, { 0x1f3a0, 0x1f3ca }, { 0x1f3cf, 0x1f3d3 },
-	{ 0x1f3e0, 0x1f3f0 }, { 0x1f3f4, 0x1f3f4 }, { 0x1f3f8, 0x1f43e }, { 0x1f440, 0x1f440 },
-	{ 0x1f442, 0x1f4fc }, { 0x1f4ff, 0x1f53d }, { 0x1f54b, 0x1f54e }, { 0x1f550, 0x1f567 },
-	{ 0x1f57a, 0x1f57a }, { 0x1f595, 0x1f596 }, { 0x1f5a4, 0x1f5a4 }, { 0x1f5fb, 0x1f64f },
-	{ 0x1f680, 0x1f6c5 }, { 0x1f6cc, 0x1f6cc }, { 0x1f6d0, 0x1f6d2 }, { 0x1f6d5, 0x1f6d7 },
-	{ 0x1f6dc, 0x1f6df }, { 0x1f6eb, 0x1f6ec }, { 0x1f6f4, 0x1f6fc }, { 0x1f7e0, 0x1f7eb },
-	{ 0x1f7f0, 0x1f7f0 }, { 0x1f90c, 0x1f93a }, { 0x1f93c, 0x1f945 }, { 0x1f947, 0x1f9ff },
-	{ 0x1fa70, 0x1faff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
-};
-
-int utf8_width(uint32_t cp)
-{
-	size_t lo = 0, hi = sizeof(utf8_wide) / sizeof(utf8_wide[0]);
-
-	if (utf8_is_mark(cp) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f))
-		return 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (cp < utf8_wide[mid][0])
-			hi = mid;
-		else if (cp > utf8_wide[mid][1])
-			lo = mid + 1;
-		else
-			return 2;
-	}
-	return 1;
-}
-
 int utf8_is_bidi(uint32_t cp)
 {
 	return cp == 0x61c || cp == 0x200e || cp == 0x200f ||
@@ -151,14 +105,15 @@ int utf8_is_bidi(uint32_t cp)
 }
 
 /* Ranges of code points packed in 32 bits: the first (21 bits) and the
- * count after it (11 bits). */
+ * count after it (11 bits); utf8_wide packs them 17 and 15. */
 #define UTF8_RANGE(a, b) ((uint32_t)(a) << 11 | ((b) - (a)))
 
-/* Returns 1 if cp is in one of the n packed ranges at r. */
-__attribute__((noinline)) static int utf8_in(const uint32_t *r, size_t n, uint32_t cp)
+/* Returns 1 if cp is in one of the n ranges at r, packed as the first code
+ * point << shift | the count after it. */
+__attribute__((noinline)) static int utf8_in(const uint32_t *r, size_t n, uint32_t cp, unsigned shift)
 {
 	for (; n; n--, r++)
-		if (cp - (*r >> 11) <= (*r & 2047))
+		if (cp - (*r >> shift) <= (*r & ((1u << shift) - 1)))
 			return 1;
 	return 0;
 }
@@ -172,7 +127,7 @@ static const uint32_t utf8_spaces[] = {
 
 int utf8_is_space(uint32_t cp)
 {
-	return utf8_in(utf8_spaces, sizeof(utf8_spaces) / sizeof(utf8_spaces[0]), cp);
+	return utf8_in(utf8_spaces, sizeof(utf8_spaces) / sizeof(utf8_spaces[0]), cp, 11);
 }
 
 /* Unicode's Default_Ignorable_Code_Point, assigned or reserved (soft hyphen,
@@ -193,7 +148,7 @@ static const uint32_t utf8_invisible[] = {
 
 int utf8_is_invisible(uint32_t cp)
 {
-	return utf8_in(utf8_invisible, sizeof(utf8_invisible) / sizeof(utf8_invisible[0]), cp);
+	return utf8_in(utf8_invisible, sizeof(utf8_invisible) / sizeof(utf8_invisible[0]), cp, 11);
 }
 
 /* The blocks of combining marks shared by every script (diacritics for
@@ -206,7 +161,54 @@ static const uint32_t utf8_marks[] = {
 
 int utf8_is_mark(uint32_t cp)
 {
-	return utf8_in(utf8_marks, sizeof(utf8_marks) / sizeof(utf8_marks[0]), cp);
+	return utf8_in(utf8_marks, sizeof(utf8_marks) / sizeof(utf8_marks[0]), cp, 11);
+}
+
+/* Ranges of code points a terminal shows two columns wide: East Asian Wide
+ * and Fullwidth, and the emoji Unicode gives emoji presentation (East Asian
+ * Width W), below plane 2 (utf8_width has planes 2 and 3), packed as the
+ * first (17 bits) and the count after it (15 bits): half the bytes of
+ * pairs of 32-bit code points. */
+#define UTF8_WIDE(a, b) ((uint32_t)(a) << 15 | ((b) - (a)))
+static const uint32_t utf8_wide[] = {
+	UTF8_WIDE(0x1100, 0x115f), UTF8_WIDE(0x231a, 0x231b), UTF8_WIDE(0x2329, 0x232a),
+	UTF8_WIDE(0x23e9, 0x23ec), UTF8_WIDE(0x23f0, 0x23f0), UTF8_WIDE(0x23f3, 0x23f3),
+	UTF8_WIDE(0x25fd, 0x25fe), UTF8_WIDE(0x2614, 0x2615), UTF8_WIDE(0x2648, 0x2653),
+	UTF8_WIDE(0x267f, 0x267f), UTF8_WIDE(0x2693, 0x2693), UTF8_WIDE(0x26a1, 0x26a1),
+	UTF8_WIDE(0x26aa, 0x26ab), UTF8_WIDE(0x26bd, 0x26be), UTF8_WIDE(0x26c4, 0x26c5),
+	UTF8_WIDE(0x26ce, 0x26ce), UTF8_WIDE(0x26d4, 0x26d4), UTF8_WIDE(0x26ea, 0x26ea),
+	UTF8_WIDE(0x26f2, 0x26f3), UTF8_WIDE(0x26f5, 0x26f5), UTF8_WIDE(0x26fa, 0x26fa),
+	UTF8_WIDE(0x26fd, 0x26fd), UTF8_WIDE(0x2705, 0x2705), UTF8_WIDE(0x270a, 0x270b),
+	UTF8_WIDE(0x2728, 0x2728), UTF8_WIDE(0x274c, 0x274c), UTF8_WIDE(0x274e, 0x274e),
+	UTF8_WIDE(0x2753, 0x2755), UTF8_WIDE(0x2757, 0x2757), UTF8_WIDE(0x2795, 0x2797),
+	UTF8_WIDE(0x27b0, 0x27b0), UTF8_WIDE(0x27bf, 0x27bf), UTF8_WIDE(0x2b1b, 0x2b1c),
+	UTF8_WIDE(0x2b50, 0x2b50), UTF8_WIDE(0x2b55, 0x2b55), UTF8_WIDE(0x2e80, 0x303e),
+	UTF8_WIDE(0x3041, 0x33ff), UTF8_WIDE(0x3400, 0x4dbf), UTF8_WIDE(0x4e00, 0xa4cf),
+	UTF8_WIDE(0xa960, 0xa97f), UTF8_WIDE(0xac00, 0xd7a3), UTF8_WIDE(0xf900, 0xfaff),
+	UTF8_WIDE(0xfe10, 0xfe19), UTF8_WIDE(0xfe30, 0xfe6f), UTF8_WIDE(0xff00, 0xff60),
+	UTF8_WIDE(0xffe0, 0xffe6), UTF8_WIDE(0x16fe0, 0x18cff), UTF8_WIDE(0x1b000, 0x1b2ff),
+	UTF8_WIDE(0x1f004, 0x1f004), UTF8_WIDE(0x1f0cf, 0x1f0cf), UTF8_WIDE(0x1f18e, 0x1f18e),
+	UTF8_WIDE(0x1f191, 0x1f19a), UTF8_WIDE(0x1f200, 0x1f251), UTF8_WIDE(0x1f260, 0x1f265),
+	UTF8_WIDE(0x1f300, 0x1f320), UTF8_WIDE(0x1f32d, 0x1f335), UTF8_WIDE(0x1f337, 0x1f37c),
+	UTF8_WIDE(0x1f37e, 0x1f393), UTF8_WIDE(0x1f3a0, 0x1f3ca), UTF8_WIDE(0x1f3cf, 0x1f3d3),
+	UTF8_WIDE(0x1f3e0, 0x1f3f0), UTF8_WIDE(0x1f3f4, 0x1f3f4), UTF8_WIDE(0x1f3f8, 0x1f43e),
+	UTF8_WIDE(0x1f440, 0x1f440), UTF8_WIDE(0x1f442, 0x1f4fc), UTF8_WIDE(0x1f4ff, 0x1f53d),
+	UTF8_WIDE(0x1f54b, 0x1f54e), UTF8_WIDE(0x1f550, 0x1f567), UTF8_WIDE(0x1f57a, 0x1f57a),
+	UTF8_WIDE(0x1f595, 0x1f596), UTF8_WIDE(0x1f5a4, 0x1f5a4), UTF8_WIDE(0x1f5fb, 0x1f64f),
+	UTF8_WIDE(0x1f680, 0x1f6c5), UTF8_WIDE(0x1f6cc, 0x1f6cc), UTF8_WIDE(0x1f6d0, 0x1f6d2),
+	UTF8_WIDE(0x1f6d5, 0x1f6d7), UTF8_WIDE(0x1f6dc, 0x1f6df), UTF8_WIDE(0x1f6eb, 0x1f6ec),
+	UTF8_WIDE(0x1f6f4, 0x1f6fc), UTF8_WIDE(0x1f7e0, 0x1f7eb), UTF8_WIDE(0x1f7f0, 0x1f7f0),
+	UTF8_WIDE(0x1f90c, 0x1f93a), UTF8_WIDE(0x1f93c, 0x1f945), UTF8_WIDE(0x1f947, 0x1f9ff),
+	UTF8_WIDE(0x1fa70, 0x1faff),
+};
+
+int utf8_width(uint32_t cp)
+{
+	if (utf8_is_mark(cp) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f))
+		return 0;
+	if (cp >> 17 == 1) /* planes 2 and 3, ideographs: wide, but for their noncharacters */
+		return (cp & 0xfffe) == 0xfffe ? 1 : 2;
+	return 1 + utf8_in(utf8_wide, sizeof(utf8_wide) / sizeof(utf8_wide[0]), cp, 15);
 }
 
 size_t utf8_encode(uint32_t cp, char *out)

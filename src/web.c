@@ -1,8 +1,10 @@
 /* web.c: udpchatweb, the room in a phone's browser (issue 12, part 2): a
  * small HTTP/1.1 server (one poll loop, non-blocking sockets, static
  * slots) serving one page, an event stream (Server-Sent Events) and a POST
- * per line. Each browser session is a room member of its own: a UDP socket
- * to udpchatd speaking protocol v1.1, as udpchat does. A session keeps its
+ * per line. It is one bridge of udpchatd (its control socket, "bridge
+ * web"), and each browser session a room member carried by it ("as ID
+ * LINE"; what udpchatd sends the member comes back as "@ID LINE", the
+ * room's public events once for all as "=SEQ TEXT"). A session keeps its
  * events in a small ring, so a page that reconnects (Last-Event-ID) gets
  * what it missed, once; an event stream that falls behind the ring is
  * dropped (the relay never waits for a browser). */
@@ -16,8 +18,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "ctlsock.h"
 #include "fmt.h"
 #include "io.h"
 #include "log.h"
@@ -26,11 +30,10 @@
 #include "progs.h"
 #include "proto.h"
 #include "reply.h"
-#include "resolv.h"
 #include "web.h"
 #include "webhttp.h"
 
-enum { PFD_LISTEN, PFD_SIG, PFD_FIRST };
+enum { PFD_LISTEN, PFD_SIG, PFD_BRIDGE, PFD_FIRST };
 
 /* What a connection is doing. */
 enum web_cstate {
@@ -48,6 +51,8 @@ struct web_conn {
 	int64_t since_ms;           /* accepted (C_READ); reply started (C_WRITE) */
 	int64_t moved_ms;           /* C_EVENTS: last write that took bytes */
 	unsigned sent;              /* C_EVENTS: the serial of the last entry written */
+	size_t next;                /* C_EVENTS: where in the ring the entry after it
+				     * may be (checked: web_pump), else 0 */
 	size_t in_len;
 	size_t out_off, out_len;
 	const char *body;           /* after out: static bytes (the page) */
@@ -70,25 +75,21 @@ struct web_entry {
 enum web_sstate { S_FREE, S_JOINING, S_IN, S_GONE };
 
 struct web_sess {
-	int fd;                     /* UDP, connected to udpchatd */
+	uint32_t mid;               /* its member's ID on the bridge ("as ID LINE") */
 	enum web_sstate state;
 	int conn;                   /* S_JOINING: the POST; else the event stream; -1 */
 	int64_t alone_ms;           /* no page attached since */
-	int64_t next_ms;            /* S_JOINING: next /join; S_IN: next /ping */
-	int64_t end_ms;             /* S_JOINING: give up */
-	unsigned join_wait;
+	int64_t next_ms;            /* S_JOINING, re-joining: send /join; S_IN: next /ping */
+	int64_t end_ms;             /* S_JOINING, re-joining: give up */
 	char token[WEB_TOKEN_HEX + 1];
 	char name[PROTO_NAME_BYTES + 1];
 	uint32_t seq;               /* the highest room seq kept */
 	unsigned ser;               /* the last serial given */
 	int hist;                   /* the join's /last: its ~ lines are history */
-	uint32_t gap_top;           /* a seq missing: the highest held back (0: none) */
-	int gap_tries;              /* /since asks left without progress */
-	int64_t gap_ms;             /* the next /since for the gap */
+	int replay;                 /* a (re-)join's /last or /since not answered yet:
+				     * the stream's events are in its replay */
 	int rejoin;                 /* S_IN: udpchatd forgot us (restarted): joining again */
-	int resync;                 /* re-joined: the next "+OK seq" asks /since */
 	unsigned char gen;          /* new epochs seen: udpchatd restarted this often */
-	char epoch[WEB_EPOCH_HEX + 1];
 	size_t ring_len;            /* ring[0..ring_len): entries, oldest first */
 	/* lines from the page, oldest first; the head is in flight when tries > 0 */
 	unsigned qhead, qn;
@@ -103,14 +104,23 @@ struct web_sess {
 };
 
 static struct {
-	const char *host;
-	unsigned port, room_port;
+	const char *ctl_path;
+	unsigned port;
 	const char *bind;
 	unsigned max_conns, max_sess, linger_s;
-	struct net_addr addrs[4];
-	int naddrs;
 	int lfd;
 	unsigned nconns;
+	/* the bridge connection to udpchatd */
+	int bfd;                    /* -1: none now */
+	int attached;               /* its "+OK bridge" read */
+	int64_t retry_ms;           /* bfd -1: the next connect */
+	unsigned backoff_ms;
+	uint32_t mids;              /* the last member ID given */
+	char epoch[WEB_EPOCH_HEX + 1]; /* udpchatd's, as last attached */
+	struct io_lines in;
+	size_t outlen;
+	char inbuf[WEB_BRIDGE_IN];
+	char out[WEB_BRIDGE_OUT];
 } web;
 
 /* The slots: -m connections, -s sessions and their pollfds, in one
@@ -124,9 +134,9 @@ static struct pollfd *web_pfd;
 static void web_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchatweb [-p PORT] [-b ADDR] [-m CONNS] [-s MEMBERS] [-t SECONDS] [-S] [HOST [PORT]]\n"
-		"Serves udpchatd's room at HOST (default 127.0.0.1, PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
-		") to web browsers.\n"
+		"usage: udpchatweb [-c PATH] [-p PORT] [-b ADDR] [-m CONNS] [-s MEMBERS] [-t SECONDS] [-S]\n"
+		"Serves udpchatd's room to web browsers, as one bridge on its control socket.\n"
+		"  -c PATH     udpchatd's control socket (default " CTLSOCK_DEFAULT_PATH ")\n"
 		"  -p PORT     HTTP port (default " UCHAT_STR(WEB_DEFAULT_PORT) ")\n"
 		"  -b ADDR     listen on one address (default: all, IPv4 and IPv6)\n"
 		"  -m CONNS    HTTP connections at once (default " UCHAT_STR(WEB_DEFAULT_CONNS)
@@ -247,6 +257,8 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 	return e;
 }
 
+static void web_conn_flush(int i, int64_t now);
+
 /* Keeps an entry; drops the oldest ones to make room: a full ring drops
  * WEB_RING_DROP bytes at once (one move of the rest for many entries, not
  * one per entry). An event stream that had not written a dropped entry yet
@@ -255,14 +267,18 @@ static struct web_entry web_entry_at(const struct web_sess *s, size_t off)
 static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t len, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
+	struct web_conn *c;
 	struct web_entry e;
 	size_t need, off = 0, room = WEB_RING_BYTES;
 
 	if (len > WEB_RING_BYTES / 2)
 		len = WEB_RING_BYTES / 2;
 	need = sizeof(e) + len;
-	if (s->ring_len + need > WEB_RING_BYTES)
+	if (s->ring_len + need > WEB_RING_BYTES) {
 		room = WEB_RING_BYTES - WEB_RING_DROP;
+		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS)
+			web_conn_flush(s->conn, now); /* what its socket takes now is not dropped */
+	}
 	while (s->ring_len - off + need > room) {
 		e = web_entry_at(s, off);
 		if (s->conn >= 0 && web_conns[s->conn].state == C_EVENTS &&
@@ -270,14 +286,34 @@ static void web_keep(int si, char kind, uint32_t seq, const char *text, size_t l
 			web_conn_close(s->conn, now);
 		off += sizeof(e) + e.len;
 	}
+	if (off && s->conn >= 0) { /* the entries move down: so does the stream's place */
+		c = &web_conns[s->conn];
+		c->next = c->next >= off ? c->next - off : 0;
+	}
 	if (off) {
-		io_move_down(s->ring, s->ring + off, s->ring_len - off);
+		/* libc's memmove (not io's byte loop: every event of a flood
+		 * comes here once for each page; udpchatweb is not the core) */
+		memmove(s->ring, s->ring + off, s->ring_len - off);
 		s->ring_len -= off;
 	}
 	e = (struct web_entry){ ++s->ser, seq, (unsigned short)len, kind, s->gen };
 	memcpy(s->ring + s->ring_len, &e, sizeof(e));
 	memcpy(s->ring + s->ring_len + sizeof(e), text, len);
 	s->ring_len += need;
+}
+
+/* Writes v in decimal at p; returns the end. */
+static char *web_dec(char *p, unsigned v)
+{
+	char t[10];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = t[--n];
+	return p;
 }
 
 /* Formats the entries after c->sent into c's write buffer, as many as fit.
@@ -287,36 +323,48 @@ static void web_pump(int i, int64_t now)
 	struct web_conn *c = &web_conns[i];
 	struct web_sess *s = &web_sess[c->sess];
 	struct web_entry e;
-	size_t off, j;
-	int n;
-	char id[32];
-	const char *ev;
+	size_t off = 0, j;
+	char *p;
 
 	if (c->sent == s->ser && s->state != S_GONE)
 		return; /* nothing new: no walk through the ring */
-	for (off = 0; off < s->ring_len; off += sizeof(e) + e.len) {
+	if (c->next + sizeof(e) <= s->ring_len && web_entry_at(s, c->next).ser == c->sent + 1)
+		off = c->next; /* where the last pump stopped: no walk */
+	for (; off < s->ring_len; off += sizeof(e) + e.len) {
 		e = web_entry_at(s, off);
 		if (e.ser <= c->sent)
 			continue;
-		n = e.gen ? fmt_snprintf(id, sizeof(id), "%u-", e.gen) : 0; /* a new epoch's */
-		if (e.kind == K_EVENT || e.kind == K_HIST || e.kind == K_MINE)
-			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u", (unsigned)e.seq);
-		else
-			fmt_snprintf(id + n, sizeof(id) - (size_t)n, "%u.%u", (unsigned)e.seq, e.ser);
-		ev = e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
-		     e.kind == K_REPLY ? "event: reply\n" : e.kind == K_END ? "event: end\n" : "";
 		if (c->out_len + e.len + 64 > sizeof(c->out))
 			break;
-		n = fmt_snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
-				 "id: %s\n%sdata: ", id, ev);
-		c->out_len += (size_t)n;
+		/* "id: [GEN-]SEQ[.SER]\n[event: KIND\n]data: TEXT\n\n", by hand: a
+		 * flood's every event is formatted here once for each page */
+		p = c->out + c->out_len;
+		memcpy(p, "id: ", 4);
+		p += 4;
+		if (e.gen) { /* a new epoch's */
+			p = web_dec(p, e.gen);
+			*p++ = '-';
+		}
+		p = web_dec(p, e.seq);
+		if (e.kind != K_EVENT && e.kind != K_HIST && e.kind != K_MINE) {
+			*p++ = '.';
+			p = web_dec(p, e.ser);
+		}
+		*p++ = '\n';
+		j = e.kind == K_HIST ? 9 : e.kind == K_MINE ? 12 : e.kind == K_REPLY ? 13 :
+		    e.kind == K_END ? 11 : 0;
+		memcpy(p, e.kind == K_HIST ? "event: h\n" : e.kind == K_MINE ? "event: mine\n" :
+		       e.kind == K_REPLY ? "event: reply\n" : "event: end\n", j);
+		memcpy(p + j, "data: ", 6);
+		p += j + 6;
 		for (j = 0; j < e.len; j++) { /* no line break may end the field early */
 			char ch = s->ring[off + sizeof(e) + j];
-			c->out[c->out_len++] = ch == '\r' || ch == '\n' ? ' ' : ch;
+			*p++ = ch == '\r' || ch == '\n' ? ' ' : ch;
 		}
-		memcpy(c->out + c->out_len, "\n\n", 2);
-		c->out_len += 2;
+		memcpy(p, "\n\n", 2);
+		c->out_len = (size_t)(p + 2 - c->out);
 		c->sent = e.ser;
+		c->next = off + sizeof(e) + e.len;
 	}
 	if (c->out_len == 0 && s->state == S_GONE && c->sent == s->ser) {
 		web_conn_close(i, now);
@@ -344,26 +392,91 @@ static void web_conn_flush(int i, int64_t now)
 	}
 }
 
+/* --- the bridge connection to udpchatd ----------------------------------------- */
+
+/* Puts "as MID LINE" (session s's member, line[0..len)) into what waits for
+ * udpchatd. Returns 0, or -1 (not attached, or no room now: udpchatd is not
+ * reading). */
+static int web_as(const struct web_sess *s, const char *line, size_t len)
+{
+	if (!web.attached || web.outlen + len + sizeof("as 4294967295 \n") > sizeof(web.out))
+		return -1;
+	web.outlen += (size_t)fmt_snprintf(web.out + web.outlen, sizeof(web.out) - web.outlen,
+					   "as %u %.*s\n", (unsigned)s->mid, (int)len, line);
+	return 0;
+}
+
+static void web_rejoin(struct web_sess *s, int64_t now);
+
+/* The connection is gone (or was refused): each member joins again once a
+ * new one is attached (web_attached); the next try after a backoff. */
+static void web_bridge_close(const char *why, int64_t now)
+{
+	unsigned i;
+
+	if (web.bfd >= 0)
+		close(web.bfd);
+	if (web.attached)
+		log_warn("connection to udpchatd (%s) lost: %s; reconnecting", web.ctl_path, why);
+	web.bfd = -1;
+	web.attached = 0;
+	web.outlen = 0;
+	web.retry_ms = now + web.backoff_ms;
+	web.backoff_ms = web.backoff_ms * 2 > WEB_RETRY_MAX_MS ? WEB_RETRY_MAX_MS : web.backoff_ms * 2;
+	for (i = 0; i < web.max_sess; i++)
+		if (web_sess[i].state == S_IN && !web_sess[i].rejoin)
+			web_rejoin(&web_sess[i], now);
+}
+
+/* Connects to the control socket (non-blocking: a full listen queue is a
+ * failure, tried again later) and asks to be a bridge. */
+static void web_bridge_open(int64_t now)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, web.ctl_path, strlen(web.ctl_path)); /* checked in web_args */
+	web.bfd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (web.bfd < 0 || connect(web.bfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		if (web.backoff_ms <= WEB_RETRY_MS)
+			log_warn("cannot connect to %s: %s (is udpchatd running? -c PATH)",
+				 web.ctl_path, fmt_strerror(errno));
+		web_bridge_close("", now);
+		return;
+	}
+	memcpy(web.out, "bridge " WEB_BRIDGE_TAG "\n", sizeof("bridge " WEB_BRIDGE_TAG "\n") - 1);
+	web.outlen = sizeof("bridge " WEB_BRIDGE_TAG "\n") - 1;
+	io_lines_init(&web.in, web.bfd, web.inbuf, sizeof(web.inbuf));
+}
+
+/* Writes what waits for udpchatd, as much as the socket takes now. */
+static void web_bridge_write(int64_t now)
+{
+	ssize_t w;
+
+	if (web.bfd < 0 || !web.outlen)
+		return;
+	w = sendto(web.bfd, web.out, web.outlen, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+	if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		web_bridge_close(fmt_strerror(errno), now);
+		return;
+	}
+	if (w > 0) {
+		io_move_down(web.out, web.out + w, web.outlen - (size_t)w);
+		web.outlen -= (size_t)w;
+	}
+}
+
 /* --- sessions: room members ---------------------------------------------------- */
 
 static void web_sess_free(int si, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
 	if (s->conn >= 0)
 		web_conn_close(s->conn, now);
 	s->state = S_FREE;
-}
-
-/* Sends buf[0..len) to udpchatd (one datagram). */
-static void web_udp(struct web_sess *s, const char *buf, size_t len)
-{
-	if (s->fd >= 0 && send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-	    errno == ECONNREFUSED)
-		(void)send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL); /* an old ICMP error */
 }
 
 /* The session ends: the page is told why (text), the member is gone. */
@@ -372,46 +485,29 @@ static void web_sess_end(int si, const char *text, size_t len, int64_t now)
 	struct web_sess *s = &web_sess[si];
 
 	web_keep(si, K_END, s->seq, text, len, now);
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
 	s->state = S_GONE;
 	s->qn = 0;
 	if (s->conn < 0)
 		s->alone_ms = now;
 }
 
-static void web_send_join(struct web_sess *s)
+/* Sends "/join NAME" and what the page is to be shown after it: the room's
+ * last lines (a new member) or what it missed (a re-join: "/since SEQ").
+ * Until its answer, events on the stream are not the session's (the replay
+ * holds them). Returns 0, or -1 (not attached: sent once attached). */
+static int web_send_join(struct web_sess *s)
 {
-	char buf[WEB_JOIN_PAD];
-	int n = fmt_snprintf(buf, sizeof(buf), "/join %s", s->name);
+	char j[sizeof("/join ") + PROTO_NAME_BYTES], r[32];
+	int n = fmt_snprintf(j, sizeof(j), "/join %s", s->name);
+	int k = s->state == S_JOINING ? fmt_snprintf(r, sizeof(r), "/last %u", WEB_LAST_K) :
+		fmt_snprintf(r, sizeof(r), "/since %u", (unsigned)s->seq);
 
-	if (n < 0 || n >= WEB_JOIN_PAD)
-		return;
-	memset(buf + n, '\n', sizeof(buf) - (size_t)n);
-	web_udp(s, buf, sizeof(buf));
-}
-
-/* Sends the head of the queue (again). */
-static void web_send_head(struct web_sess *s, int64_t now)
-{
-	char buf[WEBHTTP_BODY_MAX + 32];
-	const char *l = s->q[s->qhead];
-	size_t len = s->qlen[s->qhead];
-	int n;
-
-	if (s->tries == 0) {
-		s->tagged = l[0] != '/' && len + 24 <= PROTO_MAX_LINE;
-		s->id = ++s->next_id;
-	}
-	if (s->tagged)
-		n = fmt_snprintf(buf, sizeof(buf), "/id %lu %.*s\n", s->id, (int)len, l);
-	else
-		n = fmt_snprintf(buf, sizeof(buf), "%.*s\n", (int)len, l);
-	s->tries++;
-	s->qnext_ms = now + (s->tagged ? WEB_ACK_MS : WEB_CMD_MS);
-	if (n > 0 && (size_t)n < sizeof(buf))
-		web_udp(s, buf, (size_t)n);
+	if (!web.attached || web.outlen + (size_t)(n + k) + 32 > sizeof(web.out))
+		return -1;
+	web_as(s, j, (size_t)n);
+	web_as(s, r, (size_t)k);
+	s->replay = 1;
+	return 0;
 }
 
 static void web_pop(struct web_sess *s)
@@ -419,6 +515,38 @@ static void web_pop(struct web_sess *s)
 	s->qhead = (s->qhead + 1) % WEB_QUEUE;
 	s->qn--;
 	s->tries = 0;
+}
+
+/* Sends the head of the queue (again): a plain line as "/id ID TEXT" (its
+ * ack tells it was taken, and its seq), a command as it is. A line longer
+ * than udpchatd takes gets udpchatd's answer here. */
+static void web_send_head(int si, int64_t now)
+{
+	struct web_sess *s = &web_sess[si];
+	char buf[PROTO_MAX_LINE + 32];
+	const char *l = s->q[s->qhead];
+	size_t len = s->qlen[s->qhead];
+	int n;
+
+	if (len > PROTO_MAX_LINE) {
+		n = fmt_snprintf(buf, sizeof(buf), "-ERR line too long (%zu bytes, max %d); not relayed",
+				 len, PROTO_MAX_LINE);
+		web_keep(si, K_REPLY, s->seq, buf, (size_t)n, now);
+		web_pop(s);
+		return;
+	}
+	if (s->tries == 0) {
+		s->tagged = l[0] != '/' && len + 24 <= PROTO_MAX_LINE;
+		s->id = ++s->next_id;
+	}
+	if (s->tagged)
+		n = fmt_snprintf(buf, sizeof(buf), "/id %lu %.*s", s->id, (int)len, l);
+	else
+		n = fmt_snprintf(buf, sizeof(buf), "%.*s", (int)len, l);
+	s->tries++;
+	s->qnext_ms = now + (s->tagged ? WEB_ACK_MS : WEB_CMD_MS);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		web_as(s, buf, (size_t)n);
 }
 
 static int web_starts(struct proto_span l, const char *p)
@@ -457,31 +585,9 @@ static void web_set_name(struct web_sess *s, struct proto_span l, size_t off)
 	}
 }
 
-/* Sends "FIRST" padded to WEB_ASK_PAD bytes: a replay is at most 3x the
- * datagram that asked (docs/PROTOCOL.md); it also confirms our address. */
-static void web_ask(struct web_sess *s, const char *first)
-{
-	char buf[WEB_ASK_PAD];
-	size_t n = strlen(first);
-
-	memcpy(buf, first, n);
-	memset(buf + n, '\n', sizeof(buf) - n);
-	web_udp(s, buf, sizeof(buf));
-}
-
-/* Asks udpchatd for the events after the last one kept. */
-static void web_since(struct web_sess *s, int64_t now)
-{
-	char ask[32];
-
-	fmt_snprintf(ask, sizeof(ask), "/since %u", (unsigned)s->seq);
-	web_ask(s, ask);
-	s->gap_ms = now + WEB_GAP_MS;
-}
-
-/* "+OK since N UPTO LOST", "+OK last K UPTO": every event up to UPTO that
- * was for us came (or is no longer kept: LOST); a gap closes, or (the reply
- * cut by its bound) is asked for again from there. */
+/* "+OK since N UPTO LOST", "+OK last K UPTO": the replay after a (re-)join
+ * is over: every event up to UPTO that was for us came (or is no longer
+ * kept: LOST, told); the stream's events are the session's again. */
 static void web_upto(int si, struct proto_span l, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
@@ -490,50 +596,21 @@ static void web_upto(int si, struct proto_span l, int64_t now)
 	char t[64];
 	int len;
 
+	s->hist = s->replay = 0;
 	if (web_num(l, &i, &n) < 0 || web_num(l, &i, &upto) < 0 ||
 	    (l.p[4] == 's' && web_num(l, &i, &lost) < 0))
 		return;
-	if (l.p[4] == 'l')
-		s->hist = 0;
-	if (upto > s->seq) {
+	if (upto > s->seq)
 		s->seq = (uint32_t)upto;
-		s->gap_tries = WEB_GAP_TRIES; /* progress */
-	}
 	if (lost) {
 		len = fmt_snprintf(t, sizeof(t), "* ... %lu earlier lines not kept", lost);
 		web_keep(si, K_REPLY, s->seq, t, (size_t)len, now);
 	}
-	if (s->gap_top && s->seq >= s->gap_top)
-		s->gap_top = 0;
 }
 
-/* "+OK seq EPOCH LAST": a new EPOCH means udpchatd restarted (its seqs
- * start again): told once, and the event ids take a new prefix (web_pump)
- * so a page's Last-Event-ID never names an event of another epoch. After a
- * re-join, asks for what the room said that we did not get (/since). */
-static void web_epoch(int si, struct proto_span l, int64_t now)
-{
-	static const char told[] = "* the server restarted; earlier history is gone";
-	struct web_sess *s = &web_sess[si];
-	size_t off = sizeof(REPLY_SEQ) - 1;
-
-	if (l.len < off + WEB_EPOCH_HEX)
-		return;
-	if (s->epoch[0] && memcmp(s->epoch, l.p + off, WEB_EPOCH_HEX) != 0) {
-		s->gen++;
-		s->seq = s->gap_top = 0;
-		web_keep(si, K_REPLY, 0, told, sizeof(told) - 1, now);
-	}
-	memcpy(s->epoch, l.p + off, WEB_EPOCH_HEX);
-	s->epoch[WEB_EPOCH_HEX] = '\0';
-	if (s->resync) {
-		s->resync = 0;
-		web_since(s, now);
-	}
-}
-
-/* A line while re-joining: the welcome (go on: the queued lines go again,
- * "/seq" tells the epoch) or a refusal (the page asks for a name). */
+/* A line while re-joining: the welcome (go on: the queued lines go again;
+ * the "/since" sent with the join replays what was missed) or a refusal
+ * (the page asks for a name). */
 static void web_rejoin_line(int si, struct proto_span l, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
@@ -544,10 +621,8 @@ static void web_rejoin_line(int si, struct proto_span l, int64_t now)
 		if (web_starts(l, REPLY_WELCOME))
 			web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
 		s->rejoin = 0;
-		s->resync = 1;
 		s->tries = 0;
 		s->next_ms = now + WEB_PING_MS;
-		web_ask(s, "/seq");
 	} else if (web_starts(l, REPLY_NAME_TAKEN) || web_starts(l, REPLY_INVALID_NAME) ||
 		   web_starts(l, REPLY_ROOM_FULL)) {
 		n = fmt_snprintf(t, sizeof(t), "%.*s (the server restarted: join again)",
@@ -556,22 +631,19 @@ static void web_rejoin_line(int si, struct proto_span l, int64_t now)
 	}
 }
 
-/* udpchatd does not know us ("-ERR not in the room": it restarted, or
- * timed us out): we join again with the same name, as udpchat does; the
- * line in flight goes again after the welcome. */
+/* udpchatd does not know us (it restarted, the connection was lost, or it
+ * dropped the member): we join again with the same name, as udpchat does;
+ * the line in flight goes again after the welcome. */
 static void web_rejoin(struct web_sess *s, int64_t now)
 {
 	s->rejoin = 1;
 	s->tries = 0;
 	s->next_ms = now;
 	s->end_ms = now + WEB_REJOIN_MS;
-	s->join_wait = WEB_JOIN_FIRST_MS;
 }
 
-/* One line from udpchatd to a member's session; *dseq: the seq of the
- * datagram's last event line (0: none), for v1.1's "= TEXT" (the event
- * after it). */
-static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t now)
+/* One line from udpchatd to a member's session ("@ID LINE"'s LINE). */
+static void web_sess_line(int si, struct proto_span l, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
 	char mine[PROTO_NAME_BYTES + 2 + WEBHTTP_BODY_MAX];
@@ -586,33 +658,10 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 		return;
 	}
 	if (l.p[0] == REPLY_EVENT || l.p[0] == REPLY_REPLAY) {
-		if (web_starts(l, REPLY_NEXT)) {
-			if (!*dseq)
-				return; /* malformed: no event line before it */
-			seq = *dseq + 1;
-			i = sizeof(REPLY_NEXT) - 1;
-		} else if (web_num(l, &i, &seq) < 0 || (l.p[0] == REPLY_REPLAY && web_num(l, &i, &v) < 0)) {
-			*dseq = 0; /* what follows it cannot be placed */
-			return;
-		}
-		if (l.p[0] == REPLY_EVENT)
-			*dseq = (uint32_t)seq;
-		if (seq <= s->seq)
-			return; /* had it */
-		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1 && seq - s->seq <= WEB_GAP_SEQS) {
-			/* a seq missing: this one comes again in the /since reply, in order */
-			if (!s->gap_top) {
-				s->gap_tries = WEB_GAP_TRIES;
-				s->gap_ms = now;
-			}
-			if (seq > s->gap_top)
-				s->gap_top = (uint32_t)seq;
-			return;
-		}
-		if (l.p[0] == REPLY_EVENT && seq - s->seq > 1) { /* too many for a replay */
-			web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
-			s->gap_top = 0;
-		}
+		/* a private line "=SEQ TEXT", a replayed one "~SEQ AGE TEXT" */
+		if (web_num(l, &i, &seq) < 0 || (l.p[0] == REPLY_REPLAY && web_num(l, &i, &v) < 0) ||
+		    seq <= s->seq)
+			return; /* malformed, or had it */
 		s->seq = (uint32_t)seq;
 		web_keep(si, l.p[0] == REPLY_REPLAY && s->hist ? K_HIST : K_EVENT, (uint32_t)seq,
 			 l.p + i, l.len - i, now);
@@ -622,8 +671,8 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 		i = sizeof(REPLY_ACK) - 1;
 		if (web_num(l, &i, &v) < 0 || web_num(l, &i, &seq) < 0)
 			return;
-		if (seq == s->seq + 1UL)
-			s->seq = (uint32_t)seq; /* our own line: no gap */
+		if (seq > s->seq)
+			s->seq = (uint32_t)seq; /* our own line: the stream's copy was not ours */
 		if (s->qn && s->tries && s->tagged && v == s->id) {
 			n = fmt_snprintf(mine, sizeof(mine), "%s: %.*s", s->name,
 					 (int)s->qlen[s->qhead], s->q[s->qhead]);
@@ -633,19 +682,12 @@ static void web_sess_line(int si, struct proto_span l, uint32_t *dseq, int64_t n
 		}
 		return;
 	}
-	if (web_starts(l, REPLY_SEQ)) {
-		web_epoch(si, l, now);
-		return;
-	}
 	if (web_starts(l, REPLY_SINCE) || web_starts(l, REPLY_LAST)) {
 		web_upto(si, l, now);
 		return;
 	}
-	if (web_starts(l, REPLY_PONG " keepalive")) {
-		if (!s->gap_top) /* a last line lost is found within a keepalive */
-			web_since(s, now);
+	if (web_starts(l, REPLY_PONG " keepalive"))
 		return;
-	}
 	if (web_starts(l, REPLY_SLOW) && s->qn && s->tries && s->tagged) {
 		s->tries--; /* not counted: sent again in a second */
 		s->qnext_ms = now + 1000;
@@ -678,9 +720,8 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 	if (web_starts(l, REPLY_WELCOME)) {
 		web_set_name(s, l, sizeof(REPLY_WELCOME) - 1);
 		s->state = S_IN;
-		s->hist = 1;
+		s->hist = 1; /* the "/last" sent with the join: its lines are history */
 		s->next_ms = now + WEB_PING_MS;
-		web_ask(s, "/seq\n/last " UCHAT_STR(WEB_LAST_K)); /* confirms the address */
 		if (c) {
 			n = fmt_snprintf(c->msg, sizeof(c->msg), "%s\n%s\n", s->token, s->name);
 			web_reply(c, 200, "text/plain; charset=utf-8", NULL, c->msg, (size_t)n, 0, now);
@@ -697,41 +738,140 @@ static void web_join_line(int si, struct proto_span l, int64_t now)
 	}
 }
 
-/* One datagram from udpchatd (any bytes: a LAN peer may forge its
- * source), line by line. */
-static void web_sess_datagram(int si, const char *buf, size_t n, int64_t now)
+/* "+OK bridge TAG EPOCH LAST": attached. A new EPOCH means udpchatd
+ * restarted (its seqs start again): told once, and the event ids take a new
+ * prefix (web_pump) so a page's Last-Event-ID never names an event of
+ * another epoch. Every member joins (again). */
+static void web_attached(struct proto_span l, int64_t now)
 {
-	struct proto_lines it;
-	struct proto_span l;
-	uint32_t dseq = 0;
+	static const char told[] = "* the server restarted; earlier history is gone";
+	struct proto_span rest = { l.p + sizeof(REPLY_SEQ_BRIDGE) - 1, l.len - (sizeof(REPLY_SEQ_BRIDGE) - 1) };
+	struct proto_span ep;
+	struct web_sess *s;
+	unsigned i;
 
-	proto_lines_init(&it, buf, n);
-	while (proto_lines_next(&it, &l)) {
+	(void)proto_word(&rest); /* TAG */
+	ep = proto_word(&rest);
+	if (ep.len != WEB_EPOCH_HEX) {
+		web_bridge_close("not a bridge's greeting", now);
+		return;
+	}
+	web.attached = 1;
+	web.backoff_ms = WEB_RETRY_MS;
+	log_info("attached to udpchatd (%s) as bridge " WEB_BRIDGE_TAG, web.ctl_path);
+	for (i = 0; i < web.max_sess; i++) {
+		s = &web_sess[i];
+		if (s->state == S_FREE || s->state == S_GONE)
+			continue;
+		if (web.epoch[0] && memcmp(web.epoch, ep.p, WEB_EPOCH_HEX) != 0) {
+			s->gen++;
+			s->seq = 0;
+			web_keep((int)i, K_REPLY, 0, told, sizeof(told) - 1, now);
+		}
+		if (s->state == S_IN && !s->rejoin)
+			web_rejoin(s, now);
+		s->next_ms = now; /* the join goes now */
+	}
+	memcpy(web.epoch, ep.p, WEB_EPOCH_HEX);
+}
+
+/* The session of member ID, or -1. */
+static int web_by_mid(unsigned long id)
+{
+	unsigned i;
+
+	for (i = 0; i < web.max_sess; i++)
+		if (web_sess[i].state != S_FREE && web_sess[i].mid == id)
+			return (int)i;
+	return -1;
+}
+
+/* One line udpchatd wrote on the bridge connection (any bytes: checked
+ * here): the greeting, a public event "=SEQ TEXT" ("=SEQ!ID TEXT": not for
+ * member ID) for every session in the room, "@ID LINE" for one session,
+ * "-LOST N" (events udpchatd could not write: told to every page). */
+static void web_bridge_line(const char *p, size_t len, int64_t now)
+{
+	struct proto_span l = { p, len };
+	struct web_sess *s;
+	unsigned long seq, id = 0;
+	size_t i = 1;
+	unsigned k;
+	int si;
+	char t[64];
+
+	if (!web.attached) {
+		if (web_starts(l, REPLY_SEQ_BRIDGE)) {
+			web_attached(l, now);
+		} else {
+			log_warn("udpchatd (%s) refused the bridge: %.*s", web.ctl_path,
+				 (int)(len > 200 ? 200 : len), p);
+			web_bridge_close("refused", now);
+		}
+		return;
+	}
+	if (len && p[0] == REPLY_EVENT) {
+		if (web_num(l, &i, &seq) < 0 || (i < len && p[i] == '!' && (++i, web_num(l, &i, &id) < 0)))
+			return;
+		for (k = 0; k < web.max_sess; k++) {
+			s = &web_sess[k];
+			if (s->state == S_IN && !s->rejoin && !s->replay && s->mid != id && seq > s->seq) {
+				s->seq = (uint32_t)seq;
+				web_keep((int)k, K_EVENT, (uint32_t)seq, p + i, len - i, now);
+			}
+		}
+	} else if (len && p[0] == '@') {
+		if (web_num(l, &i, &id) < 0 || (si = web_by_mid(id)) < 0)
+			return;
+		l.p += i;
+		l.len -= i;
 		if (web_sess[si].state == S_JOINING)
 			web_join_line(si, l, now);
 		else if (web_sess[si].state == S_IN)
-			web_sess_line(si, l, &dseq, now);
-		else
+			web_sess_line(si, l, now);
+	} else if (web_starts(l, REPLY_LOST)) {
+		i = sizeof(REPLY_LOST) - 1;
+		if (web_num(l, &i, &seq) < 0)
 			return;
+		k = (unsigned)fmt_snprintf(t, sizeof(t), "* %lu lines were missed", seq);
+		for (si = 0; si < (int)web.max_sess; si++) {
+			if (web_sess[si].state != S_IN)
+				continue;
+			web_keep(si, K_REPLY, web_sess[si].seq, t, k, now);
+			/* a replay's end line may be among them: the stream is the session's again */
+			web_sess[si].replay = web_sess[si].hist = 0;
+		}
 	}
 }
 
-/* Reads what udpchatd sent a session. */
-static void web_sess_read(int si, int64_t now)
+/* Reads what udpchatd wrote (at most a few reads a wake-up), line by line. */
+static void web_bridge_read(int64_t now)
 {
-	static char buf[2 * PROTO_MAX_DGRAM];
+	const char *line;
+	size_t len;
 	ssize_t n;
-	int k;
+	int r, k;
 
-	for (k = 0; k < 2 && web_sess[si].fd >= 0; k++) {
-		n = recv(web_sess[si].fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n <= 0)
+	for (k = 0; web.bfd >= 0; k++) {
+		while ((r = io_lines_next(&web.in, &line, &len)) != IO_NONE && web.bfd >= 0)
+			if (r == IO_LINE)
+				web_bridge_line(line, len, now);
+		if (k == 8 || web.bfd < 0)
 			return;
-		web_sess_datagram(si, buf, (size_t)n, now);
+		n = io_lines_fill(&web.in);
+		if (n == 0) {
+			web_bridge_close("udpchatd closed the connection", now);
+			return;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				web_bridge_close(fmt_strerror(errno), now);
+			return;
+		}
 	}
 }
 
-/* A session's timers: join resends, line resends, keepalive, a page gone. */
+/* A session's timers: the join, line resends, keepalive, a page gone. */
 static void web_sess_timers(int si, int64_t now)
 {
 	struct web_sess *s = &web_sess[si];
@@ -742,48 +882,36 @@ static void web_sess_timers(int si, int64_t now)
 	case S_JOINING:
 		if (now >= s->end_ms) {
 			if (s->conn >= 0) {
-				fmt_snprintf(t, sizeof(t), "-ERR no answer from udpchatd at %s port %u",
-					     web.host, web.room_port);
+				fmt_snprintf(t, sizeof(t), "-ERR no answer from udpchatd (%s)", web.ctl_path);
 				web_reply_text(&web_conns[s->conn], 504, NULL, t, now);
 				s->conn = -1;
 			}
 			web_sess_free(si, now);
 		} else if (now >= s->next_ms) {
 			web_send_join(s);
-			s->next_ms = now + s->join_wait;
-			s->join_wait *= 2;
+			s->next_ms = s->end_ms; /* once: again only on a new connection */
 		}
 		break;
 	case S_IN:
 		if (s->conn < 0 && now - s->alone_ms >= (int64_t)web.linger_s * 1000) {
-			web_udp(s, "/quit\n", 6);
+			web_as(s, "/quit", 5);
 			web_sess_free(si, now);
 			return;
 		}
 		if (s->rejoin) {
 			if (now >= s->end_ms) {
 				n = fmt_snprintf(t, sizeof(t), "-ERR not in the room, and no answer from "
-						 "udpchatd at %s port %u: join again", web.host, web.room_port);
+						 "udpchatd (%s): join again", web.ctl_path);
 				web_sess_end(si, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0, now);
 			} else if (now >= s->next_ms) {
 				web_send_join(s);
-				s->next_ms = now + s->join_wait;
-				s->join_wait *= 2;
+				s->next_ms = s->end_ms;
 			}
 			break;
 		}
-		if (now >= s->next_ms) {
-			web_udp(s, "/ping keepalive\n", 16);
+		if (now >= s->next_ms) { /* udpchatd's -t: a member silent too long is dropped */
+			web_as(s, "/ping keepalive", 15);
 			s->next_ms = now + WEB_PING_MS;
-		}
-		if (s->gap_top && now >= s->gap_ms) {
-			if (s->gap_tries-- > 0) {
-				web_since(s, now);
-			} else { /* given up: what was held back is lost too */
-				web_keep(si, K_REPLY, s->seq, "* some lines were missed", 24, now);
-				s->seq = s->gap_top;
-				s->gap_top = 0;
-			}
 		}
 		if (s->qn && s->tries && now >= s->qnext_ms) {
 			if (!s->tagged) {
@@ -794,11 +922,11 @@ static void web_sess_timers(int si, int64_t now)
 				web_keep(si, K_REPLY, s->seq, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0, now);
 				web_pop(s);
 			} else {
-				web_send_head(s, now);
+				web_send_head(si, now);
 			}
 		}
 		if (s->qn && !s->tries)
-			web_send_head(s, now);
+			web_send_head(si, now);
 		break;
 	case S_GONE:
 		if (s->conn < 0 && now - s->alone_ms >= (int64_t)web.linger_s * 1000)
@@ -835,7 +963,6 @@ static void web_post_join(int ci, const char *body, size_t len, int64_t now)
 	struct web_conn *c = &web_conns[ci];
 	static const char hex[] = "0123456789abcdef";
 	unsigned char rnd[WEB_TOKEN_HEX / 2];
-	char err[200];
 	struct web_sess *s = NULL;
 	int si, i;
 
@@ -866,17 +993,13 @@ static void web_post_join(int ci, const char *body, size_t len, int64_t now)
 	s->token[WEB_TOKEN_HEX] = '\0';
 	memcpy(s->name, body, len);
 	s->name[len] = '\0';
-	s->fd = net_client_socket(web.addrs, web.naddrs, web.host, err, sizeof(err));
-	if (s->fd < 0) {
-		log_warn("%s", err);
-		web_reply_status(c, 503, now);
-		return;
-	}
+	if (++web.mids == 0) /* never 0 */
+		web.mids = 1;
+	s->mid = web.mids;
 	s->state = S_JOINING;
 	s->conn = ci;
 	s->next_ms = now;
 	s->end_ms = now + WEB_JOIN_TOTAL_MS;
-	s->join_wait = WEB_JOIN_FIRST_MS;
 	c->state = C_JOIN;
 	c->sess = si;
 	web_sess_timers(si, now);
@@ -940,6 +1063,7 @@ static void web_get_events(int ci, const struct webhttp_req *r, int64_t now)
 	}
 	s = &web_sess[si];
 	c->sent = 0;
+	c->next = 0;
 	if (r->last_id.len) {
 		/* [GEN-]SEQ[.SER]: GEN, a later epoch's (web_pump) */
 		for (dash = 0; dash < r->last_id.len && r->last_id.p[dash] != '-'; dash++)
@@ -1143,12 +1267,12 @@ static int web_wait(int64_t now)
 			t = s->end_ms;
 		if (s->qn && s->tries && s->qnext_ms < t)
 			t = s->qnext_ms;
-		if (s->state == S_IN && s->gap_top && !s->rejoin && s->gap_ms < t)
-			t = s->gap_ms;
 		if (s->conn < 0 && s->state != S_JOINING &&
 		    (x = s->alone_ms + (int64_t)web.linger_s * 1000) < t)
 			t = x;
 	}
+	if (web.bfd < 0 && web.retry_ms < t)
+		t = web.retry_ms;
 	return t > now ? (int)(t - now) : 0;
 }
 
@@ -1205,7 +1329,7 @@ static void web_slots(void)
 {
 	size_t cb = web.max_conns * sizeof(struct web_conn);
 	size_t sb = web.max_sess * sizeof(struct web_sess);
-	size_t pb = (PFD_FIRST + web.max_conns + web.max_sess) * sizeof(struct pollfd);
+	size_t pb = (PFD_FIRST + web.max_conns) * sizeof(struct pollfd);
 	char *m = mmap(NULL, cb + sb + pb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned i;
 
@@ -1218,7 +1342,7 @@ static void web_slots(void)
 	for (i = 0; i < web.max_conns; i++)
 		web_conns[i].fd = -1;
 	for (i = 0; i < web.max_sess; i++)
-		web_sess[i].fd = web_sess[i].conn = -1;
+		web_sess[i].conn = -1;
 }
 
 static unsigned web_uint(const struct opt *o, unsigned long min, unsigned long max)
@@ -1234,18 +1358,17 @@ static unsigned web_uint(const struct opt *o, unsigned long min, unsigned long m
 static void web_args(int argc, char **argv)
 {
 	struct opt o = OPT_INIT;
-	char on[OPT_NAME_MAX], err[200];
-	unsigned long v;
+	char on[OPT_NAME_MAX];
 	int c;
 
 	web.port = WEB_DEFAULT_PORT;
 	web.max_conns = WEB_DEFAULT_CONNS;
 	web.max_sess = WEB_DEFAULT_SESS;
 	web.linger_s = WEB_DEFAULT_LINGER;
-	web.host = "127.0.0.1";
-	web.room_port = PROTO_DEFAULT_PORT;
-	while ((c = opt_next(&o, argc, argv, "p:b:m:s:t:ShV")) != -1) {
+	web.ctl_path = CTLSOCK_DEFAULT_PATH;
+	while ((c = opt_next(&o, argc, argv, "c:p:b:m:s:t:ShV")) != -1) {
 		switch (c) {
+		case 'c': web.ctl_path = o.arg; break;
 		case 'p': web.port = web_uint(&o, 1, 65535); break;
 		case 'b': web.bind = o.arg; break;
 		case 'm': web.max_conns = web_uint(&o, 1, WEB_MAX_CONNS); break;
@@ -1258,18 +1381,10 @@ static void web_args(int argc, char **argv)
 		default: log_die(2, "unknown option %s (see -h)", opt_name(&o, on));
 		}
 	}
-	if (argc - o.ind > 2)
-		log_die(2, "usage: udpchatweb [options] [HOST [PORT]] (see -h)");
-	if (argc - o.ind >= 1)
-		web.host = argv[o.ind];
-	if (argc - o.ind == 2) {
-		if (fmt_parse_uint(argv[o.ind + 1], 1, 65535, &v) < 0)
-			log_die(2, "bad port: %s", argv[o.ind + 1]);
-		web.room_port = (unsigned)v;
-	}
-	web.naddrs = resolv_lookup(web.host, web.room_port, web.addrs, 4, err, sizeof(err));
-	if (web.naddrs <= 0)
-		log_die(1, "%s", err);
+	if (o.ind < argc)
+		log_die(2, "unexpected argument '%s' (udpchatd's room: -c PATH; see -h)", argv[o.ind]);
+	if (!*web.ctl_path || strlen(web.ctl_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		log_die(2, "bad control socket path for -c: '%s'", web.ctl_path);
 }
 
 int web_main(int argc, char **argv)
@@ -1286,10 +1401,14 @@ int web_main(int argc, char **argv)
 		log_die(1, "signal pipe: %s", fmt_strerror(errno));
 	web.lfd = web_listen();
 	web_slots();
-	log_info("serving %s port %u on http port %u", web.host, web.room_port, web.port);
+	web.bfd = -1;
+	web.backoff_ms = WEB_RETRY_MS;
+	log_info("serving udpchatd's room (%s) on http port %u", web.ctl_path, web.port);
 	nc = web.max_conns;
 	now = net_now_ms();
 	for (;;) {
+		if (web.bfd < 0 && now >= web.retry_ms)
+			web_bridge_open(now);
 		for (i = 0; i < web.max_sess; i++)
 			if (web_sess[i].state != S_FREE)
 				web_sess_timers((int)i, now);
@@ -1301,6 +1420,9 @@ int web_main(int argc, char **argv)
 		}
 		web_pfd[PFD_LISTEN] = (struct pollfd){ .fd = web.lfd, .events = POLLIN };
 		web_pfd[PFD_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		web_bridge_write(now);
+		web_pfd[PFD_BRIDGE] = (struct pollfd){ .fd = web.bfd,
+			.events = (short)(POLLIN | (web.outlen ? POLLOUT : 0)) };
 		for (i = 0; i < nc; i++) {
 			const struct web_conn *c = &web_conns[i];
 			short ev = (short)(c->state == C_READ || c->state == C_EVENTS ? POLLIN : 0);
@@ -1310,17 +1432,15 @@ int web_main(int argc, char **argv)
 			web_pfd[PFD_FIRST + i] = (struct pollfd){
 				.fd = c->state == C_FREE ? -1 : c->fd, .events = ev };
 		}
-		for (i = 0; i < web.max_sess; i++)
-			web_pfd[PFD_FIRST + nc + i] = (struct pollfd){ .fd = web_sess[i].fd,
-								       .events = POLLIN };
-		if (poll(web_pfd, PFD_FIRST + nc + web.max_sess, web_wait(now)) < 0 && errno != EINTR)
+		if (poll(web_pfd, PFD_FIRST + nc, web_wait(now)) < 0 && errno != EINTR)
 			log_die(1, "poll: %s", fmt_strerror(errno));
 		now = net_now_ms();
 		if (web_pfd[PFD_SIG].revents && io_sigpipe_take())
 			break;
-		for (i = 0; i < web.max_sess; i++)
-			if (web_pfd[PFD_FIRST + nc + i].revents && web_sess[i].fd >= 0)
-				web_sess_read((int)i, now);
+		if (web_pfd[PFD_BRIDGE].revents & POLLOUT)
+			web_bridge_write(now);
+		if (web_pfd[PFD_BRIDGE].revents & (POLLIN | POLLHUP | POLLERR))
+			web_bridge_read(now);
 		for (i = 0; i < nc; i++) {
 			short re = web_pfd[PFD_FIRST + i].revents;
 
@@ -1337,8 +1457,9 @@ int web_main(int argc, char **argv)
 		if (web_pfd[PFD_LISTEN].revents)
 			web_accept(now);
 	}
-	for (i = 0; i < web.max_sess; i++)
-		if (web_sess[i].state == S_IN)
-			web_udp(&web_sess[i], "/quit\n", 6);
+	for (i = 0; i < web.max_sess; i++) /* they would leave with the connection too */
+		if (web_sess[i].state == S_IN && !web_sess[i].rejoin)
+			web_as(&web_sess[i], "/quit", 5);
+	web_bridge_write(now);
 	return 0;
 }

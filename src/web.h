@@ -26,21 +26,20 @@
 #define WEB_RING_BYTES     4096   /* a session's events, kept for a reconnecting page */
 #define WEB_RING_DROP      1024   /* a full ring drops this much of its oldest at once */
 #define WEB_QUEUE          8      /* a session's lines waiting to be sent */
-#define WEB_JOIN_FIRST_MS  250    /* join: first resend, doubling, */
-#define WEB_JOIN_TOTAL_MS  5000   /* ... until this: 504 */
+#define WEB_JOIN_TOTAL_MS  5000   /* a join unanswered this long: 504 */
 #define WEB_REJOIN_MS      10000  /* a re-join (udpchatd restarted) gives up after this */
 #define WEB_ACK_MS         700    /* a tagged line is sent again after this */
 #define WEB_TRIES          15     /* ... this many sends: then "not delivered" */
 #define WEB_CMD_MS         3000   /* a command's reply awaited this long */
-#define WEB_PING_MS        25000  /* keepalive /ping to udpchatd (then a /since: a lost last line) */
-#define WEB_GAP_MS         1000   /* a seq missing: /since at most this often, */
-#define WEB_GAP_TRIES      5      /* ... this many times without progress: then given up */
-#define WEB_GAP_SEQS       64     /* a gap wider than this is not asked for: told, gone on */
+#define WEB_PING_MS        25000  /* keepalive /ping per member (udpchatd's -t drops the silent) */
 #define WEB_LAST_K         20     /* the room's last lines shown on joining */
 #define WEB_TOKEN_HEX      32     /* a session's token: 128 random bits */
-#define WEB_JOIN_PAD       192    /* as udpchat: 3x holds a full welcome */
-#define WEB_ASK_PAD        1400   /* /seq + /last, /since: 3x holds the replay */
-#define WEB_EPOCH_HEX      8      /* "+OK seq EPOCH LAST": udpchatd's start */
+#define WEB_EPOCH_HEX      8      /* "+OK bridge TAG EPOCH LAST": udpchatd's start */
+#define WEB_BRIDGE_TAG     "web"  /* its bridge's TAG on udpchatd's control socket */
+#define WEB_BRIDGE_IN      2048   /* the connection's reader: a line of udpchatd's at most */
+#define WEB_BRIDGE_OUT     8192   /* what waits for udpchatd: the members' lines */
+#define WEB_RETRY_MS       250    /* the connection lost: again after this, doubling, */
+#define WEB_RETRY_MAX_MS   2000   /* ... to this */
 
 /* The page (HTML, CSS and JavaScript; no external resources). */
 extern const char web_page[];

@@ -50,7 +50,7 @@ def main():
               stderr=subprocess.DEVNULL)
         time.sleep(0.3)
         popen([os.path.join(bindir, "udpchatweb"), "-b", "127.0.0.1", "-p", str(http),
-               "127.0.0.1", str(udp)], stderr=subprocess.DEVNULL)
+               "-c", os.path.join(tmp, "ctl.sock")], stderr=subprocess.DEVNULL)
         time.sleep(0.3)
         bob = udp_member(udp, "bob")
         li = udp_member(udp, "小李")

@@ -4,7 +4,7 @@
 # - the OpenWrt procd script's start_service against a stand-in for procd's
 #   and UCI's shell functions and OpenWrt's network.sh: the command lines
 #   it builds from UCI files (one instance per room, the interface's
-#   address as -b), and that the real udpchatd accepts them, two rooms at
+#   device as -b), and that the real udpchatd accepts them, two rooms at
 #   once;
 # - the IRC bridge's procd script (udpchatirc.init, /etc/config/udpchatirc)
 #   against the same stand-in, its command line run by the OpenWrt
@@ -103,14 +103,15 @@ INIT=board/openwrt/net/udpchat/files/udpchatd.init
 mkdir -p "$T/instroot/lib/functions"
 cp tests/board/lib/network-stub.sh "$T/instroot/lib/functions/network.sh"
 # run_procd UCIDIR: what the init script asks of procd (lan: 192.168.1.1
-# unless NET_lan_ipaddr says otherwise)
+# on br-lan unless NET_lan_ipaddr, NET_lan_device say otherwise)
 run_procd() {
 	(
 		UCI_DIR=$1
 		# shellcheck disable=SC2034 # read by the sourced init script
 		IPKG_INSTROOT=$T/instroot
 		NET_lan_ipaddr=${NET_lan_ipaddr-192.168.1.1}
-		export NET_lan_ipaddr
+		NET_lan_device=${NET_lan_device-br-lan}
+		export NET_lan_ipaddr NET_lan_device
 		. tests/board/lib/procd-stub.sh
 		# shellcheck source=/dev/null
 		. "./$INIT"
@@ -119,11 +120,13 @@ run_procd() {
 	)
 }
 CONF=board/openwrt/net/udpchat/files/udpchatd.config
-mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off" "$T/uci/root" "$T/uci/two" "$T/uci/any"
+mkdir -p "$T/uci/default" "$T/uci/custom" "$T/uci/off" "$T/uci/root" "$T/uci/two" "$T/uci/any" "$T/uci/desc"
 cp "$CONF" "$T/uci/default/udpchatd"
 sed -e "s/option port '8888'/option port '9999'/" -e "s/option lang 'en'/option lang 'zh'/" \
 	-e "s/option max_members '256'/option max_members \"32\"/" -e "s/option idle_timeout .*/option idle_timeout 0/" \
+	-e "s/option description ''/option description 'kitchen'/" -e "s/option discovery '1'/option discovery '0'/" \
 	"$CONF" >"$T/uci/custom/udpchatd"
+sed -e "s/option description ''/option description 'the kitchen board'/" "$CONF" >"$T/uci/desc/udpchatd"
 sed -e "s/option enabled .*/option enabled '0'/" "$CONF" >"$T/uci/off/udpchatd"
 sed -e "s/option user .*/option user ''/" -e "s/option enabled .*/option enabled '1'/" "$CONF" >"$T/uci/root/udpchatd"
 # both shipped rooms on, a third disabled, an unnamed fourth (UCI: cfg4)
@@ -161,17 +164,17 @@ add_jail $1 log
 add_jail_mount_rw /var/run/$1
 close_instance"
 }
-expect_procd "shipped UCI file: room main on the lan address, as udpchat" "$T/uci/default" "network_get_ipaddr lan
-$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
+expect_procd "shipped UCI file: room main on the lan device, as udpchat" "$T/uci/default" "network_get_device lan
+$(room_as_user udpchatd main 8888 en 256 br-lan)
 reload_trigger udpchatd
 reload_interface_trigger lan"
-expect_procd "port 9999, zh, 32 members, no idle timeout" "$T/uci/custom" "network_get_ipaddr lan
+expect_procd "port 9999, zh, 32 members, no idle timeout, a description, no discovery" "$T/uci/custom" "network_get_device lan
 mkdir -p /var/run/udpchatd
 chown udpchat /var/run/udpchatd
 chmod 0700 /var/run/udpchatd
 ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
 open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [192.168.1.1] [-c] [/var/run/udpchatd/udpchatd.sock]
+set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [kitchen] [-Q]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
@@ -185,11 +188,30 @@ close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
+expect_procd "a description of three words: one -D argument" "$T/uci/desc" "network_get_device lan
+mkdir -p /var/run/udpchatd
+chown udpchat /var/run/udpchatd
+chmod 0700 /var/run/udpchatd
+ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
+open_instance main
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [the kitchen board]
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+add_mdns udpchat udp 8888 room=main
+set_param user [udpchat]
+set_param group [udpchat]
+set_param no_new_privs [1]
+add_jail udpchatd log
+add_jail_mount_rw /var/run/udpchatd
+close_instance
+reload_trigger udpchatd
+reload_interface_trigger lan"
 expect_procd "two rooms: two instances, own ports and sockets; a disabled section none; an unnamed one" \
-	"$T/uci/two" "network_get_ipaddr lan
-$(room_as_user udpchatd main 8888 en 256 192.168.1.1)
-network_get_ipaddr lan
-$(room_as_user udpchatd-room2 room2 8889 zh 64 192.168.1.1)
+	"$T/uci/two" "network_get_device lan
+$(room_as_user udpchatd main 8888 en 256 br-lan)
+network_get_device lan
+$(room_as_user udpchatd-room2 room2 8889 zh 64 br-lan)
 open_instance cfg4
 set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]
 set_param respawn
@@ -200,17 +222,17 @@ close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
-expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_ipaddr lan
+expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_device lan
 open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [192.168.1.1]
+set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
 add_mdns udpchat udp 8888 room=main
 close_instance
-network_get_ipaddr lan
+network_get_device lan
 open_instance room2
-set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [192.168.1.1] [-c] [/var/run/udpchatd-room2.sock]
+set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd-room2.sock]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
@@ -236,16 +258,14 @@ add_jail udpchatd log
 add_jail_mount_rw /var/run/udpchatd
 close_instance
 reload_trigger udpchatd"
-NET_lan_ipaddr='' NET_lan_ipaddr6=2001:db8::1 expect_procd "lan with IPv6 only: -b its IPv6 address" "$T/uci/default" \
-	"network_get_ipaddr lan
-network_get_ipaddr6 lan
-$(room_as_user udpchatd main 8888 en 256 2001:db8::1)
+NET_lan_device=eth0.1 expect_procd "lan on another device: -b that device" "$T/uci/default" \
+	"network_get_device lan
+$(room_as_user udpchatd main 8888 en 256 eth0.1)
 reload_trigger udpchatd
 reload_interface_trigger lan"
-NET_lan_ipaddr='' expect_procd "lan down (no address): no room until its trigger" "$T/uci/default" \
-	"network_get_ipaddr lan
-network_get_ipaddr6 lan
-udpchatd: room main: interface lan has no address yet
+NET_lan_device='' expect_procd "lan down (no device): no room until its trigger" "$T/uci/default" \
+	"network_get_device lan
+udpchatd: room main: interface lan is not up yet
 reload_trigger udpchatd
 reload_interface_trigger lan"
 
@@ -335,9 +355,9 @@ expect_bridge "its room disabled: no bridge" "$T/ib/roomoff" "udpchatirc: bridge
 reload_trigger udpchatirc udpchatd"
 # ------------------------------------- procd: the page (udpchatweb.init)
 # /etc/config/udpchatweb beside /etc/config/udpchatd: each enabled `config
-# web` section is one instance, on its port and interface's address, for
-# its room's port at its room's interface's address (127.0.0.1 for a room
-# on every address), as its own user; the shipped file starts main's
+# web` section is one instance, on its port and interface's address, a
+# bridge on its room's control socket as the room's user (its socket
+# directory mounted into the jail); the shipped file starts main's
 WINIT=board/openwrt/net/udpchat/files/udpchatweb.init
 WCONF=board/openwrt/net/udpchat/files/udpchatweb.config
 # run_web UCIDIR: what udpchatweb.init asks of procd (run_procd's stand-ins
@@ -358,19 +378,20 @@ wb() {
 	sed -e "${2:-}" "$CONF" >"$T/wb/$1/udpchatd"
 	sed -e "${3:-}" "$WCONF" >"$T/wb/$1/udpchatweb"
 }
-# the instance of a page run as udpchatweb: SECTION NAME ARGS...
+# the instance of a page run as the room's user udpchat: SECTION NAME ROOM ARGS...
 web_as_user() {
-	s=$1 n=$2
-	shift 2
-	printf 'open_instance %s\nset_param command [/usr/sbin/udpchatweb]' "$s"
+	s=$1 n=$2 r=$3
+	shift 3
+	printf 'open_instance %s\nset_param command [/usr/sbin/udpchatweb] [-c] [/var/run/%s/udpchatd.sock]' "$s" "$r"
 	printf ' [%s]' "$@"
 	printf '\n%s\n' "set_param respawn
 set_param stdout [1]
 set_param stderr [1]
-set_param user [udpchatweb]
-set_param group [udpchatweb]
+set_param user [udpchat]
+set_param group [udpchat]
 set_param no_new_privs [1]
 add_jail $n log
+add_jail_mount_rw /var/run/$r
 close_instance"
 }
 wb shipped
@@ -378,34 +399,30 @@ wb both "s/option enabled .*/option enabled '1'/" "s/option enabled .*/option en
 wb any "s/option interface .*/option interface ''/" "s/option interface .*/option interface ''/"
 wb off '' "s/option enabled .*/option enabled '0'/"
 wb roomoff "/^config udpchatd 'main'/,/^config/ s/option enabled .*/option enabled '0'/"
-wb root '' "s/option user .*/option user ''/"
-expect_web "shipped UCI files: main's page on lan's 8080, for the room main at lan's 8888, as udpchatweb" "$T/wb/shipped" \
+wb root "s/option user .*/option user 'root'/"
+expect_web "shipped UCI files: main's page on lan's 8080, for the room main's socket, as its user udpchat" "$T/wb/shipped" \
 	"network_get_ipaddr lan
-network_get_ipaddr lan
-$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
+$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1)
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-expect_web "both rooms and both pages on: room2's on 8081 for port 8889" "$T/wb/both" "network_get_ipaddr lan
+expect_web "both rooms and both pages on: room2's on 8081 for room2's socket" "$T/wb/both" "network_get_ipaddr lan
+$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1)
 network_get_ipaddr lan
-$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8888)
-network_get_ipaddr lan
-network_get_ipaddr lan
-$(web_as_user room2 udpchatweb-room2 -p 8081 -m 32 -s 16 -t 30 -b 192.168.1.1 192.168.1.1 8889)
+$(web_as_user room2 udpchatweb-room2 udpchatd-room2 -p 8081 -m 32 -s 16 -t 30 -b 192.168.1.1)
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
-expect_web "interface '' (page and room): every address, the room at 127.0.0.1, no trigger" "$T/wb/any" \
-	"$(web_as_user main udpchatweb -p 8080 -m 32 -s 16 -t 30 127.0.0.1 8888)
+expect_web "interface '': every address, no trigger" "$T/wb/any" \
+	"$(web_as_user main udpchatweb udpchatd -p 8080 -m 32 -s 16 -t 30)
 reload_trigger udpchatweb udpchatd"
 expect_web "enabled 0 starts nothing" "$T/wb/off" "reload_trigger udpchatweb udpchatd"
 expect_web "its room disabled: no page, said why" "$T/wb/roomoff" \
 	"udpchatweb: web main: no enabled room 'main' in /etc/config/udpchatd
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-expect_web "user '' keeps root (no user, group, jail)" "$T/wb/root" "network_get_ipaddr lan
-network_get_ipaddr lan
+expect_web "a room run as root: root, its socket /var/run/NAME.sock (no user, group, jail)" "$T/wb/root" "network_get_ipaddr lan
 open_instance main
-set_param command [/usr/sbin/udpchatweb] [-p] [8080] [-m] [32] [-s] [16] [-t] [30] [-b] [192.168.1.1] [192.168.1.1] [8888]
+set_param command [/usr/sbin/udpchatweb] [-c] [/var/run/udpchatd.sock] [-p] [8080] [-m] [32] [-s] [16] [-t] [30] [-b] [192.168.1.1]
 set_param respawn
 set_param stdout [1]
 set_param stderr [1]
@@ -415,13 +432,13 @@ reload_interface_trigger lan"
 NET_lan_ipaddr='' expect_web "lan down (no address): no page until its trigger" "$T/wb/shipped" \
 	"network_get_ipaddr lan
 network_get_ipaddr6 lan
-udpchatweb: web main: room main's interface lan has no address yet
+udpchatweb: web main: interface lan has no address yet
 reload_trigger udpchatweb udpchatd
 reload_interface_trigger lan"
-if sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -qx '  USERID:=udpchatweb:udpchatweb'; then
-	ok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID), the init script's default"
+if ! sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile | grep -q 'USERID'; then
+	ok "$S: OpenWrt: udpchat-web makes no user of its own (it runs as its room's)"
 else
-	notok "$S: OpenWrt: udpchat-web makes its own user and group udpchatweb (USERID)" \
+	notok "$S: OpenWrt: udpchat-web makes no user of its own (it runs as its room's)" \
 		"$(sed -n '/^define Package\/udpchat-web$/,/^endef/p' board/openwrt/net/udpchat/Makefile)"
 fi
 
@@ -483,14 +500,19 @@ missing=''
 for l in DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
 	RuntimeDirectory=udpchatd RuntimeDirectoryMode=0700 \
-	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -c /run/udpchatd/udpchatd.sock'; do
+	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -D ${UDPCHATD_DESCRIPTION} -c /run/udpchatd/udpchatd.sock'; do
 	unit_has "$l" || missing="$missing
 $l"
 done
+# its default description is the settings file's: the same room with or
+# without the file
+(. rootfs-overlay/etc/default/udpchatd && [ "$(sed -n 's/^Environment=UDPCHATD_DESCRIPTION=//p' "$UNIT")" = "$UDPCHATD_DESCRIPTION" ]) ||
+	missing="$missing
+(Environment=UDPCHATD_DESCRIPTION= is not the settings file's)"
 if [ -z "$missing" ]; then
-	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter"
+	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D"
 else
-	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter" \
+	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D" \
 		"missing lines:$missing"
 fi
 
@@ -561,7 +583,7 @@ else
 fi
 
 # udpchatweb's units: udpchatweb.service verified beside udpchatd.service
-# (which it wants), the template as udpchatweb@room2 beside
+# (which it requires), the template as udpchatweb@room2 beside
 # udpchatd@.service, the template the unit with the room's name
 # (tests/board/lib/web-unit-template.sed), the sandbox line for line
 # udpchatd.service's, the lines that make it the room's page, and its
@@ -588,25 +610,23 @@ else
 fi
 missing=''
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Wants=udpchatd.service 'After=udpchatd.service network.target' \
-	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 DynamicUser=yes \
-	'ExecStart=/usr/sbin/udpchatweb -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS $UDPCHATWEB_ROOM'; do
+for l in Requires=udpchatd.service 'After=udpchatd.service network.target' \
+	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 \
+	DynamicUser=yes User=udpchatd \
+	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS'; do
 	grep -qx -- "$l" "$WUNIT" || missing="$missing
 $l"
 done
-# no User=: a dynamic user of its own, not the room's
-grep -q '^User=' "$WUNIT" && missing="$missing
-(no User=)"
 # the unit's defaults (Environment=) are the shipped settings file's
 # values: the same page with or without the file
-shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT UDPCHATWEB_ROOM=$UDPCHATWEB_ROOM"); }
+shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT"); }
 unitenv() { sed -n 's/^Environment=//p' "$WUNIT" | sed 's/"//g'; }
 [ "$(unitenv)" = "$(shipped)" ] || missing="$missing
 (Environment= '$(unitenv)' is not the settings file's '$(shipped)')"
 if [ -z "$missing" ]; then
-	ok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings"
+	ok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
 else
-	notok "$S: udpchatweb.service: wants and follows udpchatd.service, its own dynamic user, the settings file over defaults equal to its values, no restart on bad settings" \
+	notok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings" \
 		"missing lines:$missing"
 fi
 
@@ -632,7 +652,7 @@ serve() {
 # the procd command line, run for real (the host build; the port and the
 # control socket made private to this test)
 make -s -j2 >"$T/make-host.log" 2>&1
-cmd=$(NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/custom" 2>/dev/null | sed -n 's/^set_param command //p' | tr -d '[]')
+cmd=$(NET_lan_device=lo run_procd "$T/uci/custom" 2>/dev/null | sed -n 's/^set_param command //p' | tr -d '[]')
 # shellcheck disable=SC2086 # the recorded words, minus the program and its -p
 set -- $cmd
 shift 3
@@ -641,10 +661,10 @@ if serve '' build/host/udpchatd "$@"; then
 else
 	notok "$S: udpchatd accepts the procd command line ($*)" "$(diag "$T/srv.log")"
 fi
-# two rooms at once, from the two-room UCI file with lan at 127.0.0.1: each
+# two rooms at once, from the two-room UCI file with lan on lo: each
 # command line (its port and socket made private to this test) serves joins
-# on its own port while the other runs, bound to the lan address
-NET_lan_ipaddr=127.0.0.1 run_procd "$T/uci/two" 2>/dev/null | sed -n 's/^set_param command //p' |
+# on its own port while the other runs, bound to the lan device
+NET_lan_device=lo run_procd "$T/uci/two" 2>/dev/null | sed -n 's/^set_param command //p' |
 	tr -d '[]' | head -n 2 >"$T/rooms"
 ROOMS=''
 WSRV=''
@@ -665,7 +685,7 @@ both=0
 for r in $ROOMS; do
 	wait_until 10 room_joins "${r#*:}" && [ -S "$T/room.${r#*:}" ] && both=$((both + 1))
 done
-if [ "$both" = 2 ] && [ "$(wc -l <"$T/rooms")" = 2 ] && grep -q -- '-b 127.0.0.1' "$T/rooms"; then
+if [ "$both" = 2 ] && [ "$(wc -l <"$T/rooms")" = 2 ] && grep -q -- '-b lo' "$T/rooms"; then
 	ok "$S: two rooms' procd command lines run at once, each answering on its own port and socket"
 else
 	notok "$S: two rooms' procd command lines run at once, each answering on its own port and socket" \
@@ -954,7 +974,8 @@ check "$S: OpenWrt: udpchat-web's binary refuses the name udpchatd; udpchat's pa
 # the page's procd command line, run for real by the package's own binary
 # (qemu-mipsel), from UCI files whose ports are free ones here and whose
 # lan is 127.0.0.1: it serves the page and a join into the host's
-# udpchatd on the room's port (python's http.client)
+# udpchatd through its control socket (the room's socket made private to
+# this test; python's http.client)
 rp=$(free_udp_port)
 wp=$(free_udp_port)
 wb run "s/option port '8888'/option port '$rp'/" "s/option port '8080'/option port '$wp'/"
@@ -962,6 +983,9 @@ cmd=$(NET_lan_ipaddr=127.0.0.1 run_web "$T/wb/run" 2>/dev/null | sed -n 's/^set_
 # shellcheck disable=SC2086 # the recorded words, minus the program
 set -- $cmd
 shift
+wargs=$*
+[ "$1" = -c ] && shift 2
+set -- -c "$T/webroom.sock" "$@"
 build/host/udpchatd -p "$rp" -c "$T/webroom.sock" </dev/null >"$T/webroom.log" 2>&1 &
 SRV=$!
 qemu-mipsel-static "$WW/usr/sbin/udpchatweb" "$@" </dev/null >"$T/web-cmd.log" 2>&1 &
@@ -970,12 +994,12 @@ web_joins() {
 	timeout 20 python3 tests/board/lib/webchat.py 127.0.0.1 "$wp" zoe 5 </dev/null >"$T/web-cmd.out" 2>&1
 	grep -q '^join 200 ' "$T/web-cmd.out"
 }
-if [ "$*" = "-p $wp -m 32 -s 16 -t 30 -b 127.0.0.1 127.0.0.1 $rp" ] && wait_until 20 web_joins &&
-	grep -q '^page 200 [0-9]* True$' "$T/web-cmd.out"; then
-	ok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line (-b lan's address, the room at lan's address and port): serves the page and a join"
+if [ "$wargs" = "-c /var/run/udpchatd/udpchatd.sock -p $wp -m 32 -s 16 -t 30 -b 127.0.0.1" ] &&
+	wait_until 20 web_joins && grep -q '^page 200 [0-9]* True$' "$T/web-cmd.out"; then
+	ok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line (-b lan's address, the room's socket): serves the page and a join"
 else
 	notok "$S: OpenWrt: udpchat-web's udpchatweb runs the procd command line: serves the page and a join" \
-		"args: $*" "$(diag "$T/web-cmd.log")" "$(diag "$T/web-cmd.out")"
+		"args: $wargs" "$(diag "$T/web-cmd.log")" "$(diag "$T/web-cmd.out")"
 fi
 stop_pid "$WSRV"
 stop_pid "$SRV"

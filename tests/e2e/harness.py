@@ -43,7 +43,8 @@ Module helpers: ctl_request(path, req, uid=None) one raw control-socket
     request (as another uid from a forked child); online(prefix, names) matches "PREFIX N online: NAMES" in any
     order; free_udp_port(); proc_children(pid); proc_state(pid); scale(t);
     LineBuffer (base of Peer and Nc: subclass it and define _fill(wait) to
-    get expect/expect_none/lines for another line source); SANITIZER_MARKS.
+    get expect/expect_none/lines for another line source); SockLines (a
+    LineBuffer over a stream socket: bridges, IRC); SANITIZER_MARKS.
 
 Server:
     .proc .pid .port .ctl_path .stderr_text()
@@ -415,6 +416,51 @@ class LineBuffer:
 
     def drain(self, timeout=0.05):
         return self.lines(timeout)
+
+
+class SockLines(LineBuffer):
+    """A LineBuffer over a stream socket (a bridge's control connection, an
+    IRC connection): lines split at sep, decoded with surrogateescape.
+    on_line(line) -> True keeps a line out of the buffer (it was answered on
+    the way, e.g. an IRC PING). End of file or a reset sets .eof."""
+
+    def __init__(self, sock, who, sep=b"\n", on_line=None):
+        self.sock = sock
+        self.sep = sep
+        self.on_line = on_line
+        self.buf = b""
+        self.eof = False
+        super().__init__(who)
+
+    def _fill(self, wait):
+        if self.eof:
+            time.sleep(max(0.0, min(wait, 0.05)))
+            return
+        # select, then recv: on a socket with a timeout (create_connection's)
+        # Python's recv waits that long where MSG_DONTWAIT would fail at once
+        while select.select([self.sock], [], [], max(0.0, wait))[0]:
+            wait = 0
+            try:
+                data = self.sock.recv(1 << 16)
+            except OSError:
+                data = b""
+            if not data:
+                self.eof = True
+                return
+            self.buf += data
+            *lines, self.buf = self.buf.split(self.sep)
+            for raw in lines:
+                line = raw.decode("utf-8", "surrogateescape")
+                if self.on_line and self.on_line(line):
+                    continue
+                self.pending.append(line)
+                self.history.append(line)
+
+    def expect_eof(self, timeout=3.0):
+        deadline = time.monotonic() + scale(timeout)
+        while not self.eof and time.monotonic() < deadline:
+            self._fill(deadline - time.monotonic())
+        assert self.eof, "%s: no end of file within %.1fs" % (self.who, scale(timeout))
 
 
 class Peer(LineBuffer):

@@ -10,25 +10,23 @@ import socket
 import time
 
 import harness
-from harness import LineBuffer, ctl_request, scale
+from harness import SockLines, ctl_request, scale
 
 NOBODY = 65534
-USAGE = "-ERR usage: post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT"
+USAGE = "-ERR usage: post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT | as ID LINE"
 BAD_TEXT = "-ERR text must be UTF-8 without control or bidi characters"
 EVENT = re.compile(r"=(\d+) (.*)\Z", re.S)
 
 
-class Bridge(LineBuffer):
+class Bridge(SockLines):
     """A bridge on udpchatd's control socket: sends lines, reads its lines."""
 
     def __init__(self, path, tag="libera", attach=True, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect(path)
-        self.buf = b""
-        self.eof = False
-        super().__init__("bridge %s" % tag)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.connect(path)
+        super().__init__(sock, "bridge %s" % tag)
         self.ok = None
         if attach:
             self.send("bridge " + tag)
@@ -39,40 +37,10 @@ class Bridge(LineBuffer):
         data = b"".join((l.encode() if isinstance(l, str) else l) + b"\n" for l in lines)
         self.sock.sendall(data)
 
-    def _fill(self, wait):
-        if self.eof:
-            time.sleep(max(0.0, min(wait, 0.05)))
-            return
-        r, _, _ = select.select([self.sock], [], [], max(0.0, wait))
-        if not r:
-            return
-        while True:
-            try:
-                data = self.sock.recv(1 << 16, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return
-            except ConnectionResetError:
-                data = b""
-            if not data:
-                self.eof = True
-                return
-            self.buf += data
-            *lines, self.buf = self.buf.split(b"\n")
-            for raw in lines:
-                line = raw.decode("utf-8", "surrogateescape")
-                self.pending.append(line)
-                self.history.append(line)
-
     def event(self, text, timeout=2.0):
         """Expects the next line to be an event with this text; returns its seq."""
         line = self.expect(lambda l: EVENT.match(l) and EVENT.match(l).group(2) == text, timeout)
         return int(EVENT.match(line).group(1))
-
-    def expect_eof(self, timeout=3.0):
-        deadline = time.monotonic() + scale(timeout)
-        while not self.eof and time.monotonic() < deadline:
-            self._fill(deadline - time.monotonic())
-        assert self.eof, "%s: no end of file within %.1fs" % (self.who, scale(timeout))
 
     def close(self):
         self.sock.close()
@@ -406,3 +374,70 @@ def test_udpchatctl_bridge(ctx):
     srv.stop()
     p.wait(scale(5))
     assert p.stdout.read().decode() == "=3 [admin] server is going down\n"
+
+
+def test_bridge_as_members(ctx):
+    """"as ID LINE": a bridge's members (udpchatweb's pages) are room members
+    like UDP ones: joined, named, checked and rate-limited by the same code;
+    what the room sends one comes as "@ID LINE", the public events once on
+    the bridge's own stream ("=SEQ!ID" for an event not for member ID)."""
+    srv = ctx.server()
+    br = Bridge(srv.ctl_path, "web")
+    alice = srv.join("alice")
+    br.event("alice joined the room")
+    br.send("as 1 /join bob")
+    br.expect_prefix("@1 +OK welcome bob ")
+    br.send("as 1 /last 5")  # the second line: the room hears of bob
+    alice.expect("bob joined the room")
+    join = int(br.expect(re.compile(r"=(\d+)!1 bob joined the room\Z")).split("!")[0][1:])
+    br.expect("@1 ~1 0 alice joined the room")
+    br.expect("@1 +OK last 5 %d" % join)
+    # chat both ways; an acknowledged line
+    br.send("as 1 hello 你好")
+    alice.expect("bob: hello 你好")
+    br.expect("=%d!1 bob: hello 你好" % (join + 1))
+    alice.send("hi bob")
+    br.event("alice: hi bob")
+    br.send("as 1 /id a1 acked")
+    alice.expect("bob: acked")
+    br.expect("=%d!1 bob: acked" % (join + 3))
+    br.expect("@1 +OK ack a1 %d" % (join + 3))
+    # /who shows both kinds; /msg both ways, private lines as "@ID =SEQ LINE"
+    br.send("as 1 /who")
+    br.expect("@1 +OK 2 online: alice bob")
+    alice.send("/who")
+    alice.expect("+OK 2 online: alice bob")
+    br.send("as 1 /msg alice psst")
+    alice.expect("[private] bob: psst")
+    br.expect("@1 +OK sent to alice")
+    alice.send("/msg bob back")
+    br.expect("@1 =%d [private] alice: back" % (join + 5))
+    alice.expect("+OK sent to bob")
+    who = srv.ctl("who").stdout
+    assert re.search(r"^bob \[::%1\]:0 idle \d+s$", who, re.M), who
+    # refused as a UDP peer is refused: bad names, a taken one, no member
+    for name in ("[admin]", "a b", "alice", "ＡＬＩＣＥ"):
+        udp = ctx.peer(server=srv)
+        udp.send("/join " + name)
+        want = udp.expect_prefix("-ERR ")
+        br.send("as 2 /join " + name)
+        br.expect("@2 " + want)
+    br.send("as 2 /who")
+    br.expect("@2 -ERR not in the room (send /join NAME)")
+    br.send(b"as 1 caf\xe9")
+    br.expect("@1 -ERR text is not valid UTF-8")
+    for bad in ("as 0 hi", "as x hi", "as 1", "as -1 /who", "as 4294967296 /who"):
+        br.send(bad)
+        br.expect(USAGE)
+    # the member's rate limit (5 lines/s, a burst of 20 lines)
+    br.send(*["as 1 flood %d" % i for i in range(30)])
+    br.expect("@1 -ERR slow down (5 lines/s)", skip=True)
+    got = [l for l in alice.lines(0.5) if l.startswith("bob: flood")]
+    assert 10 < len(got) < 30, got
+    assert not [l for l in br.history if l.startswith("=") and "private" in l], br.history
+    # the bridge closes: its members leave the room
+    br.close()
+    alice.expect("bob left the room", skip=True)
+    alice.send("/who")
+    alice.expect("+OK 1 online: alice", skip=True)
+    srv.stop()

@@ -6,7 +6,6 @@ the IRC user is a raw socket; the members are real UDP peers."""
 import os
 import random
 import re
-import select
 import shutil
 import signal
 import socket
@@ -14,7 +13,7 @@ import subprocess
 import time
 
 import harness
-from harness import LineBuffer, scale, timeout
+from harness import SockLines, scale, timeout
 
 NGIRCD = shutil.which("ngircd") or "/usr/sbin/ngircd"
 CHAN = "#room"
@@ -97,15 +96,14 @@ class Ngircd:
             return f.read()[-2000:].decode("utf-8", "replace")
 
 
-class IrcUser(LineBuffer):
+class IrcUser(SockLines):
     """An IRC user as a raw socket: registers, joins, reads lines (PINGs
     answered on the way)."""
 
     def __init__(self, port, nick, chan=CHAN):
-        self.sock = socket.create_connection(("127.0.0.1", port), scale(3))
-        self.buf = b""
         self.nick = nick
-        super().__init__("irc " + nick)
+        super().__init__(socket.create_connection(("127.0.0.1", port), scale(3)),
+                         "irc " + nick, b"\r\n", self._ping)
         self.send("NICK " + nick, "USER %s 0 * :%s" % (nick, nick))
         self.expect(re.compile(r":\S+ 001 .*"), timeout=5, skip=True)
         if chan:
@@ -120,23 +118,11 @@ class IrcUser(LineBuffer):
         self.sock.sendall(b"".join((l.encode() if isinstance(l, str) else l) + b"\r\n"
                                    for l in lines))
 
-    def _fill(self, wait):
-        r, _, _ = select.select([self.sock], [], [], max(0.0, wait))
-        if not r:
-            return
-        data = self.sock.recv(1 << 16)
-        if not data:
-            time.sleep(min(wait, 0.05))
-            return
-        self.buf += data
-        *lines, self.buf = self.buf.split(b"\r\n")
-        for raw in lines:
-            line = raw.decode("utf-8", "surrogateescape")
-            if line.startswith("PING "):
-                self.send("PONG " + line[5:])
-                continue
-            self.pending.append(line)
-            self.history.append(line)
+    def _ping(self, line):
+        if line.startswith("PING "):
+            self.send("PONG " + line[5:])
+            return True
+        return False
 
     def say(self, text):
         self.send("PRIVMSG %s :%s" % (CHAN, text))

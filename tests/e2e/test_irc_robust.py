@@ -21,44 +21,20 @@ import threading
 import time
 
 import harness
-from harness import LineBuffer, scale, timeout
+from harness import SockLines, scale, timeout
 import test_irc as irc_base
 
 CHAN = irc_base.CHAN
 
 
-class FakeConn(LineBuffer):
+class FakeConn(SockLines):
     """One connection the bridge made to the fake server: its lines (CR LF
     taken off) as a LineBuffer; the test writes what it likes."""
 
     def __init__(self, sock, n):
-        self.sock = sock
-        self.buf = b""
-        self.eof = False
         self.lock = threading.Lock()  # the ticker and the test both write
         self.ticking = None
-        super().__init__("fake irc conn %d" % n)
-
-    def _fill(self, wait):
-        if self.eof:
-            time.sleep(min(wait, 0.05))
-            return
-        r, _, _ = select.select([self.sock], [], [], max(0.0, wait))
-        if not r:
-            return
-        try:
-            data = self.sock.recv(1 << 16)
-        except OSError:
-            data = b""
-        if not data:
-            self.eof = True
-            return
-        self.buf += data
-        *lines, self.buf = self.buf.split(b"\r\n")
-        for raw in lines:
-            line = raw.decode("utf-8", "surrogateescape")
-            self.pending.append(line)
-            self.history.append(line)
+        super().__init__(sock, "fake irc conn %d" % n, b"\r\n")
 
     def send(self, *lines, raw=False):
         data = b"".join(l if raw else (l.encode() if isinstance(l, str) else l) + b"\r\n"

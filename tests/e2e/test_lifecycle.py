@@ -38,12 +38,25 @@ def test_bad_flags_exit_2(ctx):
     port = free_udp_port()
     for args in (["-x"], ["-p"], ["-p", "notaport"], ["-p", "70000"], ["-p", "-1"],
                  ["-L", "fr"], ["-L"], ["-m", "abc"], ["-t", "x"], ["-t", "-5"],
-                 ["-r", "fast"], ["--bogus"], ["-p", str(port), "extra"]):
+                 ["-r", "fast"], ["--bogus"], ["-p", str(port), "extra"],
+                 ["-D", "d" * 65], ["-D", "tab\there"], ["-D", "\udcff"]):
         r = ctx.run("udpchatd", "-c", ctx.tmp + "/c.sock", *args, timeout=5)
         assert r.returncode == 2, "udpchatd %s: exit %d, stderr %r" % (args, r.returncode, r.stderr)
         err = r.stderr.splitlines()
         assert len(err) == 1 and err[0].strip(), "udpchatd %s: stderr not one line: %r" % (args, r.stderr)
         assert r.stdout == "", r.stdout
+
+
+def test_option_messages(ctx):
+    """A missing value and an unknown option each have their own line (one
+    message chosen by opt_next's answer, ':' or '?'), exit status 2."""
+    for prog, arg, want in (("udpchatd", "-p", "udpchatd: option -p needs a value (see -h)"),
+                            ("udpchatd", "-x", "udpchatd: unknown option -x (see -h)"),
+                            ("udpchatctl", "-c", "udpchatctl: option -c needs a value (see -h)"),
+                            ("udpchatctl", "-q", "udpchatctl: unknown option -q (see -h)")):
+        r = ctx.run(prog, arg, timeout=5)
+        assert r.returncode == 2 and r.stderr == want + "\n" and r.stdout == "", \
+            "%s %s: exit %d, stderr %r, want %r" % (prog, arg, r.returncode, r.stderr, want)
 
 
 def test_bad_option_bytes_shown_escaped(ctx):
@@ -63,7 +76,7 @@ def test_help_and_version(ctx):
     r = ctx.run("udpchatd", "-h")
     assert r.returncode == 0, (r.returncode, r.stderr)
     text = r.stdout + r.stderr
-    for flag in ("-p", "-b", "-L", "-m", "-t", "-c", "-r", "-u", "-S", "-h", "-V"):
+    for flag in ("-p", "-b", "-L", "-m", "-t", "-c", "-r", "-u", "-D", "-Q", "-S", "-h", "-V"):
         assert flag in text, "-h does not mention %s: %r" % (flag, text)
     r = ctx.run("udpchatd", "-V")
     assert r.returncode == 0, (r.returncode, r.stderr)

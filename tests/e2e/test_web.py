@@ -11,10 +11,13 @@ between it and udpchatweb drops them and refuses new ones for a while)
 reconnects by itself and shows what was said meanwhile once, with nothing
 twice; a closed tab leaves the room. One browser session for the file.
 
-The other tests speak HTTP over raw sockets: bad requests get their 4xx (or
-a closed connection), 1,000 slow connections cannot hold the server, a page
-that stops reading is dropped, a page gone leaves after -t; the relay is
-never affected and udpchatweb never dies."""
+The other tests speak HTTP over raw sockets: udpchatd restarting under two
+sessions (udpchatweb, one bridge on its control socket, attaches again and
+joins each), udpchatweb's end of the bridge against a fake udpchatd (the
+stream fanned out, "@ID" lines, -LOST, reconnects and epochs), bad requests
+get their 4xx (or a closed connection), 1,000 slow connections cannot hold
+the server, a page that stops reading is dropped, a page gone leaves after
+-t; the relay is never affected and udpchatweb never dies."""
 import os
 import re
 import resource
@@ -29,17 +32,18 @@ import webdriver
 
 
 class Web:
-    """udpchatweb for a server, on a free TCP port (.port, .proc); .stop()
-    ends it with SIGTERM and checks its exit status and its stderr (no
-    sanitizer report)."""
+    """udpchatweb for a server (or a control socket's path), on a free TCP
+    port (.port, .proc); .stop() ends it with SIGTERM and checks its exit
+    status and its stderr (no sanitizer report)."""
 
     def __init__(self, ctx, srv, *flags):
+        path = srv if isinstance(srv, str) else srv.ctl_path
         for _ in range(5):
             self.port = webdriver.free_tcp_port()
             self.err = os.path.join(ctx.tmp, "udpchatweb.%d.err" % self.port)
             with open(self.err, "wb") as err:
-                self.proc = ctx.popen(ctx.cmd("udpchatweb", "-p", self.port, *flags,
-                                              "127.0.0.1", srv.port), stdout=err, stderr=err)
+                self.proc = ctx.popen(ctx.cmd("udpchatweb", "-p", self.port, "-c", path, *flags),
+                                      stdout=err, stderr=err)
             end = time.monotonic() + ctx.scale(5)
             while time.monotonic() < end and self.proc.poll() is None:
                 try:
@@ -316,10 +320,10 @@ def _browser(ctx, srv, port, proxy, d):
     d.switch(a)
     carol.expect("小明 left the room", timeout=ctx.scale(10), skip=True)
 
-    # udpchatd restarts under the page: the page goes on (udpchatweb joins
-    # again as alice at the next line) and says so
+    # udpchatd restarts under the page: the page goes on (udpchatweb
+    # attaches again and joins as alice) and says so
     srv.stop()
-    dave = ctx.server(port=srv.port).join("dave")
+    dave = ctx.server(port=srv.port, ctl=srv.ctl_path).join("dave")
     _say(d, "after the restart")
     dave.expect("alice: after the restart", timeout=t, skip=True)
     d.wait(HAS, t, "the restart told", "* the server restarted; earlier history is gone")
@@ -364,13 +368,17 @@ class Events:
 
 @timeout(40)
 def test_web_server_restart(ctx):
-    """udpchatd restarts under two web members: at its next line each joins
-    again with its name (the line then goes on); the page is told once, and
-    the new epoch's event ids take a prefix, so a Last-Event-ID from either
-    epoch resumes right. A name taken meanwhile ends the session with why."""
+    """udpchatd restarts under two web members: udpchatweb attaches again
+    and each joins again with its name (a line sent meanwhile then goes on);
+    the page is told once, and the new epoch's event ids take a prefix, so a
+    Last-Event-ID from either epoch resumes right. A name taken meanwhile
+    ends the session with why. (udpchatweb's -c is a symlink, repointed once
+    the new udpchatd's eve and dave are in: the order is the test's.)"""
     _need_web(ctx)
     srv = ctx.server()
-    web = Web(ctx, srv)
+    link = os.path.join(ctx.tmp, "web-ctl.sock")
+    os.symlink(srv.ctl_path, link)
+    web = Web(ctx, link)
     port = web.port
     tok = {}
     for name in ("ann", "eve"):
@@ -382,20 +390,23 @@ def test_web_server_restart(ctx):
     ev = Events(ctx, port, tok["ann"])
     old = ev.until(lambda e: e[2] == "bob: before", "bob's line")[-1][0]
     srv.stop()
+    assert _post(port, "/send?s=" + tok["ann"], "after")[0] == 202
     srv = ctx.server(port=srv.port)
     srv.join("eve")
     dave = srv.join("dave")
-    assert _post(port, "/send?s=" + tok["ann"], "after")[0] == 202
-    dave.expect("ann: after", timeout=ctx.scale(5), skip=True)
+    os.symlink(srv.ctl_path, link + ".new")
+    os.replace(link + ".new", link)
+    dave.expect("ann: after", timeout=ctx.scale(8), skip=True)
     got = ev.until(lambda e: e[1] == "mine", "ann's own line")
     told = [e for e in got if e[2] == "* the server restarted; earlier history is gone"]
     assert len(told) == 1 and got[-1][2] == "ann: after", got
+    texts = [e[2] for e in got]
+    assert texts.index(told[0][2]) < texts.index("dave joined the room"), got
     mine = got[-1][0]
     assert re.fullmatch(r"1-\d+", mine), got
     ev.close()
     # eve's name was taken meanwhile: its session ends, and says why
     e2 = Events(ctx, port, tok["eve"])
-    assert _post(port, "/send?s=" + tok["eve"], "hi")[0] == 202
     end = e2.until(lambda e: e[1] == "end", "the end of eve's session")[-1]
     assert end[2].startswith("-ERR name taken: eve"), end
     e2.close()
@@ -413,55 +424,112 @@ def test_web_server_restart(ctx):
     ctx.note("re-joined after the restart; ids %s then %s" % (old, mine))
 
 
+class FakeRoom:
+    """A fake udpchatd's control socket: accepts udpchatweb's connection,
+    reads its lines (.expect) and writes it lines (.send)."""
+
+    def __init__(self, ctx, path):
+        self.ctx = ctx
+        self.ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ls.bind(path)
+        self.ls.listen(4)
+        self.ls.settimeout(ctx.scale(5))
+        self.c = None
+
+    def accept(self):
+        self.c, _ = self.ls.accept()
+        self.c.settimeout(self.ctx.scale(5))
+        self.buf = b""
+
+    def expect(self, line):
+        while b"\n" not in self.buf:
+            b = self.c.recv(4096)
+            assert b, "udpchatweb closed the connection; wanted %r" % line
+            self.buf += b
+        got, self.buf = self.buf.split(b"\n", 1)
+        assert got.decode() == line, (got, line)
+
+    def send(self, *lines):
+        self.c.sendall(b"".join(l.encode() + b"\n" for l in lines))
+
+
 @timeout(30)
-def test_web_gap_since(ctx):
-    """A seq missing on the UDP leg (a fake udpchatd skips one): udpchatweb
-    holds the later event back and asks /since (padded); the replay comes
-    to the page in room order, each event once; LOST is told; a gap wider
-    than a replay is told and gone on from."""
+def test_web_bridge_stream(ctx):
+    """udpchatweb's end of the bridge, against a fake udpchatd on a Unix
+    socket: "bridge web", each session's lines as "as ID LINE"; the public
+    events once for all sessions ("=SEQ!ID": not for member ID), "@ID LINE"
+    for one, -LOST told; the connection lost: attached again, each member
+    joins again and asks /since (same epoch) or /since 0 (a new one: told)."""
     _need_web(ctx)
-    fake = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    fake.bind(("127.0.0.1", 0))
-    fake.settimeout(ctx.scale(5))
+    path = os.path.join(ctx.tmp, "fake.sock")
+    fake = FakeRoom(ctx, path)
+    web = Web(ctx, path)
+    fake.accept()
+    fake.expect("bridge web")
+    fake.send("+OK bridge web 0000beef 3")
+    toks = {}
 
-    class Fake:
-        port = fake.getsockname()[1]
-    web = Web(ctx, Fake)
-    joined = []
-    th = threading.Thread(target=lambda: joined.append(_post(web.port, "/join", "ann")))
-    th.start()
-
-    def recv(prefix):
-        while True:
-            d, peer = fake.recvfrom(65536)
-            if d.startswith(prefix):
-                return d, peer
-    _, peer = recv(b"/join ann")
-    fake.sendto(b"+OK welcome ann (idle timeout 600s), 1 online: ann\n", peer)
-    recv(b"/seq\n/last 20")
-    fake.sendto(b"+OK seq 0000beef 3\n~3 5 bob: three\n+OK last 20 3\n", peer)
-    th.join(ctx.scale(5))
-    assert joined and joined[0][0] == 200, joined
-    ev = Events(ctx, web.port, joined[0][1].split("\n")[0])
-    ev.until(lambda e: e[2] == "bob: three", "the history")
-    fake.sendto(b"=4 bob: four\n", peer)
-    fake.sendto(b"=6 bob: six\n", peer)     # 5 lost on the way
-    d, _ = recv(b"/since 4\n")   # (a loaded machine may send it again: skipped below)
-    assert len(d) >= 1000, len(d)
-    fake.sendto(b"~5 1 bob: five\n~6 0 bob: six\n+OK since 4 6 0\n", peer)
-    fake.sendto(b"=9 bob: nine\n", peer)    # 7 and 8 no longer kept
-    recv(b"/since 6\n")
-    fake.sendto(b"~9 0 bob: nine\n+OK since 6 9 2\n", peer)
-    got = ev.until(lambda e: e[2].startswith("* ..."), "the end line's LOST")
-    assert [e[2] for e in got] == ["bob: four", "bob: five", "bob: six", "bob: nine",
-                                   "* ... 2 earlier lines not kept"], got
-    assert [e[0] for e in got if e[1] == ""] == ["4", "5", "6", "9"], got
-    fake.sendto(b"=100 bob: far\n", peer)    # more than a replay holds: told, not asked
-    got = ev.until(lambda e: e[2] == "bob: far", "the far line")
-    assert [e[2] for e in got] == ["* some lines were missed", "bob: far"], got
-    ev.close()
+    def join(name, mid, welcome_more=()):
+        th = threading.Thread(target=lambda: toks.__setitem__(name, _post(web.port, "/join", name)))
+        th.start()
+        fake.expect("as %d /join %s" % (mid, name))
+        fake.expect("as %d /last 20" % mid)
+        fake.send("@%d +OK welcome %s (idle timeout 600s), 1 online: %s" % (mid, name, name),
+                  *welcome_more)
+        th.join(ctx.scale(5))
+        assert toks[name][0] == 200, toks
+        return Events(ctx, web.port, toks[name][1].split("\n")[0])
+    ann = join("ann", 1)
+    fake.send("=4!1 ann joined the room", "@1 ~3 5 bob: three", "@1 +OK last 20 4")
+    ann.until(lambda e: e[2] == "bob: three" and e[1] == "h", "the history")
+    eve = join("eve", 2)
+    fake.send("=5 eve joined the room", "@2 +OK last 20 5")  # (for ann: eve's no longer)
+    fake.send("=6 bob: six", "-LOST 2", "=9!1 ann: mine", "@1 +OK ack 1 9")
+    fake.send("@2 =10 [private] bob: psst", "=11 bob: eleven")
+    got = eve.until(lambda e: e[2] == "bob: eleven", "eleven")
+    assert [(e[0], e[2]) for e in got] == [
+        ("6", "bob: six"), ("6.2", "* 2 lines were missed"), ("9", "ann: mine"),
+        ("10", "[private] bob: psst"), ("11", "bob: eleven")], got
+    got = ann.until(lambda e: e[2] == "bob: eleven", "eleven")
+    assert [(e[0], e[2]) for e in got] == [
+        ("5", "eve joined the room"), ("6", "bob: six"), ("6.4", "* 2 lines were missed"),
+        ("11", "bob: eleven")], got
+    # a page's line: "/id N TEXT" as member 1; its ack makes it the page's own
+    assert _post(web.port, "/send?s=" + toks["ann"][1].split("\n")[0], "hello")[0] == 202
+    fake.expect("as 1 /id 1 hello")
+    fake.send("=12!1 ann: hello", "@1 +OK ack 1 12")
+    got = ann.until(lambda e: e[1] == "mine", "ann's own line")
+    assert got[-1][:3] == ("12", "mine", "ann: hello"), got
+    # the connection lost, the same udpchatd: each member joins again and
+    # asks what it missed
+    fake.c.close()
+    fake.accept()
+    fake.expect("bridge web")
+    fake.send("+OK bridge web 0000beef 13")
+    fake.expect("as 1 /join ann")
+    fake.expect("as 1 /since 12")
+    fake.expect("as 2 /join eve")
+    fake.expect("as 2 /since 12")
+    fake.send("@1 +OK welcome ann (idle timeout 600s), 2 online: ann eve", "@1 ~13 0 bob: missed",
+              "@1 +OK since 12 13 0", "=14!1 ann joined the room")
+    got = ann.until(lambda e: e[2] == "bob: missed", "the missed line")
+    assert [(e[0], e[2]) for e in got] == [("13", "bob: missed")], got
+    # a new epoch (udpchatd restarted): told, ids prefixed, /since 0
+    fake.c.close()
+    fake.accept()
+    fake.expect("bridge web")
+    fake.send("+OK bridge web 0000cafe 0")
+    fake.expect("as 1 /join ann")
+    fake.expect("as 1 /since 0")
+    fake.send("@1 +OK welcome ann (idle timeout 600s), 1 online: ann", "@1 +OK since 0 0 0",
+              "=1!1 ann joined the room", "=2 bob: new")
+    got = ann.until(lambda e: e[2] == "bob: new", "the new epoch's line")
+    assert [(e[0], e[2]) for e in got] == [
+        ("1-0.8", "* the server restarted; earlier history is gone"), ("1-2", "bob: new")], got
+    ann.close()
+    eve.close()
     web.stop()
-    fake.close()
+    fake.c.close()
 
 
 @timeout(40)

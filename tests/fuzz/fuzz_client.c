@@ -4,7 +4,9 @@
  * of each line (client_on_datagram: welcome, nick, bye, kicked, removed,
  * refused re-joins, term_print's sanitizing; protocol v1.1's "=SEQ",
  * "= " (numbered from the datagram's event line before it), "~SEQ AGE"
- * lines and numbered replies through client_on_v11 and seqwin).
+ * lines and numbered replies through client_on_v11 and seqwin); and each
+ * datagram as an answer to discovery (client_disco_take: udpchat with no
+ * HOST reads every datagram that comes to its socket).
  *
  * Input: one setup byte (bit 0: the first datagram answers the join; bit 1:
  * the receiver is re-joining; bits 2-3: the v1.1 state, CLIENT_SEQ_*; bit 4:
@@ -20,8 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct client c;
 	const uint8_t *p = data, *end = data + size;
+	struct net_addr from;
 	unsigned setup;
-	int first = 1;
+	int first = 1, rooms = 0;
 
 	if (size == 0)
 		return 0;
@@ -48,6 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.rbuf[c.rlen] = '\0';
 		c.roff = 0;
 		p += n;
+		net_addr_v4mapped(&from, (const unsigned char[4]){ 10, 0, 0, (unsigned char)rooms });
+		rooms = client_disco_take(c.rbuf, c.rlen, &from, rooms);
 		if (first && (setup & 1)) {
 			int r = client_join_answer(&c);
 

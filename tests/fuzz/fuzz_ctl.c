@@ -4,9 +4,11 @@
  * request goes to server_ctl_request (say, who, kick, stats, bridge,
  * unknown) in a room of three members (one of them with a non-ASCII name).
  * A request "bridge TAG" that attaches: the rest of the input is that
- * bridge's lines (bridge_parse: post, act, notice, bad TAG, NICK, TEXT, too
- * long), read by server_bridge_read until the end, with the room's events
- * written back (bridge_event, bridge_flush). Replies go back over the pair
+ * bridge's lines (bridge_parse: post, act, notice, as, bad TAG, NICK, ID,
+ * TEXT, too long; "as ID LINE": the bridge's members, server_lines),
+ * read by server_bridge_read until the end, with the room's events and the
+ * members' lines written back (bridge_event, bridge_to, bridge_flush); then
+ * its members leave (server_bridge_gone). Replies go back over the pair
  * and are drained. */
 #include <arpa/inet.h>
 
@@ -91,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < UCHAT_BRIDGES; i++)
 		if (bridges[i].c.fd >= 0)
 			bridge_close(&bridges[i]);
+	server_bridge_gone();
 	while (read(sv[1], drain, sizeof(drain)) > 0)
 		;
 	close(sv[1]);

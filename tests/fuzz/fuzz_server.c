@@ -1,7 +1,9 @@
 /* fuzz_server.c: the server's reading of datagrams and control requests,
  * through the per-datagram entry point (server_datagram: proto, utf8, every
- * command handler, room, ratelimit, fanout) and server_ctl_request, with
- * fake source addresses and a clock that the input moves.
+ * command handler, room, ratelimit, fanout; discovery requests and their
+ * answers when due: server_disco_ask, server_disco_due) and
+ * server_ctl_request, with fake source addresses and a clock that the
+ * input moves.
  *
  * Input: one setup byte, then records. Setup: bits 0-2 the -m limit - 1,
  * bit 3 an IPv4-only socket (fanout maps addresses), bit 4 -L zh, bit 5 no
@@ -79,6 +81,8 @@ static void fuzz_reset(unsigned setup)
 	fanout_init(-1, setup & 8 ? AF_INET : AF_INET6);
 	start_ms = now_ms = 1000000;
 	ratelimit_init(&stranger_rl, 2 * SERVER_STRANGER_RATE, now_ms);
+	disco_n = 0;
+	cfg.desc = "the fuzzed room";
 }
 
 /* A request as ctlsock_read hands it over: up to the first "\n", a "\r"
@@ -141,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(buf);
 		}
 		p += n;
+		(void)server_disco_due();
 		fanout_flush();
 	}
 	return 0;

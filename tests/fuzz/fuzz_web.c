@@ -1,7 +1,9 @@
-/* fuzz_web.c: what udpchatweb reads from udpchatd for a browser session (a
- * LAN peer may forge those datagrams: any bytes), and the event stream it
- * writes from them: web.c's web_sess_datagram (the join's answer, then =SEQ,
- * "= " and ~SEQ events, acks, replies, the end), the session's ring
+/* fuzz_web.c: what udpchatweb reads from udpchatd on its bridge connection
+ * (any bytes), and the event stream it writes from them: web.c's
+ * web_bridge_line (the greeting "+OK bridge TAG EPOCH LAST", public events
+ * "=SEQ TEXT" and "=SEQ!ID TEXT", "-LOST N", and "@ID LINE" for the session,
+ * member 1: the join's answer, private "=SEQ" and replayed "~SEQ" events,
+ * acks, replies, the end), the session's ring
  * (web_keep), the stream's formatting (web_pump), a reconnect with a
  * Last-Event-ID (web_get_events) and the session's timers, with no socket
  * (fds are -1). Checked beyond the sanitizers: the ring's entries fill it
@@ -10,10 +12,12 @@
  * "retry:", a comment or the blank line that ends an event.
  *
  * Input: a setup byte (bit 0: the session is already in the room; bit 1: a
- * page's stream is attached; bit 2: a line waits in its queue), then records:
- * a byte (bit 0: then reconnect the stream with the record's bytes as its
- * Last-Event-ID; bits 1-7: seconds for the clock to move on), a 16-bit
- * length, that many bytes (a datagram). */
+ * page's stream is attached; bit 2: a line waits in its queue; bit 3: the
+ * connection is not attached yet), then records: a byte (bit 0: then
+ * reconnect the stream with the record's bytes as its Last-Event-ID; bits
+ * 1-7: seconds for the clock to move on), a 16-bit length, that many bytes
+ * (what udpchatd wrote: lines, each to web_bridge_line). What udpchatweb
+ * would write to udpchatd is dropped (no socket). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		web.max_conns = 2;
 		web.max_sess = 1;
 		web.linger_s = 30;
-		web.host = "127.0.0.1";
+		web.ctl_path = "/nonexistent/udpchatd.sock";
+		web.bfd = -1;
+		web.backoff_ms = WEB_RETRY_MS;
 		web_slots();
 		fuzz_slots_made = 1;
 	}
@@ -86,17 +92,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(web_conns, 0, 2 * sizeof(*web_conns));
 	memset(web_sess, 0, offsetof(struct web_sess, qlen));
 	web.nconns = 0;
+	web.attached = !(setup & 8);
+	web.outlen = 0;
+	memcpy(web.epoch, "0000beef", WEB_EPOCH_HEX + 1);
 	web_conns[0].fd = web_conns[1].fd = -1;
 	s = &web_sess[0];
 	c = &web_conns[0];
-	s->fd = -1;
+	s->mid = 1;
 	s->conn = -1;
 	memcpy(s->token, "0123456789abcdef0123456789abcdef", WEB_TOKEN_HEX + 1);
 	memcpy(s->name, "alice", 6);
 	s->state = setup & 1 ? S_IN : S_JOINING;
 	s->next_ms = now + WEB_PING_MS;
 	s->end_ms = now + WEB_JOIN_TOTAL_MS;
-	s->join_wait = WEB_JOIN_FIRST_MS;
 	s->alone_ms = now;
 	if (setup & 4) {
 		memcpy(s->q[0], "hello", 5);
@@ -138,7 +146,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				c->out_len = 0; /* the head: not an event */
 			}
 		} else if (s->state != S_FREE) {
-			web_sess_datagram(0, (const char *)p, n, now);
+			const char *q = (const char *)p, *qe = q + n, *nl;
+
+			for (; q < qe; q = nl + 1) { /* line by line, as io_lines hands them out */
+				nl = memchr(q, '\n', (size_t)(qe - q));
+				if (!nl)
+					nl = qe;
+				web_bridge_line(q, (size_t)(nl - q), now);
+			}
+			web.outlen = 0; /* as if written */
 		}
 		p += n;
 		if (s->state != S_FREE)

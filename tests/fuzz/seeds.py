@@ -30,6 +30,10 @@ def server():
     u = "管理员".encode()
     seeds = {
         "join": [(0, b"alice\n")],
+        # discovery requests: padded (answered after the delay, the clock
+        # moved on by later records), too short, and not one (no blank)
+        "discover": [(0, b"/discover" + b"\n" * 247), (2, b"/discover\n"), (0, b"/discovery\n"),
+                     (0x40, b"/discover  " + b" " * 100)],
         "join-say": [(0, b"/join alice\n"), (2, b"/join bob\n"), (0, b"hello\n/say hi\r\n")],
         "msg": [(0, b"alice"), (4, b"bob"), (0, b"/msg bob hi there\n/msg nobody x\n/msg\n")],
         "who-nick": [(0, b"alice"), (1, b"carol"), (1, b"/who\n/nick dave\n/nick alice\n/nick\n")],
@@ -93,6 +97,9 @@ def ctl():
         "bridge-long": b"bridge b\npost b c " + "长".encode() * 171 + b"\npost b c " + b"y" * 700 + b"\n"
                        b"post b " + b"n" * 31 + b" hi\npost b " + b"n" * 30 + b" hi\n",
         "bridge-partial": b"bridge b\npost b c no newline",
+        "bridge-as": b"bridge web\nas 1 /join bob\nas 1 /last 5\nas 1 hi\nas 1 /id a1 hey\nas 1 /who\n"
+                     b"as 1 /msg alice psst\nas 2 /join alice\nas 2 /join [x]\nas 3 /who\nas 1 /nick bo\n"
+                     b"as 1 /since 0\nas 1 caf\xe9\nas 0 hi\nas x hi\nas 1\nas 1 /quit\nas 4 carol\n",
     }.items():
         write("ctl", name, data)
 
@@ -123,6 +130,11 @@ def client():
                           b"= orphan\n", b"~6 1 x\n= y\n=7x bad\n= z\n=4294967295 w\n= wrap\n"]),
         "seq-short-early": (4, [b"=9 a\n= b\n", b"+OK seq 0000abcd 8\n"]),
         "seq-short-v1": (12, [b"= joined the room\n=5 hi\n"]),
+        # discovery answers (client_disco_take reads every datagram): two
+        # rooms, one of them twice (its IPv6 answer), an escape, a bare one
+        "discover": (0, [b"+OK discover 0123abcd 3 online: kitchen \x1b[31mred\n",
+                         b"+OK discover 0123abcd 3 online: kitchen\n",
+                         b"+OK discover 89abcdef 0 online: \n", b"+OK discover 0123abc"]),
     }
     for name, (setup, dgrams) in seeds.items():
         write("client", name, bytes([setup]) + b"".join(dgram(d) for d in dgrams))

@@ -43,11 +43,39 @@ static void bridge_parse_lines(void)
 	SPAN_IS(q.nick, "x[1]|");
 	SPAN_IS(q.text, "中文 ok");
 	/* the usages come from the one table */
-	CHECK_INT(parse("notice x", &q), 0); /* the last row's word */
+	CHECK_INT(parse("notice x", &q), 0);
 	CHECK_INT(q.what, BRIDGE_NOTICE);
 	CHECK_INT(parse("act t n x", &q), 0);
 	CHECK_INT(q.what, BRIDGE_ACT);
-	CHECK_STR(BRIDGE_USAGES + 3, "post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT");
+	CHECK_STR(BRIDGE_USAGES + 3, "post TAG NICK TEXT | act TAG NICK TEXT | notice TEXT | as ID LINE");
+}
+
+/* "as ID LINE": ID a number 1-4294967295, LINE anything but empty (the room
+ * checks it as a datagram's line) */
+static void bridge_parse_as(void)
+{
+	static const char *const bad[] = {
+		"as", "as ", "as 1", "as 1 ", "as 0 hi", "as -1 hi", "as x hi", "as 1x hi",
+		"as 4294967296 hi", "as  hi", "as 99999999999 hi", "AS 1 hi",
+	};
+	struct bridge_req q;
+	size_t i;
+
+	CHECK_INT(parse("as 1 /join bob", &q), 0);
+	CHECK_INT(q.what, BRIDGE_AS);
+	CHECK_INT(q.id, 1);
+	SPAN_IS(q.text, "/join bob");
+	CHECK_INT(parse("as 4294967295 caf\xe9 \x01  ", &q), 0); /* unchecked here */
+	CHECK_INT(q.id, 4294967295u);
+	SPAN_IS(q.text, "caf\xe9 \x01  ");
+	CHECK_INT(parse("as 007 hi", &q), 0);
+	CHECK_INT(q.id, 7);
+	CHECK_INT(bridge_parse("as 2 a\0b", 8, &q), 0);
+	CHECK_INT(q.text.len, 3);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_MSG(parse(bad[i], &q) == -1, "%s", bad[i]);
+	CHECK_INT(parse("as x hi", &q), -1);
+	CHECK_INT(q.what, BRIDGE_AS);
 }
 
 static void bridge_parse_refused(void)
@@ -212,8 +240,32 @@ static const char *bridge_read_all(int peer, char *buf, size_t n)
 	return buf;
 }
 
+/* Writes an event not for member a, one for all, a reply to a and a
+ * private line to a8; checks what the peer reads. Returns 0. */
+static int bridge_event_to_check(struct bridge *b, const struct net_addr *a,
+				 const struct net_addr *a8, int peer, char *buf, size_t n)
+{
+	struct net_addr udp;
+
+	memset(&udp, 0, sizeof(udp));
+	udp.sin6.sin6_family = AF_INET6;
+	udp.sin6.sin6_scope_id = 7;
+	CHECK_INT(bridge_to(&udp, 0, "x", 1), -1); /* not a bridge's member */
+	bridge_event(3, "bob: hi", 7, NULL, a);
+	bridge_event(4, "carol: yo", 9, NULL, &udp);
+	CHECK_INT(bridge_to(a, 0, "+OK ack x 3", 11), 0);
+	CHECK_INT(bridge_to(a8, 5, "[private] carol: psst", 21), 0);
+	bridge_flush();
+	CHECK_STR(bridge_read_all(peer, buf, n), "=3!7 bob: hi\n=4 carol: yo\n@7 +OK ack x 3\n"
+		  "@8 =5 [private] carol: psst\n");
+	buf[0] = '\0';
+	(void)b;
+	return 0;
+}
+
 static void bridge_events_and_lost(void)
 {
+	struct net_addr a, a8;
 	static char buf[4 * BRIDGE_OUT_BYTES];
 	char text[400];
 	int peer, rcv = 1, i;
@@ -222,17 +274,23 @@ static void bridge_events_and_lost(void)
 	struct bridge *b = bridge_pair(&peer, "bridge t\n");
 	uint64_t lost0 = bridge_stats.lost, out0 = bridge_stats.out;
 
-	bridge_event(1, "alice: hi", 9, NULL);
-	bridge_event(2, "carol@t: yo", 11, b);  /* its own: not written back */
+	bridge_event(1, "alice: hi", 9, NULL, NULL);
+	bridge_event(2, "carol@t: yo", 11, b, NULL);  /* its own: not written back */
 	bridge_flush();
 	CHECK_STR(bridge_read_all(peer, buf, sizeof(buf)), "=1 alice: hi\n");
 	buf[0] = '\0';
 	CHECK_INT(bridge_stats.out - out0, 1);
+	/* its members ("as ID LINE"): marked events, their own lines at once */
+	bridge_addr(b, 7, &a);
+	bridge_addr(b, 8, &a8);
+	CHECK(bridge_of(&a) == b);
+	CHECK_INT(bridge_event_to_check(b, &a, &a8, peer, buf, sizeof(buf)), 0);
+	out0 = bridge_stats.out; /* the events below */
 	/* the peer reads nothing: the socket, then the buffer, fill up */
 	setsockopt(b->c.fd, SOL_SOCKET, SO_SNDBUF, &rcv, sizeof(rcv));
 	memset(text, 'x', sizeof(text));
 	for (i = 0; i < 2000; i++) {
-		bridge_event((uint32_t)(10 + i), text, sizeof(text), NULL);
+		bridge_event((uint32_t)(10 + i), text, sizeof(text), NULL, NULL);
 		bridge_flush();
 	}
 	CHECK(b->lost > 0);
@@ -265,15 +323,15 @@ static void bridge_events_and_lost(void)
 	CHECK(events > 0);
 	CHECK_INT(events + lost, 2000);
 	CHECK_INT(lost, bridge_stats.lost - lost0);
-	CHECK_INT(events, bridge_stats.out - out0 - 1);
+	CHECK_INT(events, bridge_stats.out - out0);
 	CHECK_INT(b->lost, 0);
 	CHECK_INT(b->outlen, 0);
 	/* and the next event goes out as usual */
-	bridge_event(5000, "bob: back", 9, NULL);
+	bridge_event(5000, "bob: back", 9, NULL, NULL);
 	bridge_flush();
 	CHECK_STR(bridge_read_all(peer, buf, sizeof(buf)), "=5000 bob: back\n");
 	close(peer);
-	bridge_event(5001, "bob: gone?", 10, NULL);
+	bridge_event(5001, "bob: gone?", 10, NULL, NULL);
 	bridge_flush();
 	bridge_flush();
 	CHECK_INT(b->c.fd, -1); /* EPIPE: the slot is free */
@@ -283,6 +341,7 @@ void suite_bridge(void)
 {
 	TEST_RUN(bridge_parse_lines);
 	TEST_RUN(bridge_parse_refused);
+	TEST_RUN(bridge_parse_as);
 	TEST_RUN(bridge_parse_text_bound);
 	TEST_RUN(bridge_names_at);
 	TEST_RUN(bridge_attach_keeps_lines);

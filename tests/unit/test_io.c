@@ -1,7 +1,9 @@
 /* test_io.c: io.c's write-all, reader of lines and signal self-pipe, over
  * real pipes and socket pairs: lines split across reads and several in one,
  * the exact fit and one byte over, a 100 kB line, the end of file, EINTR
- * and EAGAIN, arbitrary chunkings against a plain split. */
+ * and EAGAIN, arbitrary chunkings against a plain split; the dispositions
+ * io_signal and io_sigpipe_open set (the system call: libc reads them back)
+ * and compat_fork's child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "io.h"
 #include "test.h"
 
@@ -491,6 +494,90 @@ static void io_sigpipe_signals(void)
 	CHECK_INT(io_sigpipe_take(), 0);
 }
 
+/* What libc reads back of sig's disposition. */
+static struct sigaction disposition(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	CHECK(sigaction(sig, NULL, &sa) == 0);
+	return sa;
+}
+
+static int mask_empty(const sigset_t *set)
+{
+	int s;
+
+	for (s = 1; s < 32; s++)
+		if (sigismember(set, s))
+			return 0;
+	return 1;
+}
+
+/* io_signal and io_sigpipe_open set the kernel's disposition (io.c's own
+ * struct, not libc's): the handler, SA_RESTART only for the self-pipe's,
+ * an empty mask; an ignored signal is ignored, a caught one returns to the
+ * program (x86_64: through io.c's restorer), and a blocking read it
+ * interrupts is restarted, not failed with EINTR. */
+static void io_signal_dispositions(void)
+{
+	static const int sigs[] = { SIGUSR2 };
+	struct sigaction sa;
+	char buf[8];
+	int fd[2], st, sfd;
+	pid_t pid;
+
+	io_signal(SIGUSR1, SIG_IGN);
+	sa = disposition(SIGUSR1);
+	CHECK(sa.sa_handler == SIG_IGN);
+	CHECK_INT(sa.sa_flags & SA_RESTART, 0);
+	CHECK(mask_empty(&sa.sa_mask));
+	kill(getpid(), SIGUSR1);                       /* ignored: we are still here */
+	io_signal(SIGUSR1, SIG_DFL);
+	CHECK(disposition(SIGUSR1).sa_handler == SIG_DFL);
+
+	sfd = io_sigpipe_open(sigs, 1);
+	CHECK(sfd >= 0);
+	sa = disposition(SIGUSR2);
+	CHECK(sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+	CHECK(sa.sa_flags & SA_RESTART);
+	CHECK_INT(sa.sa_flags & SA_SIGINFO, 0);
+	CHECK(mask_empty(&sa.sa_mask));
+	CHECK(pipe(fd) == 0);
+	pid = fork();
+	if (pid == 0) {                                /* a signal, then the bytes */
+		close(fd[0]);
+		poll(NULL, 0, 100);
+		kill(getppid(), SIGUSR2);
+		poll(NULL, 0, 200);
+		_exit(io_write_all(fd[1], "late", 4) < 0);
+	}
+	close(fd[1]);
+	CHECK_INT(read(fd[0], buf, sizeof(buf)), 4);   /* restarted through the signal */
+	CHECK_INT(io_sigpipe_take(), IO_SIG(SIGUSR2));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fd[0]);
+	io_sigpipe_close();
+	io_signal(SIGUSR2, SIG_DFL);
+}
+
+/* compat_fork: 0 in the child, whose parent is this process; the child's
+ * pid here, and its exit seen by waitpid (it ends with SIGCHLD, as fork's
+ * children do: waitpid without __WALL finds it). */
+static void io_compat_fork(void)
+{
+	pid_t me = getpid(), pid, got;
+	int st;
+
+	pid = compat_fork();
+	if (pid == 0)
+		_exit(getppid() == me && getpid() != me ? 7 : 1);
+	CHECK(pid > 0);
+	got = waitpid(-1, &st, 0);
+	CHECK_INT(got, pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+}
+
 void suite_io(void)
 {
 	TEST_RUN(io_lines_split_across_reads);
@@ -504,4 +591,6 @@ void suite_io(void)
 	TEST_RUN(io_drop_cr_once);
 	TEST_RUN(io_write_all_pipe);
 	TEST_RUN(io_sigpipe_signals);
+	TEST_RUN(io_signal_dispositions);
+	TEST_RUN(io_compat_fork);
 }

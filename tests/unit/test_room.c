@@ -158,6 +158,10 @@ static void room_add_find(void)
 	CHECK_INT(ma->credit, 0); /* unconfirmed until the server says */
 	CHECK(room_index(ma) < UCHAT_MAX_MEMBERS);
 	CHECK(room_index(ma) != room_index(mb));
+	/* the pool's index, kept in the member: the members are pool slots
+	 * that many apart */
+	CHECK((char *)mb - (char *)ma == ((long)room_index(mb) - (long)room_index(ma)) * (long)sizeof(*ma));
+	CHECK((char *)mc - (char *)ma == ((long)room_index(mc) - (long)room_index(ma)) * (long)sizeof(*ma));
 
 	/* a taken name, in any ASCII case; the room is unchanged */
 	x = addr4(50);

@@ -55,7 +55,7 @@ endef
 endif
 
 # the room in a web browser: udpchatweb in the binary, its settings file
-# (S52udpchatweb runs it as nobody, which Buildroot's skeleton has), and
+# (S52udpchatweb runs it as root, a bridge on the room's socket), and
 # its init script or systemd units
 ifeq ($(BR2_PACKAGE_UDPCHAT_WEB),y)
 UDPCHAT_PROGS += udpchatweb
