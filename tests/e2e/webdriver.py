@@ -87,7 +87,12 @@ class Driver:
         return self._call(method, "/session/%s%s" % (self.sid, path), body, timeout)
 
     def new_session(self, width=360, height=740, dark=False):
-        args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        # --remote-debugging-pipe: chromedriver talks to chromium over a
+        # pipe, not a TCP port it finds as "localhost" (a machine with no
+        # /etc/hosts, as a debootstrap root, failed: "unable to connect to
+        # renderer")
+        args = ["--headless=new", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-extensions", "--disable-background-networking",
                 "--disable-sync", "--disable-default-apps", "--mute-audio",
                 "--window-size=%d,%d" % (width, height), "--lang=en-US"]
