@@ -137,26 +137,34 @@ sed -e "s/option user .*/option user ''/" -e "s/option enabled .*/option enabled
 } >"$T/uci/two/udpchatd"
 sed -e "s/option interface .*/option interface ''/" "$CONF" >"$T/uci/any/udpchatd"
 
-expect_procd() { # NAME UCIDIR EXPECTED
-	got=$(run_procd "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd start_service, $1"
+# expect_start WHAT RUNNER NAME UCIDIR EXPECTED: RUNNER UCIDIR (run_procd,
+# run_bridge, run_web) says EXPECTED
+expect_start() {
+	got=$($2 "$4" 2>&1)
+	if [ "$got" = "$5" ]; then
+		ok "$S: $1 start_service, $3"
 	else
-		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
+		notok "$S: $1 start_service, $3" "got:" "$got" "expected:" "$5"
 	fi
 }
-# the instance of a room run as udpchat: NAME SECTION PORT LANG MEMBERS ADDR
-room_as_user() {
+expect_procd() { expect_start procd run_procd "$@"; } # NAME UCIDIR EXPECTED
+# a room's instance up to its mDNS record: SECTION PORT ARGS (udpchatd's,
+# each in brackets); a room run as root: this, then close_instance
+room_as_root() {
+	printf '%s\n' "open_instance $1
+set_param command [/usr/sbin/udpchatd] $3
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+add_mdns udpchat udp $2 room=$1"
+}
+# the instance of a room run as udpchat: NAME SECTION PORT ARGS
+room_args_as_user() {
 	printf '%s\n' "mkdir -p /var/run/$1
 chown udpchat /var/run/$1
 chmod 0700 /var/run/$1
 ln -sfn $1/udpchatd.sock /var/run/$1.sock
-open_instance $2
-set_param command [/usr/sbin/udpchatd] [-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp $3 room=$2
+$(room_as_root "$2" "$3" "$4")
 set_param user [udpchat]
 set_param group [udpchat]
 set_param no_new_privs [1]
@@ -164,47 +172,21 @@ add_jail $1 log
 add_jail_mount_rw /var/run/$1
 close_instance"
 }
+# the same with the usual arguments: NAME SECTION PORT LANG MEMBERS ADDR
+room_as_user() {
+	room_args_as_user "$1" "$2" "$3" "[-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]"
+}
 expect_procd "shipped UCI file: room main on the lan device, as udpchat" "$T/uci/default" "network_get_device lan
 $(room_as_user udpchatd main 8888 en 256 br-lan)
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "port 9999, zh, 32 members, no idle timeout, a description, no discovery" "$T/uci/custom" "network_get_device lan
-mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [kitchen] [-Q]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 9999 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+$(room_args_as_user udpchatd main 9999 "[-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [kitchen] [-Q]")
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
 expect_procd "a description of three words: one -D argument" "$T/uci/desc" "network_get_device lan
-mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [the kitchen board]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+$(room_args_as_user udpchatd main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [the kitchen board]")
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "two rooms: two instances, own ports and sockets; a disabled section none; an unnamed one" \
@@ -212,51 +194,21 @@ expect_procd "two rooms: two instances, own ports and sockets; a disabled sectio
 $(room_as_user udpchatd main 8888 en 256 br-lan)
 network_get_device lan
 $(room_as_user udpchatd-room2 room2 8889 zh 64 br-lan)
-open_instance cfg4
-set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8891 room=cfg4
+$(room_as_root cfg4 8891 "[-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]")
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
 expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_device lan
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
+$(room_as_root main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan]")
 close_instance
 network_get_device lan
-open_instance room2
-set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd-room2.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8889 room=room2
+$(room_as_root room2 8889 "[-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd-room2.sock]")
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
-expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "$(room_args_as_user udpchatd main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]")
 reload_trigger udpchatd"
 NET_lan_device=eth0.1 expect_procd "lan on another device: -b that device" "$T/uci/default" \
 	"network_get_device lan
@@ -287,14 +239,7 @@ run_bridge() {
 		service_triggers
 	)
 }
-expect_bridge() { # NAME UCIDIR EXPECTED
-	got=$(run_bridge "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd udpchatirc start_service, $1"
-	else
-		notok "$S: procd udpchatirc start_service, $1" "got:" "$got" "expected:" "$3"
-	fi
-}
+expect_bridge() { expect_start "procd udpchatirc" run_bridge "$@"; } # NAME UCIDIR EXPECTED
 # ib NAME: a UCI folder NAME holding the shipped /etc/config/udpchatd
 ib() { mkdir -p "$T/ib/$1" && cp "$CONF" "$T/ib/$1/udpchatd"; }
 ib off && cp "$ICONF" "$T/ib/off/udpchatirc"
@@ -363,14 +308,7 @@ WCONF=board/openwrt/net/udpchat/files/udpchatweb.config
 # run_web UCIDIR: what udpchatweb.init asks of procd (run_procd's stand-ins
 # and lan address)
 run_web() { (INIT=$WINIT && run_procd "$1"); }
-expect_web() { # NAME UCIDIR EXPECTED
-	got=$(run_web "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd udpchatweb start_service, $1"
-	else
-		notok "$S: procd udpchatweb start_service, $1" "got:" "$got" "expected:" "$3"
-	fi
-}
+expect_web() { expect_start "procd udpchatweb" run_web "$@"; } # NAME UCIDIR EXPECTED
 # wb NAME [UDPCHATD-SED [UDPCHATWEB-SED]]: a UCI folder NAME with the
 # shipped files, edited
 wb() {
