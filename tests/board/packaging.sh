@@ -432,16 +432,20 @@ else
 	notok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line" \
 		"$(settings "$TPL" | diff "$T/tpl.want" - | head -n 20)"
 fi
-unit_has() { grep -qx -- "$1" "$UNIT"; }
-missing=''
+# missing_lines FILE LINE...: each LINE that is not a whole line of FILE,
+# after a newline
+missing_lines() {
+	f=$1
+	shift
+	for l in "$@"; do
+		grep -qx -- "$l" "$f" || printf '\n%s' "$l"
+	done
+}
 # shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
-for l in DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
+missing=$(missing_lines "$UNIT" DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
 	RuntimeDirectory=udpchatd RuntimeDirectoryMode=0700 \
-	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -D ${UDPCHATD_DESCRIPTION} -c /run/udpchatd/udpchatd.sock'; do
-	unit_has "$l" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -D ${UDPCHATD_DESCRIPTION} -c /run/udpchatd/udpchatd.sock')
 # its default description is the settings file's: the same room with or
 # without the file
 (. rootfs-overlay/etc/default/udpchatd && [ "$(sed -n 's/^Environment=UDPCHATD_DESCRIPTION=//p' "$UNIT")" = "$UDPCHATD_DESCRIPTION" ]) ||
@@ -467,33 +471,35 @@ mkdir -p "$SD/usr/bin"
 chmod 0755 "$SD/usr/bin/udpchatirc"
 cp "$UNIT" "$SD/usr/lib/systemd/system/udpchatd.service"
 cp "$TPL" "$SD/usr/lib/systemd/system/udpchatd@.service"
-check_unit "$IUNIT" udpchatirc.service udpchatirc.service
-check_unit "$ITPL" udpchatirc@.service udpchatirc@room2.service
-settings "$IUNIT" | sed -f tests/board/lib/irc-unit-template.sed >"$T/itpl.want"
-if settings "$ITPL" | cmp -s - "$T/itpl.want"; then
-	ok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line"
-else
-	notok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line" \
-		"$(settings "$ITPL" | diff "$T/itpl.want" - | head -n 20)"
-fi
 sandbox() { sed -n '/^CapabilityBoundingSet=/,/^SystemCallErrorNumber=/p' "$1"; }
 sandbox "$UNIT" >"$T/sandbox.d"
-sandbox "$IUNIT" >"$T/sandbox.irc"
-if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.irc"; then
-	ok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line"
-else
-	notok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line" \
-		"$(diff "$T/sandbox.d" "$T/sandbox.irc")"
-fi
-missing=''
+# bridge_units PROG UNIT TEMPLATE SED: PROG's unit and its template (as
+# PROG@room2) verified, the template's settings the unit's edited by SED
+# (the room's name), the unit's sandbox udpchatd.service's, line for line
+bridge_units() {
+	check_unit "$2" "$1.service" "$1.service"
+	check_unit "$3" "$1@.service" "$1@room2.service"
+	settings "$2" | sed -f "$4" >"$T/$1.tpl.want"
+	if settings "$3" | cmp -s - "$T/$1.tpl.want"; then
+		ok "$S: $1@.service is $1.service with the room's name, line for line"
+	else
+		notok "$S: $1@.service is $1.service with the room's name, line for line" \
+			"$(settings "$3" | diff "$T/$1.tpl.want" - | head -n 20)"
+	fi
+	sandbox "$2" >"$T/sandbox.$1"
+	if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.$1"; then
+		ok "$S: $1.service has udpchatd.service's sandbox, line for line"
+	else
+		notok "$S: $1.service has udpchatd.service's sandbox, line for line" \
+			"$(diff "$T/sandbox.d" "$T/sandbox.$1")"
+	fi
+}
+bridge_units udpchatirc "$IUNIT" "$ITPL" tests/board/lib/irc-unit-template.sed
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
+missing=$(missing_lines "$IUNIT" Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
 	EnvironmentFile=-/etc/default/udpchatirc Restart=on-failure RestartPreventExitStatus=2 \
 	DynamicUser=yes User=udpchatd \
-	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}'; do
-	grep -qx -- "$l" "$IUNIT" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}')
 # the room's own unit: its dynamic user is named after it (udpchatd), and
 # its socket is where the bridge looks
 grep -qx 'RuntimeDirectory=udpchatd' "$UNIT" && ! grep -q '^User=' "$UNIT" || missing="$missing
@@ -530,31 +536,12 @@ WUNIT=board/raspberrypi/systemd/udpchatweb.service
 WTPL=board/raspberrypi/systemd/udpchatweb@.service
 : >"$SD/usr/sbin/udpchatweb"
 chmod 0755 "$SD/usr/sbin/udpchatweb"
-check_unit "$WUNIT" udpchatweb.service udpchatweb.service
-check_unit "$WTPL" udpchatweb@.service udpchatweb@room2.service
-settings "$WUNIT" | sed -f tests/board/lib/web-unit-template.sed >"$T/wtpl.want"
-if settings "$WTPL" | cmp -s - "$T/wtpl.want"; then
-	ok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line"
-else
-	notok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line" \
-		"$(settings "$WTPL" | diff "$T/wtpl.want" - | head -n 20)"
-fi
-sandbox "$WUNIT" >"$T/sandbox.web"
-if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.web"; then
-	ok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line"
-else
-	notok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line" \
-		"$(diff "$T/sandbox.d" "$T/sandbox.web")"
-fi
-missing=''
+bridge_units udpchatweb "$WUNIT" "$WTPL" tests/board/lib/web-unit-template.sed
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Requires=udpchatd.service 'After=udpchatd.service network.target' \
+missing=$(missing_lines "$WUNIT" Requires=udpchatd.service 'After=udpchatd.service network.target' \
 	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 \
 	DynamicUser=yes User=udpchatd \
-	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS'; do
-	grep -qx -- "$l" "$WUNIT" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS')
 # the unit's defaults (Environment=) are the shipped settings file's
 # values: the same page with or without the file
 shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT"); }
