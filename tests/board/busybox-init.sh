@@ -178,6 +178,18 @@ rck_order() {
 		notok "$S: rcK stops both $3, then both rooms" "$(diag "$1")"
 	fi
 }
+# stops SCRIPT PROG WHAT GONE PROCS: "SCRIPT stop" says it stopped PROG and
+# returns once WHAT is gone (GONE: no process, no pidfile; PROCS lists them
+# if not), the room running on
+stops() {
+	inns "/etc/init.d/$1" stop >"$T/$2-stop.log" 2>&1
+	if grep -q "Stopping $2: OK" "$T/$2-stop.log" && $4 && svc_alive; then
+		ok "$S: $1 stop returns once $3 is gone, pidfile removed, the room runs on"
+	else
+		notok "$S: $1 stop returns once $3 is gone, pidfile removed, the room runs on" \
+			"$(cat "$T/$2-stop.log")" "$($5)"
+	fi
+}
 # syslogged WHAT PROG PID TEXT: the service's PROG (pid PID, -S) logged TEXT
 syslogged() {
 	if [ -n "$3" ] && grep -q "$2\[$3\]: $4" "$R/var/log/messages" 2>/dev/null; then
@@ -612,13 +624,7 @@ else
 	notok "$S: the room restarted: the bridge re-attaches by itself" "$(diag "$T/carol.out")" \
 		"$(diag "$R/var/log/messages")" "pid $I1 -> $(irc_pid)"
 fi
-inns /etc/init.d/S51udpchatirc stop >"$T/irc-stop.log" 2>&1
-if grep -q 'Stopping udpchatirc: OK' "$T/irc-stop.log" && no_bridge && svc_alive; then
-	ok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on"
-else
-	notok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on" \
-		"$(cat "$T/irc-stop.log")" "$(irc_procs)"
-fi
+stops S51udpchatirc udpchatirc "the bridge" no_bridge irc_procs
 bot_quit() { grep -q '^:boardbot![^ ]* QUIT' "$T/carol.out"; }
 if wait_until 5 got alice '[bridge lan] bridge stopped' && wait_until 5 bot_quit; then
 	ok "$S: stop is a clean SIGTERM (the room told, the bot quits IRC)"
@@ -769,13 +775,7 @@ else
 	notok "$S: through the service, a web member and a netcat member chat both ways" \
 		"web:" "$(diag "$T/webc.out")" "alice:" "$(diag "$T/alice.out")"
 fi
-inns /etc/init.d/S52udpchatweb stop >"$T/web-stop.log" 2>&1
-if grep -q 'Stopping udpchatweb: OK' "$T/web-stop.log" && no_web && svc_alive; then
-	ok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on"
-else
-	notok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on" \
-		"$(cat "$T/web-stop.log")" "$(web_procs)"
-fi
+stops S52udpchatweb udpchatweb udpchatweb no_web web_procs
 if wait_until 5 got alice 'webby left the room' && ! inns /usr/bin/udpchatctl who 2>&1 | grep -q webby; then
 	ok "$S: stop is a clean SIGTERM (the web member leaves the room)"
 else
