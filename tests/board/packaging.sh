@@ -441,6 +441,15 @@ missing_lines() {
 		grep -qx -- "$l" "$f" || printf '\n%s' "$l"
 	done
 }
+# none_missing NAME: ok NAME when $missing (missing_lines' and the
+# checks' own) is empty
+none_missing() {
+	if [ -z "$missing" ]; then
+		ok "$S: $1"
+	else
+		notok "$S: $1" "missing lines:$missing"
+	fi
+}
 # shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
 missing=$(missing_lines "$UNIT" DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
@@ -451,12 +460,7 @@ missing=$(missing_lines "$UNIT" DynamicUser=yes NoNewPrivileges=yes CapabilityBo
 (. rootfs-overlay/etc/default/udpchatd && [ "$(sed -n 's/^Environment=UDPCHATD_DESCRIPTION=//p' "$UNIT")" = "$UDPCHATD_DESCRIPTION" ]) ||
 	missing="$missing
 (Environment=UDPCHATD_DESCRIPTION= is not the settings file's)"
-if [ -z "$missing" ]; then
-	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D"
-else
-	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D" \
-		"missing lines:$missing"
-fi
+none_missing "systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D"
 
 # the bridge's units: udpchatirc.service verified beside udpchatd.service
 # (which it requires), the template as udpchatirc@room2 beside
@@ -504,12 +508,7 @@ missing=$(missing_lines "$IUNIT" Requires=udpchatd.service 'After=udpchatd.servi
 # its socket is where the bridge looks
 grep -qx 'RuntimeDirectory=udpchatd' "$UNIT" && ! grep -q '^User=' "$UNIT" || missing="$missing
 (udpchatd.service: RuntimeDirectory=udpchatd, no User=: its dynamic user is udpchatd)"
-if [ -z "$missing" ]; then
-	ok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
-else
-	notok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings" \
-		"missing lines:$missing"
-fi
+none_missing "udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
 # ExecCondition with the settings file: the shipped one (off) skips the
 # start, a configured one runs it (the command as systemd hands it to the
 # shell: $$ is $)
@@ -548,12 +547,7 @@ shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$U
 unitenv() { sed -n 's/^Environment=//p' "$WUNIT" | sed 's/"//g'; }
 [ "$(unitenv)" = "$(shipped)" ] || missing="$missing
 (Environment= '$(unitenv)' is not the settings file's '$(shipped)')"
-if [ -z "$missing" ]; then
-	ok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
-else
-	notok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings" \
-		"missing lines:$missing"
-fi
+none_missing "udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
 
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
 # with a private control socket; ok when a netcat join gets the welcome
