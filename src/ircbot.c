@@ -220,13 +220,8 @@ static void ircbot_ctl_close(int64_t now)
  * full is a failure, tried again later) and asks to be a bridge. */
 static void ircbot_ctl_open(int64_t now)
 {
-	struct sockaddr_un sun;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, bot.ctl_path, strlen(bot.ctl_path)); /* checked in main */
-	bot.ctl_fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (bot.ctl_fd < 0 || connect(bot.ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	bot.ctl_fd = net_unix_connect(bot.ctl_path); /* its length checked in main */
+	if (bot.ctl_fd < 0) {
 		if (bot.ctl_retry.ms <= IRCBOT_BACKOFF_MS)
 			log_warn("cannot connect to %s: %s (is udpchatd running? -c PATH)",
 				 bot.ctl_path, fmt_strerror(errno));

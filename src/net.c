@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -245,6 +246,29 @@ int net_socket_family(int fd)
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		return AF_INET6;
 	return ss.ss_family;
+}
+
+int net_unix_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	size_t len = strlen(path);
+	int fd, e;
+
+	if (len >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, len); /* the NUL: memset */
+	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 /* Turns on ICMP error reporting for both families the socket may carry. */

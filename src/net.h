@@ -1,4 +1,5 @@
-/* net.h: UDP sockets and addresses shared by the server, client and tools. */
+/* net.h: UDP sockets and addresses shared by the server, client and tools;
+ * the bridges' connection to the control socket. */
 #ifndef UCHAT_NET_H
 #define UCHAT_NET_H
 #include <netinet/in.h>
@@ -74,6 +75,11 @@ socklen_t net_addr_to(const struct net_addr *a, int family, struct sockaddr_stor
  * "cannot reach HOST port P: reason" in err (host only names them there). */
 int net_client_socket(const struct net_addr *addrs, int n, const char *host,
 		      char *err, size_t errlen);
+
+/* Returns a non-blocking Unix stream socket connected to path (a bridge's
+ * udpchatd control socket: a full listen queue fails at once, to be tried
+ * again later), or -1 with errno set (ENAMETOOLONG: path does not fit). */
+int net_unix_connect(const char *path);
 
 /* Milliseconds on CLOCK_MONOTONIC, the clock every timeout is measured on;
  * 64-bit: a 32-bit count would wrap after 24.8 days, a router's normal uptime. */

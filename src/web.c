@@ -432,13 +432,8 @@ static void web_bridge_close(const char *why, int64_t now)
  * failure, tried again later) and asks to be a bridge. */
 static void web_bridge_open(int64_t now)
 {
-	struct sockaddr_un sun;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, web.ctl_path, strlen(web.ctl_path)); /* checked in web_args */
-	web.bfd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (web.bfd < 0 || connect(web.bfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	web.bfd = net_unix_connect(web.ctl_path); /* its length checked in web_args */
+	if (web.bfd < 0) {
 		if (web.backoff_ms <= WEB_RETRY_MS)
 			log_warn("cannot connect to %s: %s (is udpchatd running? -c PATH)",
 				 web.ctl_path, fmt_strerror(errno));

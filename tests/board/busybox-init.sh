@@ -168,6 +168,36 @@ shutdown_board() {
 	fi
 	UNSHARE='' INIT=''
 }
+# rck_order LOG PROG WHAT: rcK (S??* in reverse) stopped PROG-room2, PROG,
+# udpchatd-room2 and udpchatd in that order ("both WHAT, then both rooms")
+rck_order() {
+	order=$(grep -o "Stopping \($2\|udpchatd\)[a-z0-9-]*: OK" "$1" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
+	if [ "$order" = "$2-room2 $2 udpchatd-room2 udpchatd " ]; then
+		ok "$S: rcK stops both $3, then both rooms"
+	else
+		notok "$S: rcK stops both $3, then both rooms" "$(diag "$1")"
+	fi
+}
+# stops SCRIPT PROG WHAT GONE PROCS: "SCRIPT stop" says it stopped PROG and
+# returns once WHAT is gone (GONE: no process, no pidfile; PROCS lists them
+# if not), the room running on
+stops() {
+	inns "/etc/init.d/$1" stop >"$T/$2-stop.log" 2>&1
+	if grep -q "Stopping $2: OK" "$T/$2-stop.log" && $4 && svc_alive; then
+		ok "$S: $1 stop returns once $3 is gone, pidfile removed, the room runs on"
+	else
+		notok "$S: $1 stop returns once $3 is gone, pidfile removed, the room runs on" \
+			"$(cat "$T/$2-stop.log")" "$($5)"
+	fi
+}
+# syslogged WHAT PROG PID TEXT: the service's PROG (pid PID, -S) logged TEXT
+syslogged() {
+	if [ -n "$3" ] && grep -q "$2\[$3\]: $4" "$R/var/log/messages" 2>/dev/null; then
+		ok "$S: the service's $1 logs to syslog (-S)"
+	else
+		notok "$S: the service's $1 logs to syslog (-S)" "pid $3" "$(diag "$R/var/log/messages")"
+	fi
+}
 
 R=$T/root
 mkdir -p "$T"
@@ -594,13 +624,7 @@ else
 	notok "$S: the room restarted: the bridge re-attaches by itself" "$(diag "$T/carol.out")" \
 		"$(diag "$R/var/log/messages")" "pid $I1 -> $(irc_pid)"
 fi
-inns /etc/init.d/S51udpchatirc stop >"$T/irc-stop.log" 2>&1
-if grep -q 'Stopping udpchatirc: OK' "$T/irc-stop.log" && no_bridge && svc_alive; then
-	ok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on"
-else
-	notok "$S: S51udpchatirc stop returns once the bridge is gone, pidfile removed, the room runs on" \
-		"$(cat "$T/irc-stop.log")" "$(irc_procs)"
-fi
+stops S51udpchatirc udpchatirc "the bridge" no_bridge irc_procs
 bot_quit() { grep -q '^:boardbot![^ ]* QUIT' "$T/carol.out"; }
 if wait_until 5 got alice '[bridge lan] bridge stopped' && wait_until 5 bot_quit; then
 	ok "$S: stop is a clean SIGTERM (the room told, the bot quits IRC)"
@@ -664,18 +688,9 @@ fi
 check "$S: no zombie with the bridge" no_zombies
 shutdown_board "shutdown of the bridge board" "$T/boot5.log"
 # rcK runs S??* in reverse: the bridges stop before the rooms
-order=$(grep -o 'Stopping udpchat[a-z0-9-]*: OK' "$T/boot5.log" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
-if [ "$order" = "udpchatirc-room2 udpchatirc udpchatd-room2 udpchatd " ]; then
-	ok "$S: rcK stops both bridges, then both rooms"
-else
-	notok "$S: rcK stops both bridges, then both rooms" "$(diag "$T/boot5.log")"
-fi
+rck_order "$T/boot5.log" udpchatirc bridges
 # (the service's bridge, by its pid: the respawn line's logs too)
-if [ -n "$I1" ] && grep -q "udpchatirc\[$I1\]: attached to /var/run/udpchatd.sock as bridge lan" "$R/var/log/messages" 2>/dev/null; then
-	ok "$S: the service's bridge logs to syslog (-S)"
-else
-	notok "$S: the service's bridge logs to syslog (-S)" "pid $I1" "$(diag "$R/var/log/messages")"
-fi
+syslogged bridge udpchatirc "$I1" "attached to /var/run/udpchatd.sock as bridge lan"
 
 # ------------------------------- boot 6: the room in a browser (S52udpchatweb)
 # The core root fs carries no udpchatweb; the root fs of the build with
@@ -760,13 +775,7 @@ else
 	notok "$S: through the service, a web member and a netcat member chat both ways" \
 		"web:" "$(diag "$T/webc.out")" "alice:" "$(diag "$T/alice.out")"
 fi
-inns /etc/init.d/S52udpchatweb stop >"$T/web-stop.log" 2>&1
-if grep -q 'Stopping udpchatweb: OK' "$T/web-stop.log" && no_web && svc_alive; then
-	ok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on"
-else
-	notok "$S: S52udpchatweb stop returns once udpchatweb is gone, pidfile removed, the room runs on" \
-		"$(cat "$T/web-stop.log")" "$(web_procs)"
-fi
+stops S52udpchatweb udpchatweb udpchatweb no_web web_procs
 if wait_until 5 got alice 'webby left the room' && ! inns /usr/bin/udpchatctl who 2>&1 | grep -q webby; then
 	ok "$S: stop is a clean SIGTERM (the web member leaves the room)"
 else
@@ -808,14 +817,5 @@ fi
 check "$S: no zombie with udpchatweb" no_zombies
 shutdown_board "shutdown of the web board" "$T/boot6.log"
 # rcK runs S??* in reverse: the pages stop before the rooms
-order=$(grep -o 'Stopping udpchat\(web\|d\)[a-z0-9-]*: OK' "$T/boot6.log" | tail -n 4 | sed 's/^Stopping //; s/: OK$//' | tr '\n' ' ')
-if [ "$order" = "udpchatweb-room2 udpchatweb udpchatd-room2 udpchatd " ]; then
-	ok "$S: rcK stops both pages, then both rooms"
-else
-	notok "$S: rcK stops both pages, then both rooms" "$(diag "$T/boot6.log")"
-fi
-if [ -n "$W1" ] && grep -q "udpchatweb\[$W1\]: serving udpchatd's room (/var/run/udpchatd.sock) on http port 8080" "$R/var/log/messages" 2>/dev/null; then
-	ok "$S: the service's udpchatweb logs to syslog (-S)"
-else
-	notok "$S: the service's udpchatweb logs to syslog (-S)" "pid $W1" "$(diag "$R/var/log/messages")"
-fi
+rck_order "$T/boot6.log" udpchatweb pages
+syslogged udpchatweb udpchatweb "$W1" "serving udpchatd's room (/var/run/udpchatd.sock) on http port 8080"

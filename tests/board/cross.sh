@@ -60,7 +60,7 @@ for t in $TARGETS; do
 	if [ -n "$wrap" ]; then scale=${UDPCHAT_TIMEOUT_SCALE:-4}; else scale=${UDPCHAT_TIMEOUT_SCALE:-1}; fi
 	# the whole suite with 3 workers: under qemu most of a test's time is
 	# waiting (scaled timers), so a third worker overlaps the waits
-	case " $FULL " in *" $t "*) subset= jobs=3 ;; *) subset=--basic jobs=2 ;; esac
+	case " $FULL " in *" $t "*) subset='' jobs=3 ;; *) subset=--basic jobs=2 ;; esac
 	UDPCHAT_WRAP=$wrap UDPCHAT_TIMEOUT_SCALE=$scale timeout 300 python3 tests/e2e/run.py "$b" $subset -j "$jobs" >"build/cross-$t.e2e" 2>&1
 	rc=$?
 	# one line per test, named after the target

@@ -137,26 +137,34 @@ sed -e "s/option user .*/option user ''/" -e "s/option enabled .*/option enabled
 } >"$T/uci/two/udpchatd"
 sed -e "s/option interface .*/option interface ''/" "$CONF" >"$T/uci/any/udpchatd"
 
-expect_procd() { # NAME UCIDIR EXPECTED
-	got=$(run_procd "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd start_service, $1"
+# expect_start WHAT RUNNER NAME UCIDIR EXPECTED: RUNNER UCIDIR (run_procd,
+# run_bridge, run_web) says EXPECTED
+expect_start() {
+	got=$($2 "$4" 2>&1)
+	if [ "$got" = "$5" ]; then
+		ok "$S: $1 start_service, $3"
 	else
-		notok "$S: procd start_service, $1" "got:" "$got" "expected:" "$3"
+		notok "$S: $1 start_service, $3" "got:" "$got" "expected:" "$5"
 	fi
 }
-# the instance of a room run as udpchat: NAME SECTION PORT LANG MEMBERS ADDR
-room_as_user() {
+expect_procd() { expect_start procd run_procd "$@"; } # NAME UCIDIR EXPECTED
+# a room's instance up to its mDNS record: SECTION PORT ARGS (udpchatd's,
+# each in brackets); a room run as root: this, then close_instance
+room_as_root() {
+	printf '%s\n' "open_instance $1
+set_param command [/usr/sbin/udpchatd] $3
+set_param respawn
+set_param stdout [1]
+set_param stderr [1]
+add_mdns udpchat udp $2 room=$1"
+}
+# the instance of a room run as udpchat: NAME SECTION PORT ARGS
+room_args_as_user() {
 	printf '%s\n' "mkdir -p /var/run/$1
 chown udpchat /var/run/$1
 chmod 0700 /var/run/$1
 ln -sfn $1/udpchatd.sock /var/run/$1.sock
-open_instance $2
-set_param command [/usr/sbin/udpchatd] [-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp $3 room=$2
+$(room_as_root "$2" "$3" "$4")
 set_param user [udpchat]
 set_param group [udpchat]
 set_param no_new_privs [1]
@@ -164,47 +172,21 @@ add_jail $1 log
 add_jail_mount_rw /var/run/$1
 close_instance"
 }
+# the same with the usual arguments: NAME SECTION PORT LANG MEMBERS ADDR
+room_as_user() {
+	room_args_as_user "$1" "$2" "$3" "[-p] [$3] [-L] [$4] [-m] [$5] [-t] [600] [-b] [$6] [-c] [/var/run/$1/udpchatd.sock]"
+}
 expect_procd "shipped UCI file: room main on the lan device, as udpchat" "$T/uci/default" "network_get_device lan
 $(room_as_user udpchatd main 8888 en 256 br-lan)
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "port 9999, zh, 32 members, no idle timeout, a description, no discovery" "$T/uci/custom" "network_get_device lan
-mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [kitchen] [-Q]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 9999 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+$(room_args_as_user udpchatd main 9999 "[-p] [9999] [-L] [zh] [-m] [32] [-t] [0] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [kitchen] [-Q]")
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "enabled 0 starts nothing" "$T/uci/off" "reload_trigger udpchatd"
 expect_procd "a description of three words: one -D argument" "$T/uci/desc" "network_get_device lan
-mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [the kitchen board]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+$(room_args_as_user udpchatd main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd/udpchatd.sock] [-D] [the kitchen board]")
 reload_trigger udpchatd
 reload_interface_trigger lan"
 expect_procd "two rooms: two instances, own ports and sockets; a disabled section none; an unnamed one" \
@@ -212,51 +194,21 @@ expect_procd "two rooms: two instances, own ports and sockets; a disabled sectio
 $(room_as_user udpchatd main 8888 en 256 br-lan)
 network_get_device lan
 $(room_as_user udpchatd-room2 room2 8889 zh 64 br-lan)
-open_instance cfg4
-set_param command [/usr/sbin/udpchatd] [-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8891 room=cfg4
+$(room_as_root cfg4 8891 "[-p] [8891] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd-cfg4.sock]")
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
 expect_procd "user '' keeps root: main at the default socket, room2 at its own" "$T/uci/root" "network_get_device lan
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
+$(room_as_root main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-b] [br-lan]")
 close_instance
 network_get_device lan
-open_instance room2
-set_param command [/usr/sbin/udpchatd] [-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd-room2.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8889 room=room2
+$(room_as_root room2 8889 "[-p] [8889] [-L] [zh] [-m] [64] [-t] [600] [-b] [br-lan] [-c] [/var/run/udpchatd-room2.sock]")
 close_instance
 reload_trigger udpchatd
 reload_interface_trigger lan
 reload_interface_trigger lan"
-expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "mkdir -p /var/run/udpchatd
-chown udpchat /var/run/udpchatd
-chmod 0700 /var/run/udpchatd
-ln -sfn udpchatd/udpchatd.sock /var/run/udpchatd.sock
-open_instance main
-set_param command [/usr/sbin/udpchatd] [-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]
-set_param respawn
-set_param stdout [1]
-set_param stderr [1]
-add_mdns udpchat udp 8888 room=main
-set_param user [udpchat]
-set_param group [udpchat]
-set_param no_new_privs [1]
-add_jail udpchatd log
-add_jail_mount_rw /var/run/udpchatd
-close_instance
+expect_procd "interface '': every address, no interface lookup or trigger" "$T/uci/any" "$(room_args_as_user udpchatd main 8888 "[-p] [8888] [-L] [en] [-m] [256] [-t] [600] [-c] [/var/run/udpchatd/udpchatd.sock]")
 reload_trigger udpchatd"
 NET_lan_device=eth0.1 expect_procd "lan on another device: -b that device" "$T/uci/default" \
 	"network_get_device lan
@@ -287,14 +239,7 @@ run_bridge() {
 		service_triggers
 	)
 }
-expect_bridge() { # NAME UCIDIR EXPECTED
-	got=$(run_bridge "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd udpchatirc start_service, $1"
-	else
-		notok "$S: procd udpchatirc start_service, $1" "got:" "$got" "expected:" "$3"
-	fi
-}
+expect_bridge() { expect_start "procd udpchatirc" run_bridge "$@"; } # NAME UCIDIR EXPECTED
 # ib NAME: a UCI folder NAME holding the shipped /etc/config/udpchatd
 ib() { mkdir -p "$T/ib/$1" && cp "$CONF" "$T/ib/$1/udpchatd"; }
 ib off && cp "$ICONF" "$T/ib/off/udpchatirc"
@@ -363,14 +308,7 @@ WCONF=board/openwrt/net/udpchat/files/udpchatweb.config
 # run_web UCIDIR: what udpchatweb.init asks of procd (run_procd's stand-ins
 # and lan address)
 run_web() { (INIT=$WINIT && run_procd "$1"); }
-expect_web() { # NAME UCIDIR EXPECTED
-	got=$(run_web "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		ok "$S: procd udpchatweb start_service, $1"
-	else
-		notok "$S: procd udpchatweb start_service, $1" "got:" "$got" "expected:" "$3"
-	fi
-}
+expect_web() { expect_start "procd udpchatweb" run_web "$@"; } # NAME UCIDIR EXPECTED
 # wb NAME [UDPCHATD-SED [UDPCHATWEB-SED]]: a UCI folder NAME with the
 # shipped files, edited
 wb() {
@@ -494,27 +432,35 @@ else
 	notok "$S: udpchatd@.service is udpchatd.service with %i in its paths, line for line" \
 		"$(settings "$TPL" | diff "$T/tpl.want" - | head -n 20)"
 fi
-unit_has() { grep -qx -- "$1" "$UNIT"; }
-missing=''
+# missing_lines FILE LINE...: each LINE that is not a whole line of FILE,
+# after a newline
+missing_lines() {
+	f=$1
+	shift
+	for l in "$@"; do
+		grep -qx -- "$l" "$f" || printf '\n%s' "$l"
+	done
+}
+# none_missing NAME: ok NAME when $missing (missing_lines' and the
+# checks' own) is empty
+none_missing() {
+	if [ -z "$missing" ]; then
+		ok "$S: $1"
+	else
+		notok "$S: $1" "missing lines:$missing"
+	fi
+}
 # shellcheck disable=SC2016 # $UDPCHATD_ARGS is the unit's, not ours
-for l in DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
+missing=$(missing_lines "$UNIT" DynamicUser=yes NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
 	RuntimeDirectory=udpchatd RuntimeDirectoryMode=0700 \
-	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -D ${UDPCHATD_DESCRIPTION} -c /run/udpchatd/udpchatd.sock'; do
-	unit_has "$l" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/sbin/udpchatd $UDPCHATD_ARGS -D ${UDPCHATD_DESCRIPTION} -c /run/udpchatd/udpchatd.sock')
 # its default description is the settings file's: the same room with or
 # without the file
 (. rootfs-overlay/etc/default/udpchatd && [ "$(sed -n 's/^Environment=UDPCHATD_DESCRIPTION=//p' "$UNIT")" = "$UDPCHATD_DESCRIPTION" ]) ||
 	missing="$missing
 (Environment=UDPCHATD_DESCRIPTION= is not the settings file's)"
-if [ -z "$missing" ]; then
-	ok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D"
-else
-	notok "$S: systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D" \
-		"missing lines:$missing"
-fi
+none_missing "systemd unit: own user, no capability, read-only system, socket families, syscall filter, the description as one -D"
 
 # the bridge's units: udpchatirc.service verified beside udpchatd.service
 # (which it requires), the template as udpchatirc@room2 beside
@@ -529,43 +475,40 @@ mkdir -p "$SD/usr/bin"
 chmod 0755 "$SD/usr/bin/udpchatirc"
 cp "$UNIT" "$SD/usr/lib/systemd/system/udpchatd.service"
 cp "$TPL" "$SD/usr/lib/systemd/system/udpchatd@.service"
-check_unit "$IUNIT" udpchatirc.service udpchatirc.service
-check_unit "$ITPL" udpchatirc@.service udpchatirc@room2.service
-settings "$IUNIT" | sed -f tests/board/lib/irc-unit-template.sed >"$T/itpl.want"
-if settings "$ITPL" | cmp -s - "$T/itpl.want"; then
-	ok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line"
-else
-	notok "$S: udpchatirc@.service is udpchatirc.service with the room's name, line for line" \
-		"$(settings "$ITPL" | diff "$T/itpl.want" - | head -n 20)"
-fi
 sandbox() { sed -n '/^CapabilityBoundingSet=/,/^SystemCallErrorNumber=/p' "$1"; }
 sandbox "$UNIT" >"$T/sandbox.d"
-sandbox "$IUNIT" >"$T/sandbox.irc"
-if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.irc"; then
-	ok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line"
-else
-	notok "$S: udpchatirc.service has udpchatd.service's sandbox, line for line" \
-		"$(diff "$T/sandbox.d" "$T/sandbox.irc")"
-fi
-missing=''
+# bridge_units PROG UNIT TEMPLATE SED: PROG's unit and its template (as
+# PROG@room2) verified, the template's settings the unit's edited by SED
+# (the room's name), the unit's sandbox udpchatd.service's, line for line
+bridge_units() {
+	check_unit "$2" "$1.service" "$1.service"
+	check_unit "$3" "$1@.service" "$1@room2.service"
+	settings "$2" | sed -f "$4" >"$T/$1.tpl.want"
+	if settings "$3" | cmp -s - "$T/$1.tpl.want"; then
+		ok "$S: $1@.service is $1.service with the room's name, line for line"
+	else
+		notok "$S: $1@.service is $1.service with the room's name, line for line" \
+			"$(settings "$3" | diff "$T/$1.tpl.want" - | head -n 20)"
+	fi
+	sandbox "$2" >"$T/sandbox.$1"
+	if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.$1"; then
+		ok "$S: $1.service has udpchatd.service's sandbox, line for line"
+	else
+		notok "$S: $1.service has udpchatd.service's sandbox, line for line" \
+			"$(diff "$T/sandbox.d" "$T/sandbox.$1")"
+	fi
+}
+bridge_units udpchatirc "$IUNIT" "$ITPL" tests/board/lib/irc-unit-template.sed
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
+missing=$(missing_lines "$IUNIT" Requires=udpchatd.service 'After=udpchatd.service network-online.target' \
 	EnvironmentFile=-/etc/default/udpchatirc Restart=on-failure RestartPreventExitStatus=2 \
 	DynamicUser=yes User=udpchatd \
-	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}'; do
-	grep -qx -- "$l" "$IUNIT" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/bin/udpchatirc -c /run/udpchatd/udpchatd.sock -n ${UDPCHATIRC_NICK} -t ${UDPCHATIRC_TAG} $UDPCHATIRC_ARGS ${UDPCHATIRC_SERVER} ${UDPCHATIRC_CHANNEL}')
 # the room's own unit: its dynamic user is named after it (udpchatd), and
 # its socket is where the bridge looks
 grep -qx 'RuntimeDirectory=udpchatd' "$UNIT" && ! grep -q '^User=' "$UNIT" || missing="$missing
 (udpchatd.service: RuntimeDirectory=udpchatd, no User=: its dynamic user is udpchatd)"
-if [ -z "$missing" ]; then
-	ok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
-else
-	notok "$S: udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings" \
-		"missing lines:$missing"
-fi
+none_missing "udpchatirc.service: requires and follows udpchatd.service, shares its user and socket, restarts on failure but not on bad settings"
 # ExecCondition with the settings file: the shipped one (off) skips the
 # start, a configured one runs it (the command as systemd hands it to the
 # shell: $$ is $)
@@ -592,43 +535,19 @@ WUNIT=board/raspberrypi/systemd/udpchatweb.service
 WTPL=board/raspberrypi/systemd/udpchatweb@.service
 : >"$SD/usr/sbin/udpchatweb"
 chmod 0755 "$SD/usr/sbin/udpchatweb"
-check_unit "$WUNIT" udpchatweb.service udpchatweb.service
-check_unit "$WTPL" udpchatweb@.service udpchatweb@room2.service
-settings "$WUNIT" | sed -f tests/board/lib/web-unit-template.sed >"$T/wtpl.want"
-if settings "$WTPL" | cmp -s - "$T/wtpl.want"; then
-	ok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line"
-else
-	notok "$S: udpchatweb@.service is udpchatweb.service with the room's name, line for line" \
-		"$(settings "$WTPL" | diff "$T/wtpl.want" - | head -n 20)"
-fi
-sandbox "$WUNIT" >"$T/sandbox.web"
-if [ -s "$T/sandbox.d" ] && cmp -s "$T/sandbox.d" "$T/sandbox.web"; then
-	ok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line"
-else
-	notok "$S: udpchatweb.service has udpchatd.service's sandbox, line for line" \
-		"$(diff "$T/sandbox.d" "$T/sandbox.web")"
-fi
-missing=''
+bridge_units udpchatweb "$WUNIT" "$WTPL" tests/board/lib/web-unit-template.sed
 # shellcheck disable=SC2016 # the unit's variables, not ours
-for l in Requires=udpchatd.service 'After=udpchatd.service network.target' \
+missing=$(missing_lines "$WUNIT" Requires=udpchatd.service 'After=udpchatd.service network.target' \
 	EnvironmentFile=-/etc/default/udpchatweb Restart=on-failure RestartPreventExitStatus=2 \
 	DynamicUser=yes User=udpchatd \
-	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS'; do
-	grep -qx -- "$l" "$WUNIT" || missing="$missing
-$l"
-done
+	'ExecStart=/usr/sbin/udpchatweb -c /run/udpchatd/udpchatd.sock -p ${UDPCHATWEB_PORT} $UDPCHATWEB_ARGS')
 # the unit's defaults (Environment=) are the shipped settings file's
 # values: the same page with or without the file
 shipped() { (. rootfs-overlay/etc/default/udpchatweb && echo "UDPCHATWEB_PORT=$UDPCHATWEB_PORT"); }
 unitenv() { sed -n 's/^Environment=//p' "$WUNIT" | sed 's/"//g'; }
 [ "$(unitenv)" = "$(shipped)" ] || missing="$missing
 (Environment= '$(unitenv)' is not the settings file's '$(shipped)')"
-if [ -z "$missing" ]; then
-	ok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
-else
-	notok "$S: udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings" \
-		"missing lines:$missing"
-fi
+none_missing "udpchatweb.service: requires and follows udpchatd.service, shares its user and socket, the settings file over defaults equal to its values, no restart on bad settings"
 
 # serve WRAP BIN ARGS...: starts BIN (under WRAP, may be empty) on a free port
 # with a private control socket; ok when a netcat join gets the welcome

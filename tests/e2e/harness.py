@@ -159,12 +159,30 @@ def long_run(fn):
     return fn
 
 
+def namespaces_or_skip(ctx, why, tools, probe, what, stdin=None):
+    """Skips the test unless it runs as root (why: what root is for) and the
+    command probe (an argv, e.g. unshare with what run_inside will need)
+    succeeds (else "WHAT does not work here: its stderr"); fails when one of
+    tools is not installed (make test-deps installs them)."""
+    if os.geteuid() != 0:
+        ctx.skip("needs root (%s)" % why)
+    for tool in tools:
+        assert shutil.which(tool), "%s not installed (make test-deps)" % tool
+    p = subprocess.run(probe, input=stdin, capture_output=True, text=True, timeout=10)
+    if p.returncode != 0:
+        ctx.skip("%s does not work here: %s" % (what, p.stderr.strip()[-300:]))
+
+
 def run_inside(ctx, script, unshare, spec, limit):
     """Runs `python3 script --inside SPEC.json` under `unshare` (its flags,
     e.g. ["--net"]) with spec (a dict) written for it, bounded by limit
     seconds (scaled); returns the JSON object it prints. Fails on a
     timeout, a non-zero exit or a problem it reports (res["problems"],
-    each also noted). The caller checks first that it can run at all."""
+    each also noted). The caller checks first that it can run at all
+    (namespaces_or_skip). spec gets the programs' argvs (client, server,
+    ctl), tmp (ctx.tmp) and scale (ctx.scale(1)) added."""
+    spec = dict(spec, client=ctx.cmd("udpchat"), server=ctx.cmd("udpchatd"),
+                ctl=ctx.cmd("udpchatctl"), tmp=ctx.tmp, scale=ctx.scale(1))
     path = os.path.join(ctx.tmp, "spec.json")
     with open(path, "w") as f:
         json.dump(spec, f)

@@ -37,22 +37,11 @@ PAD = 256                    # the client's request (DISCO_PAD)
 # --- outside: the tests -------------------------------------------------------
 
 def run_inside(ctx, spec, limit=40):
-    if os.geteuid() != 0:
-        ctx.skip("needs root (unshare --net, veth, bridge)")
-    for tool in ("unshare", "nsenter", "ip", "setpriv"):
-        assert shutil.which(tool), "%s not installed (make test-deps)" % tool
-    probe = subprocess.run(["unshare", "--net", "sh", "-c",
-                            "ip link add name pbr type bridge && ip link add name pv type veth peer name pw"],
-                           capture_output=True, text=True, timeout=10)
-    if probe.returncode != 0:
-        ctx.skip("unshare --net with a bridge and veth does not work here: %s"
-                 % probe.stderr.strip()[-300:])
-    spec = dict(spec)
-    spec["client"] = ctx.cmd("udpchat")
-    spec["server"] = ctx.cmd("udpchatd")
-    spec["ctl"] = ctx.cmd("udpchatctl")
-    spec["tmp"] = ctx.tmp
-    spec["scale"] = ctx.scale(1)
+    harness.namespaces_or_skip(
+        ctx, "unshare --net, veth, bridge", ("unshare", "nsenter", "ip", "setpriv"),
+        ["unshare", "--net", "sh", "-c",
+         "ip link add name pbr type bridge && ip link add name pv type veth peer name pw"],
+        "unshare --net with a bridge and veth")
     return harness.run_inside(ctx, __file__, ["--net"], spec, limit)
 
 

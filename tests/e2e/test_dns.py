@@ -17,7 +17,6 @@ Needs root and unshare(1) (util-linux) and ip(8); skipped otherwise."""
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -42,19 +41,9 @@ DECOY = "127.0.0.9"
 def run_inside(ctx, spec, limit=25):
     """Runs this file inside new network + mount namespaces with spec (a
     dict); returns the JSON it prints. Skips when that cannot be done."""
-    if os.geteuid() != 0:
-        ctx.skip("needs root (unshare --net --mount, mount --bind, port 53)")
-    for tool in ("unshare", "ip", "mount"):
-        if not shutil.which(tool):
-            ctx.skip("%s not installed" % tool)
-    probe = subprocess.run(["unshare", "--net", "--mount", "true"], capture_output=True,
-                           text=True, timeout=10)
-    if probe.returncode != 0:
-        ctx.skip("unshare --net --mount does not work here: %s" % probe.stderr.strip())
-    spec = dict(spec)
-    spec["client"] = ctx.cmd("udpchat")
-    spec["server"] = ctx.cmd("udpchatd")
-    spec["tmp"] = ctx.tmp
+    harness.namespaces_or_skip(ctx, "unshare --net --mount, mount --bind, port 53",
+                               ("unshare", "ip", "mount"), ["unshare", "--net", "--mount", "true"],
+                               "unshare --net --mount")
     return harness.run_inside(ctx, __file__, ["--net", "--mount"], spec, limit)
 
 

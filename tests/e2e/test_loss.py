@@ -41,21 +41,9 @@ RAW = "127.0.0.2"            # the raw member's address: no loss to and from it
 def run_inside(ctx, spec, limit):
     """Runs this file inside a new network namespace with spec (a dict);
     returns the JSON it prints. Skips when that cannot be done."""
-    if os.geteuid() != 0:
-        ctx.skip("needs root (unshare --net, nftables)")
-    for tool in ("unshare", "ip", "nft"):
-        assert shutil.which(tool), "%s not installed (make test-deps)" % tool
-    probe = subprocess.run(["unshare", "--net", "nft", "-f", "-"], input=_rules(1, 5),
-                           capture_output=True, text=True, timeout=10)
-    if probe.returncode != 0:
-        ctx.skip("unshare --net with an nftables numgen rule does not work here: %s"
-                 % probe.stderr.strip()[-300:])
-    spec = dict(spec)
-    spec["client"] = ctx.cmd("udpchat")
-    spec["server"] = ctx.cmd("udpchatd")
-    spec["ctl"] = ctx.cmd("udpchatctl")
-    spec["tmp"] = ctx.tmp
-    spec["scale"] = ctx.scale(1)
+    harness.namespaces_or_skip(ctx, "unshare --net, nftables", ("unshare", "ip", "nft"),
+                               ["unshare", "--net", "nft", "-f", "-"],
+                               "unshare --net with an nftables numgen rule", stdin=_rules(1, 5))
     return harness.run_inside(ctx, __file__, ["--net"], spec, limit)
 
 

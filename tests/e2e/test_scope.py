@@ -14,7 +14,6 @@ kernel refuses the namespace or the veth pair."""
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import sys
@@ -103,18 +102,10 @@ if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--inside":
 
 @timeout(60)
 def test_link_local_scope_by_name_and_number(ctx):
-    if os.geteuid() != 0:
-        ctx.skip("needs root (unshare --net, a veth pair)")
-    for tool in ("unshare", "ip"):
-        assert shutil.which(tool), "%s not installed (make test-deps)" % tool
-    probe = subprocess.run(["unshare", "--net", "ip", "link", "add", "v0", "type", "veth",
-                            "peer", "name", "v1"], capture_output=True, text=True, timeout=10)
-    if probe.returncode != 0:
-        ctx.skip("unshare --net with a veth pair does not work here: %s"
-                 % probe.stderr.strip()[-300:])
-    spec = {"client": ctx.cmd("udpchat"), "server": ctx.cmd("udpchatd"), "tmp": ctx.tmp,
-            "scale": ctx.scale(1)}
-    res = harness.run_inside(ctx, __file__, ["--net"], spec, 50)
+    harness.namespaces_or_skip(ctx, "unshare --net, a veth pair", ("unshare", "ip"),
+                               ["unshare", "--net", "ip", "link", "add", "v0", "type", "veth",
+                                "peer", "name", "v1"], "unshare --net with a veth pair")
+    res = harness.run_inside(ctx, __file__, ["--net"], {}, 50)
     for name in ("alice", "carol"):
         c = res["clients"][name]
         assert c["rc"] == 0, (name, c)

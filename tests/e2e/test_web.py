@@ -452,6 +452,20 @@ class FakeRoom:
     def send(self, *lines):
         self.c.sendall(b"".join(l.encode() + b"\n" for l in lines))
 
+    def attach(self, epoch, seq):
+        """Takes udpchatweb's next connection (the last one closed): its
+        "bridge web", answered with udpchatd's epoch and last seq."""
+        if self.c:
+            self.c.close()
+        self.accept()
+        self.expect("bridge web")
+        self.send("+OK bridge web %s %d" % (epoch, seq))
+
+    def rejoined(self, mid, name, since):
+        """Member mid (name) joins again and asks what it missed since seq."""
+        self.expect("as %d /join %s" % (mid, name))
+        self.expect("as %d /since %d" % (mid, since))
+
 
 @timeout(30)
 def test_web_bridge_stream(ctx):
@@ -464,9 +478,7 @@ def test_web_bridge_stream(ctx):
     path = os.path.join(ctx.tmp, "fake.sock")
     fake = FakeRoom(ctx, path)
     web = Web(ctx, path)
-    fake.accept()
-    fake.expect("bridge web")
-    fake.send("+OK bridge web 0000beef 3")
+    fake.attach("0000beef", 3)
     toks = {}
 
     def join(name, mid, welcome_more=()):
@@ -502,25 +514,16 @@ def test_web_bridge_stream(ctx):
     assert got[-1][:3] == ("12", "mine", "ann: hello"), got
     # the connection lost, the same udpchatd: each member joins again and
     # asks what it missed
-    fake.c.close()
-    fake.accept()
-    fake.expect("bridge web")
-    fake.send("+OK bridge web 0000beef 13")
-    fake.expect("as 1 /join ann")
-    fake.expect("as 1 /since 12")
-    fake.expect("as 2 /join eve")
-    fake.expect("as 2 /since 12")
+    fake.attach("0000beef", 13)
+    fake.rejoined(1, "ann", 12)
+    fake.rejoined(2, "eve", 12)
     fake.send("@1 +OK welcome ann (idle timeout 600s), 2 online: ann eve", "@1 ~13 0 bob: missed",
               "@1 +OK since 12 13 0", "=14!1 ann joined the room")
     got = ann.until(lambda e: e[2] == "bob: missed", "the missed line")
     assert [(e[0], e[2]) for e in got] == [("13", "bob: missed")], got
     # a new epoch (udpchatd restarted): told, ids prefixed, /since 0
-    fake.c.close()
-    fake.accept()
-    fake.expect("bridge web")
-    fake.send("+OK bridge web 0000cafe 0")
-    fake.expect("as 1 /join ann")
-    fake.expect("as 1 /since 0")
+    fake.attach("0000cafe", 0)
+    fake.rejoined(1, "ann", 0)
     fake.send("@1 +OK welcome ann (idle timeout 600s), 1 online: ann", "@1 +OK since 0 0 0",
               "=1!1 ann joined the room", "=2 bob: new")
     got = ann.until(lambda e: e[2] == "bob: new", "the new epoch's line")

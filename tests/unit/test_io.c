@@ -271,6 +271,36 @@ static void io_on_signal(int sig)
 	io_signals++;
 }
 
+/* Makes the pipe fd and a child that sends this process sig after 100 ms,
+ * then writes s to fd[1] 200 ms later (fd[1] is closed here). Returns the
+ * child's pid, for late_done. */
+static pid_t late_writer(int fd[2], int sig, const char *s)
+{
+	pid_t pid;
+
+	CHECK(pipe(fd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		poll(NULL, 0, 100);
+		kill(getppid(), sig);
+		poll(NULL, 0, 200);
+		_exit(io_write_all(fd[1], s, strlen(s)) < 0);
+	}
+	CHECK(pid > 0);
+	close(fd[1]);
+	return pid;
+}
+
+/* Checks that late_writer's child wrote all and exited; closes fd0. */
+static void late_done(pid_t pid, int fd0)
+{
+	int st;
+
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fd0);
+}
+
 /* A read interrupted by a signal (no SA_RESTART) is retried; a
  * non-blocking fd with nothing is EAGAIN and changes nothing. */
 static void io_lines_eintr_eagain(void)
@@ -279,29 +309,19 @@ static void io_lines_eintr_eagain(void)
 	struct io_lines l;
 	const char *p;
 	size_t n;
-	int fd[2], st;
+	int fd[2];
 	pid_t pid;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = io_on_signal;
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
-	CHECK(pipe(fd) == 0);
-	pid = fork();
-	if (pid == 0) {                                /* a signal, then the line */
-		close(fd[0]);
-		poll(NULL, 0, 100);
-		kill(getppid(), SIGUSR1);
-		poll(NULL, 0, 200);
-		_exit(io_write_all(fd[1], "late\n", 5) < 0);
-	}
-	close(fd[1]);
+	pid = late_writer(fd, SIGUSR1, "late\n");       /* a signal, then the line */
 	io_lines_init(&l, fd[0], guarded(16), 16);
 	CHECK_INT(io_lines_fill(&l), 5);               /* blocks through the signal */
 	CHECK_INT(io_signals, 1);
 	NEXT_LINE(&l, "late");
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(fd[0]);
+	late_done(pid, fd[0]);
 
 	CHECK(pipe2(fd, O_NONBLOCK) == 0);
 	put(fd[1], "half");
@@ -524,7 +544,7 @@ static void io_signal_dispositions(void)
 	static const int sigs[] = { SIGUSR2 };
 	struct sigaction sa;
 	char buf[8];
-	int fd[2], st, sfd;
+	int fd[2], sfd;
 	pid_t pid;
 
 	io_signal(SIGUSR1, SIG_IGN);
@@ -543,20 +563,10 @@ static void io_signal_dispositions(void)
 	CHECK(sa.sa_flags & SA_RESTART);
 	CHECK_INT(sa.sa_flags & SA_SIGINFO, 0);
 	CHECK(mask_empty(&sa.sa_mask));
-	CHECK(pipe(fd) == 0);
-	pid = fork();
-	if (pid == 0) {                                /* a signal, then the bytes */
-		close(fd[0]);
-		poll(NULL, 0, 100);
-		kill(getppid(), SIGUSR2);
-		poll(NULL, 0, 200);
-		_exit(io_write_all(fd[1], "late", 4) < 0);
-	}
-	close(fd[1]);
+	pid = late_writer(fd, SIGUSR2, "late");        /* a signal, then the bytes */
 	CHECK_INT(read(fd[0], buf, sizeof(buf)), 4);   /* restarted through the signal */
 	CHECK_INT(io_sigpipe_take(), IO_SIG(SIGUSR2));
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(fd[0]);
+	late_done(pid, fd[0]);
 	io_sigpipe_close();
 	io_signal(SIGUSR2, SIG_DFL);
 }
