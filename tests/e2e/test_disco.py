@@ -207,10 +207,12 @@ class Net:
         _sh("ip", "link", "set", "lo", "up", ns=h.pid)
         return h.pid
 
-    def board(self, n, v4=None, v6=None, flags=(), link="br0", via=None, wrap=(), ctl=None):
+    def board(self, n, v4=None, v6=None, flags=(), link="br0", via=None, wrap=(), ctl=None,
+              server=None):
         """A board namespace on link (the bridge here, or via: a veth of
         another namespace): eth0 with v4 (CIDR) and v6, udpchatd -t 600+n
-        (run through wrap, with its control socket at ctl)."""
+        (server, else spec's; run through wrap, with its control socket at
+        ctl)."""
         pid = self.ns()
         if via is None:
             _sh("ip", "link", "add", "vb%d" % n, "type", "veth", "peer", "name", "eth0",
@@ -227,7 +229,7 @@ class Net:
             _sh("ip", "addr", "add", v6 + "/64", "dev", "eth0", "nodad", ns=pid)
         err = open(os.path.join(self.spec["tmp"], "udpchatd%d.err" % n), "w+b")
         p = subprocess.Popen(["nsenter", "--net=/proc/%d/ns/net" % pid] + list(wrap) +
-                             self.spec["server"] +
+                             (server or self.spec["server"]) +
                              ["-p", str(PORT), "-t", str(600 + n), "-c",
                               ctl or os.path.join(self.spec["tmp"], "ctl%d.sock" % n)] + list(flags),
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
@@ -407,9 +409,16 @@ def _inside(spec_path):
             nobody = os.path.join(spec["tmp"], "nobody")
             os.mkdir(nobody)
             os.chmod(nobody, 0o777)
+            # uid 65534 runs a copy of the binary: the tree may lie under a
+            # directory it cannot enter (a clone in /root, mode 0700; qemu-user
+            # opens the binary as that user)
+            real = os.path.realpath(spec["server"][-1])
+            shutil.copy(real, os.path.join(nobody, os.path.basename(real)))
+            os.symlink(os.path.basename(real), os.path.join(nobody, "udpchatd"))
             b1 = net.board(1, v4="10.9.0.11/24", flags=("-b", "eth0"),
                            wrap=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
-                           ctl=os.path.join(nobody, "ctl1.sock"))
+                           ctl=os.path.join(nobody, "ctl1.sock"),
+                           server=spec["server"][:-1] + [os.path.join(nobody, "udpchatd")])
             _sh("ip", "link", "add", "wan0", "type", "veth", "peer", "name", "eth1",
                 "netns", str(b1))
             _sh("ip", "addr", "add", "10.6.0.1/24", "dev", "wan0")
