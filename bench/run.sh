@@ -197,7 +197,7 @@ echo "#   run per shape, not counted, sets the message count). /s: deliveries pe
 echo "#   run); ratio: the median of the pairs' ratios of them. /cpu-s: deliveries per CPU-second of udpchatd"
 echo "#   (its user + system time over the chat phase, /proc/PID/stat, $HZ ticks/s), median run; cpu ratio: the"
 echo "#   median of the pairs' ratios of them; ticks: the fewest of any run. The verdict is on cpu ratio: what"
-echo "#   the relay sustains when it is the bottleneck, and the figure that holds when other jobs share the CPUs"
+echo "#   the relay sustains when it is the bottleneck, and the figure that moves least when other jobs share the CPUs"
 printf '%-10s %5s %12s %12s %6s %11s %13s %12s %12s %9s %6s\n' shape bytes "v1.1/s" "v1/s" ratio "loss 1.1/1" "VmHWM kB 1.1" \
 	"v1.1/cpu-s" "v1/cpu-s" "cpu ratio" ticks
 RUN_CPU=1
