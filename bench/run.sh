@@ -12,6 +12,8 @@
 #      BENCH_PARTS (default "tp v11 lat size cg loss scaleout"), BENCH_KEEP=1 to keep the logs,
 #      BENCH_SCALEOUT_S (part scaleout's seconds of chat, default 30),
 #      BENCH_V11_SHAPES (part v11's shapes, default "100:1:32 1000:1:32 256:4:400"),
+#      BENCH_V11_REPS (part v11's runs per shape and protocol, in pairs; default 6),
+#      BENCH_V11_TICKS (the relay's CPU clock ticks each v11 run is sized for, default 300),
 #      BENCH_WEB_SHAPES (part web's shapes, default "100:1:32"; not in the default
 #      BENCH_PARTS: BENCH_PARTS=web), BENCH_WEB_PAGES (its open pages, default 32),
 #      BENCH_WEB_NICE (udpchatweb's nice value in part web, default 0),
@@ -29,6 +31,8 @@ SHAPES=${BENCH_SHAPES:-"10:1:32 100:1:32 200:4:32 1000:1:32 10:1:400 100:1:400 2
 WINDOW=${BENCH_WINDOW:-64}
 PARTS=${BENCH_PARTS:-"tp v11 lat size cg loss scaleout"}
 V11_SHAPES=${BENCH_V11_SHAPES:-"100:1:32 1000:1:32 256:4:400"}
+V11_REPS=${BENCH_V11_REPS:-6}
+V11_TICKS=${BENCH_V11_TICKS:-300}
 WEB_SHAPES=${BENCH_WEB_SHAPES:-"100:1:32"}
 WEB_PAGES=${BENCH_WEB_PAGES:-32}
 WEB_NICE=${BENCH_WEB_NICE:-0}
@@ -87,19 +91,35 @@ stop() {
 
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
+# utime + stime (clock ticks) from a copy of /proc/PID/stat (fields 14, 15;
+# the name in parentheses may hold spaces)
+ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$1" 2>/dev/null; }
+HZ=$(getconf CLK_TCK)
+
 # run KIND M S Z OUT [loadgen flags...]: one bounded run; loadgen line in OUT,
-# udpchatd's VmHWM (kB) appended as hwm_kb=
+# udpchatd's VmHWM (kB) appended as hwm_kb=; with RUN_CPU=1 also the relay's
+# CPU time (user + system) over the chat phase alone (sampled by loadgen's -x
+# and -X, after the joins and after the last delivery) as relay_ticks= and
+# deliveries per relay CPU-second as relay_dpc=
 run() {
 	kind=$1 m=$2 s=$3 z=$4 out=$5
 	shift 5
 	start "$kind" "$m"
 	sleep 0.1
+	if [ "${RUN_CPU:-}" = 1 ]; then
+		set -- "$@" -x "cat /proc/$RPID/stat >$out.stat0" -X "cat /proc/$RPID/stat >$out.stat1"
+	fi
 	timeout 60 $B/loadgen -p $port -m "$m" -s "$s" -z "$z" "$@" >"$out" 2>>"$LOG/loadgen.log"
 	rc=$?
 	h=$(hwm "$RPID")
 	stop
 	[ $rc = 0 ] || echo "members=$m senders=$s size=$z failed=$rc" >"$out"
 	echo " hwm_kb=${h:-0}" >>"$out"
+	if [ "${RUN_CPU:-}" = 1 ]; then
+		t0=$(ticks "$out.stat0") t1=$(ticks "$out.stat1")
+		echo " $(awk -v a="${t0:-0}" -v b="${t1:-0}" -v d="$(kv delivered "$out")" -v hz="$HZ" \
+			'BEGIN { t = b - a; printf "relay_ticks=%d relay_dpc=%.0f", t, (t > 0 ? d * hz / t : 0) }')" >>"$out"
+	fi
 }
 
 msgs_for() { awk -v m="$1" 'BEGIN { n = int(2000000 / (m - 1)); if (n > 150000) n = 150000; if (n < 500) n = 500; print n }'; }
@@ -171,42 +191,59 @@ if has v11; then
 echo
 echo "# protocol v1.1: the same load to udpchatd with every member opted in (/seq: each event as"
 echo "#   \"=SEQ TEXT\", \"= TEXT\" after the event before it in a datagram) and the senders' lines"
-echo "#   acknowledged (/id), against v1 members (loadgen -q);"
-echo "#   $REPS runs each in adjacent pairs; ratio: the median of the pairs' deliveries/s ratios"
-printf '%-10s %5s %12s %12s %6s %11s %13s\n' shape bytes "v1.1/s" "v1/s" ratio "loss 1.1/1" "VmHWM kB 1.1"
+echo "#   acknowledged (/id), against v1 members (loadgen -q); $V11_REPS runs each in adjacent pairs"
+echo "#   (order alternating), each run long enough for >= $V11_TICKS clock ticks of the relay's CPU (a short v1"
+echo "#   run per shape, not counted, sets the message count). /s: deliveries per wall-clock second (median"
+echo "#   run); ratio: the median of the pairs' ratios of them. /cpu-s: deliveries per CPU-second of udpchatd"
+echo "#   (its user + system time over the chat phase, /proc/PID/stat, $HZ ticks/s), median run; cpu ratio: the"
+echo "#   median of the pairs' ratios of them; ticks: the fewest of any run. The verdict is on cpu ratio: what"
+echo "#   the relay sustains when it is the bottleneck, and the figure that moves least when other jobs share the CPUs"
+printf '%-10s %5s %12s %12s %6s %11s %13s %12s %12s %9s %6s\n' shape bytes "v1.1/s" "v1/s" ratio "loss 1.1/1" "VmHWM kB 1.1" \
+	"v1.1/cpu-s" "v1/cpu-s" "cpu ratio" ticks
+RUN_CPU=1
 for sh in $V11_SHAPES; do
 	m=${sh%%:*} rest=${sh#*:}
 	s=${rest%%:*} z=${rest#*:}
-	n=$(msgs_for "$m")
+	# calibration: a quarter of tp's messages, then as many as give about
+	# 1.5 x V11_TICKS ticks to a v1 run (a v1.1 run costs more), at most
+	# about 20 s of wall clock a run
+	n0=$(($(msgs_for "$m") / 4))
+	run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.cal" -n "$n0" -w "$WINDOW" -T 30
+	n=$(awk -v n0="$n0" -v t="$(kv relay_ticks "$LOG/v11.$sh.cal")" -v s="$(kv secs "$LOG/v11.$sh.cal")" -v want="$V11_TICKS" \
+		'BEGIN { if (t < 1) t = 1; n = int(n0 * 1.5 * want / t) + 1
+			if (s > 0 && n * s / n0 > 20) n = int(n0 * 20 / s); if (n < n0) n = n0; print n }')
 	i=0
-	while [ $i -lt "$REPS" ]; do
+	while [ $i -lt "$V11_REPS" ]; do
 		if [ $((i % 2)) = 0 ]; then pair="v1 v11"; else pair="v11 v1"; fi
 		for p in $pair; do
 			if [ "$p" = v11 ]; then
-				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10 -q
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 30 -q
 			else
-				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 10
+				run udpchatd "$m" "$s" "$z" "$LOG/v11.$sh.$p.$i" -n "$n" -w "$WINDOW" -T 30
 			fi
 		done
 		i=$((i + 1))
 	done
-	med() { for f in "$LOG/v11.$sh.$1".*; do kv dps "$f"; done | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
-	worst() { for f in "$LOG/v11.$sh.$1".*; do kv "$2" "$f"; done | sort -n | tail -1; }
-	i=0
-	r=$(while [ $i -lt "$REPS" ]; do
-		echo "$(kv dps "$LOG/v11.$sh.v11.$i") $(kv dps "$LOG/v11.$sh.v1.$i")"
-		i=$((i + 1))
-	done | median_ratio)
+	# each KIND KEY: KEY of every run of KIND, one a line
+	each() { j=0; while [ $j -lt "$V11_REPS" ]; do kv "$2" "$LOG/v11.$sh.$1.$j"; j=$((j + 1)); done; }
+	med() { each "$1" "$2" | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
+	worst() { each "$1" "$2" | sort -n | tail -1; }
+	# pairs KEY: the pairs' ratio v1.1 / v1 of KEY, median
+	pairs() { j=0; while [ $j -lt "$V11_REPS" ]; do
+		echo "$(kv "$1" "$LOG/v11.$sh.v11.$j") $(kv "$1" "$LOG/v11.$sh.v1.$j")"; j=$((j + 1)); done | median_ratio; }
+	r=$(pairs dps) rc=$(pairs relay_dpc)
 	lq=$(worst v11 lost) h=$(worst v11 hwm_kb)
-	printf '%-10s %5s %12s %12s %6s %11s %13s\n' "${m}x$s" "$z" "$(med v11)" "$(med v1)" "$r" \
-		"${lq:-?}/$(worst v1 lost)" "$h"
-	verdict "$(awk -v r="$r" -v l="${lq:-1}" 'BEGIN { print (r >= 0.9 && l == 0) ? "met   " : "MISSED" }')" \
-		"${m}x$s ${z} B: deliveries/s with protocol v1.1 in use $r x without (>= 0.9), loss ${lq:-?} = 0"
+	tmin=$( (each v1 relay_ticks; each v11 relay_ticks) | sort -n | head -1)
+	printf '%-10s %5s %12s %12s %6s %11s %13s %12s %12s %9s %6s\n' "${m}x$s" "$z" "$(med v11 dps)" "$(med v1 dps)" "$r" \
+		"${lq:-?}/$(worst v1 lost)" "$h" "$(med v11 relay_dpc)" "$(med v1 relay_dpc)" "$rc" "${tmin:-0}"
+	verdict "$(awk -v r="$rc" -v l="${lq:-1}" 'BEGIN { print (r >= 0.9 && l == 0) ? "met   " : "MISSED" }')" \
+		"${m}x$s ${z} B: deliveries per relay CPU-second with protocol v1.1 in use $rc x without (>= 0.9; wall clock $r x), loss ${lq:-?} = 0"
 	if [ "$m" = 256 ]; then
 		verdict "$([ "${h:-999999}" -le 256 ] && echo "met   " || echo MISSED)" \
 			"peak RSS (VmHWM) ${h:-?} KiB <= 256 KiB with 256 members chatting in protocol v1.1 (default ring)"
 	fi
 done
+RUN_CPU=
 fi
 
 if has lat; then
