@@ -66,14 +66,15 @@ void bridge_addr(const struct bridge *b, uint32_t id, struct net_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sin6.sin6_family = AF_UNIX;
-	a->sin6.sin6_port = (uint16_t)(b - bridges);
+	/* the slot as the port's low byte in network order: shown as :SLOT */
+	((unsigned char *)&a->sin6.sin6_port)[1] = (unsigned char)(b - bridges);
 	a->sin6.sin6_flowinfo = b->serial;
 	a->sin6.sin6_scope_id = id;
 }
 
 struct bridge *bridge_of(const struct net_addr *a)
 {
-	struct bridge *b = &bridges[a->sin6.sin6_port % UCHAT_BRIDGES];
+	struct bridge *b = &bridges[((const unsigned char *)&a->sin6.sin6_port)[1] % UCHAT_BRIDGES];
 
 	return b->c.fd >= 0 && b->serial == a->sin6.sin6_flowinfo ? b : NULL;
 }

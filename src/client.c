@@ -172,7 +172,7 @@ static void client_notice(const char *fmt, ...)
 static void client_usage(int fd)
 {
 	fmt_dprintf(fd,
-		"usage: udpchat [-n NAME] [HOST [PORT]]\n"
+		"usage: udpchat [-n NAME] [-k K] [HOST [PORT]]\n"
 		"Joins the udpchatd chat room at HOST (PORT " UCHAT_STR(PROTO_DEFAULT_PORT)
 		" by default). HOST is an\n"
 		"IPv4 or IPv6 address or a name (/etc/hosts, then DNS); without it, the\n"
@@ -1416,7 +1416,7 @@ static const char *client_where(const struct client *c, char *buf, size_t len)
 	return buf;
 }
 
-/* udpchat [-n NAME] [HOST [PORT]]. Returns the exit status: 0 after leaving
+/* udpchat [-n NAME] [-k K] [HOST [PORT]]. Returns the exit status: 0 after leaving
  * (/quit, EOF, SIGINT/SIGTERM/SIGHUP), 1 when the room cannot be joined or is
  * lost (no answer, name refused, kicked), 2 for bad arguments. Start-up
  * errors (arguments, the socket, no answer) exit at once through log_die. */

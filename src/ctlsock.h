@@ -24,7 +24,7 @@
 	X(who,   "who",       CTLSOCK_ARGS_NONE, "list members: name, address, seconds since last heard") \
 	X(kick,  "kick NAME", CTLSOCK_ARGS_ONE,  "remove a member (it is told it was kicked)") \
 	X(stats, "stats",     CTLSOCK_ARGS_NONE, "counters") \
-	X(bridge, "bridge TAG", CTLSOCK_ARGS_ONE, "attach a bridge (udpchatirc)")
+	X(bridge, "bridge TAG", CTLSOCK_ARGS_ONE, "attach a bridge (udpchatirc, udpchatweb)")
 
 /* What follows a request's word: nothing ("who"), or one space and the
  * rest of the line: one word (a NAME) or text (udpchatctl joins its words). */

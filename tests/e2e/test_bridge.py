@@ -415,6 +415,17 @@ def test_bridge_as_members(ctx):
     alice.expect("+OK sent to bob")
     who = srv.ctl("who").stdout
     assert re.search(r"^bob \[::%1\]:0 idle \d+s$", who, re.M), who
+    # a member of the second slot shows it as :1
+    br2 = Bridge(srv.ctl_path, "web2")
+    br2.send("as 3 /join dave")
+    br2.expect_prefix("@3 +OK welcome dave ")
+    who = srv.ctl("who").stdout
+    assert re.search(r"^dave \[::%3\]:1 idle \d+s$", who, re.M), who
+    br2.close()  # dave goes with it (never confirmed: no line told the room)
+    deadline = time.monotonic() + scale(3)
+    while "dave" in srv.ctl("who").stdout:
+        assert time.monotonic() < deadline, "dave stayed after his bridge closed"
+        time.sleep(0.05)
     # refused as a UDP peer is refused: bad names, a taken one, no member
     for name in ("[admin]", "a b", "alice", "ＡＬＩＣＥ"):
         udp = ctx.peer(server=srv)

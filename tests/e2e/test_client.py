@@ -79,7 +79,7 @@ def pid_gone(pid):
 @harness.basic
 def test_client_usage_and_flags(ctx):
     r = ctx.run("udpchat", "-h")
-    assert r.returncode == 0 and r.stdout.startswith("usage: udpchat [-n NAME] [HOST [PORT]]"), r
+    assert r.returncode == 0 and r.stdout.startswith("usage: udpchat [-n NAME] [-k K] [HOST [PORT]]"), r
     r = ctx.run("udpchat", "-V")
     assert r.returncode == 0 and re.fullmatch(r"udpchat \d+\.\d+\.\d+\n", r.stdout), r
     # (no HOST: discovery, test_disco.py, inside namespaces: never here)
