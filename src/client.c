@@ -467,24 +467,29 @@ static void client_hexwords(const char *s, size_t len, uint32_t *w)
 	}
 }
 
-/* Sends the discovery request (padded to DISCO_PAD bytes) to the broadcast
- * address of each IPv4 subnet on a link (the routes without a gateway of
+/* Sends the discovery request (padded to DISCO_PAD bytes) on fd, a socket
+ * of family AF_INET6 (dual-stack) or AF_INET, to the broadcast address of
+ * each IPv4 subnet on a link (the routes without a gateway of
  * /proc/net/route: fields Iface Destination Gateway Flags RefCnt Use Metric
- * Mask, in hex as the kernel stores them) and to ff02::1 on each interface
- * with a link-local address (/proc/net/if_inet6: ADDRESS IFINDEX PLEN
- * SCOPE ...). Smaller than getifaddrs, which also needs malloc. */
+ * Mask, in hex as the kernel stores them) and, on AF_INET6, to ff02::1 on
+ * each interface with a link-local address (/proc/net/if_inet6: ADDRESS
+ * IFINDEX PLEN SCOPE ...). Smaller than getifaddrs, which also needs malloc. */
 static void client_disco_send(int fd, unsigned port)
 {
 	static const char *const files[2] = { "/proc/net/route", "/proc/net/if_inet6" };
 	char req[DISCO_PAD], buf[256];
+	union {
+		struct sockaddr_in v4;
+		struct net_addr a;
+	} to;
 	struct io_lines l;
-	struct net_addr a;
 	const char *line;
 	size_t len;
 	uint32_t w[8];
 	int k, f;
 
 	memset(req, '\n', sizeof req);
+	memset(&to, 0, sizeof to);
 	memcpy(req, REPLY_DISCO_ASK, sizeof REPLY_DISCO_ASK - 1);
 	for (k = 0; k < 2; k++) {
 		f = (int)syscall(SYS_openat, AT_FDCWD, files[k], O_RDONLY | O_CLOEXEC);
@@ -496,16 +501,17 @@ static void client_disco_send(int fd, unsigned port)
 			if (k == 0) {
 				if (w[2] || !w[7] || !~w[7])
 					continue;  /* the header, a gateway, default, a host */
-				w[1] |= ~w[7];
-				net_addr_v4mapped(&a, &w[1]);
+				to.v4.sin_family = AF_INET;
+				to.v4.sin_addr.s_addr = w[1] | ~w[7];
 			} else {
 				if (w[3] != 0x20)
 					continue;  /* not link scope */
-				(void)net_parse("ff02::1", &a);
-				a.sin6.sin6_scope_id = w[1];
+				(void)net_parse("ff02::1", &to.a);
+				to.a.sin6.sin6_scope_id = w[1];
 			}
-			a.sin6.sin6_port = net_port_wire(port);
-			(void)sendto(fd, req, sizeof req, 0, (struct sockaddr *)&a.sin6, sizeof a.sin6);
+			to.v4.sin_port = net_port_wire(port); /* sin6_port too */
+			(void)sendto(fd, req, sizeof req, 0, (struct sockaddr *)&to,
+				     k ? sizeof to.a.sin6 : sizeof to.v4);
 		}
 		close(f);
 	}
@@ -546,6 +552,7 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 			   struct net_addr *to)
 {
 	char buf[PROTO_MAX_LINE], where[NET_ADDRSTR];
+	static struct sockaddr_storage ss; /* read if recvfrom fails: defined */
 	struct net_addr from;
 	struct pollfd pfd;
 	socklen_t sl;
@@ -557,10 +564,12 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 	int n = 0, sends = 0, on = 1, off = 0, i;
 
 	pfd.fd = (int)syscall(SYS_socket, AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0) /* a kernel without IPv6: IPv4 broadcasts only */
+		pfd.fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	pfd.events = POLLIN;
 	if (pfd.fd < 0)
 		return log_warn("socket: %s", fmt_strerror(errno)), -1;
-	setsockopt(pfd.fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	setsockopt(pfd.fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off); /* AF_INET: fails */
 	setsockopt(pfd.fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
 	while ((now = net_now_ms() - start) < CLIENT_DISCO_SENDS * CLIENT_DISCO_EVERY_MS) {
 		if (now >= sends * CLIENT_DISCO_EVERY_MS) {
@@ -570,11 +579,10 @@ static int client_discover(struct client *c, struct io_lines *in, unsigned port,
 		}
 		if (poll(&pfd, 1, (int)(sends * CLIENT_DISCO_EVERY_MS - now)) <= 0)
 			continue;
-		/* a dual-stack socket: IPv4 answers come as ::ffff:a.b.c.d,
-		 * net_addr's own form */
-		sl = sizeof from.sin6;
-		r = recvfrom(pfd.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from.sin6, &sl);
-		from.sin6.sin6_flowinfo = 0;
+		/* IPv4 answers as ::ffff:a.b.c.d, net_addr's own form */
+		sl = sizeof ss;
+		r = recvfrom(pfd.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
+		(void)net_addr_from((struct sockaddr *)&ss, sl, &from); /* AF_INET or AF_INET6 */
 		if (r > 0)
 			n = client_disco_take(buf, (size_t)r, &from, n);
 	}
