@@ -767,8 +767,10 @@ echo alice >&7
 wait_until 5 got alice '+OK welcome alice'
 echo >&7
 echo 'hello page' >&7
-echo 'hello netcat' >&6
+# the page speaks once alice's line is in: she is in the room then (a
+# netcat member gets the room's lines once her second line confirmed her)
 if got webc 'join 200 ' && wait_until 10 got webc 'message ' && wait_until 10 got webc ' alice: hello page' &&
+	echo 'hello netcat' >&6 &&
 	wait_until 10 got alice 'webby: hello netcat' && inns /usr/bin/udpchatctl who 2>&1 | grep -q webby; then
 	ok "$S: through the service, a web member (HTTP join, event stream, send) and a netcat member chat both ways"
 else
