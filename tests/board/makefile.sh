@@ -199,14 +199,20 @@ else
 fi
 # (udpchatweb too: its checks below)
 FP="udpchatd udpchat udpchatctl udpchatirc udpchatweb"
+# installed_prog ROOT DIR PROG SECTION: ROOT/DIR/PROG is a relative link to
+# the multi-call binary that answers -V as PROG, and PROG(SECTION) is
+# installed as docs/man has it, mode 0644
+installed_prog() {
+	[ "$(readlink -f "$1$2/$3")" = "$(readlink -f "$1/usr/bin/udpchatmulti")" ] &&
+		! readlink "$1$2/$3" | grep -q '^/' &&
+		[ "$("$1$2/$3" -V 2>&1)" = "$3 $VERSION" ] &&
+		cmp -s "$1/usr/share/man/man$4/$3.$4" "docs/man/$3.$4" &&
+		[ "$(stat -c %a "$1/usr/share/man/man$4/$3.$4")" = 644 ]
+}
 if make -s -j2 BUILD="$T/full" PROGS="$FP" >"$T/full.log" 2>&1 &&
 	make -s install DESTDIR="$T/df" BUILD="$T/full" PROGS="$FP" >"$T/if.log" 2>&1 &&
 	links_ok "$T/df" /usr/bin /usr/sbin && man_ok "$T/df" /usr/share/man &&
-	[ "$(readlink -f "$T/df/usr/bin/udpchatirc")" = "$(readlink -f "$T/df/usr/bin/udpchatmulti")" ] &&
-	! readlink "$T/df/usr/bin/udpchatirc" | grep -q '^/' &&
-	[ "$("$T/df/usr/bin/udpchatirc" -V 2>&1)" = "udpchatirc $VERSION" ] &&
-	cmp -s "$T/df/usr/share/man/man1/udpchatirc.1" docs/man/udpchatirc.1 &&
-	[ "$(stat -c %a "$T/df/usr/share/man/man1/udpchatirc.1")" = 644 ]; then
+	installed_prog "$T/df" /usr/bin udpchatirc 1; then
 	ok "$S: make install with PROGS=\"$FP\" installs udpchatirc (a relative link) and udpchatirc(1)"
 else
 	notok "$S: make install with PROGS=\"$FP\" installs udpchatirc (a relative link) and udpchatirc(1)" \
@@ -216,11 +222,7 @@ fi
 # likewise udpchatweb: its link in SBINDIR and udpchatweb(8), only when PROGS
 # holds it
 if [ -z "$(find "$T/d1" "$T/d3" -name '*udpchatweb*')" ] &&
-	[ "$(readlink -f "$T/df/usr/sbin/udpchatweb")" = "$(readlink -f "$T/df/usr/bin/udpchatmulti")" ] &&
-	! readlink "$T/df/usr/sbin/udpchatweb" | grep -q '^/' &&
-	[ "$("$T/df/usr/sbin/udpchatweb" -V 2>&1)" = "udpchatweb $VERSION" ] &&
-	cmp -s "$T/df/usr/share/man/man8/udpchatweb.8" docs/man/udpchatweb.8 &&
-	[ "$(stat -c %a "$T/df/usr/share/man/man8/udpchatweb.8")" = 644 ]; then
+	installed_prog "$T/df" /usr/sbin udpchatweb 8; then
 	ok "$S: the default PROGS installs no udpchatweb; PROGS=\"$FP\" installs udpchatweb (a relative link in SBINDIR) and udpchatweb(8)"
 else
 	notok "$S: the default PROGS installs no udpchatweb; PROGS=\"$FP\" installs udpchatweb and udpchatweb(8)" \

@@ -831,15 +831,21 @@ fi
 # (dynamic, unstripped MIPS; answers to udpchatirc under qemu), its procd
 # init script and UCI file; the udpchat package has none of it
 WI=$W/ipkg/udpchat-irc
-irc_ipk() {
-	b=$WI/usr/bin/udpchatirc
+# sub_ipk DIR BINDIR PROG: OpenWrt's sub-package DIR holds BINDIR/PROG (its
+# own MIPS binary: dynamic, unstripped, answering -V as PROG under qemu),
+# /etc/init.d/PROG (0755, the board file) and /etc/config/PROG (0600), only
+sub_ipk() {
+	b=$1/$2/$3
 	[ -f "$b" ] && [ ! -L "$b" ] && readelf -h "$b" | grep -q 'Machine:.*MIPS' &&
 		readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' && readelf -S "$b" | grep -q '\.symtab' &&
-		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "udpchatirc $VER" ] &&
-		qemu-mipsel-static "$b" -h 2>&1 | grep -q '^usage: udpchatirc ' &&
-		[ "$(cd "$WI" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/udpchatirc ./etc/init.d/udpchatirc ./usr/bin/udpchatirc " ] &&
-		cmp -s "$WI/etc/init.d/udpchatirc" board/openwrt/net/udpchat/files/udpchatirc.init &&
-		[ "$(stat -c %a "$WI/etc/init.d/udpchatirc")" = 755 ] && [ "$(stat -c %a "$WI/etc/config/udpchatirc")" = 600 ]
+		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "$3 $VER" ] &&
+		[ "$(cd "$1" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/$3 ./etc/init.d/$3 ./$2/$3 " ] &&
+		cmp -s "$1/etc/init.d/$3" "board/openwrt/net/udpchat/files/$3.init" &&
+		[ "$(stat -c %a "$1/etc/init.d/$3")" = 755 ] && [ "$(stat -c %a "$1/etc/config/$3")" = 600 ]
+}
+irc_ipk() {
+	sub_ipk "$WI" usr/bin udpchatirc &&
+		qemu-mipsel-static "$WI/usr/bin/udpchatirc" -h 2>&1 | grep -q '^usage: udpchatirc '
 }
 check "$S: OpenWrt: udpchat-irc holds /usr/bin/udpchatirc (its own MIPS binary, qemu-mipsel), /etc/init.d/udpchatirc and /etc/config/udpchatirc only" \
 	irc_ipk
@@ -874,17 +880,8 @@ SRV=''
 # (dynamic, unstripped MIPS; answers to udpchatweb under qemu), its procd
 # init script and UCI file; the udpchat package has none of it
 WW=$W/ipkg/udpchat-web
-web_ipk() {
-	b=$WW/usr/sbin/udpchatweb
-	[ -f "$b" ] && [ ! -L "$b" ] && readelf -h "$b" | grep -q 'Machine:.*MIPS' &&
-		readelf -l "$b" | grep -q 'interpreter: /lib/ld-musl-' && readelf -S "$b" | grep -q '\.symtab' &&
-		[ "$(qemu-mipsel-static "$b" -V 2>&1)" = "udpchatweb $VER" ] &&
-		[ "$(cd "$WW" && find . ! -type d | sort | tr '\n' ' ')" = "./etc/config/udpchatweb ./etc/init.d/udpchatweb ./usr/sbin/udpchatweb " ] &&
-		cmp -s "$WW/etc/init.d/udpchatweb" board/openwrt/net/udpchat/files/udpchatweb.init &&
-		[ "$(stat -c %a "$WW/etc/init.d/udpchatweb")" = 755 ] && [ "$(stat -c %a "$WW/etc/config/udpchatweb")" = 600 ]
-}
 check "$S: OpenWrt: udpchat-web holds /usr/sbin/udpchatweb (its own MIPS binary, qemu-mipsel), /etc/init.d/udpchatweb and /etc/config/udpchatweb only" \
-	web_ipk
+	sub_ipk "$WW" usr/sbin udpchatweb
 ln -sf "$WW/usr/sbin/udpchatweb" "$T/udpchatd"
 check "$S: OpenWrt: udpchat-web's binary refuses the name udpchatd; udpchat's package has no udpchatweb; DEPENDS +udpchat" \
 	sh -c "qemu-mipsel-static '$T/udpchatd' -V 2>&1 | grep -q '^usage: udpchatmulti udpchatweb ' &&
