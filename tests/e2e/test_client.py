@@ -405,6 +405,16 @@ def join_datagram(name):
     return ("/join %s" % name).encode().ljust(192, b"\n")
 
 
+def quits(c, fake, recv=None):
+    """c leaves as a user does: end of input sends "/quit" (recv: how the
+    fake reads it, default its next line), the fake answers "+OK bye", and
+    c exits with status 0."""
+    c.close_stdin()
+    assert (recv or fake.recv_line)() == b"/quit\n"
+    fake.say("+OK bye\n")
+    assert c.wait(3) == 0
+
+
 class FakeServer:
     """A UDP socket on 127.0.0.1 that answers the join, then says what it is told."""
 
@@ -460,10 +470,7 @@ def test_client_sanitizes_pipe_output(ctx):
         c.expect("first")
         c.expect(EVIL_SHOWN)
         c.expect("last")                      # the keepalive pong is hidden
-        c.close_stdin()
-        assert fake.recv_line() == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake)
         c.expect("+OK bye")
     finally:
         fake.close()
@@ -491,10 +498,7 @@ def test_client_k_resends_a_line_taken_late(ctx):
         assert again == first, again
         assert took < harness.scale(1.5), "sent again after %.2fs" % took
         fake.say(b"+OK ack " + m.group(1) + b" 1\n")
-        c.close_stdin()
-        assert fake.recv_line() == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake)
     finally:
         fake.close()
 

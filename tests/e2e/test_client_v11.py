@@ -10,7 +10,7 @@ import time
 
 import harness
 from harness import timeout
-from test_client import Client, FakeServer, Tmux, join_datagram
+from test_client import Client, FakeServer, Tmux, join_datagram, quits
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
@@ -171,10 +171,7 @@ def test_client_shows_in_order_once_and_tells_gaps(ctx):
         fake.say("=1 bob: new\n")
         c.expect_prefix("+OK welcome alice ", skip=True)
         c.expect("bob: new")
-        c.close_stdin()
-        assert recv_not_since(fake) == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake, lambda: recv_not_since(fake))
     finally:
         fake.close()
 
@@ -211,10 +208,7 @@ def test_client_tail_asks_on_after_its_answer(ctx):
         ask, took = next_since(fake, 12)
         assert ask.startswith(b"/since 5\n") and 5.5 <= took, (ask[:40], took)
         fake.say("+OK since 5 5 0\n")
-        c.close_stdin()
-        assert recv_not_since(fake) == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake, lambda: recv_not_since(fake))
     finally:
         fake.close()
 
@@ -241,10 +235,7 @@ def test_client_not_delivered_after_15_sends(ctx):
         data = recv_not_since(fake)
         assert data == b"/id 2 again\n", data
         fake.say("+OK ack 2 1\n")
-        c.close_stdin()
-        assert recv_not_since(fake) == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake, lambda: recv_not_since(fake))
         assert c.stderr().count("not delivered") == 1, c.stderr()
     finally:
         fake.close()
@@ -272,10 +263,7 @@ def test_client_short_event_form(ctx):
         c.expect("bob: nine")
         fake.say("=10 bob: ten\n")
         c.expect("bob: ten")                         # nothing else in between
-        c.close_stdin()
-        assert recv_not_since(fake) == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake, lambda: recv_not_since(fake))
     finally:
         fake.close()
     fake = FakeServer()
@@ -287,9 +275,6 @@ def test_client_short_event_form(ctx):
         c.expect("= joined the room")
         c.expect("=: hi")
         c.expect("=5 joined the room")
-        c.close_stdin()
-        assert fake.recv_line() == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake)
     finally:
         fake.close()

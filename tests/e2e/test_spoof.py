@@ -7,7 +7,7 @@ import re
 
 import harness
 from harness import timeout
-from test_client import Client, FakeServer, Tmux, bottom
+from test_client import Client, FakeServer, Tmux, bottom, quits
 
 # Unicode's Bidi_Control characters (PROTOCOL.md "Datagrams and lines")
 BIDI = (0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
@@ -107,10 +107,7 @@ def test_client_pipe_lines_unchanged(ctx):
         c.expect("bob: שלום")
         c.expect("[admin] real")
         assert "\x1b" not in "".join(c.lines(0.2))
-        c.close_stdin()
-        assert fake.recv_line() == b"/quit\n"
-        fake.say("+OK bye\n")
-        assert c.wait(3) == 0
+        quits(c, fake)
     finally:
         fake.close()
 
